@@ -1,0 +1,214 @@
+//! Responses: the typed value with its status and headers, and the raw form
+//! the generated code decodes.
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+
+use super::error::Error;
+
+/// How much of an undecodable body an error keeps.
+const BODY_PREFIX_BYTES: usize = 1024;
+
+/// Atlas's rate-limit figures, sent on every response.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RateLimit {
+    /// `RateLimit-Limit`: requests allowed in the current window.
+    pub limit: Option<u64>,
+    /// `RateLimit-Remaining`: requests left in the current window.
+    pub remaining: Option<u64>,
+}
+
+impl RateLimit {
+    /// Reads the figures from response headers; absent or malformed ones are `None`.
+    pub fn from_headers(headers: &HeaderMap) -> Self {
+        let read = |name: &str| {
+            headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| v.trim().parse().ok())
+        };
+        Self {
+            limit: read("ratelimit-limit"),
+            remaining: read("ratelimit-remaining"),
+        }
+    }
+}
+
+/// Status and headers of a response.
+#[derive(Debug, Clone)]
+pub struct ResponseMeta {
+    /// The HTTP status (with `envelope=true`, the status inside the envelope).
+    pub status: u16,
+    /// All response headers.
+    pub headers: HeaderMap,
+    /// Rate-limit figures from the headers.
+    pub rate_limit: RateLimit,
+}
+
+/// A successful response: the decoded body and its metadata.
+#[derive(Debug, Clone)]
+pub struct Response<T> {
+    /// Status, headers and rate-limit figures.
+    pub meta: ResponseMeta,
+    /// The decoded body.
+    pub body: T,
+}
+
+impl<T> Response<T> {
+    /// The HTTP status.
+    pub fn status(&self) -> u16 {
+        self.meta.status
+    }
+
+    /// The rate-limit figures.
+    pub fn rate_limit(&self) -> RateLimit {
+        self.meta.rate_limit
+    }
+
+    /// Drops the metadata.
+    pub fn into_body(self) -> T {
+        self.body
+    }
+}
+
+/// A response as received, before the generated code decodes it.
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    meta: ResponseMeta,
+    body: Bytes,
+}
+
+impl RawResponse {
+    /// Wraps a received response. With `envelope` set, a body of the form
+    /// `{"status": N, "content": ...}` is unwrapped and `N` becomes the status.
+    pub fn new(status: u16, headers: HeaderMap, body: Bytes, envelope: bool) -> Self {
+        let rate_limit = RateLimit::from_headers(&headers);
+        let mut raw = Self {
+            meta: ResponseMeta {
+                status,
+                headers,
+                rate_limit,
+            },
+            body,
+        };
+        if envelope {
+            raw.unwrap_envelope();
+        }
+        raw
+    }
+
+    fn unwrap_envelope(&mut self) {
+        #[derive(serde::Deserialize)]
+        struct Envelope {
+            status: Option<u16>,
+            content: Option<Box<serde_json::value::RawValue>>,
+        }
+        let Ok(envelope) = serde_json::from_slice::<Envelope>(&self.body) else {
+            return;
+        };
+        if let Some(status) = envelope.status {
+            self.meta.status = status;
+        }
+        if let Some(content) = envelope.content {
+            self.body = Bytes::copy_from_slice(content.get().as_bytes());
+        }
+    }
+
+    /// The status the generated code dispatches on.
+    pub fn status(&self) -> u16 {
+        self.meta.status
+    }
+
+    /// The (unwrapped) body bytes.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+
+    /// Status, headers and rate-limit figures.
+    pub fn meta(&self) -> &ResponseMeta {
+        &self.meta
+    }
+
+    fn body_prefix(&self) -> String {
+        let cut = self.body.len().min(BODY_PREFIX_BYTES);
+        String::from_utf8_lossy(&self.body[..cut]).into_owned()
+    }
+
+    /// Decodes a documented success body.
+    pub fn success<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
+        match serde_json::from_slice(&self.body) {
+            Ok(body) => Ok(Response {
+                meta: self.meta,
+                body,
+            }),
+            Err(source) => Err(Error::InvalidResponse {
+                body_prefix: self.body_prefix(),
+                meta: self.meta,
+                source,
+            }),
+        }
+    }
+
+    /// A documented success status without a body.
+    pub fn no_content<E>(self) -> Result<Response<()>, Error<E>> {
+        Ok(Response {
+            meta: self.meta,
+            body: (),
+        })
+    }
+
+    /// Decodes a documented error body into [`Error::Api`].
+    pub fn api_error<E: DeserializeOwned>(self) -> Error<E> {
+        match serde_json::from_slice(&self.body) {
+            Ok(body) => Error::Api {
+                meta: self.meta,
+                body,
+            },
+            Err(source) => Error::InvalidResponse {
+                body_prefix: self.body_prefix(),
+                meta: self.meta,
+                source,
+            },
+        }
+    }
+
+    /// A status the spec does not document.
+    pub fn unexpected<E>(self) -> Error<E> {
+        Error::UnexpectedStatus {
+            body_prefix: self.body_prefix(),
+            meta: self.meta,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_is_unwrapped_and_its_status_used() {
+        let body = Bytes::from_static(br#"{"status": 404, "content": {"a": 1}}"#);
+        let raw = RawResponse::new(200, HeaderMap::new(), body, true);
+        assert_eq!(raw.status(), 404);
+        assert_eq!(&raw.body()[..], br#"{"a": 1}"#);
+    }
+
+    #[test]
+    fn bodies_are_left_alone_without_envelope() {
+        let body = Bytes::from_static(br#"{"status": 404, "content": {"a": 1}}"#);
+        let raw = RawResponse::new(200, HeaderMap::new(), body.clone(), false);
+        assert_eq!(raw.status(), 200);
+        assert_eq!(raw.body(), &body);
+    }
+
+    #[test]
+    fn rate_limit_headers_are_read() {
+        let mut headers = HeaderMap::new();
+        headers.insert("RateLimit-Limit", "100".parse().unwrap());
+        headers.insert("RateLimit-Remaining", "junk".parse().unwrap());
+        let rl = RateLimit::from_headers(&headers);
+        assert_eq!(rl.limit, Some(100));
+        assert_eq!(rl.remaining, None);
+    }
+}

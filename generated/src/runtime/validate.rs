@@ -1,0 +1,163 @@
+//! Validation of request inputs before anything leaves the process.
+
+use std::fmt;
+
+/// Longest part of an offending value that is quoted in an error message.
+const MAX_QUOTED_CHARS: usize = 64;
+
+/// A request input that breaks the spec: caught before any network I/O.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValidationError {
+    /// Name of the field or parameter as the spec spells it (`groupId`).
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub kind: ValidationErrorKind,
+}
+
+/// The ways an input can break the spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValidationErrorKind {
+    /// A string that does not match the field's pattern.
+    Pattern {
+        /// The offending value, cut to at most 64 characters (with `…`).
+        value: String,
+        /// The ECMA-262 pattern from the spec.
+        pattern: &'static str,
+    },
+    /// A required parameter or body that was never set.
+    Missing,
+}
+
+impl ValidationError {
+    /// A value that does not match `pattern`.
+    pub fn pattern(field: &'static str, pattern: &'static str, value: &str) -> Self {
+        Self {
+            field,
+            kind: ValidationErrorKind::Pattern {
+                value: truncate(value),
+                pattern,
+            },
+        }
+    }
+
+    /// A required input that was not given.
+    pub fn missing(field: &'static str) -> Self {
+        Self {
+            field,
+            kind: ValidationErrorKind::Missing,
+        }
+    }
+}
+
+fn truncate(value: &str) -> String {
+    match value.char_indices().nth(MAX_QUOTED_CHARS) {
+        Some((cut, _)) => format!("{}…", &value[..cut]),
+        None => value.to_owned(),
+    }
+}
+
+impl fmt::Display for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.kind {
+            ValidationErrorKind::Pattern { value, pattern } => write!(
+                f,
+                "invalid `{}`: {:?} does not match the pattern `{}`",
+                self.field, value, pattern
+            ),
+            ValidationErrorKind::Missing => write!(f, "missing required `{}`", self.field),
+        }
+    }
+}
+
+impl std::error::Error for ValidationError {}
+
+/// A string type whose values are known to match a spec pattern: it can only
+/// be built through [`Validated::parse`] (or `FromStr`/`TryFrom`).
+pub trait Validated: Sized {
+    /// Field or parameter name the type was generated for, as in the spec.
+    const FIELD: &'static str;
+    /// The pattern every value matches (ECMA-262 syntax, as in the spec).
+    const PATTERN: &'static str;
+
+    /// Whether `value` matches [`Self::PATTERN`].
+    fn is_valid(value: &str) -> bool;
+
+    /// Wraps a value already checked with [`Self::is_valid`].
+    #[doc(hidden)]
+    fn from_checked(value: String) -> Self;
+
+    /// The value as a string slice.
+    fn as_str(&self) -> &str;
+
+    /// Checks `value` against the pattern and wraps it.
+    fn parse(value: impl Into<String>) -> Result<Self, ValidationError> {
+        let value = value.into();
+        if Self::is_valid(&value) {
+            Ok(Self::from_checked(value))
+        } else {
+            Err(ValidationError::pattern(Self::FIELD, Self::PATTERN, &value))
+        }
+    }
+}
+
+/// Anything a validated parameter can be set from: the validated type itself,
+/// or a string that is checked when the request is built.
+pub trait IntoValidated<T> {
+    /// Converts, checking the pattern where the input is a plain string.
+    fn into_validated(self) -> Result<T, ValidationError>;
+}
+
+impl<T: Validated> IntoValidated<T> for &str {
+    fn into_validated(self) -> Result<T, ValidationError> {
+        T::parse(self)
+    }
+}
+
+impl<T: Validated> IntoValidated<T> for String {
+    fn into_validated(self) -> Result<T, ValidationError> {
+        T::parse(self)
+    }
+}
+
+impl<T: Validated> IntoValidated<T> for &String {
+    fn into_validated(self) -> Result<T, ValidationError> {
+        T::parse(self.as_str())
+    }
+}
+
+/// Takes a required builder input, or reports it missing.
+pub fn required<T>(
+    value: Option<Result<T, ValidationError>>,
+    field: &'static str,
+) -> Result<T, ValidationError> {
+    value.unwrap_or(Err(ValidationError::missing(field)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_values_are_cut_on_a_char_boundary() {
+        let long = "é".repeat(100);
+        let err = ValidationError::pattern("f", "^x$", &long);
+        let ValidationErrorKind::Pattern { value, .. } = err.kind else {
+            panic!("expected a pattern error");
+        };
+        assert_eq!(value.chars().count(), MAX_QUOTED_CHARS + 1);
+        assert!(value.ends_with('…'));
+    }
+
+    #[test]
+    fn messages_name_field_value_and_pattern() {
+        let err = ValidationError::pattern("groupId", "^([a-f0-9]{24})$", "nope");
+        assert_eq!(
+            err.to_string(),
+            "invalid `groupId`: \"nope\" does not match the pattern `^([a-f0-9]{24})$`"
+        );
+        assert_eq!(
+            ValidationError::missing("body").to_string(),
+            "missing required `body`"
+        );
+    }
+}

@@ -1,0 +1,162 @@
+//! Diagnostics: every error and warning names the spec file and the JSON
+//! pointer of the node it is about.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Escapes one JSON-pointer reference token (RFC 6901).
+pub fn escape_token(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}
+
+/// A JSON pointer into the spec, built token by token.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Pointer(String);
+
+impl Pointer {
+    /// The document root, `#`.
+    pub fn root() -> Self {
+        Self(String::new())
+    }
+
+    /// Parses the fragment of a local `$ref` (`#/components/schemas/Foo`).
+    pub fn from_ref(reference: &str) -> Option<Self> {
+        reference
+            .strip_prefix('#')
+            .map(|rest| Self(rest.to_owned()))
+    }
+
+    /// This pointer with one more token.
+    pub fn join(&self, token: impl AsRef<str>) -> Self {
+        Self(format!("{}/{}", self.0, escape_token(token.as_ref())))
+    }
+
+    /// The unescaped tokens.
+    pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
+        self.0
+            .split('/')
+            .skip(1)
+            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+    }
+}
+
+impl fmt::Display for Pointer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// How bad a diagnostic is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Severity {
+    /// Generation went on, with a documented fallback.
+    Warning,
+    /// Generation stopped.
+    Error,
+}
+
+/// One message about the spec.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub severity: Severity,
+    /// The spec file.
+    pub file: PathBuf,
+    /// Where in the document.
+    pub pointer: Pointer,
+    /// Line and column (1-based), for syntax errors.
+    pub line_col: Option<(usize, usize)>,
+    /// What was found and what was expected.
+    pub message: String,
+}
+
+impl Diagnostic {
+    /// An error at `pointer`.
+    pub fn error(file: &Path, pointer: &Pointer, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Error,
+            file: file.to_owned(),
+            pointer: pointer.clone(),
+            line_col: None,
+            message: message.into(),
+        }
+    }
+
+    /// A warning at `pointer`.
+    pub fn warning(file: &Path, pointer: &Pointer, message: impl Into<String>) -> Self {
+        Self {
+            severity: Severity::Warning,
+            ..Self::error(file, pointer, message)
+        }
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        writeln!(f, "{level}: {}", self.message)?;
+        match self.line_col {
+            Some((line, col)) => write!(f, "  --> {}:{line}:{col}", self.file.display())?,
+            None => write!(f, "  --> {}", self.file.display())?,
+        }
+        if self.pointer != Pointer::root() || self.line_col.is_none() {
+            write!(f, " at {}", self.pointer)?;
+        }
+        Ok(())
+    }
+}
+
+/// Generation failed: the errors, and any warnings collected before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// All diagnostics, errors first.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Failure {
+    /// A failure with one error.
+    pub fn single(diagnostic: Diagnostic) -> Self {
+        Self {
+            diagnostics: vec![diagnostic],
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, d) in self.diagnostics.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Failure {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pointers_escape_slashes_and_tildes() {
+        let p = Pointer::root()
+            .join("paths")
+            .join("/api/atlas/v2/groups/{groupId}")
+            .join("post")
+            .join("a~b");
+        assert_eq!(
+            p.to_string(),
+            "#/paths/~1api~1atlas~1v2~1groups~1{groupId}/post/a~0b"
+        );
+        assert_eq!(
+            p.tokens().collect::<Vec<_>>(),
+            ["paths", "/api/atlas/v2/groups/{groupId}", "post", "a~b"]
+        );
+    }
+}

@@ -1,0 +1,1417 @@
+//! Stage 2: lowering a loaded spec into the [`ir`](crate::ir).
+//!
+//! Component schemas are named before they are converted (so forward and
+//! cyclic references work), converted from a work queue (so deep reference
+//! chains never deepen the Rust stack), and cycles are broken with `Box` in a
+//! separate pass at the end.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::path::Path;
+
+use indexmap::IndexMap;
+use openapiv3::{
+    AdditionalProperties, IntegerFormat, MediaType, NumberFormat, OpenAPI, Parameter,
+    ParameterSchemaOrContent, ReferenceOr, RequestBody, Schema, SchemaKind, StatusCode,
+    StringFormat, Type as OaType, VariantOrUnknownOrEmpty,
+};
+
+use crate::diag::{Diagnostic, Failure, Pointer};
+use crate::ir::*;
+use crate::load::Spec;
+use crate::names::{field_name, type_name, NameScope};
+use crate::pattern::{self, PatternPlan};
+
+/// The result of lowering: the IR and the warnings collected on the way.
+#[derive(Debug, Clone)]
+pub struct Lowered {
+    /// The IR.
+    pub api: Api,
+    /// Fallbacks taken, patterns not enforced, keywords ignored.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Longest chain of `$ref`s to `$ref`s followed before giving up.
+const MAX_REF_CHAIN: usize = 32;
+
+/// Lowers `spec` into the IR.
+pub fn lower(spec: &Spec) -> Result<Lowered, Failure> {
+    let mut lowerer = Lowerer::new(&spec.file, &spec.api);
+    lowerer.run();
+    lowerer.finish()
+}
+
+/// A schema position: a `$ref` or an inline schema.
+#[derive(Clone, Copy)]
+enum SRef<'a> {
+    Ref(&'a str),
+    Inline(&'a Schema),
+}
+
+impl<'a> From<&'a ReferenceOr<Schema>> for SRef<'a> {
+    fn from(r: &'a ReferenceOr<Schema>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SRef::Ref(reference),
+            ReferenceOr::Item(s) => SRef::Inline(s),
+        }
+    }
+}
+
+impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SRef<'a> {
+    fn from(r: &'a ReferenceOr<Box<Schema>>) -> Self {
+        match r {
+            ReferenceOr::Reference { reference } => SRef::Ref(reference),
+            ReferenceOr::Item(s) => SRef::Inline(s),
+        }
+    }
+}
+
+/// What a conversion is for: the name an inline type would get and the
+/// field a validated string is named after.
+#[derive(Clone)]
+struct Ctx {
+    hint: String,
+    field: String,
+}
+
+/// A struct still to convert.
+struct Job<'a> {
+    name: String,
+    schema: &'a Schema,
+    pointer: Pointer,
+    view: View,
+    /// The type serves both directions (it reads the same in each).
+    shared: bool,
+}
+
+/// One property of a (possibly `allOf`-merged) object.
+struct Prop<'a> {
+    wire: String,
+    schema: SRef<'a>,
+    pointer: Pointer,
+}
+
+struct Lowerer<'a> {
+    file: &'a Path,
+    api: &'a OpenAPI,
+    warnings: Vec<Diagnostic>,
+    errors: Vec<Diagnostic>,
+    type_scope: NameScope,
+    types: BTreeMap<String, TypeDef>,
+    component_names: BTreeMap<(String, Option<View>), String>,
+    inline_names: HashMap<(Pointer, Option<View>), String>,
+    base_names: BTreeMap<String, String>,
+    directions: BTreeMap<String, BTreeSet<View>>,
+    differs: BTreeMap<String, bool>,
+    queue: VecDeque<Job<'a>>,
+    newtypes: BTreeMap<String, Newtype>,
+    newtype_keys: HashMap<(String, String), String>,
+    plans: HashMap<String, PatternPlan>,
+    operations: Vec<Operation>,
+}
+
+fn components_prefix(kind: &str) -> String {
+    format!("#/components/{kind}/")
+}
+
+fn is_json_media(media: &str) -> bool {
+    let essence = media.split(';').next().unwrap_or("").trim();
+    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
+}
+
+/// Picks the media type to use from a `content` map: the newest dated
+/// `application/vnd.atlas.YYYY-MM-DD+json`, else the first JSON one.
+fn pick_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
+    let dated = content
+        .iter()
+        .filter(|(k, _)| {
+            k.strip_prefix("application/vnd.atlas.")
+                .and_then(|rest| rest.strip_suffix("+json"))
+                .is_some_and(|date| date.len() == 10 && date.as_bytes()[4] == b'-')
+        })
+        .max_by(|a, b| a.0.cmp(b.0));
+    dated
+        .or_else(|| content.iter().find(|(k, _)| is_json_media(k)))
+        .map(|(k, v)| (k.as_str(), v))
+}
+
+fn non_empty(text: &Option<String>) -> Option<String> {
+    text.as_ref()
+        .map(|t| t.trim().to_owned())
+        .filter(|t| !t.is_empty())
+}
+
+impl<'a> Lowerer<'a> {
+    fn new(file: &'a Path, api: &'a OpenAPI) -> Self {
+        Self {
+            file,
+            api,
+            warnings: Vec::new(),
+            errors: Vec::new(),
+            type_scope: NameScope::default(),
+            types: BTreeMap::new(),
+            component_names: BTreeMap::new(),
+            inline_names: HashMap::new(),
+            base_names: BTreeMap::new(),
+            directions: BTreeMap::new(),
+            differs: BTreeMap::new(),
+            queue: VecDeque::new(),
+            newtypes: BTreeMap::new(),
+            newtype_keys: HashMap::new(),
+            plans: HashMap::new(),
+            operations: Vec::new(),
+        }
+    }
+
+    fn warn(&mut self, pointer: &Pointer, message: impl Into<String>) {
+        self.warnings
+            .push(Diagnostic::warning(self.file, pointer, message));
+    }
+
+    fn error(&mut self, pointer: &Pointer, message: impl Into<String>) {
+        self.errors
+            .push(Diagnostic::error(self.file, pointer, message));
+    }
+
+    fn schemas(&self) -> Option<&'a IndexMap<String, ReferenceOr<Schema>>> {
+        self.api.components.as_ref().map(|c| &c.schemas)
+    }
+
+    /// Follows a schema `$ref` (and `$ref`s it points to) to a schema.
+    fn resolve(&self, reference: &str) -> Result<(&'a str, &'a Schema, Pointer), String> {
+        let prefix = components_prefix("schemas");
+        let mut current = reference;
+        for _ in 0..MAX_REF_CHAIN {
+            let Some(name) = current.strip_prefix(&prefix) else {
+                return Err(if current.starts_with('#') {
+                    format!("`$ref: {current}` does not point into #/components/schemas")
+                } else {
+                    format!("`$ref: {current}` points outside this file; only local references (`#/components/...`) are supported")
+                });
+            };
+            let found = self
+                .schemas()
+                .and_then(|s| s.get_key_value(&unescape(name)));
+            match found {
+                Some((key, ReferenceOr::Item(schema))) => {
+                    let pointer = Pointer::root().join("components").join("schemas").join(key);
+                    return Ok((key.as_str(), schema, pointer));
+                }
+                Some((_, ReferenceOr::Reference { reference })) => current = reference,
+                None => {
+                    return Err(format!(
+                        "`$ref: {current}` points to a schema that does not exist"
+                    ))
+                }
+            }
+        }
+        Err(format!(
+            "`$ref: {reference}` is a cycle of references that never reaches a schema"
+        ))
+    }
+
+    fn run(&mut self) {
+        self.reserve_component_names();
+        self.compute_differs();
+        self.compute_directions();
+        self.lower_operations();
+        while let Some(job) = self.queue.pop_front() {
+            self.lower_struct(job);
+        }
+        self.box_cycles();
+    }
+
+    fn finish(mut self) -> Result<Lowered, Failure> {
+        if !self.errors.is_empty() {
+            self.errors.sort();
+            self.errors.dedup();
+            let mut diagnostics = self.errors;
+            diagnostics.extend(self.warnings);
+            return Err(Failure { diagnostics });
+        }
+        self.operations
+            .sort_by(|a, b| a.method_name.cmp(&b.method_name));
+        self.warnings.sort();
+        self.warnings.dedup();
+        let title = self.api.info.title.clone();
+        Ok(Lowered {
+            api: Api {
+                title,
+                types: self.types,
+                newtypes: self.newtypes,
+                operations: self.operations,
+            },
+            warnings: self.warnings,
+        })
+    }
+
+    // ----- naming -------------------------------------------------------
+
+    fn reserve_component_names(&mut self) {
+        let Some(schemas) = self.schemas() else {
+            return;
+        };
+        let mut by_rust: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+        for name in schemas.keys() {
+            by_rust.entry(type_name(name)).or_default().push(name);
+        }
+        for (rust, mut names) in by_rust {
+            names.sort_unstable();
+            if names.len() > 1 {
+                let pointer = Pointer::root()
+                    .join("components")
+                    .join("schemas")
+                    .join(names[1]);
+                self.warn(
+                    &pointer,
+                    format!(
+                        "schema names {} all become the Rust name `{rust}`; later ones are numbered",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+            }
+            for name in names {
+                let taken = self.type_scope.take(&rust);
+                self.base_names.insert(name.to_owned(), taken);
+            }
+        }
+    }
+
+    // ----- which schemas read differently per direction ------------------
+
+    /// Direct `$ref`s of a schema and whether it, without following
+    /// references, reads differently when sent and when received.
+    fn scan(schema: &'a Schema, refs: &mut Vec<&'a str>) -> bool {
+        let mut differs = schema.schema_data.read_only || schema.schema_data.write_only;
+        let mut nested = false;
+        let mut visit = |s: SRef<'a>, refs: &mut Vec<&'a str>| match s {
+            SRef::Ref(r) => refs.push(r),
+            SRef::Inline(inner) => nested |= Self::scan(inner, refs),
+        };
+        match &schema.schema_kind {
+            SchemaKind::Type(OaType::String(s)) => {
+                differs |= s.pattern.is_some();
+            }
+            SchemaKind::Type(OaType::Integer(i)) => {
+                differs |= matches!(
+                    i.format,
+                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)
+                );
+            }
+            SchemaKind::Type(OaType::Object(o)) => {
+                for p in o.properties.values() {
+                    visit(p.into(), refs);
+                }
+                if let Some(AdditionalProperties::Schema(s)) = &o.additional_properties {
+                    visit(s.as_ref().into(), refs);
+                }
+            }
+            SchemaKind::Type(OaType::Array(a)) => {
+                if let Some(items) = &a.items {
+                    visit(items.into(), refs);
+                }
+            }
+            SchemaKind::Type(_) => {}
+            SchemaKind::OneOf { one_of: list }
+            | SchemaKind::AllOf { all_of: list }
+            | SchemaKind::AnyOf { any_of: list } => {
+                for s in list {
+                    visit(s.into(), refs);
+                }
+            }
+            SchemaKind::Not { not } => visit(not.as_ref().into(), refs),
+            SchemaKind::Any(any) => {
+                differs |= any.pattern.is_some() || any.format.as_deref() == Some("int32");
+                for p in any.properties.values() {
+                    visit(p.into(), refs);
+                }
+                if let Some(items) = &any.items {
+                    visit(items.into(), refs);
+                }
+                if let Some(AdditionalProperties::Schema(s)) = &any.additional_properties {
+                    visit(s.as_ref().into(), refs);
+                }
+                for s in any.one_of.iter().chain(&any.all_of).chain(&any.any_of) {
+                    visit(s.into(), refs);
+                }
+            }
+        }
+        differs || nested
+    }
+
+    fn ref_target_name(&self, reference: &str) -> Option<&'a str> {
+        self.resolve(reference).ok().map(|(name, _, _)| name)
+    }
+
+    fn compute_differs(&mut self) {
+        let Some(schemas) = self.schemas() else {
+            return;
+        };
+        let mut edges: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        let mut differs: BTreeMap<&str, bool> = BTreeMap::new();
+        for (name, schema) in schemas {
+            let ReferenceOr::Item(schema) = schema else {
+                continue;
+            };
+            let mut refs = Vec::new();
+            let local = Self::scan(schema, &mut refs);
+            let targets = refs
+                .iter()
+                .filter_map(|r| self.ref_target_name(r))
+                .collect();
+            edges.insert(name, targets);
+            differs.insert(name, local);
+        }
+        // Propagate to a fixed point: a schema differs if anything it uses does.
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for (name, targets) in &edges {
+                if differs.get(name) == Some(&false)
+                    && targets.iter().any(|t| differs.get(t) == Some(&true))
+                {
+                    differs.insert(name, true);
+                    changed = true;
+                }
+            }
+        }
+        self.differs = differs
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v))
+            .collect();
+    }
+
+    fn compute_directions(&mut self) {
+        let mut work: Vec<(&'a str, View)> = Vec::new();
+        let mut roots: Vec<(SRef<'a>, View)> = Vec::new();
+        for (_, item) in self.api.paths.iter() {
+            let ReferenceOr::Item(item) = item else {
+                continue;
+            };
+            for (_, op) in item.iter() {
+                for p in item.parameters.iter().chain(&op.parameters) {
+                    if let Some(ParameterSchemaOrContent::Schema(s)) = self
+                        .resolve_parameter(p)
+                        .map(|p| &p.parameter_data_ref().format)
+                    {
+                        roots.push((s.into(), View::Request));
+                    }
+                }
+                if let Some(body) = op.request_body.as_ref().and_then(|b| self.resolve_body(b)) {
+                    for media in body.content.values() {
+                        if let Some(s) = &media.schema {
+                            roots.push((s.into(), View::Request));
+                        }
+                    }
+                }
+                for (_, resp) in &op.responses.responses {
+                    if let Some(resp) = self.resolve_response(resp) {
+                        for media in resp.content.values() {
+                            if let Some(s) = &media.schema {
+                                roots.push((s.into(), View::Response));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        for (root, view) in roots {
+            let mut refs = Vec::new();
+            match root {
+                SRef::Ref(r) => refs.push(r),
+                SRef::Inline(s) => {
+                    Self::scan(s, &mut refs);
+                }
+            }
+            work.extend(
+                refs.into_iter()
+                    .filter_map(|r| self.ref_target_name(r))
+                    .map(|n| (n, view)),
+            );
+        }
+        while let Some((name, view)) = work.pop() {
+            if !self
+                .directions
+                .entry(name.to_owned())
+                .or_default()
+                .insert(view)
+            {
+                continue;
+            }
+            if let Ok((_, schema, _)) = self.resolve(&format!(
+                "{}{}",
+                components_prefix("schemas"),
+                crate::diag::escape_token(name)
+            )) {
+                let mut refs = Vec::new();
+                Self::scan(schema, &mut refs);
+                work.extend(
+                    refs.into_iter()
+                        .filter_map(|r| self.ref_target_name(r))
+                        .map(|n| (n, view)),
+                );
+            }
+        }
+    }
+
+    // ----- schemas -------------------------------------------------------
+
+    fn is_struct_like(schema: &Schema) -> bool {
+        match &schema.schema_kind {
+            SchemaKind::Type(OaType::Object(o)) => !o.properties.is_empty(),
+            SchemaKind::AllOf { .. } => true,
+            SchemaKind::Any(any) => !any.properties.is_empty() || !any.all_of.is_empty(),
+            _ => false,
+        }
+    }
+
+    fn is_string_enum(schema: &Schema) -> bool {
+        matches!(&schema.schema_kind, SchemaKind::Type(OaType::String(s)) if !s.enumeration.is_empty())
+    }
+
+    /// The readOnly / writeOnly / nullable flags and description of a
+    /// position, looking through a `$ref`.
+    fn flags(&self, s: SRef<'a>) -> (bool, bool, bool, Option<String>) {
+        let schema = match s {
+            SRef::Inline(schema) => Some(schema),
+            SRef::Ref(r) => self.resolve(r).ok().map(|(_, schema, _)| schema),
+        };
+        match schema {
+            Some(schema) => {
+                let d = &schema.schema_data;
+                (
+                    d.read_only,
+                    d.write_only,
+                    d.nullable,
+                    non_empty(&d.description),
+                )
+            }
+            None => (false, false, false, None),
+        }
+    }
+
+    fn convert(&mut self, s: SRef<'a>, pointer: &Pointer, view: View, ctx: &Ctx) -> Type {
+        match s {
+            SRef::Ref(reference) => match self.resolve(reference) {
+                Ok((name, schema, target)) => {
+                    if Self::is_struct_like(schema) || Self::is_string_enum(schema) {
+                        Type::Named(self.component_type(name, schema, target, view))
+                    } else {
+                        self.convert_inline(schema, &target, view, ctx)
+                    }
+                }
+                Err(message) => {
+                    self.error(pointer, message);
+                    Type::Json
+                }
+            },
+            SRef::Inline(schema) => self.convert_inline(schema, pointer, view, ctx),
+        }
+    }
+
+    fn component_type(
+        &mut self,
+        name: &str,
+        schema: &'a Schema,
+        pointer: Pointer,
+        view: View,
+    ) -> String {
+        let enum_like = Self::is_string_enum(schema);
+        let differs = !enum_like && self.differs.get(name).copied().unwrap_or(true);
+        let key = (name.to_owned(), differs.then_some(view));
+        if let Some(existing) = self.component_names.get(&key) {
+            return existing.clone();
+        }
+        let base = self
+            .base_names
+            .get(name)
+            .cloned()
+            .unwrap_or_else(|| type_name(name));
+        let both = self.directions.get(name).is_some_and(|d| d.len() > 1);
+        let rust = if differs && both && view == View::Request {
+            self.type_scope.take(&format!("{base}Request"))
+        } else {
+            base
+        };
+        self.component_names.insert(key, rust.clone());
+        if enum_like {
+            self.lower_enum(&rust, schema, &pointer);
+        } else {
+            self.queue.push_back(Job {
+                name: rust.clone(),
+                schema,
+                pointer,
+                view,
+                shared: !differs && both,
+            });
+        }
+        rust
+    }
+
+    fn inline_type(
+        &mut self,
+        schema: &'a Schema,
+        pointer: &Pointer,
+        view: View,
+        hint: &str,
+    ) -> String {
+        let enum_like = Self::is_string_enum(schema);
+        let key = (pointer.clone(), (!enum_like).then_some(view));
+        if let Some(existing) = self.inline_names.get(&key) {
+            return existing.clone();
+        }
+        let rust = self.type_scope.take(hint);
+        self.inline_names.insert(key, rust.clone());
+        if enum_like {
+            self.lower_enum(&rust, schema, pointer);
+        } else {
+            self.queue.push_back(Job {
+                name: rust.clone(),
+                schema,
+                pointer: pointer.clone(),
+                view,
+                shared: false,
+            });
+        }
+        rust
+    }
+
+    fn convert_inline(
+        &mut self,
+        schema: &'a Schema,
+        pointer: &Pointer,
+        view: View,
+        ctx: &Ctx,
+    ) -> Type {
+        if Self::is_struct_like(schema) || Self::is_string_enum(schema) {
+            return Type::Named(self.inline_type(schema, pointer, view, &ctx.hint));
+        }
+        match &schema.schema_kind {
+            SchemaKind::Type(OaType::String(s)) => {
+                if let VariantOrUnknownOrEmpty::Item(format) = &s.format {
+                    match format {
+                        StringFormat::DateTime => return Type::DateTime,
+                        StringFormat::Date => return Type::Date,
+                        _ => {}
+                    }
+                }
+                match (&s.pattern, view) {
+                    (Some(p), View::Request) => {
+                        self.newtype(p, pointer, ctx, &schema.schema_data.description)
+                    }
+                    _ => Type::String,
+                }
+            }
+            SchemaKind::Type(OaType::Integer(i)) => match (&i.format, view) {
+                (VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32), View::Request) => Type::I32,
+                _ => Type::I64,
+            },
+            SchemaKind::Type(OaType::Number(n)) => {
+                let _: Option<&NumberFormat> = match &n.format {
+                    VariantOrUnknownOrEmpty::Item(f) => Some(f),
+                    _ => None,
+                };
+                Type::F64
+            }
+            SchemaKind::Type(OaType::Boolean(_)) => Type::Bool,
+            SchemaKind::Type(OaType::Array(a)) => match &a.items {
+                Some(items) => {
+                    let inner_ctx = Ctx {
+                        hint: format!("{}Item", ctx.hint),
+                        field: ctx.field.clone(),
+                    };
+                    Type::Vec(Box::new(self.convert(
+                        items.into(),
+                        &pointer.join("items"),
+                        view,
+                        &inner_ctx,
+                    )))
+                }
+                None => {
+                    self.warn(pointer, "`type: array` without `items`: elements are kept as JSON values (`serde_json::Value`)");
+                    Type::Vec(Box::new(Type::Json))
+                }
+            },
+            SchemaKind::Type(OaType::Object(o)) => {
+                self.map_type(o.additional_properties.as_ref(), pointer, view, ctx)
+            }
+            SchemaKind::Any(any) => {
+                if any.items.is_some() {
+                    self.warn(
+                        pointer,
+                        "`items` without `type: array`: kept as a JSON value",
+                    );
+                }
+                if any.additional_properties.is_some() {
+                    return self.map_type(any.additional_properties.as_ref(), pointer, view, ctx);
+                }
+                if !any.one_of.is_empty() || !any.any_of.is_empty() {
+                    self.warn(pointer, "`oneOf`/`anyOf` is not modelled yet: kept as a JSON value (`serde_json::Value`)");
+                }
+                Type::Json
+            }
+            SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
+                self.warn(pointer, "`oneOf`/`anyOf`/`not` is not modelled yet: kept as a JSON value (`serde_json::Value`)");
+                Type::Json
+            }
+            SchemaKind::AllOf { .. } => Type::Json,
+        }
+    }
+
+    fn map_type(
+        &mut self,
+        additional: Option<&'a AdditionalProperties>,
+        pointer: &Pointer,
+        view: View,
+        ctx: &Ctx,
+    ) -> Type {
+        match additional {
+            Some(AdditionalProperties::Schema(s)) => {
+                let inner_ctx = Ctx {
+                    hint: format!("{}Value", ctx.hint),
+                    field: ctx.field.clone(),
+                };
+                let inner = self.convert(
+                    s.as_ref().into(),
+                    &pointer.join("additionalProperties"),
+                    view,
+                    &inner_ctx,
+                );
+                Type::Map(Box::new(inner))
+            }
+            _ => Type::JsonObject,
+        }
+    }
+
+    fn newtype(
+        &mut self,
+        pattern: &str,
+        pointer: &Pointer,
+        ctx: &Ctx,
+        doc: &Option<String>,
+    ) -> Type {
+        let plan = self
+            .plans
+            .entry(pattern.to_owned())
+            .or_insert_with(|| pattern::plan(pattern))
+            .clone();
+        if let PatternPlan::Invalid { reason } = &plan {
+            self.warn(
+                pointer,
+                format!("pattern `{pattern}` is not enforced: {reason}"),
+            );
+            return Type::String;
+        }
+        let key = (ctx.field.clone(), pattern.to_owned());
+        if let Some(name) = self.newtype_keys.get(&key) {
+            return Type::Newtype(name.clone());
+        }
+        let name = self.type_scope.take(&type_name(&ctx.field));
+        self.newtype_keys.insert(key, name.clone());
+        self.newtypes.insert(
+            name.clone(),
+            Newtype {
+                name: name.clone(),
+                field: ctx.field.clone(),
+                pattern: pattern.to_owned(),
+                plan,
+                doc: non_empty(doc),
+            },
+        );
+        Type::Newtype(name)
+    }
+
+    /// The properties of an object, `allOf` members merged in order.
+    fn collect_props(
+        &mut self,
+        schema: &'a Schema,
+        pointer: &Pointer,
+        props: &mut Vec<Prop<'a>>,
+        required: &mut BTreeSet<String>,
+        depth: usize,
+    ) {
+        if depth > MAX_REF_CHAIN {
+            self.error(
+                pointer,
+                "`allOf` nests deeper than 32 levels or refers back to itself",
+            );
+            return;
+        }
+        let (properties, req, all_of) = match &schema.schema_kind {
+            SchemaKind::Type(OaType::Object(o)) => (Some(&o.properties), &o.required[..], &[][..]),
+            SchemaKind::Any(any) => (Some(&any.properties), &any.required[..], &any.all_of[..]),
+            SchemaKind::AllOf { all_of } => (None, &[][..], &all_of[..]),
+            _ => {
+                self.warn(
+                    pointer,
+                    "an `allOf` member that is not an object is ignored",
+                );
+                (None, &[][..], &[][..])
+            }
+        };
+        for (i, member) in all_of.iter().enumerate() {
+            let member_ptr = pointer.join("allOf").join(i.to_string());
+            match SRef::from(member) {
+                SRef::Ref(r) => match self.resolve(r) {
+                    Ok((_, s, target)) => {
+                        self.collect_props(s, &target, props, required, depth + 1)
+                    }
+                    Err(message) => self.error(&member_ptr, message),
+                },
+                SRef::Inline(s) => self.collect_props(s, &member_ptr, props, required, depth + 1),
+            }
+        }
+        if let Some(properties) = properties {
+            for (wire, schema) in properties {
+                let prop_ptr = pointer.join("properties").join(wire);
+                if let Some(existing) = props.iter_mut().find(|p| &p.wire == wire) {
+                    existing.schema = schema.into();
+                    existing.pointer = prop_ptr;
+                } else {
+                    props.push(Prop {
+                        wire: wire.clone(),
+                        schema: schema.into(),
+                        pointer: prop_ptr,
+                    });
+                }
+            }
+        }
+        for name in req {
+            if properties.is_some_and(|p| !p.contains_key(name))
+                && !props.iter().any(|p| &p.wire == name)
+            {
+                self.warn(
+                    &pointer.join("required"),
+                    format!(
+                        "`{name}` is listed in `required` but not defined in `properties`; ignored"
+                    ),
+                );
+            }
+            required.insert(name.clone());
+        }
+    }
+
+    fn lower_struct(&mut self, job: Job<'a>) {
+        let mut props = Vec::new();
+        let mut required = BTreeSet::new();
+        self.collect_props(job.schema, &job.pointer, &mut props, &mut required, 0);
+        let mut scope = NameScope::default();
+        let mut fields = Vec::new();
+        for prop in props {
+            let (read_only, write_only, nullable, doc) = self.flags(prop.schema);
+            let skip = match job.view {
+                View::Request => read_only,
+                View::Response => write_only,
+            };
+            if skip {
+                continue;
+            }
+            let rust_name = field_name(&prop.wire);
+            if scope.contains(&rust_name) {
+                self.warn(
+                    &prop.pointer,
+                    format!("property `{}` becomes the Rust field `{rust_name}`, which another property already has; it is numbered", prop.wire),
+                );
+            }
+            let rust_name = scope.take(&rust_name);
+            let ctx = Ctx {
+                hint: format!("{}{}", job.name, type_name(&prop.wire)),
+                field: prop.wire.clone(),
+            };
+            let ty = self.convert(prop.schema, &prop.pointer, job.view, &ctx);
+            fields.push(Field {
+                required: required.contains(&prop.wire),
+                wire_name: prop.wire,
+                rust_name,
+                ty,
+                nullable,
+                boxed: false,
+                doc,
+            });
+        }
+        let all_optional = fields
+            .iter()
+            .all(|f| !f.required || (job.view == View::Response && f.nullable));
+        self.types.insert(
+            job.name.clone(),
+            TypeDef::Struct(StructDef {
+                name: job.name,
+                doc: non_empty(&job.schema.schema_data.description)
+                    .or_else(|| non_empty(&job.schema.schema_data.title)),
+                view: (!job.shared).then_some(job.view),
+                fields,
+                all_optional,
+            }),
+        );
+    }
+
+    fn lower_enum(&mut self, name: &str, schema: &'a Schema, pointer: &Pointer) {
+        let SchemaKind::Type(OaType::String(s)) = &schema.schema_kind else {
+            return;
+        };
+        let mut scope = NameScope::default();
+        let mut variants = Vec::new();
+        let mut seen = BTreeSet::new();
+        for value in s.enumeration.iter().flatten() {
+            if !seen.insert(value.as_str()) {
+                self.warn(
+                    pointer,
+                    format!("enum value {value:?} is listed twice; kept once"),
+                );
+                continue;
+            }
+            let rust = type_name(value);
+            if scope.contains(&rust) {
+                self.warn(
+                    pointer,
+                    format!("enum value {value:?} becomes the Rust variant `{rust}`, which another value already has; it is numbered"),
+                );
+            }
+            variants.push(Variant {
+                wire: value.clone(),
+                rust: scope.take(&rust),
+            });
+        }
+        let fallback = scope.take("Unknown");
+        self.types.insert(
+            name.to_owned(),
+            TypeDef::Enum(EnumDef {
+                name: name.to_owned(),
+                doc: non_empty(&schema.schema_data.description),
+                variants,
+                fallback,
+            }),
+        );
+    }
+
+    /// Boxes every field whose type leads back to the struct holding it
+    /// without a `Vec` or map in between.
+    fn box_cycles(&mut self) {
+        let edges: BTreeMap<String, BTreeSet<String>> = self
+            .types
+            .iter()
+            .map(|(name, def)| {
+                let targets = match def {
+                    TypeDef::Struct(s) => s
+                        .fields
+                        .iter()
+                        .filter_map(|f| f.ty.direct_named().map(str::to_owned))
+                        .collect(),
+                    TypeDef::Enum(_) => BTreeSet::new(),
+                };
+                (name.clone(), targets)
+            })
+            .collect();
+        let reaches = |from: &str, to: &str| -> bool {
+            let mut stack = vec![from.to_owned()];
+            let mut seen = BTreeSet::new();
+            while let Some(n) = stack.pop() {
+                if n == to {
+                    return true;
+                }
+                if seen.insert(n.clone()) {
+                    if let Some(next) = edges.get(&n) {
+                        stack.extend(next.iter().cloned());
+                    }
+                }
+            }
+            false
+        };
+        // Box the fewest fields needed, in a fixed order: once a field is
+        // boxed its edge no longer counts.
+        let mut boxed: BTreeSet<(String, String)> = BTreeSet::new();
+        let names: Vec<String> = self.types.keys().cloned().collect();
+        for name in names {
+            let Some(TypeDef::Struct(s)) = self.types.get(&name) else {
+                continue;
+            };
+            let to_box: Vec<usize> = s
+                .fields
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| {
+                    let target = f.ty.direct_named()?;
+                    reaches(target, &name).then_some(i)
+                })
+                .collect();
+            if let Some(TypeDef::Struct(s)) = self.types.get_mut(&name) {
+                for i in to_box {
+                    if let Some(f) = s.fields.get_mut(i) {
+                        f.boxed = true;
+                        boxed.insert((name.clone(), f.rust_name.clone()));
+                    }
+                }
+            }
+        }
+    }
+
+    // ----- operations ----------------------------------------------------
+
+    fn resolve_component<'x, T: 'a>(
+        &self,
+        item: &'x ReferenceOr<T>,
+        kind: &str,
+        get: impl Fn(&'a openapiv3::Components) -> &'a IndexMap<String, ReferenceOr<T>>,
+    ) -> Option<&'x T>
+    where
+        'a: 'x,
+    {
+        let mut current = item;
+        for _ in 0..MAX_REF_CHAIN {
+            match current {
+                ReferenceOr::Item(t) => return Some(t),
+                ReferenceOr::Reference { reference } => {
+                    let name = reference.strip_prefix(&components_prefix(kind))?;
+                    current = get(self.api.components.as_ref()?).get(&unescape(name))?;
+                }
+            }
+        }
+        None
+    }
+
+    fn resolve_parameter<'x>(&self, p: &'x ReferenceOr<Parameter>) -> Option<&'x Parameter>
+    where
+        'a: 'x,
+    {
+        self.resolve_component(p, "parameters", |c| &c.parameters)
+    }
+
+    fn resolve_body<'x>(&self, b: &'x ReferenceOr<RequestBody>) -> Option<&'x RequestBody>
+    where
+        'a: 'x,
+    {
+        self.resolve_component(b, "requestBodies", |c| &c.request_bodies)
+    }
+
+    fn resolve_response<'x>(
+        &self,
+        r: &'x ReferenceOr<openapiv3::Response>,
+    ) -> Option<&'x openapiv3::Response>
+    where
+        'a: 'x,
+    {
+        self.resolve_component(r, "responses", |c| &c.responses)
+    }
+
+    fn lower_operations(&mut self) {
+        let api = self.api;
+        let mut method_scope =
+            NameScope::with_reserved(["builder", "base_url", "clone", "execute"]);
+        let mut builder_scope = NameScope::default();
+        let mut seen_ids: BTreeMap<String, Pointer> = BTreeMap::new();
+        let mut ops: Vec<(
+            String,
+            &'a str,
+            &'a openapiv3::PathItem,
+            &'a str,
+            &'a openapiv3::Operation,
+        )> = Vec::new();
+        for (path, item) in api.paths.iter() {
+            let path_ptr = Pointer::root().join("paths").join(path);
+            let item = match item {
+                ReferenceOr::Item(item) => item,
+                ReferenceOr::Reference { reference } => {
+                    self.error(
+                        &path_ptr,
+                        format!(
+                            "path item `$ref: {reference}` is not supported; inline the path item"
+                        ),
+                    );
+                    continue;
+                }
+            };
+            for (method, op) in item.iter() {
+                let sort_key = op.operation_id.clone().unwrap_or_default();
+                ops.push((sort_key, path, item, method, op));
+            }
+        }
+        // Names are handed out in operationId order so they do not depend on
+        // the order of paths in the file.
+        ops.sort_by(|a, b| (&a.0, a.1, a.3).cmp(&(&b.0, b.1, b.3)));
+        for (_, path, item, method, op) in ops {
+            let pointer = Pointer::root().join("paths").join(path).join(method);
+            let Some(operation_id) = op.operation_id.clone() else {
+                self.error(
+                    &pointer,
+                    "operation has no `operationId`; every operation needs one to be named",
+                );
+                continue;
+            };
+            if let Some(first) = seen_ids.get(&operation_id) {
+                let first = first.clone();
+                self.error(
+                    &pointer.join("operationId"),
+                    format!("duplicate operationId `{operation_id}` (first used at {first})"),
+                );
+                continue;
+            }
+            seen_ids.insert(operation_id.clone(), pointer.clone());
+            let short_name = op
+                .extensions
+                .get("x-xgen-operation-id-override")
+                .and_then(|v| v.as_str())
+                .unwrap_or(&operation_id)
+                .to_owned();
+            let mut method_name = field_name(&short_name);
+            if method_scope.contains(&method_name) {
+                let long = field_name(&operation_id);
+                self.warn(&pointer, format!("operation name `{short_name}` becomes `{method_name}`, which another operation already has; using `{long}` from the operationId"));
+                method_name = long;
+            }
+            if method_scope.contains(&method_name) {
+                self.error(&pointer.join("operationId"), format!("operationId `{operation_id}` becomes the Rust name `{method_name}`, which another operation already has"));
+                continue;
+            }
+            let method_name = method_scope.take(&method_name);
+            let builder_name = builder_scope.take(&type_name(&method_name));
+            let lowered = self.lower_operation(OpInput {
+                pointer,
+                path,
+                item,
+                method,
+                op,
+                operation_id,
+                short_name,
+                method_name,
+                builder_name,
+            });
+            if let Some(lowered) = lowered {
+                self.operations.push(lowered);
+            }
+        }
+    }
+
+    fn lower_operation(&mut self, input: OpInput<'a>) -> Option<Operation> {
+        let OpInput {
+            pointer,
+            path,
+            item,
+            method,
+            op,
+            operation_id,
+            short_name,
+            method_name,
+            builder_name,
+        } = input;
+        let method = match method {
+            "get" => Method::Get,
+            "put" => Method::Put,
+            "post" => Method::Post,
+            "delete" => Method::Delete,
+            "options" => Method::Options,
+            "head" => Method::Head,
+            "patch" => Method::Patch,
+            _ => Method::Trace,
+        };
+        // Parameters: operation-level ones override path-level ones.
+        let mut merged: Vec<(&'a Parameter, Pointer)> = Vec::new();
+        let path_item_ptr = Pointer::root().join("paths").join(path);
+        let sources = item
+            .parameters
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p, path_item_ptr.join("parameters").join(i.to_string())))
+            .chain(
+                op.parameters
+                    .iter()
+                    .enumerate()
+                    .map(|(i, p)| (p, pointer.join("parameters").join(i.to_string()))),
+            );
+        for (p, ptr) in sources {
+            let Some(param) = self.resolve_parameter(p) else {
+                let what = match p {
+                    ReferenceOr::Reference { reference } => format!("`$ref: {reference}` does not point to a parameter in #/components/parameters"),
+                    ReferenceOr::Item(_) => "unresolvable parameter".to_owned(),
+                };
+                self.error(&ptr, what);
+                continue;
+            };
+            let data = param.parameter_data_ref();
+            let same = |q: &&(&Parameter, Pointer)| {
+                q.0.parameter_data_ref().name == data.name
+                    && std::mem::discriminant(q.0) == std::mem::discriminant(param)
+            };
+            if let Some(pos) = merged.iter().position(|q| same(&q)) {
+                merged[pos] = (param, ptr);
+            } else {
+                merged.push((param, ptr));
+            }
+        }
+        // The path template.
+        let mut parts_raw: Vec<Result<String, String>> = Vec::new();
+        let mut rest = path;
+        while let Some(open) = rest.find('{') {
+            let Some(close_rel) = rest[open..].find('}') else {
+                self.error(
+                    &path_item_ptr,
+                    format!("path template `{path}` has an unclosed `{{`"),
+                );
+                return None;
+            };
+            if open > 0 {
+                parts_raw.push(Ok(rest[..open].to_owned()));
+            }
+            parts_raw.push(Err(rest[open + 1..open + close_rel].to_owned()));
+            rest = &rest[open + close_rel + 1..];
+        }
+        if !rest.is_empty() {
+            parts_raw.push(Ok(rest.to_owned()));
+        }
+        let template_vars: Vec<&String> =
+            parts_raw.iter().filter_map(|p| p.as_ref().err()).collect();
+        let mut params = Vec::new();
+        let mut param_scope = NameScope::with_reserved([
+            "body",
+            "client",
+            "send",
+            "request",
+            "raw",
+            "unwrap_envelope",
+            "new",
+        ]);
+        let mut ordered: Vec<(&'a Parameter, Pointer)> = Vec::new();
+        for var in &template_vars {
+            match merged.iter().find(|(p, _)| {
+                matches!(p, Parameter::Path { .. }) && &&p.parameter_data_ref().name == var
+            }) {
+                Some(found) => ordered.push(found.clone()),
+                None => {
+                    self.error(
+                        &path_item_ptr,
+                        format!("path template variable `{{{var}}}` has no `in: path` parameter"),
+                    );
+                    return None;
+                }
+            }
+        }
+        for (p, ptr) in &merged {
+            match p {
+                Parameter::Path { parameter_data, .. } => {
+                    if !template_vars.iter().any(|v| **v == parameter_data.name) {
+                        self.error(
+                            ptr,
+                            format!(
+                                "path parameter `{}` does not appear in the path `{path}`",
+                                parameter_data.name
+                            ),
+                        );
+                        return None;
+                    }
+                }
+                Parameter::Cookie { parameter_data, .. } => {
+                    self.warn(
+                        ptr,
+                        format!(
+                            "cookie parameter `{}` is not supported; not sent",
+                            parameter_data.name
+                        ),
+                    );
+                }
+                _ => ordered.push((p, ptr.clone())),
+            }
+        }
+        for (p, ptr) in ordered {
+            let data = p.parameter_data_ref();
+            let location = match p {
+                Parameter::Path { .. } => ParamLocation::Path,
+                Parameter::Header { .. } => ParamLocation::Header,
+                _ => ParamLocation::Query,
+            };
+            let ctx = Ctx {
+                hint: format!("{builder_name}{}", type_name(&data.name)),
+                field: data.name.clone(),
+            };
+            let (ty, default) = match &data.format {
+                ParameterSchemaOrContent::Schema(s) => {
+                    let default = match s {
+                        ReferenceOr::Item(schema) => schema.schema_data.default.clone(),
+                        ReferenceOr::Reference { .. } => None,
+                    };
+                    (
+                        self.convert(s.into(), &ptr.join("schema"), View::Request, &ctx),
+                        default,
+                    )
+                }
+                ParameterSchemaOrContent::Content(_) => {
+                    self.warn(
+                        &ptr,
+                        "a parameter with `content` instead of `schema` is sent as a JSON string",
+                    );
+                    (Type::Json, None)
+                }
+            };
+            let required = data.required || location == ParamLocation::Path;
+            params.push(Param {
+                rust_name: param_scope.take(&field_name(&data.name)),
+                wire_name: data.name.clone(),
+                location,
+                ty,
+                required,
+                default,
+                doc: non_empty(&data.description),
+            });
+        }
+        let path_parts = parts_raw
+            .into_iter()
+            .map(|p| match p {
+                Ok(lit) => PathPart::Literal(lit),
+                Err(var) => PathPart::Param(
+                    params
+                        .iter()
+                        .position(|q| q.location == ParamLocation::Path && q.wire_name == var)
+                        .unwrap_or(0),
+                ),
+            })
+            .collect();
+        // Body.
+        let mut body = None;
+        if let Some(rb) = &op.request_body {
+            let body_ptr = pointer.join("requestBody");
+            match self.resolve_body(rb) {
+                None => self.error(
+                    &body_ptr,
+                    "`$ref` does not point to a request body in #/components/requestBodies",
+                ),
+                Some(rb) => match pick_media(&rb.content) {
+                    Some((media, mt)) => {
+                        let ctx = Ctx {
+                            hint: format!("{builder_name}Body"),
+                            field: "body".to_owned(),
+                        };
+                        let media_ptr = body_ptr.join("content").join(media).join("schema");
+                        let ty = match &mt.schema {
+                            Some(s) => self.convert(s.into(), &media_ptr, View::Request, &ctx),
+                            None => Type::Json,
+                        };
+                        body = Some(Body {
+                            media_type: media.to_owned(),
+                            ty,
+                            required: rb.required,
+                            doc: non_empty(&rb.description),
+                        });
+                    }
+                    None => {
+                        self.warn(&body_ptr.join("content"), "no JSON media type in the request body; the operation is generated without a body");
+                    }
+                },
+            }
+        }
+        // Responses.
+        let mut success = Vec::new();
+        let mut errors = Vec::new();
+        let mut error_types = BTreeSet::new();
+        let mut accept: Option<String> = None;
+        for (status, resp) in &op.responses.responses {
+            let resp_ptr = pointer.join("responses").join(status.to_string());
+            let StatusCode::Code(code) = status else {
+                self.warn(&resp_ptr, format!("status range `{status}` is not modelled; such responses are reported as undocumented"));
+                continue;
+            };
+            let Some(resp) = self.resolve_response(resp) else {
+                self.error(
+                    &resp_ptr,
+                    "`$ref` does not point to a response in #/components/responses",
+                );
+                continue;
+            };
+            let ty = match pick_media(&resp.content) {
+                Some((media, mt)) => {
+                    let is_success = (200..300).contains(code);
+                    if is_success && accept.is_none() {
+                        accept = Some(media.to_owned());
+                    }
+                    let ctx = Ctx {
+                        hint: format!("{builder_name}Response{code}"),
+                        field: "body".to_owned(),
+                    };
+                    let media_ptr = resp_ptr.join("content").join(media).join("schema");
+                    match &mt.schema {
+                        Some(s) => Some(self.convert(s.into(), &media_ptr, View::Response, &ctx)),
+                        None => Some(Type::Json),
+                    }
+                }
+                None => {
+                    if !resp.content.is_empty() {
+                        self.warn(
+                            &resp_ptr.join("content"),
+                            "no JSON media type in this response; its body is not decoded",
+                        );
+                    }
+                    None
+                }
+            };
+            if (100..300).contains(code) {
+                success.push(ResponseCase { status: *code, ty });
+            } else {
+                if let Some(t) = ty {
+                    error_types.insert(t);
+                }
+                errors.push(*code);
+            }
+        }
+        if success.iter().any(|c| c.ty.is_some()) && success.iter().any(|c| c.ty.is_none()) {
+            self.warn(
+                &pointer.join("responses"),
+                "some success statuses have a body and some do not; an empty body fails to decode",
+            );
+        }
+        let success_types: BTreeSet<&Type> = success.iter().filter_map(|c| c.ty.as_ref()).collect();
+        let success_type = match success_types.len() {
+            0 => None,
+            1 => success_types.into_iter().next().cloned(),
+            _ => {
+                self.warn(
+                    &pointer.join("responses"),
+                    "success statuses have different body types; decoded as JSON values",
+                );
+                Some(Type::Json)
+            }
+        };
+        let error_type = if error_types.len() == 1 {
+            error_types.into_iter().next().unwrap_or(Type::Json)
+        } else {
+            Type::Json
+        };
+        let accept = accept
+            .or_else(|| body.as_ref().map(|b| b.media_type.clone()))
+            .unwrap_or_else(|| "application/json".to_owned());
+        let envelope_param = params.iter().position(|p| {
+            p.wire_name == "envelope" && p.location == ParamLocation::Query && p.ty == Type::Bool
+        });
+        Some(Operation {
+            operation_id,
+            short_name,
+            method_name,
+            builder_name,
+            tag: op.tags.first().cloned(),
+            method,
+            path: path.to_owned(),
+            path_parts,
+            params,
+            body,
+            accept,
+            success,
+            success_type,
+            errors,
+            error_type,
+            summary: non_empty(&op.summary),
+            description: non_empty(&op.description),
+            envelope_param,
+        })
+    }
+}
+
+struct OpInput<'a> {
+    pointer: Pointer,
+    path: &'a str,
+    item: &'a openapiv3::PathItem,
+    method: &'a str,
+    op: &'a openapiv3::Operation,
+    operation_id: String,
+    short_name: String,
+    method_name: String,
+    builder_name: String,
+}
+
+fn unescape(token: &str) -> String {
+    token.replace("~1", "/").replace("~0", "~")
+}

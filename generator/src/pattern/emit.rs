@@ -1,0 +1,490 @@
+//! Token emission for [`PatternPlan`]s.
+
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::{quote, ToTokens};
+
+use super::{Dfa, DfaState, Matcher, PatternPlan, Step, Steps, Target};
+
+/// Arms with more ranges than this test a static sorted table instead of a pattern.
+const MAX_PATTERN_RANGES: usize = 16;
+
+/// Emits a Rust expression of type `bool` that tests the `&str` bound to `input`.
+///
+/// [`PatternPlan::Code`] becomes plain code over bytes or chars (no allocation, no regex
+/// engine). [`PatternPlan::Regex`] / [`PatternPlan::Regress`] use a block-local
+/// `static RE: ::std::sync::LazyLock<..>` compiled once; the source is compiled here
+/// first, and only a source that compiled is `.expect`ed at run time (one that does not
+/// yields `false`). [`PatternPlan::Invalid`] is not enforced: the expression is `true`.
+pub fn emit_is_match(plan: &PatternPlan, input: &Ident) -> TokenStream {
+    match plan {
+        PatternPlan::Code(matcher) => emit_matcher(matcher, input),
+        PatternPlan::Regex(src) => {
+            if regex::Regex::new(src).is_ok() {
+                quote! {{
+                    static RE: ::std::sync::LazyLock<::regex::Regex> =
+                        ::std::sync::LazyLock::new(|| {
+                            ::regex::Regex::new(#src).expect("pattern verified at generation time")
+                        });
+                    RE.is_match(#input)
+                }}
+            } else {
+                quote! {{
+                    static RE: ::std::sync::LazyLock<::core::option::Option<::regex::Regex>> =
+                        ::std::sync::LazyLock::new(|| ::regex::Regex::new(#src).ok());
+                    RE.as_ref().is_some_and(|re| re.is_match(#input))
+                }}
+            }
+        }
+        PatternPlan::Regress(src) => {
+            if regress::Regex::new(src).is_ok() {
+                quote! {{
+                    static RE: ::std::sync::LazyLock<::regress::Regex> =
+                        ::std::sync::LazyLock::new(|| {
+                            ::regress::Regex::new(#src).expect("pattern verified at generation time")
+                        });
+                    RE.find(#input).is_some()
+                }}
+            } else {
+                quote! {{
+                    static RE: ::std::sync::LazyLock<::core::option::Option<::regress::Regex>> =
+                        ::std::sync::LazyLock::new(|| ::regress::Regex::new(#src).ok());
+                    RE.as_ref().is_some_and(|re| re.find(#input).is_some())
+                }}
+            }
+        }
+        PatternPlan::Invalid { .. } => quote! {{ let _ = #input; true }},
+    }
+}
+
+fn emit_matcher(matcher: &Matcher, input: &Ident) -> TokenStream {
+    match matcher {
+        Matcher::Always => quote! {{ let _ = #input; true }},
+        Matcher::Steps(steps) => emit_steps(steps, input),
+        Matcher::Dfa(dfa) => emit_dfa(dfa, input),
+    }
+}
+
+fn label() -> syn::Lifetime {
+    syn::Lifetime::new("'pattern", Span::call_site())
+}
+
+fn byte_lit(b: u8) -> TokenStream {
+    syn::LitByte::new(b, Span::call_site()).into_token_stream()
+}
+
+fn char_lit(c: char) -> TokenStream {
+    Literal::character(c).into_token_stream()
+}
+
+fn usize_lit(n: usize) -> TokenStream {
+    Literal::usize_unsuffixed(n).into_token_stream()
+}
+
+/// `std` method equivalent to an ASCII set, if any (clippy prefers them).
+fn ascii_method<T: Copy + PartialEq + From<u8>>(set: &[(T, T)]) -> Option<&'static str> {
+    let r = |a: u8, b: u8| (T::from(a), T::from(b));
+    let known: [(&[(T, T)], &str); 6] = [
+        (&[r(b'0', b'9')], "is_ascii_digit"),
+        (&[r(b'a', b'z')], "is_ascii_lowercase"),
+        (&[r(b'A', b'Z')], "is_ascii_uppercase"),
+        (&[r(b'A', b'Z'), r(b'a', b'z')], "is_ascii_alphabetic"),
+        (
+            &[r(b'0', b'9'), r(b'A', b'Z'), r(b'a', b'z')],
+            "is_ascii_alphanumeric",
+        ),
+        (
+            &[r(b'0', b'9'), r(b'A', b'F'), r(b'a', b'f')],
+            "is_ascii_hexdigit",
+        ),
+    ];
+    known.iter().find(|(k, _)| *k == set).map(|(_, name)| *name)
+}
+
+/// Or-pattern for ranges, given a literal maker.
+fn range_pattern<T: Copy + PartialEq>(
+    ranges: &[(T, T)],
+    lit: impl Fn(T) -> TokenStream,
+) -> TokenStream {
+    let alts = ranges.iter().map(|&(lo, hi)| {
+        let lo_t = lit(lo);
+        if lo == hi {
+            lo_t
+        } else {
+            let hi_t = lit(hi);
+            quote!(#lo_t..=#hi_t)
+        }
+    });
+    quote!(#(#alts)|*)
+}
+
+/// A `bool` expression: is the byte `var` in `set`.
+fn byte_test(var: &TokenStream, set: &[(u8, u8)]) -> TokenStream {
+    if let Some(m) = ascii_method(set) {
+        let m = Ident::new(m, Span::call_site());
+        return quote!(#var.#m());
+    }
+    if let [(lo, hi)] = set {
+        if lo == hi {
+            let b = byte_lit(*lo);
+            return quote!(#var == #b);
+        }
+    }
+    let pat = range_pattern(set, byte_lit);
+    quote!(::core::matches!(#var, #pat))
+}
+
+// ---------------------------------------------------------------------------------
+// Steps
+
+fn emit_steps(steps: &Steps, input: &Ident) -> TokenStream {
+    let label = label();
+    let fail = quote!(break #label false);
+    let all_fixed = steps.steps.iter().all(|s| match s {
+        Step::Literal(_) => true,
+        Step::Class { min, max, .. } => Some(*min) == *max,
+    });
+    let total: u64 = steps
+        .steps
+        .iter()
+        .map(|s| match s {
+            Step::Literal(b) => b.len() as u64,
+            Step::Class { min, .. } => u64::from(*min),
+        })
+        .sum();
+
+    let mut stmts = Vec::new();
+    let n = steps.steps.len();
+    if n == 0 {
+        return if steps.end_anchored {
+            quote!(#input.is_empty())
+        } else {
+            quote! {{ let _ = #input; true }}
+        };
+    }
+    if steps.end_anchored && all_fixed && n > 1 {
+        let total = usize_lit(usize::try_from(total).unwrap_or(usize::MAX));
+        stmts.push(quote! { if s.len() != #total { #fail; } });
+    }
+    let b = quote!(b);
+    for step in &steps.steps[..n - 1] {
+        stmts.push(match step {
+            Step::Literal(bytes) => {
+                let lit = syn::LitByteStr::new(bytes, Span::call_site());
+                quote! {
+                    let ::core::option::Option::Some(s) = s.strip_prefix(#lit) else { #fail };
+                }
+            }
+            Step::Class { set, min, max } if Some(*min) == *max && *min == 1 => {
+                let test = byte_test(&b, set);
+                quote! {
+                    let ::core::option::Option::Some((&b, s)) = s.split_first() else { #fail };
+                    if !(#test) { #fail; }
+                }
+            }
+            Step::Class { set, min, max } if Some(*min) == *max => {
+                let test = byte_test(&b, set);
+                let k = usize_lit(*min as usize);
+                quote! {
+                    let ::core::option::Option::Some((head, s)) = s.split_at_checked(#k) else { #fail };
+                    if !head.iter().all(|&b| #test) { #fail; }
+                }
+            }
+            Step::Class { set, min, max } => {
+                let test = byte_test(&b, set);
+                let take = max.map(|m| {
+                    let m = usize_lit(m as usize);
+                    quote!(.take(#m))
+                });
+                let check = (*min > 0).then(|| {
+                    let k = usize_lit(*min as usize);
+                    quote! { if n < #k { #fail; } }
+                });
+                quote! {
+                    let n = s.iter()#take.take_while(|&&b| #test).count();
+                    #check
+                    let s = &s[n..];
+                }
+            }
+        });
+    }
+    let last = &steps.steps[n - 1];
+    let tail = match (last, steps.end_anchored) {
+        (Step::Literal(bytes), true) => {
+            let lit = syn::LitByteStr::new(bytes, Span::call_site());
+            quote!(s == #lit)
+        }
+        (Step::Literal(bytes), false) => {
+            let lit = syn::LitByteStr::new(bytes, Span::call_site());
+            quote!(s.starts_with(#lit))
+        }
+        (Step::Class { set, min, max }, true) => {
+            let test = byte_test(&b, set);
+            let all = quote!(s.iter().all(|&b| #test));
+            let len_check = match (*min, *max) {
+                (min, Some(max)) if min == max => {
+                    let k = usize_lit(min as usize);
+                    Some(quote!(s.len() == #k))
+                }
+                (0, Some(max)) => {
+                    let k = usize_lit(max as usize);
+                    Some(quote!(s.len() <= #k))
+                }
+                (min, Some(max)) => {
+                    let lo = usize_lit(min as usize);
+                    let hi = usize_lit(max as usize);
+                    Some(quote!((#lo..=#hi).contains(&s.len())))
+                }
+                (0, None) => None,
+                (1, None) => Some(quote!(!s.is_empty())),
+                (min, None) => {
+                    let k = usize_lit(min as usize);
+                    Some(quote!(s.len() >= #k))
+                }
+            };
+            match len_check {
+                Some(c) => quote!(#c && #all),
+                None => all,
+            }
+        }
+        (Step::Class { set, min, .. }, false) => {
+            let test = byte_test(&b, set);
+            if *min == 1 {
+                quote!(s.first().is_some_and(|&b| #test))
+            } else {
+                let k = usize_lit(*min as usize);
+                quote!(s.get(..#k).is_some_and(|head| head.iter().all(|&b| #test)))
+            }
+        }
+    };
+    let uses_label = stmts.iter().any(|s| !s.is_empty());
+    if uses_label {
+        quote! {
+            #label: {
+                let s = #input.as_bytes();
+                #(#stmts)*
+                #tail
+            }
+        }
+    } else {
+        quote! {{
+            let s = #input.as_bytes();
+            #tail
+        }}
+    }
+}
+
+// ---------------------------------------------------------------------------------
+// DFA
+
+struct DfaEmitter<'a> {
+    dfa: &'a Dfa,
+    tables: Vec<TokenStream>,
+}
+
+impl DfaEmitter<'_> {
+    fn target(&self, t: Target) -> TokenStream {
+        let label = label();
+        match t {
+            Target::Reject => quote!(break #label false),
+            Target::Accept => quote!(break #label true),
+            Target::State(n) => usize_lit(n),
+        }
+    }
+
+    /// Pattern (and optional guard) matching the unit `c` against `ranges`.
+    fn arm_pattern(&mut self, ranges: &[(char, char)]) -> TokenStream {
+        if self.dfa.bytes {
+            let bytes: Vec<(u8, u8)> = ranges
+                .iter()
+                .filter_map(|&(lo, hi)| {
+                    let lo = u8::try_from(u32::from(lo)).ok()?;
+                    let hi = u8::try_from(u32::from(hi).min(0xFF)).ok()?;
+                    Some((lo, hi))
+                })
+                .collect();
+            range_pattern(&bytes, byte_lit)
+        } else if ranges.len() > MAX_PATTERN_RANGES {
+            let table = self.table(ranges);
+            quote!(c if #table)
+        } else {
+            range_pattern(ranges, char_lit)
+        }
+    }
+
+    /// Declares a static table for `ranges`; returns the membership test for `c`.
+    fn table(&mut self, ranges: &[(char, char)]) -> TokenStream {
+        let name = Ident::new(&format!("TABLE_{}", self.tables.len()), Span::call_site());
+        let len = usize_lit(ranges.len());
+        let entries = ranges.iter().map(|&(lo, hi)| {
+            let (lo, hi) = (char_lit(lo), char_lit(hi));
+            quote!((#lo, #hi))
+        });
+        self.tables.push(quote! {
+            static #name: [(char, char); #len] = [#(#entries),*];
+        });
+        quote! {
+            #name
+                .get(#name.partition_point(|&(_, hi)| hi < c))
+                .is_some_and(|&(lo, _)| lo <= c)
+        }
+    }
+
+    /// `match c { .. }` (or just the target) for one state.
+    fn state_body(&mut self, state: &DfaState) -> TokenStream {
+        let otherwise = self.target(state.otherwise);
+        if state.arms.is_empty() {
+            return otherwise;
+        }
+        let arms: Vec<TokenStream> = state
+            .arms
+            .iter()
+            .map(|(ranges, t)| {
+                let pat = self.arm_pattern(ranges);
+                let t = self.target(*t);
+                quote!(#pat => #t,)
+            })
+            .collect();
+        quote! {
+            match c {
+                #(#arms)*
+                _ => #otherwise,
+            }
+        }
+    }
+
+    /// A `bool` test of `c` for the degenerate single-state DFA.
+    fn unit_test(&mut self, state: &DfaState) -> Option<TokenStream> {
+        // Accepting ranges, or the complement of the rejecting ones.
+        let (ranges, negate): (Vec<(char, char)>, bool) = if state.otherwise == Target::Accept {
+            (
+                state
+                    .arms
+                    .iter()
+                    .flat_map(|(r, _)| r.iter().copied())
+                    .collect(),
+                true,
+            )
+        } else {
+            (
+                state
+                    .arms
+                    .iter()
+                    .filter(|(_, t)| *t == Target::Accept)
+                    .flat_map(|(r, _)| r.iter().copied())
+                    .collect(),
+                false,
+            )
+        };
+        let mut ranges = ranges;
+        if ranges.is_empty() {
+            return None;
+        }
+        ranges.sort_unstable();
+        let test = if self.dfa.bytes {
+            let bytes: Vec<(u8, u8)> = ranges
+                .iter()
+                .filter_map(|&(lo, hi)| {
+                    Some((
+                        u8::try_from(u32::from(lo)).ok()?,
+                        u8::try_from(u32::from(hi).min(0xFF)).ok()?,
+                    ))
+                })
+                .collect();
+            byte_test(&quote!(c), &bytes)
+        } else if let Some(m) = ascii_method(&ranges) {
+            let m = Ident::new(m, Span::call_site());
+            quote!(c.#m())
+        } else if ranges.len() > MAX_PATTERN_RANGES {
+            self.table(&ranges)
+        } else {
+            let pat = range_pattern(&ranges, char_lit);
+            quote!(::core::matches!(c, #pat))
+        };
+        Some(if negate { quote!(!(#test)) } else { test })
+    }
+}
+
+fn emit_dfa(dfa: &Dfa, input: &Ident) -> TokenStream {
+    let mut e = DfaEmitter {
+        dfa,
+        tables: Vec::new(),
+    };
+    let label = label();
+    let units = if dfa.bytes {
+        quote!(#input.bytes())
+    } else {
+        quote!(#input.chars())
+    };
+    let loops = dfa.states.iter().any(|s| {
+        std::iter::once(&s.otherwise)
+            .chain(s.arms.iter().map(|(_, t)| t))
+            .any(|t| matches!(t, Target::State(_)))
+    });
+    if !loops {
+        // Only the first unit matters.
+        let state = &dfa.states[0];
+        let Some(test) = e.unit_test(state) else {
+            // Every first unit leads to the same answer.
+            let any = state.otherwise == Target::Accept;
+            return match (any, state.accept_at_end) {
+                (true, true) => quote! {{ let _ = #input; true }},
+                (true, false) => quote!(!#input.is_empty()),
+                (false, true) => quote!(#input.is_empty()),
+                (false, false) => quote! {{ let _ = #input; false }},
+            };
+        };
+        let tables = &e.tables;
+        let first = if dfa.bytes {
+            quote!(#input.as_bytes().first().copied())
+        } else {
+            quote!(#input.chars().next())
+        };
+        let body = if state.accept_at_end {
+            quote!(#first.map_or(true, |c| #test))
+        } else {
+            quote!(#first.is_some_and(|c| #test))
+        };
+        return quote! {{
+            #(#tables)*
+            #body
+        }};
+    }
+    let uses_unit = dfa.states.iter().any(|s| !s.arms.is_empty());
+    let states: Vec<TokenStream> = dfa
+        .states
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let n = usize_lit(i);
+            let body = e.state_body(s);
+            quote!(#n => #body,)
+        })
+        .collect();
+    let accepting: Vec<TokenStream> = dfa
+        .states
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.accept_at_end)
+        .map(|(i, _)| usize_lit(i))
+        .collect();
+    let end = if accepting.is_empty() {
+        quote!(false)
+    } else {
+        quote!(::core::matches!(state, #(#accepting)|*))
+    };
+    let unit = if uses_unit { quote!(c) } else { quote!(_) };
+    let tables = &e.tables;
+    quote! {
+        #label: {
+            #(#tables)*
+            let mut state: usize = 0;
+            for #unit in #units {
+                state = match state {
+                    #(#states)*
+                    _ => break #label false,
+                };
+            }
+            #end
+        }
+    }
+}

@@ -1,0 +1,75 @@
+//! `spec/` is written by us; this checks it against the upstream fragment on
+//! everything that shapes generated code.
+
+use atlas_tests::{differences, operation_shape, read_doc, specs_dir, workspace_root, NEEDS_SPECS};
+
+const PATH: &str = "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports";
+
+#[test]
+#[ignore = "needs ATLAS_SPECS_DIR (upstream Atlas specs)"]
+fn spec_agrees_with_upstream_create_backup_export() {
+    let _ = NEEDS_SPECS;
+    let upstream = read_doc(&specs_dir().join("createBackupExport-fragment.yaml"));
+    let ours = read_doc(&workspace_root().join("spec/atlas-admin-api.yaml"));
+    let theirs = operation_shape(&upstream, PATH, "post");
+    let mine = operation_shape(&ours, PATH, "post");
+    let diffs = differences(&theirs, &mine);
+    assert!(
+        diffs.is_empty(),
+        "spec/ disagrees with upstream createBackupExport (upstream vs ours):\n{}",
+        diffs.join("\n")
+    );
+}
+
+#[test]
+fn shape_comparison_notices_a_changed_pattern() {
+    // The comparison itself must be able to fail.
+    let mut ours = read_doc(&workspace_root().join("spec/atlas-admin-api.yaml"));
+    let before = operation_shape(&ours, PATH, "post");
+    *ours
+        .pointer_mut("/components/schemas/DiskBackupExportJobRequest/properties/snapshotId/pattern")
+        .expect("snapshotId has a pattern") = serde_json::json!("^x$");
+    let after = operation_shape(&ours, PATH, "post");
+    let diffs = differences(&before, &after);
+    assert_eq!(
+        diffs,
+        ["/schemas/DiskBackupExportJobRequest/properties/snapshotId/pattern: \"^([a-f0-9]{24})$\" vs \"^x$\""]
+    );
+}
+
+#[test]
+fn shape_covers_every_schema_of_the_operation() {
+    let ours = read_doc(&workspace_root().join("spec/atlas-admin-api.yaml"));
+    let shape = operation_shape(&ours, PATH, "post");
+    let mut names: Vec<&String> = shape["schemas"]
+        .as_object()
+        .expect("schemas")
+        .keys()
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "ApiError",
+            "BackupLabel",
+            "BadRequestDetail",
+            "DiskBackupExportJob",
+            "DiskBackupExportJobRequest",
+            "DiskBackupExportMember",
+            "ExportStatus",
+            "FieldViolation",
+            "Link",
+            "StateReason"
+        ]
+    );
+    assert_eq!(shape["responses"].as_object().map(|r| r.len()), Some(8));
+    assert_eq!(shape["parameters"].as_object().map(|p| p.len()), Some(3));
+    assert_eq!(
+        shape["responses"]["429"]["headers"]
+            .as_object()
+            .map(|h| h.len()),
+        Some(3),
+        "{}",
+        shape["responses"]["429"]
+    );
+}
