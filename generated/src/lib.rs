@@ -28,12 +28,17 @@
 //! ```
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// `Error<E>` carries the response's headers and the decoded error body, so
+// it is large; it is returned once per HTTP call, where its size costs
+// nothing worth boxing for.
+#![allow(clippy::result_large_err)]
 
 mod gen;
 pub mod runtime;
 
 pub use gen::{models, operations};
 pub use runtime::{
-    Auth, Client, ClientBuilder, Error, IntoValidated, RateLimit, Response, ResponseMeta,
-    Validated, ValidationError, ValidationErrorKind, DEFAULT_BASE_URL,
+    Auth, AuthError, Client, ClientBuilder, Error, IntoValidated, RateLimit, Response,
+    ResponseMeta, RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind,
+    DEFAULT_BASE_URL,
 };

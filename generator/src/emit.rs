@@ -1,6 +1,9 @@
 //! Stage 3: emitting Rust tokens from the IR, one small `quote!` function per
-//! concept. Generated code names everything by full path (`::std::...`) so
-//! that spec types called `String` or `Option` cannot break it.
+//! concept. Generated code names crates by full path (`::serde_json::...`).
+//! The prelude's `Option`, `String`, `Vec`, `Box` and `Result` are written
+//! plainly: `names::type_name` never gives a generated type one of those
+//! names (a schema called `String` becomes `StringType`), so they cannot be
+//! shadowed.
 
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
@@ -11,28 +14,74 @@ use crate::pattern;
 /// One generated file: its path below the generated module directory and
 /// its tokens.
 pub struct EmittedFile {
-    /// File name, e.g. `models.rs`.
-    pub name: &'static str,
+    /// Path below the generated directory, e.g. `operations/cloud_backups.rs`.
+    pub name: String,
     /// The file's contents.
     pub tokens: TokenStream,
 }
 
 /// Emits every generated file for `api`.
 pub fn emit(api: &Api) -> Vec<EmittedFile> {
-    vec![
+    let mut files = vec![
         EmittedFile {
-            name: "mod.rs",
+            name: "mod.rs".to_owned(),
             tokens: emit_mod(api),
         },
         EmittedFile {
-            name: "models.rs",
+            name: "models.rs".to_owned(),
             tokens: emit_models(api),
         },
         EmittedFile {
-            name: "operations.rs",
-            tokens: emit_operations(api),
+            name: "operations/mod.rs".to_owned(),
+            tokens: emit_operations_mod(api),
         },
-    ]
+    ];
+    for (feature, def) in &api.features {
+        let ops: Vec<&Operation> = api
+            .operations
+            .iter()
+            .filter(|op| &op.feature == feature)
+            .collect();
+        files.push(EmittedFile {
+            name: format!("operations/{}.rs", def.module),
+            tokens: emit_operations(feature, def, &ops),
+        });
+    }
+    files
+}
+
+/// The `[features]` entries of the generated crate's `Cargo.toml`: one per
+/// tag (switching on the optional pattern engines its types need), `full`
+/// for all, and `full` by default.
+pub fn features_block(api: &Api) -> String {
+    let mut out = String::new();
+    out.push_str("default = [\"full\"]\n");
+    let all: Vec<String> = api.features.keys().map(|f| format!("\"{f}\"")).collect();
+    out.push_str(&format!("full = [{}]\n", all.join(", ")));
+    for (feature, def) in &api.features {
+        let deps: Vec<String> = def
+            .dependencies
+            .iter()
+            .map(|d| format!("\"dep:{d}\""))
+            .collect();
+        out.push_str(&format!(
+            "# Operations tagged \"{}\".\n{feature} = [{}]\n",
+            def.tag.replace('"', "'"),
+            deps.join(", ")
+        ));
+    }
+    out
+}
+
+/// The `#[cfg]` that compiles a type only with the features that use it.
+fn cfg_for(api: &Api, name: &str) -> TokenStream {
+    match api.type_features.get(name) {
+        Some(set) if !set.is_empty() && set.len() < api.features.len() => {
+            let features = set.iter();
+            quote! { #[cfg(any(#(feature = #features),*))] }
+        }
+        _ => TokenStream::new(),
+    }
 }
 
 fn ident(name: &str) -> Ident {
@@ -135,16 +184,15 @@ fn doc_lines(lines: &[String]) -> TokenStream {
 /// The Rust type for `ty`; `models` is the path to the models module.
 fn ty_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
     match ty {
-        Type::String => quote! { ::std::string::String },
+        Type::String => quote! { String },
         Type::Bool => quote! { bool },
-        Type::I32 => quote! { i32 },
         Type::I64 => quote! { i64 },
         Type::F64 => quote! { f64 },
         Type::DateTime => quote! { ::chrono::DateTime<::chrono::Utc> },
         Type::Date => quote! { ::chrono::NaiveDate },
         Type::Json => quote! { ::serde_json::Value },
         Type::JsonObject => {
-            quote! { ::serde_json::Map<::std::string::String, ::serde_json::Value> }
+            quote! { ::serde_json::Map<String, ::serde_json::Value> }
         }
         Type::Named(n) | Type::Newtype(n) => {
             let n = ident(n);
@@ -152,11 +200,13 @@ fn ty_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
         }
         Type::Vec(inner) => {
             let inner = ty_tokens(inner, models);
-            quote! { ::std::vec::Vec<#inner> }
+            quote! { Vec<#inner> }
         }
+        Type::Binary => quote! { ::bytes::Bytes },
+        Type::Text => quote! { String },
         Type::Map(inner) => {
             let inner = ty_tokens(inner, models);
-            quote! { ::std::collections::BTreeMap<::std::string::String, #inner> }
+            quote! { ::std::collections::BTreeMap<String, #inner> }
         }
     }
 }
@@ -175,14 +225,32 @@ fn emit_mod(api: &Api) -> TokenStream {
     }
 }
 
+fn emit_operations_mod(api: &Api) -> TokenStream {
+    let modules = api.features.iter().map(|(feature, def)| {
+        let module = ident(&def.module);
+        let doc = format!(" Operations tagged \"{}\" (cargo feature `{feature}`).", def.tag);
+        quote! {
+            #[doc = #doc]
+            #[cfg(feature = #feature)]
+            pub mod #module;
+            #[cfg(feature = #feature)]
+            pub use #module::*;
+        }
+    });
+    quote! {
+        //! Operations: one method on [`Client`](crate::Client) per operation,
+        //! returning a builder; set the inputs, then `send().await`. Each tag
+        //! of the spec is a module behind a cargo feature of the same name.
+        #(#modules)*
+    }
+}
+
 // ----- models.rs ---------------------------------------------------------
 
 fn emit_models(api: &Api) -> TokenStream {
-    let types = api.types.values().map(|def| match def {
-        TypeDef::Struct(s) => emit_struct(s),
-        TypeDef::Enum(e) => emit_enum(e),
-    });
-    let newtypes = api.newtypes.values().map(emit_newtype);
+    // A type's cfg goes on every item it emits (the type and its impls).
+    let types = api.types.values().map(|def| emit_type(def, &cfg_for(api, def.name())));
+    let newtypes = api.newtypes.values().map(|n| emit_newtype(n, &cfg_for(api, &n.name)));
     quote! {
         //! Models: the request and response bodies of every operation, and the
         //! validated string types of their patterned fields and parameters.
@@ -192,7 +260,29 @@ fn emit_models(api: &Api) -> TokenStream {
     }
 }
 
-fn emit_struct(s: &StructDef) -> TokenStream {
+fn emit_type(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
+    match def {
+        TypeDef::Struct(s) => emit_struct(s, cfg),
+        TypeDef::Enum(e) => emit_enum(e, cfg),
+        TypeDef::Union(u) => emit_union(u, cfg),
+        TypeDef::Alias(a) => {
+            let name = ident(&a.name);
+            let target = ident(&a.target);
+            let doc = doc_attrs(a.doc.as_deref());
+            let note = format!(" The same values as [`{}`].", a.target);
+            let separator = a.doc.is_some().then(|| quote! { #[doc = ""] });
+            quote! {
+                #cfg
+                #doc
+                #separator
+                #[doc = #note]
+                pub type #name = #target;
+            }
+        }
+    }
+}
+
+fn emit_struct(s: &StructDef, cfg: &TokenStream) -> TokenStream {
     let name = ident(&s.name);
     let models = TokenStream::new();
     let view_note = match s.view {
@@ -209,8 +299,9 @@ fn emit_struct(s: &StructDef) -> TokenStream {
     };
     let fields = s.fields.iter().map(|f| emit_field(f, s.view, &models));
     let default = s.all_optional.then(|| quote! { Default, });
-    let constructor = emit_constructor(s, &models);
+    let constructor = emit_constructor(s, &models, cfg);
     quote! {
+        #cfg
         #doc
         #separator
         #[doc = #view_doc]
@@ -248,7 +339,7 @@ fn shape(f: &Field, view: Option<View>) -> Shape {
 fn field_inner_ty(f: &Field, models: &TokenStream) -> TokenStream {
     let inner = ty_tokens(&f.ty, models);
     if f.boxed {
-        quote! { ::std::boxed::Box<#inner> }
+        quote! { Box<#inner> }
     } else {
         inner
     }
@@ -262,34 +353,36 @@ fn emit_field(f: &Field, view: Option<View>, models: &TokenStream) -> TokenStrea
         f.wire_name
     );
     let doc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback_doc)));
-    let rename = (f.rust_name != f.wire_name).then(|| {
-        let wire = &f.wire_name;
-        quote! { #[serde(rename = #wire)] }
-    });
+    let wire = &f.wire_name;
+    let rename = (f.rust_name != f.wire_name).then(|| quote! { rename = #wire, });
+    let optional = quote! { default, skip_serializing_if = "Option::is_none" };
     let (ty, attrs) = match shape(f, view) {
-        Shape::Plain => (inner, TokenStream::new()),
+        Shape::Plain => (inner, rename.map(|r| quote! { #[serde(#r)] })),
         Shape::Optional => (
-            quote! { ::std::option::Option<#inner> },
-            quote! { #[serde(default, skip_serializing_if = "::std::option::Option::is_none")] },
+            quote! { Option<#inner> },
+            Some(quote! { #[serde(#rename #optional)] }),
         ),
-        Shape::NullableRequired => (quote! { ::std::option::Option<#inner> }, TokenStream::new()),
+        Shape::NullableRequired => (
+            quote! { Option<#inner> },
+            rename.map(|r| quote! { #[serde(#r)] }),
+        ),
         Shape::ThreeState => (
-            quote! { ::std::option::Option<::std::option::Option<#inner>> },
-            quote! {
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none", with = "crate::runtime::serde_helpers::double_option")]
-            },
+            quote! { Option<Option<#inner>> },
+            Some(quote! {
+                #[serde(#rename #optional, with = "crate::runtime::serde_helpers::double_option")]
+            }),
         ),
     };
     quote! {
         #doc
-        #rename
         #attrs
         pub #name: #ty,
     }
 }
 
-fn emit_constructor(s: &StructDef, models: &TokenStream) -> Option<TokenStream> {
-    if s.all_optional {
+fn emit_constructor(s: &StructDef, models: &TokenStream, cfg: &TokenStream) -> Option<TokenStream> {
+    // Response-only types are decoded, not built: no constructor for them.
+    if s.all_optional || s.view == Some(View::Response) {
         return None;
     }
     let name = ident(&s.name);
@@ -301,13 +394,13 @@ fn emit_constructor(s: &StructDef, models: &TokenStream) -> Option<TokenStream> 
             Shape::Plain | Shape::NullableRequired => {
                 let mut ty = field_inner_ty(f, models);
                 if matches!(shape(f, s.view), Shape::NullableRequired) {
-                    ty = quote! { ::std::option::Option<#ty> };
+                    ty = quote! { Option<#ty> };
                 }
                 args.push(quote! { #fname: #ty });
                 inits.push(quote! { #fname });
             }
             Shape::Optional | Shape::ThreeState => {
-                inits.push(quote! { #fname: ::std::option::Option::None })
+                inits.push(quote! { #fname: Option::None })
             }
         }
     }
@@ -316,6 +409,7 @@ fn emit_constructor(s: &StructDef, models: &TokenStream) -> Option<TokenStream> 
         s.name
     );
     Some(quote! {
+        #cfg
         impl #name {
             #[doc = #doc]
             #[allow(clippy::too_many_arguments)]
@@ -326,7 +420,7 @@ fn emit_constructor(s: &StructDef, models: &TokenStream) -> Option<TokenStream> 
     })
 }
 
-fn emit_enum(e: &EnumDef) -> TokenStream {
+fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
     let name = ident(&e.name);
     let doc = doc_attrs(e.doc.as_deref());
     let fallback = ident(&e.fallback);
@@ -348,6 +442,7 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
     });
     let values = e.variants.iter().map(|v| &v.wire);
     quote! {
+        #cfg
         #doc
         #[doc = ""]
         #[doc = " Values the spec does not list decode into the fallback variant instead of failing."]
@@ -356,9 +451,10 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
             #(#variants)*
             /// A value this version of the spec does not list, kept as sent.
             #[serde(untagged)]
-            #fallback(::std::string::String),
+            #fallback(String),
         }
 
+        #cfg
         impl #name {
             /// Every value the spec lists, in spec order.
             pub const VALUES: &'static [&'static str] = &[#(#values),*];
@@ -372,6 +468,7 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
             }
         }
 
+        #cfg
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(self.as_str())
@@ -380,7 +477,112 @@ fn emit_enum(e: &EnumDef) -> TokenStream {
     }
 }
 
-fn emit_newtype(n: &Newtype) -> TokenStream {
+fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
+    let name = ident(&u.name);
+    let doc = doc_attrs(u.doc.as_deref());
+    let fallback = ident(&u.fallback);
+    let models = TokenStream::new();
+    let variant_ty = |v: &UnionVariant| {
+        let t = ty_tokens(&v.ty, &models);
+        if v.boxed {
+            quote! { Box<#t> }
+        } else {
+            t
+        }
+    };
+    let Some(prop) = &u.discriminator else {
+        let variants = u.variants.iter().map(|v| {
+            let rust = ident(&v.rust);
+            let t = variant_ty(v);
+            quote! {
+                #[doc = " One of the shapes the spec allows."]
+                #rust(#t),
+            }
+        });
+        return quote! {
+            #cfg
+            #doc
+            #[doc = ""]
+            #[doc = " One of several shapes: the first variant that decodes wins; anything else decodes into the fallback variant."]
+            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(untagged)]
+            pub enum #name {
+                #(#variants)*
+                /// A value of none of the shapes above, kept as JSON.
+                #fallback(::serde_json::Value),
+            }
+        };
+    };
+    let variants = u.variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        let t = variant_ty(v);
+        let tags = v.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+        let vdoc = format!(" `{prop}` is {tags}.");
+        quote! {
+            #[doc = #vdoc]
+            #rust(#t),
+        }
+    });
+    let ser_arms = u.variants.iter().map(|v| {
+        let rust = ident(&v.rust);
+        let tag = v.tags.first().cloned().unwrap_or_default();
+        quote! {
+            Self::#rust(value) => crate::runtime::serde_helpers::serialize_tagged(value, #prop, #tag, serializer),
+        }
+    });
+    let de_arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
+        let rust = ident(&v.rust);
+        let tags = &v.tags;
+        quote! {
+            Option::Some(#(#tags)|*) => ::serde_json::from_value(value).map(Self::#rust),
+        }
+    });
+    let fallback_doc = format!(" Any other `{prop}` value, kept as JSON.");
+    let disc_doc = format!(" The variant is chosen by the `{prop}` property; an unknown value decodes into [`{}::{}`].", u.name, u.fallback);
+    quote! {
+        #cfg
+        #doc
+        #[doc = ""]
+        #[doc = #disc_doc]
+        #[derive(Debug, Clone, PartialEq)]
+        pub enum #name {
+            #(#variants)*
+            #[doc = #fallback_doc]
+            #fallback(::serde_json::Value),
+        }
+
+        #cfg
+        impl #name {
+            /// The property whose value selects the variant.
+            pub const DISCRIMINATOR: &'static str = #prop;
+        }
+
+        #cfg
+        impl ::serde::Serialize for #name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    #(#ser_arms)*
+                    Self::#fallback(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        #cfg
+        impl<'de> ::serde::Deserialize<'de> for #name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = crate::runtime::serde_helpers::tag_of(&value, #prop);
+                match tag.as_deref() {
+                    #(#de_arms)*
+                    _ => Result::Ok(Self::#fallback(value)),
+                }
+                .map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+    }
+}
+
+fn emit_newtype(n: &Newtype, cfg: &TokenStream) -> TokenStream {
     let name = ident(&n.name);
     let field = &n.field;
     let pattern = &n.pattern;
@@ -393,13 +595,15 @@ fn emit_newtype(n: &Newtype) -> TokenStream {
         pattern.replace('`', "'")
     );
     quote! {
+        #cfg
         #doc
         #separator
         #[doc = #what]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(try_from = "::std::string::String", into = "::std::string::String")]
-        pub struct #name(::std::string::String);
+        #[serde(try_from = "String", into = "String")]
+        pub struct #name(String);
 
+        #cfg
         impl #name {
             /// The value as a string slice.
             pub fn as_str(&self) -> &str {
@@ -407,6 +611,7 @@ fn emit_newtype(n: &Newtype) -> TokenStream {
             }
         }
 
+        #cfg
         impl crate::runtime::Validated for #name {
             const FIELD: &'static str = #field;
             const PATTERN: &'static str = #pattern;
@@ -415,7 +620,7 @@ fn emit_newtype(n: &Newtype) -> TokenStream {
                 #matcher
             }
 
-            fn from_checked(value: ::std::string::String) -> Self {
+            fn from_checked(value: String) -> Self {
                 Self(value)
             }
 
@@ -424,34 +629,39 @@ fn emit_newtype(n: &Newtype) -> TokenStream {
             }
         }
 
+        #cfg
         impl ::std::str::FromStr for #name {
             type Err = crate::runtime::ValidationError;
 
-            fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
                 <Self as crate::runtime::Validated>::parse(value)
             }
         }
 
-        impl ::std::convert::TryFrom<::std::string::String> for #name {
+        #cfg
+        impl ::std::convert::TryFrom<String> for #name {
             type Error = crate::runtime::ValidationError;
 
-            fn try_from(value: ::std::string::String) -> ::std::result::Result<Self, Self::Error> {
+            fn try_from(value: String) -> Result<Self, Self::Error> {
                 <Self as crate::runtime::Validated>::parse(value)
             }
         }
 
-        impl ::std::convert::From<#name> for ::std::string::String {
+        #cfg
+        impl ::std::convert::From<#name> for String {
             fn from(value: #name) -> Self {
                 value.0
             }
         }
 
+        #cfg
         impl ::std::convert::AsRef<str> for #name {
             fn as_ref(&self) -> &str {
                 &self.0
             }
         }
 
+        #cfg
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
@@ -462,12 +672,12 @@ fn emit_newtype(n: &Newtype) -> TokenStream {
 
 // ----- operations.rs -------------------------------------------------------
 
-fn emit_operations(api: &Api) -> TokenStream {
-    let methods = api.operations.iter().map(emit_client_method);
-    let builders = api.operations.iter().map(emit_builder);
+fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) -> TokenStream {
+    let methods = ops.iter().map(|op| emit_client_method(op));
+    let builders = ops.iter().map(|op| emit_builder(op));
+    let doc = format!(" Operations tagged \"{}\" (cargo feature `{feature}`).", def.tag);
     quote! {
-        //! Operations: one method on [`Client`](crate::Client) per operation,
-        //! returning a builder; set the inputs, then `send().await`.
+        #![doc = #doc]
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
         use crate::runtime::{ApiRequest, Client, Error, Response};
@@ -537,7 +747,7 @@ fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
     let t = ty_tokens(ty, models);
     match ty {
         Type::Newtype(_) => ParamShape {
-            stored: quote! { ::std::result::Result<#t, crate::runtime::ValidationError> },
+            stored: quote! { Result<#t, crate::runtime::ValidationError> },
             arg: quote! { impl crate::runtime::IntoValidated<#t> },
             store: quote! { value.into_validated() },
             validated: true,
@@ -545,7 +755,7 @@ fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
         Type::Vec(inner) if matches!(**inner, Type::Newtype(_)) => {
             let it = ty_tokens(inner, models);
             ParamShape {
-                stored: quote! { ::std::result::Result<#t, crate::runtime::ValidationError> },
+                stored: quote! { Result<#t, crate::runtime::ValidationError> },
                 arg: quote! { impl ::std::iter::IntoIterator<Item = impl crate::runtime::IntoValidated<#it>> },
                 store: quote! { value.into_iter().map(crate::runtime::IntoValidated::into_validated).collect() },
                 validated: true,
@@ -553,7 +763,7 @@ fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
         }
         Type::String => ParamShape {
             stored: t,
-            arg: quote! { impl ::std::convert::Into<::std::string::String> },
+            arg: quote! { impl ::std::convert::Into<String> },
             store: quote! { value.into() },
             validated: false,
         },
@@ -596,8 +806,8 @@ fn emit_builder(op: &Operation) -> TokenStream {
         let pname = ident(&p.rust_name);
         let shape = param_shape(&p.ty, &models);
         let stored = &shape.stored;
-        fields.push(quote! { #pname: ::std::option::Option<#stored>, });
-        inits.push(quote! { #pname: ::std::option::Option::None, });
+        fields.push(quote! { #pname: Option<#stored>, });
+        inits.push(quote! { #pname: Option::None, });
         let mut lines: Vec<String> = p
             .doc
             .as_deref()
@@ -627,7 +837,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         setters.push(quote! {
             #doc
             pub fn #pname(mut self, value: #arg) -> Self {
-                self.#pname = ::std::option::Option::Some(#store);
+                self.#pname = Option::Some(#store);
                 self
             }
         });
@@ -646,8 +856,8 @@ fn emit_builder(op: &Operation) -> TokenStream {
     let mut body_send = TokenStream::new();
     if let Some(body) = &op.body {
         let t = ty_tokens(&body.ty, &models);
-        fields.push(quote! { body: ::std::option::Option<#t>, });
-        inits.push(quote! { body: ::std::option::Option::None, });
+        fields.push(quote! { body: Option<#t>, });
+        inits.push(quote! { body: Option::None, });
         let mut lines: Vec<String> = body
             .doc
             .as_deref()
@@ -669,7 +879,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         setters.push(quote! {
             #doc
             pub fn body(mut self, value: #t) -> Self {
-                self.body = ::std::option::Option::Some(value);
+                self.body = Option::Some(value);
                 self
             }
         });
@@ -682,7 +892,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         } else {
             body_take = quote! { let body = self.body; };
             body_send = quote! {
-                if let ::std::option::Option::Some(body) = &body {
+                if let Option::Some(body) = &body {
                     request.json_body(#media, body).map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
                 }
             };
@@ -711,7 +921,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         }
     }
     let path_expr = match op.path_parts.as_slice() {
-        [PathPart::Literal(lit)] => quote! { ::std::string::String::from(#lit) },
+        [PathPart::Literal(lit)] => quote! { String::from(#lit) },
         _ => quote! { [#(#pieces),*].concat() },
     };
     // Query and headers.
@@ -744,7 +954,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         extras.push(if p.required {
             quote! { { let value = &#pname; #emit_value } }
         } else {
-            quote! { if let ::std::option::Option::Some(value) = &#pname { #emit_value } }
+            quote! { if let Option::Some(value) = &#pname { #emit_value } }
         });
     }
     let envelope = match op.envelope_param.and_then(|i| op.params.get(i)) {
@@ -769,6 +979,8 @@ fn emit_builder(op: &Operation) -> TokenStream {
         let status = Literal::u16_unsuffixed(case.status);
         let decode = match (&op.success_type, &case.ty) {
             (None, _) => quote! { raw.no_content() },
+            (Some(Type::Binary), Some(_)) => quote! { raw.binary() },
+            (Some(Type::Text), Some(_)) => quote! { raw.text() },
             (Some(_), Some(_)) => quote! { raw.success() },
             // Lowering warns about a success status without a body next to
             // one with a body; such a response fails to decode.
@@ -778,7 +990,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
     }
     if !op.errors.is_empty() {
         let statuses = op.errors.iter().map(|s| Literal::u16_unsuffixed(*s));
-        arms.push(quote! { #(#statuses)|* => ::std::result::Result::Err(raw.api_error()), });
+        arms.push(quote! { #(#statuses)|* => Result::Err(raw.api_error()), });
     }
     let http_method = format_ident!("{}", op.method.as_str());
     let template = &op.path;
@@ -797,7 +1009,8 @@ fn emit_builder(op: &Operation) -> TokenStream {
         lines
     };
     let send_doc = doc_lines(&send_lines);
-    let mutability = (!extras.is_empty() || op.body.is_some()).then(|| quote! { mut });
+    let no_auth = (!op.authenticated).then(|| quote! { request.authenticate = false; });
+    let mutability = (!extras.is_empty() || op.body.is_some() || !op.authenticated).then(|| quote! { mut });
     quote! {
         #[doc = #builder_doc]
         #[derive(Debug)]
@@ -815,7 +1028,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
             #(#setters)*
 
             #send_doc
-            pub async fn send(self) -> ::std::result::Result<Response<#success_ty>, Error<#error_ty>> {
+            pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
                 #(#takes)*
                 #body_take
                 #envelope
@@ -826,11 +1039,12 @@ fn emit_builder(op: &Operation) -> TokenStream {
                     #accept,
                 );
                 #(#extras)*
+                #no_auth
                 #body_send
                 let raw = self.client.execute(request, unwrap_envelope).await?;
                 match raw.status() {
                     #(#arms)*
-                    _ => ::std::result::Result::Err(raw.unexpected()),
+                    _ => Result::Err(raw.unexpected()),
                 }
             }
         }

@@ -29,6 +29,22 @@ pub struct Api {
     pub newtypes: BTreeMap<String, Newtype>,
     /// Operations, sorted by Rust method name.
     pub operations: Vec<Operation>,
+    /// Cargo features, one per tag, by feature name (`cloud-backups`).
+    pub features: BTreeMap<String, Feature>,
+    /// For each named type and validated string type, the features whose
+    /// operations use it (it is compiled when any of them is on).
+    pub type_features: BTreeMap<String, BTreeSet<String>>,
+}
+
+/// A cargo feature: the operations of one tag and the types they use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Feature {
+    /// The tag as the spec spells it (`Cloud Backups`).
+    pub tag: String,
+    /// The Rust module holding its operations (`cloud_backups`).
+    pub module: String,
+    /// Optional dependencies it switches on (`regex`, `regress`).
+    pub dependencies: BTreeSet<String>,
 }
 
 /// One named type.
@@ -38,6 +54,22 @@ pub enum TypeDef {
     Struct(StructDef),
     /// A string enum (with a fallback variant for unknown values).
     Enum(EnumDef),
+    /// A `oneOf`/`anyOf`, or a discriminated base schema: one of several types.
+    Union(UnionDef),
+    /// Another name for an identical enum.
+    Alias(AliasDef),
+}
+
+/// Another name for a type (an enum with the same values as one already
+/// defined).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AliasDef {
+    /// Rust name.
+    pub name: String,
+    /// Description.
+    pub doc: Option<String>,
+    /// The type it names.
+    pub target: String,
 }
 
 impl TypeDef {
@@ -46,8 +78,42 @@ impl TypeDef {
         match self {
             TypeDef::Struct(s) => &s.name,
             TypeDef::Enum(e) => &e.name,
+            TypeDef::Union(u) => &u.name,
+            TypeDef::Alias(a) => &a.name,
         }
     }
+}
+
+/// One of several types. With a discriminator the variant is chosen by the
+/// value of one property (and an unknown value decodes into the fallback);
+/// without, the first variant that decodes wins (and anything else decodes
+/// into the fallback).
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionDef {
+    /// Rust name.
+    pub name: String,
+    /// Description.
+    pub doc: Option<String>,
+    /// The discriminator property, for a tagged union.
+    pub discriminator: Option<String>,
+    /// Variants in spec order.
+    pub variants: Vec<UnionVariant>,
+    /// Name of the variant that keeps any other value as JSON.
+    pub fallback: String,
+}
+
+/// One variant of a union.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UnionVariant {
+    /// Rust variant name.
+    pub rust: String,
+    /// Discriminator values that select it (tagged unions), first one used
+    /// when the value itself lacks the property.
+    pub tags: Vec<String>,
+    /// The variant's type.
+    pub ty: Type,
+    /// Whether the value is boxed to break a cycle of types.
+    pub boxed: bool,
 }
 
 /// An object type.
@@ -129,8 +195,6 @@ pub enum Type {
     String,
     /// A boolean.
     Bool,
-    /// A 32-bit integer (request side of `format: int32`).
-    I32,
     /// A 64-bit integer.
     I64,
     /// A floating-point number.
@@ -151,6 +215,10 @@ pub enum Type {
     Vec(Box<Type>),
     /// A map with string keys.
     Map(Box<Type>),
+    /// A binary body (`+gzip`, `application/octet-stream`), as bytes.
+    Binary,
+    /// A text body that is not JSON (`+csv`, `text/plain`), as a string.
+    Text,
 }
 
 impl Type {
@@ -299,8 +367,15 @@ pub struct Operation {
     pub summary: Option<String>,
     /// Longer description.
     pub description: Option<String>,
-    /// Name of the boolean `envelope` query parameter's index, if the operation has one.
+    /// Index of the boolean `envelope` query parameter, if the operation has one.
     pub envelope_param: Option<usize>,
+    /// The Atlas API version generated (`2023-01-01`, `preview`), if the
+    /// operation uses versioned media types.
+    pub api_version: Option<String>,
+    /// Whether requests carry credentials (`security: []` turns them off).
+    pub authenticated: bool,
+    /// The cargo feature (one per tag) that compiles this operation.
+    pub feature: String,
 }
 
 impl Api {

@@ -15,9 +15,11 @@ pub mod format;
 pub mod ir;
 pub mod load;
 pub mod lower;
+pub mod manifest;
 pub mod names;
 pub mod output;
 pub mod pattern;
+pub mod spec_tools;
 
 use std::path::Path;
 
@@ -33,6 +35,9 @@ pub struct Generated {
     pub warnings: Vec<Diagnostic>,
     /// Counts for the summary line.
     pub summary: Summary,
+    /// The `[features]` lines of the generated crate's manifest (see
+    /// [`manifest::splice`]).
+    pub features: String,
 }
 
 /// Counts of what was generated.
@@ -61,13 +66,24 @@ impl std::fmt::Display for Summary {
 /// Runs every stage on the spec at `spec_path`. `source` is how the header of
 /// each generated file names the spec (a path relative to the workspace).
 pub fn generate(spec_path: &Path, source: &str) -> Result<Generated, Failure> {
+    generate_with(spec_path, source, &lower::Options::default())
+}
+
+/// [`generate`] with options.
+pub fn generate_with(spec_path: &Path, source: &str, options: &lower::Options) -> Result<Generated, Failure> {
     let spec = load::load(spec_path)?;
-    generate_from(&spec, source)
+    generate_from_with(&spec, source, options)
 }
 
 /// Runs the stages after loading.
 pub fn generate_from(spec: &load::Spec, source: &str) -> Result<Generated, Failure> {
-    let lowered = lower::lower(spec)?;
+    generate_from_with(spec, source, &lower::Options::default())
+}
+
+/// Runs the stages after loading, with options.
+pub fn generate_from_with(spec: &load::Spec, source: &str, options: &lower::Options) -> Result<Generated, Failure> {
+    let lowered = lower::lower_with(spec, options)?;
+    let features = emit::features_block(&lowered.api);
     let mut files = FileSet::new();
     for file in emit::emit(&lowered.api) {
         let text = format::format_file(file.tokens, source).map_err(|err| {
@@ -80,7 +96,7 @@ pub fn generate_from(spec: &load::Spec, source: &str) -> Result<Generated, Failu
                 ),
             ))
         })?;
-        files.insert(file.name.to_owned(), text);
+        files.insert(file.name, text);
     }
     let summary = Summary {
         operations: lowered.api.operations.len(),
@@ -92,5 +108,6 @@ pub fn generate_from(spec: &load::Spec, source: &str) -> Result<Generated, Failu
         files,
         warnings: lowered.warnings,
         summary,
+        features,
     })
 }

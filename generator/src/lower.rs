@@ -10,7 +10,7 @@ use std::path::Path;
 
 use indexmap::IndexMap;
 use openapiv3::{
-    AdditionalProperties, IntegerFormat, MediaType, NumberFormat, OpenAPI, Parameter,
+    AdditionalProperties, Discriminator, MediaType, NumberFormat, OpenAPI, Parameter,
     ParameterSchemaOrContent, ReferenceOr, RequestBody, Schema, SchemaKind, StatusCode,
     StringFormat, Type as OaType, VariantOrUnknownOrEmpty,
 };
@@ -33,11 +33,94 @@ pub struct Lowered {
 /// Longest chain of `$ref`s to `$ref`s followed before giving up.
 const MAX_REF_CHAIN: usize = 32;
 
-/// Lowers `spec` into the IR.
+/// Which Atlas API version (`application/vnd.atlas.<version>+json`) each
+/// operation is generated for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum VersionPin {
+    /// The newest stable (dated) version each operation offers.
+    #[default]
+    Latest,
+    /// The newest version no later than this date (`YYYY-MM-DD`); an
+    /// operation whose versions are all later gets its oldest one.
+    Date(String),
+    /// `preview` where an operation offers it, else the newest stable one.
+    Preview,
+}
+
+impl std::str::FromStr for VersionPin {
+    type Err = String;
+
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        match value {
+            "latest" => Ok(Self::Latest),
+            "preview" => Ok(Self::Preview),
+            date if is_date(date) => Ok(Self::Date(date.to_owned())),
+            other => Err(format!(
+                "API version {other:?}: expected `latest`, `preview` or a date such as 2024-08-05"
+            )),
+        }
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+/// Options of the lowering stage.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Which API version to generate each operation for.
+    pub version: VersionPin,
+}
+
+/// Lowers `spec` into the IR with default options.
 pub fn lower(spec: &Spec) -> Result<Lowered, Failure> {
+    lower_with(spec, &Options::default())
+}
+
+/// Lowers `spec` into the IR.
+pub fn lower_with(spec: &Spec, options: &Options) -> Result<Lowered, Failure> {
     let mut lowerer = Lowerer::new(&spec.file, &spec.api);
+    lowerer.version = options.version.clone();
     lowerer.run();
     lowerer.finish()
+}
+
+/// The version and format of an Atlas media type:
+/// `application/vnd.atlas.2023-01-01+json` is `("2023-01-01", "json")`.
+fn atlas_media(media: &str) -> Option<(&str, &str)> {
+    let rest = media.split(';').next()?.trim().strip_prefix("application/vnd.atlas.")?;
+    let (version, format) = rest.split_once('+')?;
+    (is_date(version) || version == "preview").then_some((version, format))
+}
+
+/// How a body with this media type is read.
+fn body_kind(media: &str) -> BodyKind {
+    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    if is_json_media(&essence) {
+        BodyKind::Json
+    } else if essence.ends_with("+gzip")
+        || essence == "application/gzip"
+        || essence == "application/octet-stream"
+        || essence.ends_with("+zip")
+    {
+        BodyKind::Binary
+    } else if essence.starts_with("text/") || essence.ends_with("+csv") {
+        BodyKind::Text
+    } else {
+        BodyKind::Binary
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BodyKind {
+    Json,
+    Binary,
+    Text,
 }
 
 /// A schema position: a `$ref` or an inline schema.
@@ -71,6 +154,23 @@ impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SRef<'a> {
 struct Ctx {
     hint: String,
     field: String,
+    /// How many `allOf` aliases were followed to get here.
+    depth: usize,
+}
+
+/// What a schema becomes.
+#[derive(Clone)]
+enum Kind<'a> {
+    /// A struct (an object with properties, or an `allOf`).
+    Struct,
+    /// A string enum with these values.
+    Enum(Vec<String>),
+    /// A union of these members, maybe with a discriminator.
+    Union(Vec<SRef<'a>>, Option<&'a Discriminator>),
+    /// `allOf` with one member: the member itself.
+    Alias(SRef<'a>),
+    /// A scalar, list, map or free-form value: no named type.
+    Other,
 }
 
 /// A struct still to convert.
@@ -81,6 +181,8 @@ struct Job<'a> {
     view: View,
     /// The type serves both directions (it reads the same in each).
     shared: bool,
+    /// Members and discriminator, when the type is a union.
+    union: Option<(Vec<SRef<'a>>, Option<&'a Discriminator>)>,
 }
 
 /// One property of a (possibly `allOf`-merged) object.
@@ -104,9 +206,11 @@ struct Lowerer<'a> {
     differs: BTreeMap<String, bool>,
     queue: VecDeque<Job<'a>>,
     newtypes: BTreeMap<String, Newtype>,
+    enums_by_values: HashMap<Vec<String>, String>,
     newtype_keys: HashMap<(String, String), String>,
     plans: HashMap<String, PatternPlan>,
     operations: Vec<Operation>,
+    version: VersionPin,
 }
 
 fn components_prefix(kind: &str) -> String {
@@ -118,19 +222,28 @@ fn is_json_media(media: &str) -> bool {
     essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
 }
 
-/// Picks the media type to use from a `content` map: the newest dated
-/// `application/vnd.atlas.YYYY-MM-DD+json`, else the first JSON one.
-fn pick_media(content: &IndexMap<String, MediaType>) -> Option<(&str, &MediaType)> {
-    let dated = content
-        .iter()
-        .filter(|(k, _)| {
-            k.strip_prefix("application/vnd.atlas.")
-                .and_then(|rest| rest.strip_suffix("+json"))
-                .is_some_and(|date| date.len() == 10 && date.as_bytes()[4] == b'-')
-        })
-        .max_by(|a, b| a.0.cmp(b.0));
-    dated
+/// Picks the media type to use from a `content` map for API version
+/// `version`: that version, else the newest one before it, else the first
+/// JSON media type, else the first of any kind.
+fn pick_media<'m>(
+    content: &'m IndexMap<String, MediaType>,
+    version: Option<&str>,
+) -> Option<(&'m str, &'m MediaType)> {
+    let versioned = || {
+        let version = version?;
+        content
+            .iter()
+            .filter_map(|(k, v)| atlas_media(k).map(|(ver, _)| (ver, k, v)))
+            .filter(|(ver, _, _)| *ver == version || (is_date(ver) && (version == "preview" || *ver <= version)))
+            .max_by(|a, b| {
+                // The exact version first, then the newest date.
+                (a.0 == version, a.0).cmp(&(b.0 == version, b.0))
+            })
+            .map(|(_, k, v)| (k, v))
+    };
+    versioned()
         .or_else(|| content.iter().find(|(k, _)| is_json_media(k)))
+        .or_else(|| content.iter().next())
         .map(|(k, v)| (k.as_str(), v))
 }
 
@@ -156,9 +269,11 @@ impl<'a> Lowerer<'a> {
             differs: BTreeMap::new(),
             queue: VecDeque::new(),
             newtypes: BTreeMap::new(),
+            enums_by_values: HashMap::new(),
             newtype_keys: HashMap::new(),
             plans: HashMap::new(),
             operations: Vec::new(),
+            version: VersionPin::Latest,
         }
     }
 
@@ -179,7 +294,12 @@ impl<'a> Lowerer<'a> {
     /// Follows a schema `$ref` (and `$ref`s it points to) to a schema.
     fn resolve(&self, reference: &str) -> Result<(&'a str, &'a Schema, Pointer), String> {
         let prefix = components_prefix("schemas");
+        let normalised;
         let mut current = reference;
+        if !reference.starts_with('#') && !reference.contains('/') {
+            normalised = Self::mapping_ref(reference);
+            current = &normalised;
+        }
         for _ in 0..MAX_REF_CHAIN {
             let Some(name) = current.strip_prefix(&prefix) else {
                 return Err(if current.starts_with('#') {
@@ -215,7 +335,11 @@ impl<'a> Lowerer<'a> {
         self.compute_directions();
         self.lower_operations();
         while let Some(job) = self.queue.pop_front() {
-            self.lower_struct(job);
+            if job.union.is_some() {
+                self.lower_union(job);
+            } else {
+                self.lower_struct(job);
+            }
         }
         self.box_cycles();
     }
@@ -233,13 +357,17 @@ impl<'a> Lowerer<'a> {
         self.warnings.sort();
         self.warnings.dedup();
         let title = self.api.info.title.clone();
+        let mut api = Api {
+            title,
+            types: self.types,
+            newtypes: self.newtypes,
+            operations: self.operations,
+            features: BTreeMap::new(),
+            type_features: BTreeMap::new(),
+        };
+        assign_features(&mut api);
         Ok(Lowered {
-            api: Api {
-                title,
-                types: self.types,
-                newtypes: self.newtypes,
-                operations: self.operations,
-            },
+            api,
             warnings: self.warnings,
         })
     }
@@ -283,6 +411,9 @@ impl<'a> Lowerer<'a> {
     fn scan(schema: &'a Schema, refs: &mut Vec<&'a str>) -> bool {
         let mut differs = schema.schema_data.read_only || schema.schema_data.write_only;
         let mut nested = false;
+        if let Some(d) = &schema.schema_data.discriminator {
+            refs.extend(d.mapping.values().map(String::as_str));
+        }
         let mut visit = |s: SRef<'a>, refs: &mut Vec<&'a str>| match s {
             SRef::Ref(r) => refs.push(r),
             SRef::Inline(inner) => nested |= Self::scan(inner, refs),
@@ -290,12 +421,6 @@ impl<'a> Lowerer<'a> {
         match &schema.schema_kind {
             SchemaKind::Type(OaType::String(s)) => {
                 differs |= s.pattern.is_some();
-            }
-            SchemaKind::Type(OaType::Integer(i)) => {
-                differs |= matches!(
-                    i.format,
-                    VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32)
-                );
             }
             SchemaKind::Type(OaType::Object(o)) => {
                 for p in o.properties.values() {
@@ -320,7 +445,7 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Not { not } => visit(not.as_ref().into(), refs),
             SchemaKind::Any(any) => {
-                differs |= any.pattern.is_some() || any.format.as_deref() == Some("int32");
+                differs |= any.pattern.is_some();
                 for p in any.properties.values() {
                     visit(p.into(), refs);
                 }
@@ -455,17 +580,85 @@ impl<'a> Lowerer<'a> {
 
     // ----- schemas -------------------------------------------------------
 
-    fn is_struct_like(schema: &Schema) -> bool {
+    /// The members and discriminator of a union schema: a `oneOf`/`anyOf`, or
+    /// a base schema whose discriminator maps values to child schemas.
+    fn union_parts(schema: &'a Schema) -> Option<(Vec<SRef<'a>>, Option<&'a Discriminator>)> {
+        let disc = schema.schema_data.discriminator.as_ref();
+        let members: Vec<SRef<'a>> = match &schema.schema_kind {
+            SchemaKind::OneOf { one_of: list } | SchemaKind::AnyOf { any_of: list } => {
+                list.iter().map(SRef::from).collect()
+            }
+            SchemaKind::Any(any) if !any.one_of.is_empty() || !any.any_of.is_empty() => {
+                any.one_of.iter().chain(&any.any_of).map(SRef::from).collect()
+            }
+            _ => Vec::new(),
+        };
+        if !members.is_empty() || disc.is_some_and(|d| !d.mapping.is_empty()) {
+            Some((members, disc))
+        } else {
+            None
+        }
+    }
+
+    /// The single member of an `allOf` that only wraps a reference (often to
+    /// add a description), which is then an alias of that member.
+    fn all_of_alias(schema: &'a Schema) -> Option<SRef<'a>> {
         match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } if all_of.len() == 1 => all_of.first().map(SRef::from),
+            _ => None,
+        }
+    }
+
+    /// String enum values of a schema, or of every member of a union of
+    /// string enums (merged, in order, without repeats).
+    fn enum_values(&self, schema: &'a Schema) -> Option<Vec<String>> {
+        if let SchemaKind::Type(OaType::String(s)) = &schema.schema_kind {
+            return (!s.enumeration.is_empty()).then(|| s.enumeration.iter().flatten().cloned().collect());
+        }
+        let (members, disc) = Self::union_parts(schema)?;
+        if disc.is_some() || members.is_empty() {
+            return None;
+        }
+        let mut values: Vec<String> = Vec::new();
+        for m in members {
+            let member = match m {
+                SRef::Inline(s) => s,
+                SRef::Ref(r) => self.resolve(r).ok()?.1,
+            };
+            let SchemaKind::Type(OaType::String(st)) = &member.schema_kind else { return None };
+            if st.enumeration.is_empty() {
+                return None;
+            }
+            for v in st.enumeration.iter().flatten() {
+                if !values.contains(v) {
+                    values.push(v.clone());
+                }
+            }
+        }
+        Some(values)
+    }
+
+    fn kind(&self, schema: &'a Schema) -> Kind<'a> {
+        if let Some(member) = Self::all_of_alias(schema) {
+            return Kind::Alias(member);
+        }
+        if let Some(values) = self.enum_values(schema) {
+            return Kind::Enum(values);
+        }
+        if let Some((members, disc)) = Self::union_parts(schema) {
+            return Kind::Union(members, disc);
+        }
+        let structish = match &schema.schema_kind {
             SchemaKind::Type(OaType::Object(o)) => !o.properties.is_empty(),
             SchemaKind::AllOf { .. } => true,
             SchemaKind::Any(any) => !any.properties.is_empty() || !any.all_of.is_empty(),
             _ => false,
+        };
+        if structish {
+            Kind::Struct
+        } else {
+            Kind::Other
         }
-    }
-
-    fn is_string_enum(schema: &Schema) -> bool {
-        matches!(&schema.schema_kind, SchemaKind::Type(OaType::String(s)) if !s.enumeration.is_empty())
     }
 
     /// The readOnly / writeOnly / nullable flags and description of a
@@ -492,13 +685,18 @@ impl<'a> Lowerer<'a> {
     fn convert(&mut self, s: SRef<'a>, pointer: &Pointer, view: View, ctx: &Ctx) -> Type {
         match s {
             SRef::Ref(reference) => match self.resolve(reference) {
-                Ok((name, schema, target)) => {
-                    if Self::is_struct_like(schema) || Self::is_string_enum(schema) {
-                        Type::Named(self.component_type(name, schema, target, view))
-                    } else {
-                        self.convert_inline(schema, &target, view, ctx)
+                Ok((name, schema, target)) => match self.kind(schema) {
+                    Kind::Other => self.convert_inline(schema, &target, view, ctx),
+                    Kind::Alias(member) => {
+                        if ctx.depth > MAX_REF_CHAIN {
+                            self.error(&target, "`allOf` aliases refer back to themselves");
+                            return Type::Json;
+                        }
+                        let deeper = Ctx { depth: ctx.depth + 1, ..ctx.clone() };
+                        self.convert(member, &target.join("allOf").join("0"), view, &deeper)
                     }
-                }
+                    kind => Type::Named(self.component_type(name, schema, target, view, kind)),
+                },
                 Err(message) => {
                     self.error(pointer, message);
                     Type::Json
@@ -514,8 +712,9 @@ impl<'a> Lowerer<'a> {
         schema: &'a Schema,
         pointer: Pointer,
         view: View,
+        kind: Kind<'a>,
     ) -> String {
-        let enum_like = Self::is_string_enum(schema);
+        let enum_like = matches!(kind, Kind::Enum(_));
         let differs = !enum_like && self.differs.get(name).copied().unwrap_or(true);
         let key = (name.to_owned(), differs.then_some(view));
         if let Some(existing) = self.component_names.get(&key) {
@@ -533,18 +732,32 @@ impl<'a> Lowerer<'a> {
             base
         };
         self.component_names.insert(key, rust.clone());
-        if enum_like {
-            self.lower_enum(&rust, schema, &pointer);
-        } else {
-            self.queue.push_back(Job {
-                name: rust.clone(),
+        self.define(rust.clone(), schema, pointer, view, !differs && both, kind);
+        rust
+    }
+
+    /// Defines the named type `rust` for `schema`: enums at once, structs and
+    /// unions through the work queue.
+    fn define(&mut self, rust: String, schema: &'a Schema, pointer: Pointer, view: View, shared: bool, kind: Kind<'a>) {
+        match kind {
+            Kind::Enum(values) => self.lower_enum(&rust, schema, &pointer, &values),
+            Kind::Union(members, disc) => self.queue.push_back(Job {
+                name: rust,
                 schema,
                 pointer,
                 view,
-                shared: !differs && both,
-            });
+                shared,
+                union: Some((members, disc)),
+            }),
+            _ => self.queue.push_back(Job {
+                name: rust,
+                schema,
+                pointer,
+                view,
+                shared,
+                union: None,
+            }),
         }
-        rust
     }
 
     fn inline_type(
@@ -553,25 +766,16 @@ impl<'a> Lowerer<'a> {
         pointer: &Pointer,
         view: View,
         hint: &str,
+        kind: Kind<'a>,
     ) -> String {
-        let enum_like = Self::is_string_enum(schema);
+        let enum_like = matches!(kind, Kind::Enum(_));
         let key = (pointer.clone(), (!enum_like).then_some(view));
         if let Some(existing) = self.inline_names.get(&key) {
             return existing.clone();
         }
         let rust = self.type_scope.take(hint);
         self.inline_names.insert(key, rust.clone());
-        if enum_like {
-            self.lower_enum(&rust, schema, pointer);
-        } else {
-            self.queue.push_back(Job {
-                name: rust.clone(),
-                schema,
-                pointer: pointer.clone(),
-                view,
-                shared: false,
-            });
-        }
+        self.define(rust.clone(), schema, pointer.clone(), view, false, kind);
         rust
     }
 
@@ -582,8 +786,17 @@ impl<'a> Lowerer<'a> {
         view: View,
         ctx: &Ctx,
     ) -> Type {
-        if Self::is_struct_like(schema) || Self::is_string_enum(schema) {
-            return Type::Named(self.inline_type(schema, pointer, view, &ctx.hint));
+        match self.kind(schema) {
+            Kind::Other => {}
+            Kind::Alias(member) => {
+                if ctx.depth > MAX_REF_CHAIN {
+                    self.error(pointer, "`allOf` aliases refer back to themselves");
+                    return Type::Json;
+                }
+                let deeper = Ctx { depth: ctx.depth + 1, ..ctx.clone() };
+                return self.convert(member, &pointer.join("allOf").join("0"), view, &deeper);
+            }
+            kind => return Type::Named(self.inline_type(schema, pointer, view, &ctx.hint, kind)),
         }
         match &schema.schema_kind {
             SchemaKind::Type(OaType::String(s)) => {
@@ -601,10 +814,10 @@ impl<'a> Lowerer<'a> {
                     _ => Type::String,
                 }
             }
-            SchemaKind::Type(OaType::Integer(i)) => match (&i.format, view) {
-                (VariantOrUnknownOrEmpty::Item(IntegerFormat::Int32), View::Request) => Type::I32,
-                _ => Type::I64,
-            },
+            // Every integer is an `i64`, `format: int32` included: Atlas has
+            // sent values past `i32::MAX` in fields the spec calls int32, and
+            // a wider type never fails to decode them.
+            SchemaKind::Type(OaType::Integer(_)) => Type::I64,
             SchemaKind::Type(OaType::Number(n)) => {
                 let _: Option<&NumberFormat> = match &n.format {
                     VariantOrUnknownOrEmpty::Item(f) => Some(f),
@@ -618,6 +831,7 @@ impl<'a> Lowerer<'a> {
                     let inner_ctx = Ctx {
                         hint: format!("{}Item", ctx.hint),
                         field: ctx.field.clone(),
+                        depth: ctx.depth,
                     };
                     Type::Vec(Box::new(self.convert(
                         items.into(),
@@ -669,6 +883,7 @@ impl<'a> Lowerer<'a> {
                 let inner_ctx = Ctx {
                     hint: format!("{}Value", ctx.hint),
                     field: ctx.field.clone(),
+                    depth: ctx.depth,
                 };
                 let inner = self.convert(
                     s.as_ref().into(),
@@ -816,6 +1031,7 @@ impl<'a> Lowerer<'a> {
             let ctx = Ctx {
                 hint: format!("{}{}", job.name, type_name(&prop.wire)),
                 field: prop.wire.clone(),
+                depth: 0,
             };
             let ty = self.convert(prop.schema, &prop.pointer, job.view, &ctx);
             fields.push(Field {
@@ -844,14 +1060,122 @@ impl<'a> Lowerer<'a> {
         );
     }
 
-    fn lower_enum(&mut self, name: &str, schema: &'a Schema, pointer: &Pointer) {
-        let SchemaKind::Type(OaType::String(s)) = &schema.schema_kind else {
+    /// Normalises a discriminator mapping target (a `$ref` or a bare schema
+    /// name) to a `$ref`.
+    fn mapping_ref(target: &str) -> String {
+        if target.starts_with('#') || target.contains('/') {
+            target.to_owned()
+        } else {
+            format!("{}{}", components_prefix("schemas"), crate::diag::escape_token(target))
+        }
+    }
+
+    fn lower_union(&mut self, job: Job<'a>) {
+        let Some((members, disc)) = job.union.clone() else { return };
+        let mut scope = NameScope::default();
+        let mut variants: Vec<UnionVariant> = Vec::new();
+        // Targets by normalised `$ref`, with the discriminator values that select them.
+        let mut tags_by_target: Vec<(String, &'a str, Vec<String>)> = Vec::new();
+        if let Some(d) = disc {
+            for (tag, target) in &d.mapping {
+                let normal = Self::mapping_ref(target);
+                match tags_by_target.iter_mut().find(|(t, _, _)| *t == normal) {
+                    Some((_, _, tags)) => tags.push(tag.clone()),
+                    None => tags_by_target.push((normal, target.as_str(), vec![tag.clone()])),
+                }
+            }
+        }
+        // Members in `oneOf` order, then mapping targets not listed there.
+        let mut ordered: Vec<(SRef<'a>, Pointer, Vec<String>)> = Vec::new();
+        for (i, m) in members.iter().enumerate() {
+            let ptr = job.pointer.join("oneOf").join(i.to_string());
+            let tags = match m {
+                SRef::Ref(r) => {
+                    let normal = Self::mapping_ref(r);
+                    match tags_by_target.iter().position(|(t, _, _)| *t == normal) {
+                        Some(pos) => tags_by_target.remove(pos).2,
+                        None if disc.is_some() => {
+                            // Implicit mapping: the schema name is the value.
+                            vec![r.rsplit('/').next().unwrap_or(r).to_owned()]
+                        }
+                        None => Vec::new(),
+                    }
+                }
+                SRef::Inline(_) => Vec::new(),
+            };
+            ordered.push((*m, ptr, tags));
+        }
+        let mapping_ptr = job.pointer.join("discriminator").join("mapping");
+        for (_, original, tags) in tags_by_target {
+            let first = tags.first().cloned().unwrap_or_default();
+            match self.resolve(original) {
+                Ok(_) => ordered.push((SRef::Ref(original), mapping_ptr.join(&first), tags)),
+                Err(message) => self.error(&mapping_ptr.join(&first), format!("discriminator mapping: {message}")),
+            }
+        }
+        for (i, (member, ptr, tags)) in ordered.into_iter().enumerate() {
+            let target_name = match member {
+                SRef::Ref(r) => self.resolve(r).ok().map(|(n, _, _)| n),
+                SRef::Inline(_) => None,
+            };
+            let rust = match (tags.as_slice(), target_name) {
+                ([one], _) => type_name(one),
+                (_, Some(n)) => type_name(n),
+                _ => format!("Variant{}", i + 1),
+            };
+            let rust = scope.take(&rust);
+            // A mapping back to the union itself means "the base fields only".
+            let self_target = target_name.is_some_and(|n| job.pointer == Pointer::root().join("components").join("schemas").join(n));
+            let ty = if self_target {
+                let fields_name = self.type_scope.take(&format!("{}Fields", job.name));
+                self.queue.push_back(Job {
+                    name: fields_name.clone(),
+                    schema: job.schema,
+                    pointer: job.pointer.clone(),
+                    view: job.view,
+                    shared: job.shared,
+                    union: None,
+                });
+                Type::Named(fields_name)
+            } else {
+                let ctx = Ctx { hint: format!("{}{}", job.name, rust), field: rust.clone(), depth: 0 };
+                self.convert(member, &ptr, job.view, &ctx)
+            };
+            variants.push(UnionVariant { rust, tags, ty, boxed: false });
+        }
+        let fallback = scope.take("Unknown");
+        self.types.insert(
+            job.name.clone(),
+            TypeDef::Union(UnionDef {
+                name: job.name,
+                doc: non_empty(&job.schema.schema_data.description),
+                discriminator: disc.map(|d| d.property_name.clone()),
+                variants,
+                fallback,
+            }),
+        );
+    }
+
+    fn lower_enum(&mut self, name: &str, schema: &'a Schema, pointer: &Pointer, values: &[String]) {
+        // Enums with the same values (the spec repeats many inline) share one
+        // definition; later ones become aliases of the first.
+        if let Some(target) = self.enums_by_values.get(values) {
+            let target = target.clone();
+            self.types.insert(
+                name.to_owned(),
+                TypeDef::Alias(AliasDef {
+                    name: name.to_owned(),
+                    doc: non_empty(&schema.schema_data.description),
+                    target,
+                }),
+            );
             return;
-        };
+        }
+        self.enums_by_values.insert(values.to_vec(), name.to_owned());
         let mut scope = NameScope::default();
         let mut variants = Vec::new();
         let mut seen = BTreeSet::new();
-        for value in s.enumeration.iter().flatten() {
+        for value in values {
             if !seen.insert(value.as_str()) {
                 self.warn(
                     pointer,
@@ -883,24 +1207,18 @@ impl<'a> Lowerer<'a> {
         );
     }
 
-    /// Boxes every field whose type leads back to the struct holding it
-    /// without a `Vec` or map in between.
+    /// Boxes every field or union variant whose type leads back to the type
+    /// holding it without a `Vec` or map in between.
     fn box_cycles(&mut self) {
-        let edges: BTreeMap<String, BTreeSet<String>> = self
-            .types
-            .iter()
-            .map(|(name, def)| {
-                let targets = match def {
-                    TypeDef::Struct(s) => s
-                        .fields
-                        .iter()
-                        .filter_map(|f| f.ty.direct_named().map(str::to_owned))
-                        .collect(),
-                    TypeDef::Enum(_) => BTreeSet::new(),
-                };
-                (name.clone(), targets)
-            })
-            .collect();
+        let direct = |def: &TypeDef| -> Vec<String> {
+            match def {
+                TypeDef::Struct(s) => s.fields.iter().filter_map(|f| f.ty.direct_named().map(str::to_owned)).collect(),
+                TypeDef::Union(u) => u.variants.iter().filter_map(|v| v.ty.direct_named().map(str::to_owned)).collect(),
+                TypeDef::Enum(_) | TypeDef::Alias(_) => Vec::new(),
+            }
+        };
+        let edges: BTreeMap<String, Vec<String>> =
+            self.types.iter().map(|(name, def)| (name.clone(), direct(def))).collect();
         let reaches = |from: &str, to: &str| -> bool {
             let mut stack = vec![from.to_owned()];
             let mut seen = BTreeSet::new();
@@ -916,30 +1234,35 @@ impl<'a> Lowerer<'a> {
             }
             false
         };
-        // Box the fewest fields needed, in a fixed order: once a field is
-        // boxed its edge no longer counts.
-        let mut boxed: BTreeSet<(String, String)> = BTreeSet::new();
-        let names: Vec<String> = self.types.keys().cloned().collect();
-        for name in names {
-            let Some(TypeDef::Struct(s)) = self.types.get(&name) else {
-                continue;
+        let mut to_box: Vec<(String, usize)> = Vec::new();
+        for name in edges.keys() {
+            let Some(def) = self.types.get(name) else { continue };
+            let tys: Vec<&Type> = match def {
+                TypeDef::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
+                TypeDef::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
+                TypeDef::Enum(_) | TypeDef::Alias(_) => Vec::new(),
             };
-            let to_box: Vec<usize> = s
-                .fields
-                .iter()
-                .enumerate()
-                .filter_map(|(i, f)| {
-                    let target = f.ty.direct_named()?;
-                    reaches(target, &name).then_some(i)
-                })
-                .collect();
-            if let Some(TypeDef::Struct(s)) = self.types.get_mut(&name) {
-                for i in to_box {
-                    if let Some(f) = s.fields.get_mut(i) {
-                        f.boxed = true;
-                        boxed.insert((name.clone(), f.rust_name.clone()));
+            for (i, ty) in tys.iter().enumerate() {
+                if let Some(target) = ty.direct_named() {
+                    if reaches(target, name) {
+                        to_box.push((name.clone(), i));
                     }
                 }
+            }
+        }
+        for (name, i) in to_box {
+            match self.types.get_mut(&name) {
+                Some(TypeDef::Struct(s)) => {
+                    if let Some(f) = s.fields.get_mut(i) {
+                        f.boxed = true;
+                    }
+                }
+                Some(TypeDef::Union(u)) => {
+                    if let Some(v) = u.variants.get_mut(i) {
+                        v.boxed = true;
+                    }
+                }
+                _ => {}
             }
         }
     }
@@ -1219,6 +1542,7 @@ impl<'a> Lowerer<'a> {
             let ctx = Ctx {
                 hint: format!("{builder_name}{}", type_name(&data.name)),
                 field: data.name.clone(),
+                depth: 0,
             };
             let (ty, default) = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => {
@@ -1262,6 +1586,9 @@ impl<'a> Lowerer<'a> {
                 ),
             })
             .collect();
+        // The API version: chosen once for the whole operation.
+        let api_version = self.choose_version(op);
+        let version = api_version.as_deref();
         // Body.
         let mut body = None;
         if let Some(rb) = &op.request_body {
@@ -1271,11 +1598,12 @@ impl<'a> Lowerer<'a> {
                     &body_ptr,
                     "`$ref` does not point to a request body in #/components/requestBodies",
                 ),
-                Some(rb) => match pick_media(&rb.content) {
-                    Some((media, mt)) => {
+                Some(rb) => match pick_media(&rb.content, version) {
+                    Some((media, mt)) if body_kind(media) == BodyKind::Json => {
                         let ctx = Ctx {
                             hint: format!("{builder_name}Body"),
                             field: "body".to_owned(),
+                            depth: 0,
                         };
                         let media_ptr = body_ptr.join("content").join(media).join("schema");
                         let ty = match &mt.schema {
@@ -1289,7 +1617,7 @@ impl<'a> Lowerer<'a> {
                             doc: non_empty(&rb.description),
                         });
                     }
-                    None => {
+                    _ => {
                         self.warn(&body_ptr.join("content"), "no JSON media type in the request body; the operation is generated without a body");
                     }
                 },
@@ -1313,7 +1641,16 @@ impl<'a> Lowerer<'a> {
                 );
                 continue;
             };
-            let ty = match pick_media(&resp.content) {
+            let ty = match pick_media(&resp.content, version) {
+                Some((media, _)) if body_kind(media) != BodyKind::Json => {
+                    if (200..300).contains(code) && accept.is_none() {
+                        accept = Some(media.to_owned());
+                    }
+                    Some(match body_kind(media) {
+                        BodyKind::Text => Type::Text,
+                        _ => Type::Binary,
+                    })
+                }
                 Some((media, mt)) => {
                     let is_success = (200..300).contains(code);
                     if is_success && accept.is_none() {
@@ -1322,6 +1659,7 @@ impl<'a> Lowerer<'a> {
                     let ctx = Ctx {
                         hint: format!("{builder_name}Response{code}"),
                         field: "body".to_owned(),
+                        depth: 0,
                     };
                     let media_ptr = resp_ptr.join("content").join(media).join("schema");
                     match &mt.schema {
@@ -1329,15 +1667,7 @@ impl<'a> Lowerer<'a> {
                         None => Some(Type::Json),
                     }
                 }
-                None => {
-                    if !resp.content.is_empty() {
-                        self.warn(
-                            &resp_ptr.join("content"),
-                            "no JSON media type in this response; its body is not decoded",
-                        );
-                    }
-                    None
-                }
+                None => None,
             };
             if (100..300).contains(code) {
                 success.push(ResponseCase { status: *code, ty });
@@ -1396,8 +1726,119 @@ impl<'a> Lowerer<'a> {
             summary: non_empty(&op.summary),
             description: non_empty(&op.description),
             envelope_param,
+            api_version,
+            authenticated: op.security.as_ref().is_none_or(|reqs| !reqs.is_empty()),
+            feature: String::new(),
         })
     }
+
+    /// The API version an operation is generated for, from the versions its
+    /// request body and success responses offer and the pin.
+    fn choose_version(&self, op: &openapiv3::Operation) -> Option<String> {
+        let mut offered: BTreeSet<&str> = BTreeSet::new();
+        if let Some(rb) = op.request_body.as_ref().and_then(|b| self.resolve_body(b)) {
+            offered.extend(rb.content.keys().filter_map(|k| atlas_media(k)).map(|(v, _)| v));
+        }
+        for (status, resp) in &op.responses.responses {
+            if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
+                continue;
+            }
+            if let Some(resp) = self.resolve_response(resp) {
+                offered.extend(resp.content.keys().filter_map(|k| atlas_media(k)).map(|(v, _)| v));
+            }
+        }
+        let stable = || offered.iter().copied().filter(|v| is_date(v));
+        let chosen = match &self.version {
+            VersionPin::Latest => stable().next_back(),
+            VersionPin::Preview => offered.get("preview").copied().or_else(|| stable().next_back()),
+            VersionPin::Date(pin) => stable()
+                .filter(|v| *v <= pin.as_str())
+                .next_back()
+                .or_else(|| stable().next()),
+        };
+        chosen.or_else(|| offered.iter().next().copied()).map(str::to_owned)
+    }
+}
+
+/// Puts each operation in the feature of its first tag and works out which
+/// features need each type (and which optional dependencies each needs).
+fn assign_features(api: &mut Api) {
+    use heck::{ToKebabCase, ToSnakeCase};
+    let mut module_scope = NameScope::with_reserved(["mod", "full"]);
+    let mut by_tag: BTreeMap<String, String> = BTreeMap::new();
+    let mut tags: BTreeSet<String> = BTreeSet::new();
+    for op in &api.operations {
+        tags.insert(op.tag.clone().unwrap_or_else(|| "Other".to_owned()));
+    }
+    for tag in tags {
+        let mut feature = crate::names::field_name(&tag).to_kebab_case();
+        if feature.is_empty() || feature == "full" || feature == "default" {
+            feature = format!("tag-{feature}");
+        }
+        let module = module_scope.take(&crate::names::field_name(&feature.to_snake_case()));
+        by_tag.insert(tag.clone(), feature.clone());
+        api.features.insert(
+            feature,
+            Feature {
+                tag,
+                module,
+                dependencies: BTreeSet::new(),
+            },
+        );
+    }
+    // What each type uses directly.
+    let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (name, def) in &api.types {
+        let mut out = BTreeSet::new();
+        match def {
+            TypeDef::Struct(s) => s.fields.iter().for_each(|f| Api::referenced_names(&f.ty, &mut out)),
+            TypeDef::Union(u) => u.variants.iter().for_each(|v| Api::referenced_names(&v.ty, &mut out)),
+            TypeDef::Alias(a) => {
+                out.insert(a.target.clone());
+            }
+            TypeDef::Enum(_) => {}
+        }
+        uses.insert(name.clone(), out);
+    }
+    let mut type_features: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for op in &mut api.operations {
+        let tag = op.tag.clone().unwrap_or_else(|| "Other".to_owned());
+        let feature = by_tag.get(&tag).cloned().unwrap_or_default();
+        op.feature = feature.clone();
+        let mut stack: Vec<String> = Vec::new();
+        let mut roots = BTreeSet::new();
+        for p in &op.params {
+            Api::referenced_names(&p.ty, &mut roots);
+        }
+        if let Some(b) = &op.body {
+            Api::referenced_names(&b.ty, &mut roots);
+        }
+        if let Some(t) = &op.success_type {
+            Api::referenced_names(t, &mut roots);
+        }
+        Api::referenced_names(&op.error_type, &mut roots);
+        stack.extend(roots);
+        while let Some(name) = stack.pop() {
+            if type_features.entry(name.clone()).or_default().insert(feature.clone()) {
+                if let Some(next) = uses.get(&name) {
+                    stack.extend(next.iter().cloned());
+                }
+            }
+        }
+    }
+    for (name, newtype) in &api.newtypes {
+        let engine = match newtype.plan.engine() {
+            Some(crate::pattern::Engine::Regex) => "regex",
+            Some(crate::pattern::Engine::Regress) => "regress",
+            None => continue,
+        };
+        for feature in type_features.get(name).into_iter().flatten() {
+            if let Some(f) = api.features.get_mut(feature) {
+                f.dependencies.insert(engine.to_owned());
+            }
+        }
+    }
+    api.type_features = type_features;
 }
 
 struct OpInput<'a> {

@@ -33,43 +33,114 @@ fn normalize(text: &str) -> String {
     text.replace("\r\n", "\n")
 }
 
+/// Compares one file with what it should contain.
+pub fn stale_file(path: &Path, contents: &str) -> io::Result<Option<Stale>> {
+    match std::fs::read_to_string(path) {
+        Ok(on_disk) if normalize(&on_disk) == normalize(contents) => Ok(None),
+        Ok(_) => Ok(Some(Stale::Changed(path.to_owned()))),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Some(Stale::Missing(path.to_owned()))),
+        Err(err) => Err(err),
+    }
+}
+
+/// Every file below `dir`, as `/`-separated paths relative to it.
+fn list_files(dir: &Path, prefix: &str, out: &mut Vec<(String, PathBuf)>) -> io::Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(err) if err.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(err) => return Err(err),
+    };
+    for entry in entries {
+        let entry = entry?;
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.file_type()?.is_dir() {
+            list_files(&entry.path(), &format!("{name}/"), out)?;
+        } else {
+            out.push((name, entry.path()));
+        }
+    }
+    Ok(())
+}
+
 /// Compares `files` with the contents of `dir`.
 pub fn stale_files(dir: &Path, files: &FileSet) -> io::Result<Vec<Stale>> {
     let mut stale = Vec::new();
     for (name, contents) in files {
-        let path = dir.join(name);
-        match std::fs::read_to_string(&path) {
-            Ok(on_disk) if normalize(&on_disk) == normalize(contents) => {}
-            Ok(_) => stale.push(Stale::Changed(path)),
-            Err(err) if err.kind() == io::ErrorKind::NotFound => stale.push(Stale::Missing(path)),
-            Err(err) => return Err(err),
+        if let Some(s) = stale_file(&dir.join(name), contents)? {
+            stale.push(s);
         }
     }
-    match std::fs::read_dir(dir) {
-        Ok(entries) => {
-            let mut extra = Vec::new();
-            for entry in entries {
-                let entry = entry?;
-                let name = entry.file_name().to_string_lossy().into_owned();
-                if !files.contains_key(&name) {
-                    extra.push(Stale::Extra(entry.path()));
-                }
-            }
-            extra.sort_by_key(ToString::to_string);
-            stale.extend(extra);
-        }
-        Err(err) if err.kind() == io::ErrorKind::NotFound => {}
-        Err(err) => return Err(err),
-    }
+    let mut on_disk = Vec::new();
+    list_files(dir, "", &mut on_disk)?;
+    on_disk.sort();
+    stale.extend(
+        on_disk
+            .into_iter()
+            .filter(|(name, _)| !files.contains_key(name))
+            .map(|(_, path)| Stale::Extra(path)),
+    );
     Ok(stale)
 }
 
-/// Replaces `dir` with exactly `files`, or leaves it as it was.
+/// Replaces `dir` with exactly `files` and each of `extra` (path, contents)
+/// with its contents, or leaves everything as it was.
 ///
-/// The files are written to a fresh sibling directory first; only when all
-/// are written is the old directory swapped out for the new one (two
-/// renames, the first undone if the second fails).
-pub fn write_all(dir: &Path, files: &FileSet) -> io::Result<()> {
+/// Everything is written beside its destination first; only when all is
+/// written are the old versions swapped out, each swap undone if a later
+/// one fails.
+pub fn write_all(dir: &Path, files: &FileSet, extra: &[(PathBuf, String)]) -> io::Result<()> {
+    let staged: Vec<(PathBuf, PathBuf)> = extra
+        .iter()
+        .map(|(path, _)| (path.clone(), sibling(path, "new")))
+        .collect();
+    let result = (|| {
+        for ((_, contents), (_, tmp)) in extra.iter().zip(&staged) {
+            std::fs::write(tmp, contents)?;
+        }
+        replace_dir(dir, files, || {
+            let mut done: Vec<(PathBuf, PathBuf)> = Vec::new();
+            for (path, tmp) in &staged {
+                let backup = sibling(path, "old");
+                let had = path.exists();
+                let step = (|| {
+                    if had {
+                        std::fs::copy(path, &backup)?;
+                    }
+                    std::fs::rename(tmp, path)
+                })();
+                if let Err(err) = step {
+                    for (p, b) in done.iter().rev() {
+                        let _ = std::fs::rename(b, p);
+                    }
+                    return Err(err);
+                }
+                if had {
+                    done.push((path.clone(), backup));
+                }
+            }
+            for (_, b) in done {
+                let _ = std::fs::remove_file(b);
+            }
+            Ok(())
+        })
+    })();
+    for (_, tmp) in &staged {
+        let _ = std::fs::remove_file(tmp);
+    }
+    result
+}
+
+fn sibling(path: &Path, what: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.{what}-{}", std::process::id()))
+}
+
+/// Swaps in a new `dir` holding `files`, then runs `then`; if `then` fails
+/// the old directory is put back.
+fn replace_dir(dir: &Path, files: &FileSet, then: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
     let parent = dir.parent().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -86,13 +157,25 @@ pub fn write_all(dir: &Path, files: &FileSet) -> io::Result<()> {
     let result = (|| {
         std::fs::create_dir(&tmp)?;
         for (name, contents) in files {
-            std::fs::write(tmp.join(name), contents)?;
+            let path = tmp.join(name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            std::fs::write(path, contents)?;
         }
         let had_old = dir.exists();
         if had_old {
             std::fs::rename(dir, &old)?;
         }
         if let Err(err) = std::fs::rename(&tmp, dir) {
+            if had_old {
+                std::fs::rename(&old, dir)?;
+            }
+            return Err(err);
+        }
+        if let Err(err) = then() {
+            // Put the old directory back; the new one goes away below.
+            std::fs::rename(dir, &tmp)?;
             if had_old {
                 std::fs::rename(&old, dir)?;
             }

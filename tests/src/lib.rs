@@ -274,3 +274,5 @@ pub fn differences(left: &Value, right: &Value) -> Vec<String> {
     walk(left, right, String::new(), &mut out);
     out
 }
+
+pub mod full_crate;

@@ -1,5 +1,7 @@
 //! The logic behind `cargo xtask`, as a library so tests can call it.
 
+pub mod spec;
+
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -10,6 +12,8 @@ use atlas_codegen::{output, Diagnostic};
 pub const DEFAULT_SPEC: &str = "spec/atlas-admin-api.yaml";
 /// Where generated code goes by default, relative to the workspace.
 pub const DEFAULT_OUT: &str = "generated/src/gen";
+/// The generated crate's manifest, whose features codegen writes.
+pub const DEFAULT_MANIFEST: &str = "generated/Cargo.toml";
 
 /// Options of `cargo xtask codegen`.
 #[derive(Debug, Clone)]
@@ -22,6 +26,12 @@ pub struct CodegenArgs {
     pub check: bool,
     /// Fail on warnings.
     pub deny_warnings: bool,
+    /// The manifest whose generated `[features]` lines to write. `None`
+    /// means `generated/Cargo.toml` when writing the default output
+    /// directory, and no manifest otherwise.
+    pub manifest: Option<PathBuf>,
+    /// Which API version each operation is generated for.
+    pub version: atlas_codegen::lower::VersionPin,
 }
 
 impl CodegenArgs {
@@ -32,6 +42,17 @@ impl CodegenArgs {
             out: root.join(DEFAULT_OUT),
             check: false,
             deny_warnings: false,
+            manifest: None,
+            version: atlas_codegen::lower::VersionPin::Latest,
+        }
+    }
+
+    /// The manifest to update, if any (see [`CodegenArgs::manifest`]).
+    pub fn manifest_path(&self, root: &Path) -> Option<PathBuf> {
+        match &self.manifest {
+            Some(path) => Some(path.clone()),
+            None if self.out == root.join(DEFAULT_OUT) => Some(root.join(DEFAULT_MANIFEST)),
+            None => None,
         }
     }
 }
@@ -58,7 +79,10 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
     let started = Instant::now();
     let source = relative(&args.spec, root);
     let mut report = String::new();
-    let generated = match atlas_codegen::generate(&args.spec, &source) {
+    let options = atlas_codegen::lower::Options {
+        version: args.version.clone(),
+    };
+    let generated = match atlas_codegen::generate_with(&args.spec, &source, &options) {
         Ok(g) => g,
         Err(failure) => {
             let _ = writeln!(report, "{failure}");
@@ -76,8 +100,22 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
         return Err(report);
     }
     let out_label = relative(&args.out, root);
-    let stale = output::stale_files(&args.out, &generated.files)
+    let mut stale = output::stale_files(&args.out, &generated.files)
         .map_err(|err| format!("error: cannot read {out_label}: {err}\n"))?;
+    let mut extra = Vec::new();
+    if let Some(manifest) = args.manifest_path(root) {
+        let label = relative(&manifest, root);
+        let current = std::fs::read_to_string(&manifest)
+            .map_err(|err| format!("error: cannot read {label}: {err}\n"))?;
+        let updated = atlas_codegen::manifest::splice(&current, &generated.features)
+            .map_err(|err| format!("error: {label}: {err}\n"))?;
+        if let Some(s) = output::stale_file(&manifest, &updated)
+            .map_err(|err| format!("error: cannot read {label}: {err}\n"))?
+        {
+            stale.push(s);
+            extra.push((manifest, updated));
+        }
+    }
     if args.check {
         if stale.is_empty() {
             let _ = writeln!(report, "{out_label} is up to date ({})", generated.summary);
@@ -101,7 +139,7 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
         );
         return Ok(report);
     }
-    if let Err(err) = output::write_all(&args.out, &generated.files) {
+    if let Err(err) = output::write_all(&args.out, &generated.files, &extra) {
         let _ = writeln!(
             report,
             "error: writing {out_label} failed, nothing was changed: {err}"

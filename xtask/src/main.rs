@@ -2,6 +2,10 @@
 //!
 //! `cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--deny-warnings]`
 //! regenerates `generated/src/gen/` from `spec/atlas-admin-api.yaml`.
+//!
+//! `cargo xtask spec extract|update|diff ...` extracts operations from an
+//! upstream spec, updates `spec/` from one, and reports what changed (see
+//! [`xtask::spec`]).
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -9,13 +13,20 @@ use std::process::ExitCode;
 use xtask::{codegen, CodegenArgs};
 
 const USAGE: &str = "\
-usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--deny-warnings]
+usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--manifest PATH]
+                           [--api-version latest|preview|YYYY-MM-DD] [--deny-warnings]
+       cargo xtask spec extract|update|diff ...   (`cargo xtask spec --help`)
 
   --check          write nothing; fail and name every stale file if the
                    checked-in code differs from what the spec generates
   --spec PATH      generate from another spec (default: spec/atlas-admin-api.yaml)
   --out DIR        write the generated module directory elsewhere
                    (default: generated/src/gen)
+  --manifest PATH  the Cargo.toml whose generated features to write (default:
+                   generated/Cargo.toml when --out is the default, else none)
+  --api-version V  generate each operation for API version V: `latest` (the
+                   newest stable version it offers; the default), `preview`,
+                   or the newest version no later than a date
   --deny-warnings  treat warnings (fallbacks, unenforced patterns) as errors";
 
 fn workspace_root() -> PathBuf {
@@ -23,10 +34,25 @@ fn workspace_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_owned()
 }
 
+fn run_spec(args: Vec<String>) -> ExitCode {
+    let command = match xtask::spec::parse_args(&args) {
+        Ok(command) => command,
+        Err(message) => {
+            eprintln!("error: {message}\n\n{}", xtask::spec::USAGE);
+            return ExitCode::from(xtask::spec::EXIT_USAGE);
+        }
+    };
+    let outcome = xtask::spec::run(&command, &workspace_root());
+    print!("{}", outcome.stdout);
+    eprint!("{}", outcome.stderr);
+    ExitCode::from(outcome.status)
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("codegen") => {}
+        Some("spec") => return run_spec(args.collect()),
         Some("--help" | "-h" | "help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;
@@ -42,15 +68,22 @@ fn main() -> ExitCode {
         match arg.as_str() {
             "--check" => parsed.check = true,
             "--deny-warnings" => parsed.deny_warnings = true,
-            "--spec" | "--out" => {
+            "--spec" | "--out" | "--manifest" | "--api-version" => {
                 let Some(value) = args.next() else {
                     eprintln!("error: `{arg}` needs a value\n\n{USAGE}");
                     return ExitCode::from(2);
                 };
-                if arg == "--spec" {
-                    parsed.spec = PathBuf::from(value);
-                } else {
-                    parsed.out = PathBuf::from(value);
+                match arg.as_str() {
+                    "--spec" => parsed.spec = PathBuf::from(value),
+                    "--out" => parsed.out = PathBuf::from(value),
+                    "--manifest" => parsed.manifest = Some(PathBuf::from(value)),
+                    _ => match value.parse() {
+                        Ok(version) => parsed.version = version,
+                        Err(err) => {
+                            eprintln!("error: {err}\n\n{USAGE}");
+                            return ExitCode::from(2);
+                        }
+                    },
                 }
             }
             "--help" | "-h" => {

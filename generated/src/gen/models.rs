@@ -14,39 +14,26 @@
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ApiError {
     /// Field-level detail of a bad request.
-    #[serde(rename = "badRequestDetail")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bad_request_detail: ::std::option::Option<BadRequestDetail>,
+    #[serde(
+        rename = "badRequestDetail",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub bad_request_detail: Option<BadRequestDetail>,
     /// What went wrong, in words.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub detail: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
     /// HTTP status code of the error.
     pub error: i64,
     /// Machine-readable Atlas error code, such as `RESOURCE_NOT_FOUND`.
     #[serde(rename = "errorCode")]
-    pub error_code: ::std::string::String,
+    pub error_code: String,
     /// Values that fill in the error message.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub parameters: ::std::option::Option<
-        ::std::vec::Vec<::serde_json::Map<::std::string::String, ::serde_json::Value>>,
-    >,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub parameters: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
     /// The HTTP reason phrase.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub reason: ::std::option::Option<::std::string::String>,
-}
-impl ApiError {
-    /// A `ApiError` with the required fields set and every optional one empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(error: i64, error_code: ::std::string::String) -> Self {
-        Self {
-            bad_request_detail: ::std::option::Option::None,
-            detail: ::std::option::Option::None,
-            error,
-            error_code,
-            parameters: ::std::option::Option::None,
-            reason: ::std::option::Option::None,
-        }
-    }
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 /// A key-value pair written to the export's metadata file.
 ///
@@ -54,11 +41,11 @@ impl ApiError {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BackupLabel {
     /// Label key.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub key: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// Label value.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
 }
 /// Field-level detail of a bad request.
 ///
@@ -66,8 +53,8 @@ pub struct BackupLabel {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct BadRequestDetail {
     /// One entry for each request field that was rejected.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub fields: ::std::option::Option<::std::vec::Vec<FieldViolation>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldViolation>>,
 }
 /// A snapshot export job.
 ///
@@ -75,67 +62,41 @@ pub struct BadRequestDetail {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DiskBackupExportJob {
     /// For sharded clusters, the export job of each replica set.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub components: ::std::option::Option<::std::vec::Vec<DiskBackupExportMember>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub components: Option<Vec<DiskBackupExportMember>>,
     /// When the job was created (UTC).
-    #[serde(rename = "createdAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
+    pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Labels added to the metadata file written when the job finishes.
-    #[serde(rename = "customData")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_data: ::std::option::Option<::std::vec::Vec<BackupLabel>>,
+    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
+    pub custom_data: Option<Vec<BackupLabel>>,
     /// 24-hexadecimal-character id of the export bucket.
     #[serde(rename = "exportBucketId")]
-    pub export_bucket_id: ::std::string::String,
+    pub export_bucket_id: String,
     /// Progress of an export job.
-    #[serde(rename = "exportStatus")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub export_status: ::std::option::Option<ExportStatus>,
+    #[serde(rename = "exportStatus", default, skip_serializing_if = "Option::is_none")]
+    pub export_status: Option<ExportStatus>,
     /// When the job finished (UTC).
-    #[serde(rename = "finishedAt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub finished_at: ::std::option::Option<::chrono::DateTime<::chrono::Utc>>,
+    #[serde(rename = "finishedAt", default, skip_serializing_if = "Option::is_none")]
+    pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// 24-hexadecimal-character id of the export job.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
     /// Links to related resources.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub links: ::std::option::Option<::std::vec::Vec<Link>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
     /// Object-name prefix of every file the job uploads.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub prefix: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
     /// 24-hexadecimal-character id of the exported snapshot.
-    #[serde(rename = "snapshotId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub snapshot_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
+    pub snapshot_id: Option<String>,
     /// Where the job is in its life cycle.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state: ::std::option::Option<DiskBackupExportJobState>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<DiskBackupExportJobState>,
     /// Why a job is in its state; set when the job failed.
-    #[serde(rename = "stateReason")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub state_reason: ::std::option::Option<StateReason>,
-}
-impl DiskBackupExportJob {
-    /// A `DiskBackupExportJob` with the required fields set and every optional one empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(export_bucket_id: ::std::string::String) -> Self {
-        Self {
-            components: ::std::option::Option::None,
-            created_at: ::std::option::Option::None,
-            custom_data: ::std::option::Option::None,
-            export_bucket_id,
-            export_status: ::std::option::Option::None,
-            finished_at: ::std::option::Option::None,
-            id: ::std::option::Option::None,
-            links: ::std::option::Option::None,
-            prefix: ::std::option::Option::None,
-            snapshot_id: ::std::option::Option::None,
-            state: ::std::option::Option::None,
-            state_reason: ::std::option::Option::None,
-        }
-    }
+    #[serde(rename = "stateReason", default, skip_serializing_if = "Option::is_none")]
+    pub state_reason: Option<StateReason>,
 }
 /// What to export and where.
 ///
@@ -143,9 +104,8 @@ impl DiskBackupExportJob {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DiskBackupExportJobRequest {
     /// Labels added to the metadata file written when the job finishes.
-    #[serde(rename = "customData")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub custom_data: ::std::option::Option<::std::vec::Vec<BackupLabel>>,
+    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
+    pub custom_data: Option<Vec<BackupLabel>>,
     /// 24-hexadecimal-character id of the export bucket.
     #[serde(rename = "exportBucketId")]
     pub export_bucket_id: ExportBucketId,
@@ -158,7 +118,7 @@ impl DiskBackupExportJobRequest {
     #[allow(clippy::too_many_arguments)]
     pub fn new(export_bucket_id: ExportBucketId, snapshot_id: SnapshotId) -> Self {
         Self {
-            custom_data: ::std::option::Option::None,
+            custom_data: Option::None,
             export_bucket_id,
             snapshot_id,
         }
@@ -191,7 +151,7 @@ pub enum DiskBackupExportJobState {
     Successful,
     /// A value this version of the spec does not list, kept as sent.
     #[serde(untagged)]
-    Unknown(::std::string::String),
+    Unknown(String),
 }
 impl DiskBackupExportJobState {
     /// Every value the spec lists, in spec order.
@@ -225,13 +185,11 @@ impl ::std::fmt::Display for DiskBackupExportJobState {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DiskBackupExportMember {
     /// 24-hexadecimal-character id of this replica set's export job.
-    #[serde(rename = "exportId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub export_id: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "exportId", default, skip_serializing_if = "Option::is_none")]
+    pub export_id: Option<String>,
     /// Name of the replica set.
-    #[serde(rename = "replicaSetName")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub replica_set_name: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "replicaSetName", default, skip_serializing_if = "Option::is_none")]
+    pub replica_set_name: Option<String>,
 }
 /// Progress of an export job.
 ///
@@ -239,13 +197,19 @@ pub struct DiskBackupExportMember {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct ExportStatus {
     /// Collections exported so far.
-    #[serde(rename = "exportedCollections")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub exported_collections: ::std::option::Option<i64>,
+    #[serde(
+        rename = "exportedCollections",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub exported_collections: Option<i64>,
     /// Collections the job exports in all.
-    #[serde(rename = "totalCollections")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub total_collections: ::std::option::Option<i64>,
+    #[serde(
+        rename = "totalCollections",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub total_collections: Option<i64>,
 }
 /// One rejected request field.
 ///
@@ -253,19 +217,9 @@ pub struct ExportStatus {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct FieldViolation {
     /// Why the field was rejected.
-    pub description: ::std::string::String,
+    pub description: String,
     /// Path of the rejected field in the request body.
-    pub field: ::std::string::String,
-}
-impl FieldViolation {
-    /// A `FieldViolation` with the required fields set and every optional one empty.
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        description: ::std::string::String,
-        field: ::std::string::String,
-    ) -> Self {
-        Self { description, field }
-    }
+    pub field: String,
 }
 /// A link to a related API resource.
 ///
@@ -273,11 +227,11 @@ impl FieldViolation {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct Link {
     /// URL of the related resource.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub href: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
     /// How the resource relates to this one.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub rel: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rel: Option<String>,
 }
 /// Why a job is in its state; set when the job failed.
 ///
@@ -285,12 +239,11 @@ pub struct Link {
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
 pub struct StateReason {
     /// Error code of the failure.
-    #[serde(rename = "errorCode")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub error_code: ::std::option::Option<::std::string::String>,
+    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
     /// The failure in words.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub message: ::std::option::Option<::std::string::String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
 }
 /// A `clusterName` value, checked against the pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$` when it is built.
 #[derive(
@@ -304,8 +257,8 @@ pub struct StateReason {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
-#[serde(try_from = "::std::string::String", into = "::std::string::String")]
-pub struct ClusterName(::std::string::String);
+#[serde(try_from = "String", into = "String")]
+pub struct ClusterName(String);
 impl ClusterName {
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -332,7 +285,7 @@ impl crate::runtime::Validated for ClusterName {
                 })
         }
     }
-    fn from_checked(value: ::std::string::String) -> Self {
+    fn from_checked(value: String) -> Self {
         Self(value)
     }
     fn as_str(&self) -> &str {
@@ -341,19 +294,17 @@ impl crate::runtime::Validated for ClusterName {
 }
 impl ::std::str::FromStr for ClusterName {
     type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
         <Self as crate::runtime::Validated>::parse(value)
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for ClusterName {
+impl ::std::convert::TryFrom<String> for ClusterName {
     type Error = crate::runtime::ValidationError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
+    fn try_from(value: String) -> Result<Self, Self::Error> {
         <Self as crate::runtime::Validated>::parse(value)
     }
 }
-impl ::std::convert::From<ClusterName> for ::std::string::String {
+impl ::std::convert::From<ClusterName> for String {
     fn from(value: ClusterName) -> Self {
         value.0
     }
@@ -382,8 +333,8 @@ impl ::std::fmt::Display for ClusterName {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
-#[serde(try_from = "::std::string::String", into = "::std::string::String")]
-pub struct ExportBucketId(::std::string::String);
+#[serde(try_from = "String", into = "String")]
+pub struct ExportBucketId(String);
 impl ExportBucketId {
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -400,7 +351,7 @@ impl crate::runtime::Validated for ExportBucketId {
                 && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
         }
     }
-    fn from_checked(value: ::std::string::String) -> Self {
+    fn from_checked(value: String) -> Self {
         Self(value)
     }
     fn as_str(&self) -> &str {
@@ -409,19 +360,17 @@ impl crate::runtime::Validated for ExportBucketId {
 }
 impl ::std::str::FromStr for ExportBucketId {
     type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
         <Self as crate::runtime::Validated>::parse(value)
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for ExportBucketId {
+impl ::std::convert::TryFrom<String> for ExportBucketId {
     type Error = crate::runtime::ValidationError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
+    fn try_from(value: String) -> Result<Self, Self::Error> {
         <Self as crate::runtime::Validated>::parse(value)
     }
 }
-impl ::std::convert::From<ExportBucketId> for ::std::string::String {
+impl ::std::convert::From<ExportBucketId> for String {
     fn from(value: ExportBucketId) -> Self {
         value.0
     }
@@ -448,8 +397,8 @@ impl ::std::fmt::Display for ExportBucketId {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
-#[serde(try_from = "::std::string::String", into = "::std::string::String")]
-pub struct GroupId(::std::string::String);
+#[serde(try_from = "String", into = "String")]
+pub struct GroupId(String);
 impl GroupId {
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -466,7 +415,7 @@ impl crate::runtime::Validated for GroupId {
                 && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
         }
     }
-    fn from_checked(value: ::std::string::String) -> Self {
+    fn from_checked(value: String) -> Self {
         Self(value)
     }
     fn as_str(&self) -> &str {
@@ -475,19 +424,17 @@ impl crate::runtime::Validated for GroupId {
 }
 impl ::std::str::FromStr for GroupId {
     type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
         <Self as crate::runtime::Validated>::parse(value)
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for GroupId {
+impl ::std::convert::TryFrom<String> for GroupId {
     type Error = crate::runtime::ValidationError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
+    fn try_from(value: String) -> Result<Self, Self::Error> {
         <Self as crate::runtime::Validated>::parse(value)
     }
 }
-impl ::std::convert::From<GroupId> for ::std::string::String {
+impl ::std::convert::From<GroupId> for String {
     fn from(value: GroupId) -> Self {
         value.0
     }
@@ -516,8 +463,8 @@ impl ::std::fmt::Display for GroupId {
     ::serde::Serialize,
     ::serde::Deserialize
 )]
-#[serde(try_from = "::std::string::String", into = "::std::string::String")]
-pub struct SnapshotId(::std::string::String);
+#[serde(try_from = "String", into = "String")]
+pub struct SnapshotId(String);
 impl SnapshotId {
     /// The value as a string slice.
     pub fn as_str(&self) -> &str {
@@ -534,7 +481,7 @@ impl crate::runtime::Validated for SnapshotId {
                 && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
         }
     }
-    fn from_checked(value: ::std::string::String) -> Self {
+    fn from_checked(value: String) -> Self {
         Self(value)
     }
     fn as_str(&self) -> &str {
@@ -543,19 +490,17 @@ impl crate::runtime::Validated for SnapshotId {
 }
 impl ::std::str::FromStr for SnapshotId {
     type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> ::std::result::Result<Self, Self::Err> {
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
         <Self as crate::runtime::Validated>::parse(value)
     }
 }
-impl ::std::convert::TryFrom<::std::string::String> for SnapshotId {
+impl ::std::convert::TryFrom<String> for SnapshotId {
     type Error = crate::runtime::ValidationError;
-    fn try_from(
-        value: ::std::string::String,
-    ) -> ::std::result::Result<Self, Self::Error> {
+    fn try_from(value: String) -> Result<Self, Self::Error> {
         <Self as crate::runtime::Validated>::parse(value)
     }
 }
-impl ::std::convert::From<SnapshotId> for ::std::string::String {
+impl ::std::convert::From<SnapshotId> for String {
     fn from(value: SnapshotId) -> Self {
         value.0
     }

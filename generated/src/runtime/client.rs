@@ -1,29 +1,44 @@
-//! The client every generated operation is a method of.
+//! The client every generated operation is a method of, and its transport:
+//! authentication round trips, timeouts, retries and tracing.
 
+use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use tracing::Instrument as _;
 use url::Url;
 
-use super::auth::Auth;
+use super::auth::{Auth, AuthError, Authenticator};
+use super::digest::{Challenge, DigestAuth};
 use super::error::Error;
+use super::oauth::{says_token_expired, TokenSource};
 use super::request::ApiRequest;
 use super::response::RawResponse;
+use super::retry::RetryPolicy;
 
 /// Where Atlas serves the Administration API.
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 
-const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default longest wait for a TCP (and TLS) connection.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default longest wait for one HTTP exchange, response body included.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Digest renewals within one attempt: a reused nonce refused, then one
+/// `stale=true` on the fresh nonce.
+const MAX_DIGEST_RENEWALS: u32 = 2;
 
 /// An Atlas Administration API client. Cheap to clone; clones share the
-/// connection pool. Operations are generated as methods (see
+/// connection pool and the authentication state (digest nonce, cached
+/// service-account token). Operations are generated as methods (see
 /// [`crate::operations`]).
 #[derive(Debug, Clone)]
 pub struct Client {
     base_url: Url,
     http: reqwest::Client,
-    auth: Auth,
+    auth: Arc<Authenticator>,
+    retry: RetryPolicy,
 }
 
 /// Configures a [`Client`].
@@ -34,6 +49,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     timeout: Duration,
     user_agent: String,
+    retry: RetryPolicy,
 }
 
 impl Default for ClientBuilder {
@@ -44,6 +60,7 @@ impl Default for ClientBuilder {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             timeout: DEFAULT_TIMEOUT,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -55,7 +72,7 @@ impl ClientBuilder {
         self
     }
 
-    /// The credentials to send.
+    /// The credentials to send (default [`Auth::none`]).
     pub fn auth(mut self, auth: Auth) -> Self {
         self.auth = auth;
         self
@@ -67,7 +84,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Longest wait for a whole request, body included (default 60 s).
+    /// Longest wait for one HTTP exchange, response body included (default
+    /// 60 s). Each retry, authentication round trip and token request gets
+    /// the same allowance.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
@@ -79,7 +98,17 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed attempts are retried (default [`RetryPolicy::default`];
+    /// [`RetryPolicy::none`] sends every request once).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
     /// Builds the client.
+    // `Error` carries a whole `ResponseMeta` (headers) inline; that is the
+    // crate's error design, and `build` runs once per client.
+    #[allow(clippy::result_large_err)]
     pub fn build<E>(self) -> Result<Client, Error<E>> {
         let base_url = Url::parse(&self.base_url)
             .map_err(|err| Error::Config(format!("base URL {:?}: {err}", self.base_url)))?;
@@ -97,11 +126,53 @@ impl ClientBuilder {
             .default_headers([(USER_AGENT, user_agent)].into_iter().collect())
             .build()
             .map_err(|err| Error::Config(format!("HTTP client: {err}")))?;
+        let auth = self
+            .auth
+            .into_authenticator(&base_url)
+            .map_err(|why| Error::Config(format!("credentials: {why}")))?;
         Ok(Client {
             base_url,
             http,
-            auth: self.auth,
+            auth: Arc::new(auth),
+            retry: self.retry,
         })
+    }
+}
+
+/// A request ready to be sent any number of times (the body is shared bytes,
+/// so authentication round trips and retries replay it).
+struct Prepared<'a> {
+    request: &'a ApiRequest,
+    url: Url,
+}
+
+impl Prepared<'_> {
+    /// The request-target as sent (path and query), for digest's `uri`.
+    fn target(&self) -> &str {
+        &self.url[url::Position::BeforePath..url::Position::AfterQuery]
+    }
+
+    fn body(&self) -> &[u8] {
+        self.request.body.as_ref().map_or(&[][..], |(_, b)| b)
+    }
+}
+
+/// One response, read to the end.
+struct Exchange {
+    status: u16,
+    headers: HeaderMap,
+    body: Bytes,
+}
+
+/// Why one attempt produced no response to hand back.
+enum AttemptError {
+    Transport(reqwest::Error),
+    Auth(AuthError),
+}
+
+impl From<reqwest::Error> for AttemptError {
+    fn from(err: reqwest::Error) -> Self {
+        AttemptError::Transport(err)
     }
 }
 
@@ -116,6 +187,11 @@ impl Client {
         &self.base_url
     }
 
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     fn url_for(&self, request: &ApiRequest) -> Url {
         let mut url = self.base_url.clone();
         let base_path = url.path().trim_end_matches('/').to_owned();
@@ -128,15 +204,166 @@ impl Client {
 
     /// Sends a request built by generated code and reads the whole response.
     /// With `envelope`, an enveloped body is unwrapped (see [`RawResponse::new`]).
+    ///
+    /// Applies the credentials (including digest and token round trips), and
+    /// retries as the [`RetryPolicy`] allows. Every attempt runs in a
+    /// `tracing` span `atlas.request` with the method, the path template (no
+    /// parameter values), the attempt number and the status; no secret is
+    /// ever recorded. The response's `RateLimit-*` figures are in its
+    /// [`RawResponse::meta`].
     pub async fn execute<E>(
         &self,
         request: ApiRequest,
         envelope: bool,
     ) -> Result<RawResponse, Error<E>> {
-        let url = self.url_for(&request);
+        let prepared = Prepared {
+            url: self.url_for(&request),
+            request: &request,
+        };
+        let mut attempt: u32 = 1;
+        loop {
+            let span = tracing::info_span!(
+                "atlas.request",
+                method = %request.method,
+                path = request.path_template,
+                attempt,
+                status = tracing::field::Empty,
+                error = tracing::field::Empty,
+            );
+            let outcome = self.attempt(&prepared).instrument(span.clone()).await;
+            let wait = match &outcome {
+                Ok(exchange) => {
+                    span.record("status", exchange.status);
+                    self.retry.after_status(
+                        &request.method,
+                        exchange.status,
+                        &exchange.headers,
+                        attempt,
+                    )
+                }
+                Err(AttemptError::Transport(err)) => {
+                    span.record("error", error_kind(err));
+                    self.retry.after_error(&request.method, err, attempt)
+                }
+                Err(AttemptError::Auth(_)) => None,
+            };
+            if let Some(wait) = wait {
+                tracing::info!(
+                    parent: &span,
+                    wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                    "retrying"
+                );
+                tokio::time::sleep(wait).await;
+                attempt += 1;
+                continue;
+            }
+            return match outcome {
+                Ok(ex) => Ok(RawResponse::new(ex.status, ex.headers, ex.body, envelope)),
+                Err(AttemptError::Transport(err)) => Err(Error::Communication(err)),
+                Err(AttemptError::Auth(err)) => Err(Error::Auth(err)),
+            };
+        }
+    }
+
+    /// Revokes the service account's current access token
+    /// (`POST {token base}/api/oauth/revoke`) and forgets it; the next
+    /// request fetches a new one. Returns `false` when there was nothing to
+    /// revoke (no token fetched yet, or credentials other than a service
+    /// account).
+    pub async fn revoke_token<E>(&self) -> Result<bool, Error<E>> {
+        match &*self.auth {
+            Authenticator::ServiceAccount(source) => {
+                source.revoke(&self.http).await.map_err(Error::Auth)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// One attempt: the request with its credentials, including the extra
+    /// round trips authentication may need.
+    async fn attempt(&self, p: &Prepared<'_>) -> Result<Exchange, AttemptError> {
+        if !p.request.authenticate {
+            // The spec says `security: []`: no credentials for this one.
+            return Ok(self.send_once(p, None).await?);
+        }
+        match &*self.auth {
+            Authenticator::None => Ok(self.send_once(p, None).await?),
+            Authenticator::Bearer(header) => Ok(self.send_once(p, Some(header.clone())).await?),
+            Authenticator::Digest(digest) => self.attempt_digest(p, digest).await,
+            Authenticator::ServiceAccount(source) => self.attempt_service_account(p, source).await,
+        }
+    }
+
+    /// Digest: answer the nonce in use if there is one; on a 401 with a new
+    /// challenge, take it and answer again when that can help (no credentials
+    /// were sent, a reused nonce was refused, or the server says `stale`).
+    /// A 401 on a fresh nonce without `stale` means wrong credentials and
+    /// goes back to the caller.
+    async fn attempt_digest(
+        &self,
+        p: &Prepared<'_>,
+        digest: &DigestAuth,
+    ) -> Result<Exchange, AttemptError> {
+        let method = p.request.method.as_str();
+        let mut authorization = digest
+            .authorization(method, p.target(), p.body())
+            .map_err(AttemptError::Auth)?;
+        let mut renewals = 0;
+        loop {
+            let sent_credentials = authorization.is_some();
+            let exchange = self.send_once(p, authorization).await?;
+            if exchange.status != 401 {
+                return Ok(exchange);
+            }
+            let challenge = match Challenge::from_headers(&exchange.headers) {
+                Ok(Some(challenge)) => challenge,
+                // A 401 without a digest challenge is the API's own answer.
+                Ok(None) => return Ok(exchange),
+                Err(why) => return Err(AttemptError::Auth(AuthError::UnsupportedChallenge(why))),
+            };
+            let fresh_nonce = renewals > 0;
+            let stale = challenge.stale;
+            digest.install(challenge);
+            let try_again = !sent_credentials || !fresh_nonce || stale;
+            if !try_again || renewals >= MAX_DIGEST_RENEWALS {
+                return Ok(exchange);
+            }
+            renewals += 1;
+            tracing::debug!(stale, "answering a new digest challenge");
+            authorization = digest
+                .authorization(method, p.target(), p.body())
+                .map_err(AttemptError::Auth)?;
+        }
+    }
+
+    /// Service account: send with the cached (or a new) token; when the
+    /// server says it expired, renew once and send again.
+    async fn attempt_service_account(
+        &self,
+        p: &Prepared<'_>,
+        source: &TokenSource,
+    ) -> Result<Exchange, AttemptError> {
+        let token = source.token(&self.http).await.map_err(AttemptError::Auth)?;
+        let exchange = self.send_once(p, Some(token.header.clone())).await?;
+        if exchange.status != 401 || !says_token_expired(&exchange.headers, &exchange.body) {
+            return Ok(exchange);
+        }
+        tracing::debug!("the access token was refused as expired; renewing it");
+        source.invalidate(&token).await;
+        let token = source.token(&self.http).await.map_err(AttemptError::Auth)?;
+        Ok(self.send_once(p, Some(token.header)).await?)
+    }
+
+    /// One round trip, the response read to its end.
+    async fn send_once(
+        &self,
+        p: &Prepared<'_>,
+        authorization: Option<HeaderValue>,
+    ) -> Result<Exchange, reqwest::Error> {
+        let request = p.request;
         let mut builder = self
             .http
-            .request(request.method.clone(), url)
+            .request(request.method.clone(), p.url.clone())
             .header(ACCEPT, request.accept);
         for (name, value) in &request.headers {
             builder = builder.header(*name, value.as_str());
@@ -146,15 +373,32 @@ impl Client {
                 .header(CONTENT_TYPE, *content_type)
                 .body(body.clone());
         }
-        let response = self
-            .auth
-            .apply(builder)
-            .send()
-            .await
-            .map_err(Error::Communication)?;
+        if let Some(value) = authorization {
+            builder = builder.header(AUTHORIZATION, value);
+        }
+        let response = builder.send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await.map_err(Error::Communication)?;
-        Ok(RawResponse::new(status, headers, body, envelope))
+        let body = response.bytes().await?;
+        Ok(Exchange {
+            status,
+            headers,
+            body,
+        })
+    }
+}
+
+/// A short, secret-free name for a transport failure, for spans.
+fn error_kind(err: &reqwest::Error) -> &'static str {
+    if err.is_timeout() {
+        "timeout"
+    } else if err.is_connect() {
+        "connect"
+    } else if err.is_body() || err.is_decode() {
+        "body"
+    } else if err.is_request() {
+        "request"
+    } else {
+        "other"
     }
 }

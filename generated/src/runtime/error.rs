@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::auth::AuthError;
 use super::response::ResponseMeta;
 use super::validate::ValidationError;
 
@@ -14,8 +15,14 @@ pub enum Error<E> {
     InvalidRequest(ValidationError),
     /// The client could not be configured (bad base URL, TLS setup).
     Config(String),
-    /// Connecting, sending or receiving failed (including timeouts).
+    /// Connecting, sending or receiving failed (including timeouts), after
+    /// every retry the [`super::RetryPolicy`] allows.
     Communication(reqwest::Error),
+    /// Credentials could not be obtained or used before the API answered
+    /// (token endpoint failure, unsupported digest challenge). Never
+    /// contains a secret. A server that refuses the credentials answers with
+    /// a status instead: [`Error::Api`] (401, decoded `ApiError`).
+    Auth(AuthError),
     /// The server answered with a documented error status; the body decoded.
     Api {
         /// Status, headers and rate-limit figures of the response.
@@ -39,6 +46,15 @@ pub enum Error<E> {
         /// Why decoding failed.
         source: serde_json::Error,
     },
+    /// A documented text body (such as CSV) that is not valid UTF-8.
+    InvalidText {
+        /// Status, headers and rate-limit figures of the response.
+        meta: ResponseMeta,
+        /// The start of the body (at most 1 KiB, lossy UTF-8).
+        body_prefix: String,
+        /// Where the bytes stopped being UTF-8.
+        source: std::str::Utf8Error,
+    },
 }
 
 impl<E> Error<E> {
@@ -52,8 +68,12 @@ impl<E> Error<E> {
         match self {
             Error::Api { meta, .. }
             | Error::UnexpectedStatus { meta, .. }
-            | Error::InvalidResponse { meta, .. } => Some(meta),
-            Error::InvalidRequest(_) | Error::Config(_) | Error::Communication(_) => None,
+            | Error::InvalidResponse { meta, .. }
+            | Error::InvalidText { meta, .. } => Some(meta),
+            Error::InvalidRequest(_)
+            | Error::Config(_)
+            | Error::Communication(_)
+            | Error::Auth(_) => None,
         }
     }
 
@@ -78,6 +98,7 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
             Error::InvalidRequest(err) => write!(f, "request not sent: {err}"),
             Error::Config(msg) => write!(f, "client configuration: {msg}"),
             Error::Communication(err) => write!(f, "communication with the server failed: {err}"),
+            Error::Auth(err) => write!(f, "authentication failed: {err}"),
             Error::Api { meta, body } => {
                 write!(f, "the server answered HTTP {}: {body:?}", meta.status)
             }
@@ -95,6 +116,15 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 "the HTTP {} response body did not decode ({source}): {body_prefix}",
                 meta.status
             ),
+            Error::InvalidText {
+                meta,
+                body_prefix,
+                source,
+            } => write!(
+                f,
+                "the HTTP {} response body is not UTF-8 text ({source}): {body_prefix}",
+                meta.status
+            ),
         }
     }
 }
@@ -104,7 +134,9 @@ impl<E: fmt::Debug> std::error::Error for Error<E> {
         match self {
             Error::InvalidRequest(err) => Some(err),
             Error::Communication(err) => Some(err),
+            Error::Auth(err) => Some(err),
             Error::InvalidResponse { source, .. } => Some(source),
+            Error::InvalidText { source, .. } => Some(source),
             _ => None,
         }
     }

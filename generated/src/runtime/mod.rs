@@ -3,15 +3,24 @@
 
 mod auth;
 mod client;
+mod digest;
 mod error;
+mod oauth;
 mod request;
 mod response;
+mod retry;
 pub mod serde_helpers;
 mod validate;
 
-pub use auth::Auth;
-pub use client::{Client, ClientBuilder, DEFAULT_BASE_URL};
+pub use auth::{
+    Auth, AuthError, ServiceAccount, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
+    ENV_PRIVATE_API_KEY, ENV_PUBLIC_API_KEY,
+};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
 pub use error::Error;
 pub use request::{encode_path_segment, ApiRequest};
 pub use response::{RateLimit, RawResponse, Response, ResponseMeta};
+pub use retry::RetryPolicy;
 pub use validate::{required, IntoValidated, Validated, ValidationError, ValidationErrorKind};

@@ -47,6 +47,9 @@ pub struct ApiRequest {
     pub accept: &'static str,
     /// The body with its `Content-Type`; kept as bytes so it can be resent.
     pub body: Option<(&'static str, Bytes)>,
+    /// Whether the client's credentials go with the request (false for
+    /// operations whose spec says `security: []`).
+    pub authenticate: bool,
 }
 
 impl ApiRequest {
@@ -65,6 +68,7 @@ impl ApiRequest {
             headers: Vec::new(),
             accept,
             body: None,
+            authenticate: true,
         }
     }
 

@@ -150,6 +150,29 @@ impl RawResponse {
         }
     }
 
+    /// A documented success body that is binary (`+gzip`): the bytes as sent.
+    pub fn binary<E>(self) -> Result<Response<Bytes>, Error<E>> {
+        Ok(Response {
+            meta: self.meta,
+            body: self.body,
+        })
+    }
+
+    /// A documented success body that is text but not JSON (`+csv`).
+    pub fn text<E>(self) -> Result<Response<String>, Error<E>> {
+        match String::from_utf8(self.body.to_vec()) {
+            Ok(body) => Ok(Response {
+                meta: self.meta,
+                body,
+            }),
+            Err(err) => Err(Error::InvalidText {
+                body_prefix: self.body_prefix(),
+                meta: self.meta,
+                source: err.utf8_error(),
+            }),
+        }
+    }
+
     /// A documented success status without a body.
     pub fn no_content<E>(self) -> Result<Response<()>, Error<E>> {
         Ok(Response {

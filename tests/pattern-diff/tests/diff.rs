@@ -20,6 +20,8 @@ fn check(cases: &[Case]) -> String {
             continue;
         };
         compared += 1;
+        eprintln!("checking {:?}", case.pattern);
+        let started = std::time::Instant::now();
         for input in corpus(case.pattern, 0x5EED + i as u64, CASES) {
             let want = oracle.find(&input).is_some();
             if matcher(&input) != want {
@@ -30,6 +32,10 @@ fn check(cases: &[Case]) -> String {
                     !want
                 ));
             }
+        }
+        let took = started.elapsed();
+        if took.as_millis() > 500 {
+            eprintln!("slow: {:?} took {took:?}", case.pattern);
         }
     }
     assert!(

@@ -1,0 +1,477 @@
+//! `cargo xtask spec`: extract operations from an upstream spec, update
+//! `spec/` from a new upstream file, and report what changed.
+//!
+//! The logic lives in [`atlas_codegen::spec_tools`]; this module parses the
+//! command line, reads and writes files and renders the output.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use atlas_codegen::spec_tools::{
+    self, diff, extract, parse_document, read_document, to_yaml, DiffOptions, Document, Report,
+};
+use atlas_codegen::{Diagnostic, Failure, Pointer};
+
+use crate::{codegen, CodegenArgs, DEFAULT_SPEC};
+
+/// Usage of `cargo xtask spec`.
+pub const USAGE: &str = "\
+usage: cargo xtask spec extract --from UPSTREAM.yaml --op NAME [--op NAME ...] [--out FILE]
+       cargo xtask spec update --from UPSTREAM.yaml [--dry-run] [--json] [--fail-on-breaking]
+       cargo xtask spec diff OLD NEW [--op NAME ...] [--json] [--fail-on-breaking]
+
+  extract  write a self-contained OpenAPI 3.0 document with the named operations
+           (x-xgen-operation-id-override or operationId) and every component they
+           reference; to FILE, or to stdout
+  update   re-extract the operations already in spec/atlas-admin-api.yaml from
+           UPSTREAM, write spec/, regenerate generated/ and print the change report
+  diff     print the change report between two specs (optionally only for some
+           operations)
+
+  --json              the change report as JSON (for CI)
+  --fail-on-breaking  exit with status 3 when a change is breaking for users of
+                      the generated crate (`update` then writes nothing)
+  --dry-run           (`update`) print the report, write nothing
+
+exit status: 0 done, 1 error, 2 bad usage, 3 breaking changes with --fail-on-breaking";
+
+/// Exit status when `--fail-on-breaking` finds a breaking change.
+pub const EXIT_BREAKING: u8 = 3;
+/// Exit status of an error.
+pub const EXIT_ERROR: u8 = 1;
+/// Exit status of a usage error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// A parsed `cargo xtask spec` command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpecCommand {
+    /// `spec extract`.
+    Extract {
+        /// The upstream spec.
+        from: PathBuf,
+        /// Operation names.
+        ops: Vec<String>,
+        /// Where to write; stdout when `None`.
+        out: Option<PathBuf>,
+    },
+    /// `spec update`.
+    Update {
+        /// The new upstream spec.
+        from: PathBuf,
+        /// Report only.
+        dry_run: bool,
+        /// JSON report.
+        json: bool,
+        /// Refuse (status 3, nothing written) on breaking changes.
+        fail_on_breaking: bool,
+    },
+    /// `spec diff`.
+    Diff {
+        /// The old spec.
+        old: PathBuf,
+        /// The new spec.
+        new: PathBuf,
+        /// Only these operations (all when empty).
+        ops: Vec<String>,
+        /// JSON report.
+        json: bool,
+        /// Exit with status 3 on breaking changes.
+        fail_on_breaking: bool,
+    },
+    /// `spec --help`.
+    Help,
+}
+
+/// What a command printed and its exit status.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Outcome {
+    /// Text for stdout.
+    pub stdout: String,
+    /// Text for stderr.
+    pub stderr: String,
+    /// Exit status.
+    pub status: u8,
+}
+
+impl Outcome {
+    fn error(stderr: String) -> Self {
+        Self {
+            stdout: String::new(),
+            stderr,
+            status: EXIT_ERROR,
+        }
+    }
+}
+
+/// Parses the arguments after `cargo xtask spec`; `Err` is a usage error.
+pub fn parse_args(args: &[String]) -> Result<SpecCommand, String> {
+    let mut iter = args.iter();
+    let sub = match iter.next().map(String::as_str) {
+        Some("--help" | "-h" | "help") | None => return Ok(SpecCommand::Help),
+        Some(s @ ("extract" | "update" | "diff")) => s,
+        Some(other) => return Err(format!("unknown `spec` command `{other}`")),
+    };
+    let mut from = None;
+    let mut out = None;
+    let mut ops = Vec::new();
+    let mut positional = Vec::new();
+    let (mut json, mut fail, mut dry_run) = (false, false, false);
+    while let Some(arg) = iter.next() {
+        match arg.as_str() {
+            "--from" | "--op" | "--out" => {
+                let Some(value) = iter.next() else {
+                    return Err(format!("`{arg}` needs a value"));
+                };
+                match arg.as_str() {
+                    "--from" => from = Some(PathBuf::from(value)),
+                    "--op" => ops.push(value.clone()),
+                    _ => out = Some(PathBuf::from(value)),
+                }
+            }
+            "--json" => json = true,
+            "--fail-on-breaking" => fail = true,
+            "--dry-run" => dry_run = true,
+            "--help" | "-h" => return Ok(SpecCommand::Help),
+            other if other.starts_with('-') => {
+                return Err(format!("unknown argument `{other}` for `spec {sub}`"))
+            }
+            other => positional.push(PathBuf::from(other)),
+        }
+    }
+    let refuse = |what: &str, ok: bool| {
+        if ok {
+            Ok(())
+        } else {
+            Err(format!("`spec {sub}` does not take {what}"))
+        }
+    };
+    match sub {
+        "extract" => {
+            refuse("--json", !json)?;
+            refuse("--fail-on-breaking", !fail)?;
+            refuse("--dry-run", !dry_run)?;
+            refuse("positional arguments", positional.is_empty())?;
+            let from = from.ok_or("`spec extract` needs --from UPSTREAM.yaml")?;
+            if ops.is_empty() {
+                return Err("`spec extract` needs at least one --op NAME".to_owned());
+            }
+            Ok(SpecCommand::Extract { from, ops, out })
+        }
+        "update" => {
+            refuse(
+                "--op (it keeps the operations already in spec/)",
+                ops.is_empty(),
+            )?;
+            refuse("--out", out.is_none())?;
+            refuse("positional arguments", positional.is_empty())?;
+            let from = from.ok_or("`spec update` needs --from UPSTREAM.yaml")?;
+            Ok(SpecCommand::Update {
+                from,
+                dry_run,
+                json,
+                fail_on_breaking: fail,
+            })
+        }
+        _ => {
+            refuse("--from", from.is_none())?;
+            refuse("--out", out.is_none())?;
+            refuse("--dry-run", !dry_run)?;
+            let [old, new]: [PathBuf; 2] = positional
+                .try_into()
+                .map_err(|_| "`spec diff` needs two specs: OLD NEW".to_owned())?;
+            Ok(SpecCommand::Diff {
+                old,
+                new,
+                ops,
+                json,
+                fail_on_breaking: fail,
+            })
+        }
+    }
+}
+
+/// Runs a command in the workspace at `root`.
+pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
+    match command {
+        SpecCommand::Help => Outcome {
+            stdout: format!("{USAGE}\n"),
+            ..Outcome::default()
+        },
+        SpecCommand::Extract { from, ops, out } => run_extract(from, ops, out.as_deref()),
+        SpecCommand::Diff {
+            old,
+            new,
+            ops,
+            json,
+            fail_on_breaking,
+        } => run_diff(old, new, ops, *json, *fail_on_breaking),
+        SpecCommand::Update {
+            from,
+            dry_run,
+            json,
+            fail_on_breaking,
+        } => run_update(root, from, *dry_run, *json, *fail_on_breaking),
+    }
+}
+
+fn failed(failure: &Failure) -> Outcome {
+    Outcome::error(format!("{failure}\n"))
+}
+
+fn write_file(path: &Path, text: &str) -> Result<(), Failure> {
+    let fail = |err: std::io::Error| {
+        Failure::single(Diagnostic::error(
+            path,
+            &Pointer::root(),
+            format!("cannot write: {err}"),
+        ))
+    };
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(fail)?;
+    }
+    let tmp = path.with_extension("yaml.tmp");
+    std::fs::write(&tmp, text).map_err(fail)?;
+    std::fs::rename(&tmp, path).map_err(fail)
+}
+
+fn run_extract(from: &Path, ops: &[String], out: Option<&Path>) -> Outcome {
+    let result = (|| {
+        let doc = read_document(from)?;
+        let extracted = extract(&doc, ops)?;
+        let text = to_yaml(from, &extracted.root)?;
+        Ok::<_, Failure>((extracted, text))
+    })();
+    let (extracted, text) = match result {
+        Ok(x) => x,
+        Err(f) => return failed(&f),
+    };
+    let summary = format!("extracted {extracted} from {}", from.display());
+    match out {
+        Some(path) => match write_file(path, &text) {
+            Ok(()) => Outcome {
+                stdout: format!("{summary} into {}\n", path.display()),
+                ..Outcome::default()
+            },
+            Err(f) => failed(&f),
+        },
+        None => Outcome {
+            stdout: text,
+            stderr: format!("{summary}\n"),
+            status: 0,
+        },
+    }
+}
+
+fn render(report: &Report, json: bool) -> String {
+    if json {
+        let mut s = report.to_json();
+        s.push('\n');
+        s
+    } else {
+        report.to_text()
+    }
+}
+
+fn breaking_status(report: &Report, fail_on_breaking: bool) -> u8 {
+    if fail_on_breaking && report.has_breaking() {
+        EXIT_BREAKING
+    } else {
+        0
+    }
+}
+
+fn run_diff(old: &Path, new: &Path, ops: &[String], json: bool, fail: bool) -> Outcome {
+    let result = (|| {
+        let old = read_document(old)?;
+        let new = read_document(new)?;
+        diff(&old, &new, &DiffOptions { only: ops.to_vec() })
+    })();
+    match result {
+        Ok(report) => Outcome {
+            stdout: render(&report, json),
+            stderr: String::new(),
+            status: breaking_status(&report, fail),
+        },
+        Err(f) => failed(&f),
+    }
+}
+
+/// The names to extract from `upstream` for every operation of `current`:
+/// the same name, else the operation at the same method and path.
+fn names_to_keep(current: &Document, upstream: &Document) -> Result<Vec<String>, Failure> {
+    let theirs = spec_tools::operations(&upstream.root);
+    let mut names = Vec::new();
+    let mut errors = Vec::new();
+    for ours in spec_tools::operations(&current.root) {
+        let by_name = theirs.iter().find(|t| {
+            [ours.short_override, ours.operation_id]
+                .into_iter()
+                .flatten()
+                .any(|n| t.is_named(n))
+        });
+        let by_place = || {
+            theirs
+                .iter()
+                .find(|t| t.method == ours.method && t.path == ours.path)
+        };
+        match by_name.or_else(by_place) {
+            Some(t) => names.push(
+                t.short_override
+                    .or(t.operation_id)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| t.short_name()),
+            ),
+            None => {
+                let candidates = theirs
+                    .iter()
+                    .flat_map(|e| e.short_override.into_iter().chain(e.operation_id));
+                let close = spec_tools::closest_names(&ours.short_name(), candidates, 5);
+                errors.push(Diagnostic::error(
+                    &current.file,
+                    &ours.pointer(),
+                    format!(
+                        "operation `{}` ({} {}) is not in {} under that name or at that path; closest names there: {}",
+                        ours.short_name(),
+                        ours.method.to_uppercase(),
+                        ours.path,
+                        upstream.file.display(),
+                        close.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(names)
+    } else {
+        Err(Failure {
+            diagnostics: errors,
+        })
+    }
+}
+
+fn run_update(root: &Path, from: &Path, dry_run: bool, json: bool, fail: bool) -> Outcome {
+    let spec_path = root.join(DEFAULT_SPEC);
+    let prepared = (|| {
+        let current = read_document(&spec_path)?;
+        let upstream = read_document(from)?;
+        let names = names_to_keep(&current, &upstream)?;
+        let extracted = extract(&upstream, &names)?;
+        let text = to_yaml(&spec_path, &extracted.root)?;
+        let next = parse_document(&spec_path, &text)?;
+        let mut report = diff(&current, &next, &DiffOptions::default())?;
+        report.old = DEFAULT_SPEC.to_owned();
+        report.new = from.display().to_string();
+        // Nothing is written unless the new spec generates.
+        let loaded = atlas_codegen::load::parse(&spec_path, &text)?;
+        atlas_codegen::generate_from(&loaded, DEFAULT_SPEC)?;
+        let unchanged = std::fs::read_to_string(&spec_path).is_ok_and(|t| t == text);
+        Ok::<_, Failure>((extracted, text, report, unchanged))
+    })();
+    let (extracted, text, report, unchanged) = match prepared {
+        Ok(x) => x,
+        Err(f) => {
+            return Outcome::error(format!(
+                "{f}\nerror: spec update failed; nothing was written\n"
+            ))
+        }
+    };
+    let mut outcome = Outcome {
+        stdout: render(&report, json),
+        stderr: String::new(),
+        status: breaking_status(&report, fail),
+    };
+    let notes = &mut outcome.stderr;
+    let _ = writeln!(
+        notes,
+        "extracted {extracted} from {} for {DEFAULT_SPEC}",
+        from.display()
+    );
+    if outcome.status != 0 {
+        let _ = writeln!(
+            notes,
+            "error: --fail-on-breaking: {} breaking change(s); nothing was written",
+            report.counts().breaking
+        );
+        return outcome;
+    }
+    if dry_run {
+        let _ = writeln!(notes, "--dry-run: nothing was written");
+        return outcome;
+    }
+    if unchanged {
+        let _ = writeln!(notes, "{DEFAULT_SPEC} is already up to date");
+    } else if let Err(f) = write_file(&spec_path, &text) {
+        outcome.status = EXIT_ERROR;
+        let _ = writeln!(notes, "{f}");
+        return outcome;
+    } else {
+        let _ = writeln!(notes, "wrote {DEFAULT_SPEC}");
+    }
+    match codegen(&CodegenArgs::defaults(root), root) {
+        Ok(summary) => notes.push_str(&summary),
+        Err(summary) => {
+            notes.push_str(&summary);
+            outcome.status = EXIT_ERROR;
+        }
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn arguments_parse_per_command() {
+        assert_eq!(
+            parse_args(&args(&[
+                "extract", "--from", "u.yaml", "--op", "a", "--op", "b", "--out", "x.yaml"
+            ])),
+            Ok(SpecCommand::Extract {
+                from: "u.yaml".into(),
+                ops: vec!["a".into(), "b".into()],
+                out: Some("x.yaml".into()),
+            })
+        );
+        assert_eq!(
+            parse_args(&args(&[
+                "diff",
+                "old.yaml",
+                "new.yaml",
+                "--json",
+                "--fail-on-breaking"
+            ])),
+            Ok(SpecCommand::Diff {
+                old: "old.yaml".into(),
+                new: "new.yaml".into(),
+                ops: vec![],
+                json: true,
+                fail_on_breaking: true,
+            })
+        );
+        assert_eq!(
+            parse_args(&args(&["update", "--from", "u.yaml", "--dry-run"])),
+            Ok(SpecCommand::Update {
+                from: "u.yaml".into(),
+                dry_run: true,
+                json: false,
+                fail_on_breaking: false,
+            })
+        );
+        assert_eq!(parse_args(&args(&[])), Ok(SpecCommand::Help));
+        assert!(
+            parse_args(&args(&["extract", "--from", "u.yaml"])).is_err_and(|e| e.contains("--op"))
+        );
+        assert!(parse_args(&args(&["diff", "a.yaml"])).is_err_and(|e| e.contains("OLD NEW")));
+        assert!(parse_args(&args(&["update", "--from", "u", "--op", "x"])).is_err());
+        assert!(
+            parse_args(&args(&["extract", "--from"])).is_err_and(|e| e.contains("needs a value"))
+        );
+        assert!(parse_args(&args(&["frobnicate"])).is_err());
+    }
+}
