@@ -4,7 +4,7 @@
 //! Stages, each with a typed boundary:
 //! [`load`] (YAML/JSON into `openapiv3`) -> [`lower`] (into the [`ir`]: resolved
 //! names, types, validators and operations) -> [`emit`] (`quote!` per concept)
-//! -> [`format`] (prettyplease, `@generated` header) -> [`output`] (all files
+//! -> [`format`](mod@format) (prettyplease, `@generated` header) -> [`output`] (all files
 //! or none).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]

@@ -1752,8 +1752,7 @@ impl<'a> Lowerer<'a> {
             VersionPin::Latest => stable().next_back(),
             VersionPin::Preview => offered.get("preview").copied().or_else(|| stable().next_back()),
             VersionPin::Date(pin) => stable()
-                .filter(|v| *v <= pin.as_str())
-                .next_back()
+                .rfind(|v| *v <= pin.as_str())
                 .or_else(|| stable().next()),
         };
         chosen.or_else(|| offered.iter().next().copied()).map(str::to_owned)
