@@ -35,7 +35,11 @@
 
 mod gen;
 pub mod runtime;
+#[cfg(feature = "cloud-backups")]
+pub mod waiters;
 
+#[cfg(feature = "cli")]
+pub use gen::cli;
 pub use gen::{models, operations};
 pub use runtime::{
     Auth, AuthError, Client, ClientBuilder, Error, IntoValidated, RateLimit, Response,

@@ -68,6 +68,9 @@ pub struct Diagnostic {
     pub line_col: Option<(usize, usize)>,
     /// What was found and what was expected.
     pub message: String,
+    /// For warnings, the kind (`unenforced-pattern`, `json-fallback`,
+    /// `ignored-keyword`, `renamed`): how warnings are grouped and counted.
+    pub code: &'static str,
 }
 
 impl Diagnostic {
@@ -79,7 +82,14 @@ impl Diagnostic {
             pointer: pointer.clone(),
             line_col: None,
             message: message.into(),
+            code: "",
         }
+    }
+
+    /// The same diagnostic with a kind (see [`Diagnostic::code`]).
+    pub fn with_code(mut self, code: &'static str) -> Self {
+        self.code = code;
+        self
     }
 
     /// A warning at `pointer`.
@@ -97,7 +107,11 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        writeln!(f, "{level}: {}", self.message)?;
+        if self.code.is_empty() {
+            writeln!(f, "{level}: {}", self.message)?;
+        } else {
+            writeln!(f, "{level}[{}]: {}", self.code, self.message)?;
+        }
         match self.line_col {
             Some((line, col)) => write!(f, "  --> {}:{line}:{col}", self.file.display())?,
             None => write!(f, "  --> {}", self.file.display())?,

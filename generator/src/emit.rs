@@ -35,6 +35,14 @@ pub fn emit(api: &Api) -> Vec<EmittedFile> {
             name: "operations/mod.rs".to_owned(),
             tokens: emit_operations_mod(api),
         },
+        EmittedFile {
+            name: "pagination.rs".to_owned(),
+            tokens: crate::paginate::emit_page_impls(api, |name| cfg_for(api, name)),
+        },
+        EmittedFile {
+            name: "cli.rs".to_owned(),
+            tokens: crate::emit_cli::emit_cli(api),
+        },
     ];
     for (feature, def) in &api.features {
         let ops: Vec<&Operation> = api
@@ -182,7 +190,7 @@ fn doc_lines(lines: &[String]) -> TokenStream {
 }
 
 /// The Rust type for `ty`; `models` is the path to the models module.
-fn ty_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
+pub(crate) fn ty_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
     match ty {
         Type::String => quote! { String },
         Type::Bool => quote! { bool },
@@ -222,6 +230,9 @@ fn emit_mod(api: &Api) -> TokenStream {
         #![doc = #doc]
         pub mod models;
         pub mod operations;
+        mod pagination;
+        #[cfg(feature = "cli")]
+        pub mod cli;
     }
 }
 
@@ -265,6 +276,18 @@ fn emit_type(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
         TypeDef::Struct(s) => emit_struct(s, cfg),
         TypeDef::Enum(e) => emit_enum(e, cfg),
         TypeDef::Union(u) => emit_union(u, cfg),
+        TypeDef::Wrapper(w) => {
+            let name = ident(&w.name);
+            let doc = doc_attrs(w.doc.as_deref());
+            let inner = ty_tokens(&w.ty, &TokenStream::new());
+            quote! {
+                #cfg
+                #doc
+                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+                #[serde(transparent)]
+                pub struct #name(pub #inner);
+            }
+        }
         TypeDef::Alias(a) => {
             let name = ident(&a.name);
             let target = ident(&a.target);
@@ -675,6 +698,11 @@ fn emit_newtype(n: &Newtype, cfg: &TokenStream) -> TokenStream {
 fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) -> TokenStream {
     let methods = ops.iter().map(|op| emit_client_method(op));
     let builders = ops.iter().map(|op| emit_builder(op));
+    let extras = ops.iter().map(|op| {
+        let versions = crate::emit_cli::emit_version_methods(op);
+        let pages = crate::paginate::emit_builder_methods(op);
+        quote! { #versions #pages }
+    });
     let doc = format!(" Operations tagged \"{}\" (cargo feature `{feature}`).", def.tag);
     quote! {
         #![doc = #doc]
@@ -687,6 +715,7 @@ fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) -> TokenStr
         }
 
         #(#builders)*
+        #(#extras)*
     }
 }
 
@@ -884,19 +913,28 @@ fn emit_builder(op: &Operation) -> TokenStream {
             }
         });
         let media = &body.media_type;
+        // A raw JSON body (`raw_body`, for another API version) stands in
+        // for the typed one.
+        fields.push(quote! { raw_body: Option<::serde_json::Value>, });
+        inits.push(quote! { raw_body: Option::None, });
         if body.required {
-            body_take = quote! { let body = self.body.ok_or(crate::runtime::ValidationError::missing("body"))?; };
-            body_send = quote! {
-                request.json_body(#media, &body).map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+            body_take = quote! {
+                let raw_body = self.raw_body;
+                let body = match raw_body {
+                    Option::Some(_) => self.body,
+                    Option::None => Option::Some(self.body.ok_or(crate::runtime::ValidationError::missing("body"))?),
+                };
             };
         } else {
-            body_take = quote! { let body = self.body; };
-            body_send = quote! {
-                if let Option::Some(body) = &body {
-                    request.json_body(#media, body).map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-                }
-            };
+            body_take = quote! { let raw_body = self.raw_body; let body = self.body; };
         }
+        body_send = quote! {
+            if let Option::Some(raw) = &raw_body {
+                request.json_body(#media, raw).map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+            } else if let Option::Some(body) = &body {
+                request.json_body(#media, body).map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+            }
+        };
     }
     // Path: literal pieces and encoded parameters, concatenated.
     let mut pieces = Vec::new();
@@ -970,6 +1008,10 @@ fn emit_builder(op: &Operation) -> TokenStream {
     };
     // Responses.
     let success_ty = match &op.success_type {
+        Some(t) if op.success_optional => {
+            let t = ty_tokens(t, &models);
+            quote! { Option<#t> }
+        }
         Some(t) => ty_tokens(t, &models),
         None => quote! { () },
     };
@@ -979,12 +1021,11 @@ fn emit_builder(op: &Operation) -> TokenStream {
         let status = Literal::u16_unsuffixed(case.status);
         let decode = match (&op.success_type, &case.ty) {
             (None, _) => quote! { raw.no_content() },
-            (Some(Type::Binary), Some(_)) => quote! { raw.binary() },
-            (Some(Type::Text), Some(_)) => quote! { raw.text() },
+            (Some(Type::Binary), _) => quote! { raw.binary() },
+            (Some(Type::Text), _) => quote! { raw.text() },
+            (Some(_), Some(_)) if op.success_optional => quote! { raw.success_some() },
             (Some(_), Some(_)) => quote! { raw.success() },
-            // Lowering warns about a success status without a body next to
-            // one with a body; such a response fails to decode.
-            (Some(_), None) => quote! { raw.success() },
+            (Some(_), None) => quote! { raw.empty() },
         };
         arms.push(quote! { #status => #decode, });
     }
@@ -1010,10 +1051,13 @@ fn emit_builder(op: &Operation) -> TokenStream {
     };
     let send_doc = doc_lines(&send_lines);
     let no_auth = (!op.authenticated).then(|| quote! { request.authenticate = false; });
-    let mutability = (!extras.is_empty() || op.body.is_some() || !op.authenticated).then(|| quote! { mut });
+    // `api_version` is always set on the request below.
+    let mutability = quote! { mut };
+    fields.push(quote! { api_version: Option<String>, });
+    inits.push(quote! { api_version: Option::None, });
     quote! {
         #[doc = #builder_doc]
-        #[derive(Debug)]
+        #[derive(Debug, Clone)]
         #[must_use = "a request builder does nothing until `send` is awaited"]
         pub struct #name<'a> {
             client: &'a Client,
@@ -1029,6 +1073,16 @@ fn emit_builder(op: &Operation) -> TokenStream {
 
             #send_doc
             pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
+                let raw = self.execute_raw().await?;
+                match raw.status() {
+                    #(#arms)*
+                    _ => Result::Err(raw.unexpected()),
+                }
+            }
+
+            /// Checks the inputs, sends the request and reads the response
+            /// without decoding it.
+            async fn execute_raw(self) -> Result<crate::runtime::RawResponse, Error<#error_ty>> {
                 #(#takes)*
                 #body_take
                 #envelope
@@ -1041,11 +1095,8 @@ fn emit_builder(op: &Operation) -> TokenStream {
                 #(#extras)*
                 #no_auth
                 #body_send
-                let raw = self.client.execute(request, unwrap_envelope).await?;
-                match raw.status() {
-                    #(#arms)*
-                    _ => Result::Err(raw.unexpected()),
-                }
+                request.api_version = self.api_version;
+                self.client.execute(request, unwrap_envelope).await
             }
         }
     }

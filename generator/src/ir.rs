@@ -58,6 +58,20 @@ pub enum TypeDef {
     Union(UnionDef),
     /// Another name for an identical enum.
     Alias(AliasDef),
+    /// A named wrapper around a list, map or scalar that contains itself.
+    Wrapper(WrapperDef),
+}
+
+/// A named wrapper around another type (`#[serde(transparent)]`), for a
+/// component that contains itself through a list or map.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WrapperDef {
+    /// Rust name.
+    pub name: String,
+    /// Description.
+    pub doc: Option<String>,
+    /// The wrapped type.
+    pub ty: Type,
 }
 
 /// Another name for a type (an enum with the same values as one already
@@ -80,6 +94,7 @@ impl TypeDef {
             TypeDef::Enum(e) => &e.name,
             TypeDef::Union(u) => &u.name,
             TypeDef::Alias(a) => &a.name,
+            TypeDef::Wrapper(w) => &w.name,
         }
     }
 }
@@ -295,6 +310,8 @@ pub struct Param {
     pub required: bool,
     /// The spec's default, for docs.
     pub default: Option<Value>,
+    /// The spec's example value, for help texts.
+    pub example: Option<Value>,
     /// Description.
     pub doc: Option<String>,
 }
@@ -359,6 +376,9 @@ pub struct Operation {
     pub success: Vec<ResponseCase>,
     /// The type a success decodes into (all success bodies share it, or JSON).
     pub success_type: Option<Type>,
+    /// Some success statuses have no body: the success type is wrapped in an
+    /// `Option` (`None` for those statuses).
+    pub success_optional: bool,
     /// Documented error statuses.
     pub errors: Vec<u16>,
     /// The type documented error bodies decode into.
@@ -376,6 +396,39 @@ pub struct Operation {
     pub authenticated: bool,
     /// The cargo feature (one per tag) that compiles this operation.
     pub feature: String,
+    /// Every Atlas API version the operation's body and success responses
+    /// offer, oldest first (`api_version` is one of them).
+    pub api_versions: Vec<String>,
+    /// How to walk the pages of a paginated list operation (see
+    /// [`crate::paginate`]).
+    pub pagination: Option<Pagination>,
+}
+
+/// A list operation that returns one page at a time: `pageNum` and
+/// `itemsPerPage` query parameters, and a success type with a `results`
+/// list (Atlas's `Paginated*` wrappers).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pagination {
+    /// Index of the `pageNum` parameter in [`Operation::params`].
+    pub page_num: usize,
+    /// Index of the `itemsPerPage` parameter.
+    pub items_per_page: usize,
+    /// The spec's default for `itemsPerPage` (what the server uses when the
+    /// parameter is not sent).
+    pub default_items_per_page: Option<i64>,
+    /// The page type (a struct in [`Api::types`]).
+    pub page_type: String,
+    /// Rust name of its `results` field.
+    pub results_field: String,
+    /// Whether `results` is an `Option<Vec<_>>`.
+    pub results_optional: bool,
+    /// The type of one item.
+    pub item: Type,
+    /// Rust name of its `totalCount` field, if it has one.
+    pub total_count_field: Option<String>,
+    /// Rust name of its `links` field and of the `rel` field of a link, if
+    /// the page carries links.
+    pub links: Option<(String, String)>,
 }
 
 impl Api {

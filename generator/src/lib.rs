@@ -11,6 +11,7 @@
 
 pub mod diag;
 pub mod emit;
+pub mod emit_cli;
 pub mod format;
 pub mod ir;
 pub mod load;
@@ -18,6 +19,7 @@ pub mod lower;
 pub mod manifest;
 pub mod names;
 pub mod output;
+pub mod paginate;
 pub mod pattern;
 pub mod spec_tools;
 
@@ -49,6 +51,11 @@ pub struct Summary {
     pub types: usize,
     /// Validated string types.
     pub validated_strings: usize,
+    /// Places kept as `serde_json::Value` because the spec could not be
+    /// modelled exactly there.
+    pub json_fallbacks: usize,
+    /// Patterns that are not valid regexes and so not enforced.
+    pub unenforced_patterns: usize,
     /// Lines of generated code.
     pub lines: usize,
 }
@@ -57,8 +64,13 @@ impl std::fmt::Display for Summary {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
             f,
-            "{} operations, {} types, {} validated string types, {} lines",
-            self.operations, self.types, self.validated_strings, self.lines
+            "{} operations, {} types, {} validated string types, {} JSON fallbacks, {} unenforced patterns, {} lines",
+            self.operations,
+            self.types,
+            self.validated_strings,
+            self.json_fallbacks,
+            self.unenforced_patterns,
+            self.lines
         )
     }
 }
@@ -102,6 +114,8 @@ pub fn generate_from_with(spec: &load::Spec, source: &str, options: &lower::Opti
         operations: lowered.api.operations.len(),
         types: lowered.api.types.len(),
         validated_strings: lowered.api.newtypes.len(),
+        json_fallbacks: lowered.warnings.iter().filter(|w| w.code == "json-fallback").count(),
+        unenforced_patterns: lowered.warnings.iter().filter(|w| w.code == "unenforced-pattern").count(),
         lines: files.values().map(|t| t.lines().count()).sum(),
     };
     Ok(Generated {

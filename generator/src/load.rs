@@ -13,6 +13,9 @@ pub struct Spec {
     pub file: PathBuf,
     /// The document.
     pub api: OpenAPI,
+    /// What the raw document says that `openapiv3` would drop silently
+    /// (an empty `enum`, for example).
+    pub warnings: Vec<Diagnostic>,
 }
 
 /// Reads and parses `path`.
@@ -31,6 +34,18 @@ pub fn load(path: &Path) -> Result<Spec, Failure> {
 pub fn parse(file: &Path, text: &str) -> Result<Spec, Failure> {
     let value = parse_tree(file, text)?;
     check_version(file, &value)?;
+    let mut lint = Lint {
+        file,
+        warnings: Vec::new(),
+        errors: Vec::new(),
+    };
+    lint.walk(&value, &Pointer::root());
+    lint.check_paths(&value);
+    if !lint.errors.is_empty() {
+        let mut diagnostics = lint.errors;
+        diagnostics.extend(lint.warnings);
+        return Err(Failure { diagnostics });
+    }
     let api: OpenAPI = serde_path_to_error::deserialize(value).map_err(|err| {
         let pointer = path_to_pointer(err.path());
         Failure::single(Diagnostic::error(
@@ -42,7 +57,144 @@ pub fn parse(file: &Path, text: &str) -> Result<Spec, Failure> {
     Ok(Spec {
         file: file.to_owned(),
         api,
+        warnings: lint.warnings,
     })
+}
+
+/// Checks on the raw tree, for what the typed model cannot tell apart.
+struct Lint<'f> {
+    file: &'f Path,
+    warnings: Vec<Diagnostic>,
+    errors: Vec<Diagnostic>,
+}
+
+/// The JSON type of a value, for messages.
+fn json_type(value: &serde_json::Value) -> &'static str {
+    match value {
+        serde_json::Value::Null => "null",
+        serde_json::Value::Bool(_) => "boolean",
+        serde_json::Value::Number(n) if n.is_f64() => "number",
+        serde_json::Value::Number(_) => "integer",
+        serde_json::Value::String(_) => "string",
+        serde_json::Value::Array(_) => "array",
+        serde_json::Value::Object(_) => "object",
+    }
+}
+
+impl Lint<'_> {
+    fn walk(&mut self, value: &serde_json::Value, at: &Pointer) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if let Some(serde_json::Value::Array(values)) = map.get("enum") {
+                    self.check_enum(values, &at.join("enum"), map.get("type"));
+                }
+                for (key, child) in map {
+                    // Example values are data, not schemas: an `enum` key in
+                    // one means nothing.
+                    if key == "example" || key == "examples" {
+                        continue;
+                    }
+                    self.walk(child, &at.join(key));
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (i, child) in items.iter().enumerate() {
+                    self.walk(child, &at.join(i.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Required fields of path items that `openapiv3` reports without a
+    /// precise location (its types flatten maps, which loses the path).
+    fn check_paths(&mut self, doc: &serde_json::Value) {
+        let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else {
+            return;
+        };
+        const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+        for (path, item) in paths {
+            let item_ptr = Pointer::root().join("paths").join(path);
+            for method in METHODS {
+                let Some(op) = item.get(*method).and_then(|o| o.as_object()) else { continue };
+                let op_ptr = item_ptr.join(method);
+                match op.get("responses").and_then(|r| r.as_object()) {
+                    None => self.errors.push(Diagnostic::error(
+                        self.file,
+                        &op_ptr,
+                        "operation has no `responses`; OpenAPI requires at least one",
+                    )),
+                    Some(responses) => {
+                        for (status, response) in responses {
+                            let at = op_ptr.join("responses").join(status);
+                            match response.as_object() {
+                                Some(r) if r.contains_key("$ref") || r.contains_key("description") => {}
+                                Some(_) => self.errors.push(Diagnostic::error(
+                                    self.file,
+                                    &at,
+                                    "response has no `description`; OpenAPI requires one (it may be empty)",
+                                )),
+                                None => self.errors.push(Diagnostic::error(
+                                    self.file,
+                                    &at,
+                                    "expected a response object or a `$ref`",
+                                )),
+                            }
+                        }
+                    }
+                }
+                let params = op.get("parameters").and_then(|p| p.as_array()).into_iter().flatten();
+                for (i, param) in params.enumerate() {
+                    let at = op_ptr.join("parameters").join(i.to_string());
+                    let Some(param) = param.as_object() else { continue };
+                    if param.contains_key("$ref") {
+                        continue;
+                    }
+                    for field in ["name", "in"] {
+                        if !param.contains_key(field) {
+                            self.errors.push(Diagnostic::error(
+                                self.file,
+                                &at,
+                                format!("parameter has no `{field}`; OpenAPI requires one"),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn check_enum(&mut self, values: &[serde_json::Value], at: &Pointer, ty: Option<&serde_json::Value>) {
+        if values.is_empty() {
+            self.warnings.push(Diagnostic::warning(
+                self.file,
+                at,
+                "empty `enum`: no value could ever be valid; the schema is treated as if it had no `enum`",
+            ).with_code("ignored-keyword"));
+            return;
+        }
+        let mut kinds: Vec<&str> = values
+            .iter()
+            .filter(|v| !v.is_null())
+            .map(|v| match json_type(v) {
+                "integer" => "number",
+                other => other,
+            })
+            .collect();
+        kinds.sort_unstable();
+        kinds.dedup();
+        if kinds.len() > 1 {
+            self.errors.push(Diagnostic::error(
+                self.file,
+                at,
+                format!(
+                    "`enum` mixes value types ({}); expected values of one type{}",
+                    kinds.join(", "),
+                    ty.and_then(|t| t.as_str()).map(|t| format!(" (`type: {t}`)")).unwrap_or_default()
+                ),
+            ));
+        }
+    }
 }
 
 fn looks_like_json(file: &Path, text: &str) -> bool {
@@ -53,6 +205,11 @@ fn looks_like_json(file: &Path, text: &str) -> bool {
 
 fn parse_tree(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
     let syntax_error = |what: &str, msg: String, line_col: Option<(usize, usize)>| {
+        let msg = if msg.contains("recursion limit exceeded") {
+            format!("the document nests deeper than the parser allows (128 levels): {msg}")
+        } else {
+            msg
+        };
         let mut d = Diagnostic::error(
             file,
             &Pointer::root(),

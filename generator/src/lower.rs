@@ -30,6 +30,14 @@ pub struct Lowered {
     pub warnings: Vec<Diagnostic>,
 }
 
+/// String formats that need no warning: the ones modelled (`date`,
+/// `date-time`) and the usual ones that are plain strings in Rust.
+const KNOWN_STRING_FORMATS: &[&str] = &[
+    "password", "byte", "binary", "email", "uri", "uri-reference", "uuid", "hostname", "ipv4",
+    "ipv6", "regex", "time", "duration", "idn-email", "idn-hostname", "iri", "iri-reference",
+    "json-pointer", "relative-json-pointer", "uri-template",
+];
+
 /// Longest chain of `$ref`s to `$ref`s followed before giving up.
 const MAX_REF_CHAIN: usize = 32;
 
@@ -85,6 +93,7 @@ pub fn lower(spec: &Spec) -> Result<Lowered, Failure> {
 /// Lowers `spec` into the IR.
 pub fn lower_with(spec: &Spec, options: &Options) -> Result<Lowered, Failure> {
     let mut lowerer = Lowerer::new(&spec.file, &spec.api);
+    lowerer.warnings.extend(spec.warnings.iter().cloned());
     lowerer.version = options.version.clone();
     lowerer.run();
     lowerer.finish()
@@ -201,6 +210,11 @@ struct Lowerer<'a> {
     types: BTreeMap<String, TypeDef>,
     component_names: BTreeMap<(String, Option<View>), String>,
     inline_names: HashMap<(Pointer, Option<View>), String>,
+    /// Components without a named type (lists, maps, scalars) being
+    /// converted in place, to catch one that contains itself.
+    inlining: Vec<(String, View)>,
+    /// Such self-containing components, given a wrapper type, by (name, view).
+    wrappers: BTreeMap<(String, View), String>,
     base_names: BTreeMap<String, String>,
     directions: BTreeMap<String, BTreeSet<View>>,
     differs: BTreeMap<String, bool>,
@@ -264,6 +278,8 @@ impl<'a> Lowerer<'a> {
             types: BTreeMap::new(),
             component_names: BTreeMap::new(),
             inline_names: HashMap::new(),
+            inlining: Vec::new(),
+            wrappers: BTreeMap::new(),
             base_names: BTreeMap::new(),
             directions: BTreeMap::new(),
             differs: BTreeMap::new(),
@@ -277,9 +293,9 @@ impl<'a> Lowerer<'a> {
         }
     }
 
-    fn warn(&mut self, pointer: &Pointer, message: impl Into<String>) {
+    fn warn(&mut self, code: &'static str, pointer: &Pointer, message: impl Into<String>) {
         self.warnings
-            .push(Diagnostic::warning(self.file, pointer, message));
+            .push(Diagnostic::warning(self.file, pointer, message).with_code(code));
     }
 
     fn error(&mut self, pointer: &Pointer, message: impl Into<String>) {
@@ -366,6 +382,7 @@ impl<'a> Lowerer<'a> {
             type_features: BTreeMap::new(),
         };
         assign_features(&mut api);
+        crate::paginate::detect_all(&mut api);
         Ok(Lowered {
             api,
             warnings: self.warnings,
@@ -389,7 +406,7 @@ impl<'a> Lowerer<'a> {
                     .join("components")
                     .join("schemas")
                     .join(names[1]);
-                self.warn(
+                self.warn("renamed", 
                     &pointer,
                     format!(
                         "schema names {} all become the Rust name `{rust}`; later ones are numbered",
@@ -686,7 +703,7 @@ impl<'a> Lowerer<'a> {
         match s {
             SRef::Ref(reference) => match self.resolve(reference) {
                 Ok((name, schema, target)) => match self.kind(schema) {
-                    Kind::Other => self.convert_inline(schema, &target, view, ctx),
+                    Kind::Other => self.convert_component_inline(name, schema, &target, view, ctx),
                     Kind::Alias(member) => {
                         if ctx.depth > MAX_REF_CHAIN {
                             self.error(&target, "`allOf` aliases refer back to themselves");
@@ -703,6 +720,50 @@ impl<'a> Lowerer<'a> {
                 }
             },
             SRef::Inline(schema) => self.convert_inline(schema, pointer, view, ctx),
+        }
+    }
+
+    /// A component that is a list, map or scalar is converted in place, unless
+    /// it contains itself (`S: {additionalProperties: {$ref: S}}`): then it
+    /// becomes a named wrapper type, which gives the recursion a name.
+    fn convert_component_inline(
+        &mut self,
+        name: &str,
+        schema: &'a Schema,
+        target: &Pointer,
+        view: View,
+        ctx: &Ctx,
+    ) -> Type {
+        let key = (name.to_owned(), view);
+        if let Some(wrapper) = self.wrappers.get(&key) {
+            return Type::Named(wrapper.clone());
+        }
+        if self.inlining.contains(&key) {
+            let base = self.base_names.get(name).cloned().unwrap_or_else(|| type_name(name));
+            let rust = if self.wrappers.values().any(|w| *w == base) || self.types.contains_key(&base) {
+                self.type_scope.take(&format!("{base}{view:?}"))
+            } else {
+                base
+            };
+            self.wrappers.insert(key, rust.clone());
+            return Type::Named(rust);
+        }
+        self.inlining.push(key.clone());
+        let ty = self.convert_inline(schema, target, view, ctx);
+        self.inlining.pop();
+        match self.wrappers.get(&key).cloned() {
+            Some(wrapper) => {
+                self.types.insert(
+                    wrapper.clone(),
+                    TypeDef::Wrapper(WrapperDef {
+                        name: wrapper.clone(),
+                        doc: non_empty(&schema.schema_data.description),
+                        ty,
+                    }),
+                );
+                Type::Named(wrapper)
+            }
+            None => ty,
         }
     }
 
@@ -800,12 +861,13 @@ impl<'a> Lowerer<'a> {
         }
         match &schema.schema_kind {
             SchemaKind::Type(OaType::String(s)) => {
-                if let VariantOrUnknownOrEmpty::Item(format) = &s.format {
-                    match format {
-                        StringFormat::DateTime => return Type::DateTime,
-                        StringFormat::Date => return Type::Date,
-                        _ => {}
+                match &s.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => return Type::DateTime,
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Date) => return Type::Date,
+                    VariantOrUnknownOrEmpty::Unknown(f) if !KNOWN_STRING_FORMATS.contains(&f.as_str()) => {
+                        self.warn("ignored-keyword", &pointer.join("format"), format!("unknown string format `{f}`: treated as a plain string"));
                     }
+                    _ => {}
                 }
                 match (&s.pattern, view) {
                     (Some(p), View::Request) => {
@@ -817,7 +879,12 @@ impl<'a> Lowerer<'a> {
             // Every integer is an `i64`, `format: int32` included: Atlas has
             // sent values past `i32::MAX` in fields the spec calls int32, and
             // a wider type never fails to decode them.
-            SchemaKind::Type(OaType::Integer(_)) => Type::I64,
+            SchemaKind::Type(OaType::Integer(i)) => {
+                if let VariantOrUnknownOrEmpty::Unknown(f) = &i.format {
+                    self.warn("ignored-keyword", &pointer.join("format"), format!("unknown integer format `{f}`: treated as a 64-bit integer"));
+                }
+                Type::I64
+            }
             SchemaKind::Type(OaType::Number(n)) => {
                 let _: Option<&NumberFormat> = match &n.format {
                     VariantOrUnknownOrEmpty::Item(f) => Some(f),
@@ -841,16 +908,40 @@ impl<'a> Lowerer<'a> {
                     )))
                 }
                 None => {
-                    self.warn(pointer, "`type: array` without `items`: elements are kept as JSON values (`serde_json::Value`)");
+                    self.warn("json-fallback", pointer, "`type: array` without `items`: elements are kept as JSON values (`serde_json::Value`)");
                     Type::Vec(Box::new(Type::Json))
                 }
             },
             SchemaKind::Type(OaType::Object(o)) => {
                 self.map_type(o.additional_properties.as_ref(), pointer, view, ctx)
             }
+            SchemaKind::Any(any) if matches!(any.typ.as_deref(), Some("integer" | "number" | "string" | "boolean")) => {
+                // A scalar with keywords its type does not have (a `pattern`
+                // on an integer, say): the keywords are ignored.
+                let ty = any.typ.as_deref().unwrap_or_default();
+                let ignored: Vec<&str> = [
+                    ("pattern", any.pattern.is_some()),
+                    ("properties", !any.properties.is_empty()),
+                    ("items", any.items.is_some()),
+                    ("minLength", any.min_length.is_some()),
+                    ("maxLength", any.max_length.is_some()),
+                ]
+                .into_iter()
+                .filter_map(|(k, present)| present.then_some(k))
+                .collect();
+                if !ignored.is_empty() {
+                    self.warn("ignored-keyword", pointer, format!("`type: {ty}` with {}: ignored (not enforced)", ignored.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+                }
+                match ty {
+                    "integer" => Type::I64,
+                    "number" => Type::F64,
+                    "boolean" => Type::Bool,
+                    _ => Type::String,
+                }
+            }
             SchemaKind::Any(any) => {
                 if any.items.is_some() {
-                    self.warn(
+                    self.warn("json-fallback", 
                         pointer,
                         "`items` without `type: array`: kept as a JSON value",
                     );
@@ -859,12 +950,12 @@ impl<'a> Lowerer<'a> {
                     return self.map_type(any.additional_properties.as_ref(), pointer, view, ctx);
                 }
                 if !any.one_of.is_empty() || !any.any_of.is_empty() {
-                    self.warn(pointer, "`oneOf`/`anyOf` is not modelled yet: kept as a JSON value (`serde_json::Value`)");
+                    self.warn("json-fallback", pointer, "`oneOf`/`anyOf` is not modelled yet: kept as a JSON value (`serde_json::Value`)");
                 }
                 Type::Json
             }
             SchemaKind::OneOf { .. } | SchemaKind::AnyOf { .. } | SchemaKind::Not { .. } => {
-                self.warn(pointer, "`oneOf`/`anyOf`/`not` is not modelled yet: kept as a JSON value (`serde_json::Value`)");
+                self.warn("json-fallback", pointer, "`oneOf`/`anyOf`/`not` is not modelled yet: kept as a JSON value (`serde_json::Value`)");
                 Type::Json
             }
             SchemaKind::AllOf { .. } => Type::Json,
@@ -910,7 +1001,7 @@ impl<'a> Lowerer<'a> {
             .or_insert_with(|| pattern::plan(pattern))
             .clone();
         if let PatternPlan::Invalid { reason } = &plan {
-            self.warn(
+            self.warn("unenforced-pattern", 
                 pointer,
                 format!("pattern `{pattern}` is not enforced: {reason}"),
             );
@@ -956,7 +1047,7 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Any(any) => (Some(&any.properties), &any.required[..], &any.all_of[..]),
             SchemaKind::AllOf { all_of } => (None, &[][..], &all_of[..]),
             _ => {
-                self.warn(
+                self.warn("ignored-keyword", 
                     pointer,
                     "an `allOf` member that is not an object is ignored",
                 );
@@ -994,7 +1085,7 @@ impl<'a> Lowerer<'a> {
             if properties.is_some_and(|p| !p.contains_key(name))
                 && !props.iter().any(|p| &p.wire == name)
             {
-                self.warn(
+                self.warn("ignored-keyword", 
                     &pointer.join("required"),
                     format!(
                         "`{name}` is listed in `required` but not defined in `properties`; ignored"
@@ -1022,7 +1113,7 @@ impl<'a> Lowerer<'a> {
             }
             let rust_name = field_name(&prop.wire);
             if scope.contains(&rust_name) {
-                self.warn(
+                self.warn("renamed", 
                     &prop.pointer,
                     format!("property `{}` becomes the Rust field `{rust_name}`, which another property already has; it is numbered", prop.wire),
                 );
@@ -1177,7 +1268,7 @@ impl<'a> Lowerer<'a> {
         let mut seen = BTreeSet::new();
         for value in values {
             if !seen.insert(value.as_str()) {
-                self.warn(
+                self.warn("ignored-keyword", 
                     pointer,
                     format!("enum value {value:?} is listed twice; kept once"),
                 );
@@ -1185,7 +1276,7 @@ impl<'a> Lowerer<'a> {
             }
             let rust = type_name(value);
             if scope.contains(&rust) {
-                self.warn(
+                self.warn("renamed", 
                     pointer,
                     format!("enum value {value:?} becomes the Rust variant `{rust}`, which another value already has; it is numbered"),
                 );
@@ -1214,7 +1305,7 @@ impl<'a> Lowerer<'a> {
             match def {
                 TypeDef::Struct(s) => s.fields.iter().filter_map(|f| f.ty.direct_named().map(str::to_owned)).collect(),
                 TypeDef::Union(u) => u.variants.iter().filter_map(|v| v.ty.direct_named().map(str::to_owned)).collect(),
-                TypeDef::Enum(_) | TypeDef::Alias(_) => Vec::new(),
+                TypeDef::Enum(_) | TypeDef::Alias(_) | TypeDef::Wrapper(_) => Vec::new(),
             }
         };
         let edges: BTreeMap<String, Vec<String>> =
@@ -1240,7 +1331,7 @@ impl<'a> Lowerer<'a> {
             let tys: Vec<&Type> = match def {
                 TypeDef::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
                 TypeDef::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
-                TypeDef::Enum(_) | TypeDef::Alias(_) => Vec::new(),
+                TypeDef::Enum(_) | TypeDef::Alias(_) | TypeDef::Wrapper(_) => Vec::new(),
             };
             for (i, ty) in tys.iter().enumerate() {
                 if let Some(target) = ty.direct_named() {
@@ -1375,9 +1466,9 @@ impl<'a> Lowerer<'a> {
                 .unwrap_or(&operation_id)
                 .to_owned();
             let mut method_name = field_name(&short_name);
-            if method_scope.contains(&method_name) {
+            if method_scope.contains(&method_name) && short_name != operation_id {
                 let long = field_name(&operation_id);
-                self.warn(&pointer, format!("operation name `{short_name}` becomes `{method_name}`, which another operation already has; using `{long}` from the operationId"));
+                self.warn("renamed", &pointer, format!("operation name `{short_name}` becomes `{method_name}`, which another operation already has; using `{long}` from the operationId"));
                 method_name = long;
             }
             if method_scope.contains(&method_name) {
@@ -1490,6 +1581,13 @@ impl<'a> Lowerer<'a> {
             "raw",
             "unwrap_envelope",
             "new",
+            // Builder methods every operation may get (see `paginate` and `emit_cli`).
+            "api_version",
+            "raw_body",
+            "send_json",
+            "execute_raw",
+            "pages",
+            "stream",
         ]);
         let mut ordered: Vec<(&'a Parameter, Pointer)> = Vec::new();
         for var in &template_vars {
@@ -1521,7 +1619,7 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 Parameter::Cookie { parameter_data, .. } => {
-                    self.warn(
+                    self.warn("ignored-keyword", 
                         ptr,
                         format!(
                             "cookie parameter `{}` is not supported; not sent",
@@ -1544,23 +1642,31 @@ impl<'a> Lowerer<'a> {
                 field: data.name.clone(),
                 depth: 0,
             };
-            let (ty, default) = match &data.format {
+            let (ty, default, example) = match &data.format {
                 ParameterSchemaOrContent::Schema(s) => {
-                    let default = match s {
-                        ReferenceOr::Item(schema) => schema.schema_data.default.clone(),
-                        ReferenceOr::Reference { .. } => None,
+                    let (default, example) = match s {
+                        ReferenceOr::Item(schema) => (
+                            schema.schema_data.default.clone(),
+                            schema
+                                .schema_data
+                                .example
+                                .clone()
+                                .or_else(|| data.example.clone()),
+                        ),
+                        ReferenceOr::Reference { .. } => (None, data.example.clone()),
                     };
                     (
                         self.convert(s.into(), &ptr.join("schema"), View::Request, &ctx),
                         default,
+                        example,
                     )
                 }
                 ParameterSchemaOrContent::Content(_) => {
-                    self.warn(
+                    self.warn("json-fallback", 
                         &ptr,
                         "a parameter with `content` instead of `schema` is sent as a JSON string",
                     );
-                    (Type::Json, None)
+                    (Type::Json, None, data.example.clone())
                 }
             };
             let required = data.required || location == ParamLocation::Path;
@@ -1571,6 +1677,7 @@ impl<'a> Lowerer<'a> {
                 ty,
                 required,
                 default,
+                example,
                 doc: non_empty(&data.description),
             });
         }
@@ -1618,7 +1725,7 @@ impl<'a> Lowerer<'a> {
                         });
                     }
                     _ => {
-                        self.warn(&body_ptr.join("content"), "no JSON media type in the request body; the operation is generated without a body");
+                        self.warn("ignored-keyword", &body_ptr.join("content"), "no JSON media type in the request body; the operation is generated without a body");
                     }
                 },
             }
@@ -1631,7 +1738,7 @@ impl<'a> Lowerer<'a> {
         for (status, resp) in &op.responses.responses {
             let resp_ptr = pointer.join("responses").join(status.to_string());
             let StatusCode::Code(code) = status else {
-                self.warn(&resp_ptr, format!("status range `{status}` is not modelled; such responses are reported as undocumented"));
+                self.warn("ignored-keyword", &resp_ptr, format!("status range `{status}` is not modelled; such responses are reported as undocumented"));
                 continue;
             };
             let Some(resp) = self.resolve_response(resp) else {
@@ -1664,6 +1771,8 @@ impl<'a> Lowerer<'a> {
                     let media_ptr = resp_ptr.join("content").join(media).join("schema");
                     match &mt.schema {
                         Some(s) => Some(self.convert(s.into(), &media_ptr, View::Response, &ctx)),
+                        // A 204 names its media type but has no body (Atlas's deletes).
+                        None if *code == 204 => None,
                         None => Some(Type::Json),
                     }
                 }
@@ -1678,24 +1787,23 @@ impl<'a> Lowerer<'a> {
                 errors.push(*code);
             }
         }
-        if success.iter().any(|c| c.ty.is_some()) && success.iter().any(|c| c.ty.is_none()) {
-            self.warn(
-                &pointer.join("responses"),
-                "some success statuses have a body and some do not; an empty body fails to decode",
-            );
-        }
+        // Some success statuses with a body and some without (`200` with a
+        // report, `102` while it is prepared): the body is an `Option`.
+        let success_optional = success.iter().any(|c| c.ty.is_some()) && success.iter().any(|c| c.ty.is_none());
         let success_types: BTreeSet<&Type> = success.iter().filter_map(|c| c.ty.as_ref()).collect();
         let success_type = match success_types.len() {
             0 => None,
             1 => success_types.into_iter().next().cloned(),
             _ => {
-                self.warn(
+                self.warn("json-fallback", 
                     &pointer.join("responses"),
                     "success statuses have different body types; decoded as JSON values",
                 );
                 Some(Type::Json)
             }
         };
+        // Binary and text bodies read an empty body as empty, not as missing.
+        let success_optional = success_optional && !matches!(success_type, Some(Type::Binary | Type::Text));
         let error_type = if error_types.len() == 1 {
             error_types.into_iter().next().unwrap_or(Type::Json)
         } else {
@@ -1727,9 +1835,43 @@ impl<'a> Lowerer<'a> {
             description: non_empty(&op.description),
             envelope_param,
             api_version,
+            success_optional,
             authenticated: op.security.as_ref().is_none_or(|reqs| !reqs.is_empty()),
             feature: String::new(),
+            api_versions: self
+                .offered_versions(op)
+                .into_iter()
+                .map(str::to_owned)
+                .collect(),
+            pagination: None,
         })
+    }
+
+    /// Every API version an operation's request body and success responses offer.
+    fn offered_versions(&self, op: &'a openapiv3::Operation) -> BTreeSet<&'a str> {
+        let mut offered: BTreeSet<&'a str> = BTreeSet::new();
+        if let Some(rb) = op.request_body.as_ref().and_then(|b| self.resolve_body(b)) {
+            offered.extend(
+                rb.content
+                    .keys()
+                    .filter_map(|k| atlas_media(k))
+                    .map(|(v, _)| v),
+            );
+        }
+        for (status, resp) in &op.responses.responses {
+            if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
+                continue;
+            }
+            if let Some(resp) = self.resolve_response(resp) {
+                offered.extend(
+                    resp.content
+                        .keys()
+                        .filter_map(|k| atlas_media(k))
+                        .map(|(v, _)| v),
+                );
+            }
+        }
+        offered
     }
 
     /// The API version an operation is generated for, from the versions its
@@ -1795,6 +1937,7 @@ fn assign_features(api: &mut Api) {
             TypeDef::Alias(a) => {
                 out.insert(a.target.clone());
             }
+            TypeDef::Wrapper(w) => Api::referenced_names(&w.ty, &mut out),
             TypeDef::Enum(_) => {}
         }
         uses.insert(name.clone(), out);

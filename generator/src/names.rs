@@ -26,9 +26,43 @@ fn words(raw: &str) -> String {
         .collect()
 }
 
+/// Words for symbols, so that values made only of them (`>`, `>=`, `!=`)
+/// still get distinct names.
+fn symbol_words(raw: &str) -> String {
+    raw.chars()
+        .filter_map(|c| {
+            Some(match c {
+                '>' => "gt",
+                '<' => "lt",
+                '=' => "eq",
+                '!' => "not",
+                '+' => "plus",
+                '-' => "minus",
+                '*' => "star",
+                '/' => "slash",
+                '%' => "percent",
+                '&' => "and",
+                '|' => "or",
+                '.' => "dot",
+                '$' => "dollar",
+                '@' => "at",
+                '#' => "hash",
+                '~' => "tilde",
+                '^' => "caret",
+                '?' => "question",
+                _ => return None,
+            })
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// `UpperCamelCase` name for a type or enum variant.
 pub fn type_name(raw: &str) -> String {
     let mut name = words(raw).to_upper_camel_case();
+    if name.is_empty() {
+        name = symbol_words(raw).to_upper_camel_case();
+    }
     if name.is_empty() {
         name = "Empty".to_owned();
     }
@@ -44,6 +78,9 @@ pub fn type_name(raw: &str) -> String {
 /// `snake_case` name for a field, parameter or function.
 pub fn field_name(raw: &str) -> String {
     let mut name = words(raw).to_snake_case();
+    if name.is_empty() {
+        name = symbol_words(raw).to_snake_case();
+    }
     if name.is_empty() {
         name = "empty".to_owned();
     }
@@ -117,6 +154,9 @@ mod tests {
         assert_eq!(type_name("IN_PROGRESS"), "InProgress");
         assert_eq!(type_name("Error"), "ErrorType");
         assert_eq!(type_name(""), "Empty");
+        assert_eq!(type_name(">"), "Gt");
+        assert_eq!(type_name(">="), "GtEq");
+        assert_eq!(field_name("$"), "dollar");
     }
 
     #[test]

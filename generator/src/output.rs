@@ -89,6 +89,35 @@ pub fn stale_files(dir: &Path, files: &FileSet) -> io::Result<Vec<Stale>> {
 /// written are the old versions swapped out, each swap undone if a later
 /// one fails.
 pub fn write_all(dir: &Path, files: &FileSet, extra: &[(PathBuf, String)]) -> io::Result<()> {
+    write_all_failing_at(dir, files, extra, None)
+}
+
+/// A point at which [`write_all_failing_at`] fails on purpose, to test that
+/// a failure there leaves everything as it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FailAt {
+    /// After every new file is written beside its destination.
+    Staged,
+    /// After the new module directory is swapped in, before the other files.
+    DirSwapped,
+    /// After the first of the other files is swapped in.
+    FirstExtraSwapped,
+}
+
+/// [`write_all`], failing on purpose at `fail_at` (for tests).
+pub fn write_all_failing_at(
+    dir: &Path,
+    files: &FileSet,
+    extra: &[(PathBuf, String)],
+    fail_at: Option<FailAt>,
+) -> io::Result<()> {
+    let injected = |point: FailAt| {
+        if fail_at == Some(point) {
+            Err(io::Error::other(format!("injected failure at {point:?}")))
+        } else {
+            Ok(())
+        }
+    };
     let staged: Vec<(PathBuf, PathBuf)> = extra
         .iter()
         .map(|(path, _)| (path.clone(), sibling(path, "new")))
@@ -97,29 +126,41 @@ pub fn write_all(dir: &Path, files: &FileSet, extra: &[(PathBuf, String)]) -> io
         for ((_, contents), (_, tmp)) in extra.iter().zip(&staged) {
             std::fs::write(tmp, contents)?;
         }
+        injected(FailAt::Staged)?;
         replace_dir(dir, files, || {
-            let mut done: Vec<(PathBuf, PathBuf)> = Vec::new();
+            injected(FailAt::DirSwapped)?;
+            // Each file swapped in so far, with its backup (None: it is new).
+            let mut done: Vec<(PathBuf, Option<PathBuf>)> = Vec::new();
+            let undo = |done: &[(PathBuf, Option<PathBuf>)]| {
+                for (path, backup) in done.iter().rev() {
+                    let _ = match backup {
+                        Some(b) => std::fs::rename(b, path),
+                        None => std::fs::remove_file(path),
+                    };
+                }
+            };
             for (path, tmp) in &staged {
-                let backup = sibling(path, "old");
-                let had = path.exists();
+                let backup = path.exists().then(|| sibling(path, "old"));
                 let step = (|| {
-                    if had {
-                        std::fs::copy(path, &backup)?;
+                    if let Some(b) = &backup {
+                        std::fs::copy(path, b)?;
                     }
                     std::fs::rename(tmp, path)
                 })();
                 if let Err(err) = step {
-                    for (p, b) in done.iter().rev() {
-                        let _ = std::fs::rename(b, p);
-                    }
+                    undo(&done);
                     return Err(err);
                 }
-                if had {
-                    done.push((path.clone(), backup));
+                done.push((path.clone(), backup));
+                if let Err(err) = injected(FailAt::FirstExtraSwapped) {
+                    undo(&done);
+                    return Err(err);
                 }
             }
-            for (_, b) in done {
-                let _ = std::fs::remove_file(b);
+            for (_, backup) in done {
+                if let Some(b) = backup {
+                    let _ = std::fs::remove_file(b);
+                }
             }
             Ok(())
         })

@@ -54,7 +54,9 @@ fn unicode_properties() {
 fn look_ahead_uses_regress() {
     insta::assert_snapshot!(
         "ip_lookahead",
-        emitted("^((25[0-5]|(2[0-4]|1\\d|[1-9]|)\\d)(\\.(?!$)|$)){4}|([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$")
+        emitted(
+            "^((25[0-5]|(2[0-4]|1\\d|[1-9]|)\\d)(\\.(?!$)|$)){4}|([0-9a-f]{1,4}:){7}[0-9a-f]{1,4}$"
+        )
     );
 }
 

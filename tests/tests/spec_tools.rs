@@ -172,6 +172,10 @@ fn effective(api: &Api, def: &TypeDef) -> TypeDef {
             u.variants.iter_mut().for_each(|v| v.ty = Type::Json);
         }
         TypeDef::Alias(a) => a.name.clear(),
+        TypeDef::Wrapper(w) => {
+            w.name.clear();
+            w.ty = Type::Json;
+        }
     }
     def
 }
@@ -252,6 +256,7 @@ impl Pairing {
                     self.ty(full, ext, &x.ty, &y.ty, &format!("{at}::{}", x.rust));
                 }
             }
+            (TypeDef::Wrapper(a), TypeDef::Wrapper(b)) => self.ty(full, ext, &a.ty, &b.ty, &format!("{at}.0")),
             _ => {}
         }
     }

@@ -5,6 +5,43 @@ use atlas_tests::{differences, operation_shape, read_doc, specs_dir, workspace_r
 
 const PATH: &str = "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports";
 
+/// Every operation of the backup-export workflow: path, method and the
+/// per-operation upstream fragment.
+const OPERATIONS: [(&str, &str, &str); 8] = [
+    (PATH, "post", "createBackupExport"),
+    (PATH, "get", "listBackupExports"),
+    (
+        "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
+        "get",
+        "getBackupExport",
+    ),
+    (
+        "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
+        "post",
+        "createExportBucket",
+    ),
+    (
+        "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
+        "get",
+        "listExportBuckets",
+    ),
+    (
+        "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+        "get",
+        "getExportBucket",
+    ),
+    (
+        "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+        "delete",
+        "deleteExportBucket",
+    ),
+    (
+        "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+        "patch",
+        "updateBackupExportBucket",
+    ),
+];
+
 #[test]
 #[ignore = "needs ATLAS_SPECS_DIR (upstream Atlas specs)"]
 fn spec_agrees_with_upstream_create_backup_export() {
@@ -19,6 +56,74 @@ fn spec_agrees_with_upstream_create_backup_export() {
         "spec/ disagrees with upstream createBackupExport (upstream vs ours):\n{}",
         diffs.join("\n")
     );
+}
+
+#[test]
+#[ignore = "needs ATLAS_SPECS_DIR (upstream Atlas specs)"]
+fn spec_agrees_with_upstream_on_every_backup_export_operation() {
+    let _ = NEEDS_SPECS;
+    let upstream = read_doc(&specs_dir().join("backupExports-all-fragment.yaml"));
+    let ours = read_doc(&workspace_root().join("spec/atlas-admin-api.yaml"));
+    let mut report = Vec::new();
+    for (path, method, name) in OPERATIONS {
+        let theirs = operation_shape(&upstream, path, method);
+        let mine = operation_shape(&ours, path, method);
+        assert_eq!(
+            mine["x-xgen-operation-id-override"], name,
+            "{method} {path} is not {name}"
+        );
+        for diff in differences(&theirs, &mine) {
+            report.push(format!("{name}: {diff}"));
+        }
+    }
+    assert!(
+        report.is_empty(),
+        "spec/ disagrees with upstream (upstream vs ours):\n{}",
+        report.join("\n")
+    );
+}
+
+#[test]
+#[ignore = "needs ATLAS_SPECS_DIR (upstream Atlas specs)"]
+fn each_operation_agrees_with_its_own_upstream_fragment() {
+    let ours = read_doc(&workspace_root().join("spec/atlas-admin-api.yaml"));
+    for (path, method, name) in OPERATIONS {
+        let upstream = read_doc(&specs_dir().join(format!("{name}-fragment.yaml")));
+        let diffs = differences(
+            &operation_shape(&upstream, path, method),
+            &operation_shape(&ours, path, method),
+        );
+        assert!(
+            diffs.is_empty(),
+            "{name} (upstream vs ours):\n{}",
+            diffs.join("\n")
+        );
+    }
+}
+
+#[test]
+fn spec_holds_exactly_the_workflow_operations() {
+    let ours = read_doc(&workspace_root().join("spec/atlas-admin-api.yaml"));
+    let mut found = Vec::new();
+    for (path, item) in ours["paths"].as_object().expect("paths") {
+        for (method, op) in item.as_object().expect("path item") {
+            found.push((
+                path.clone(),
+                method.clone(),
+                op["x-xgen-operation-id-override"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_owned(),
+            ));
+        }
+    }
+    found.sort();
+    let mut expected: Vec<_> = OPERATIONS
+        .iter()
+        .map(|(p, m, n)| (p.to_string(), m.to_string(), n.to_string()))
+        .collect();
+    expected.sort();
+    assert_eq!(found, expected);
 }
 
 #[test]

@@ -64,13 +64,33 @@ fn relative(path: &Path, root: &Path) -> String {
         .replace('\\', "/")
 }
 
-fn list_warnings(warnings: &[Diagnostic], out: &mut String) {
+/// Lists warnings once each, grouped by kind, and the same message at
+/// several places as one entry with every place under it.
+pub fn list_warnings(warnings: &[Diagnostic], out: &mut String) {
+    use std::collections::BTreeMap;
     if warnings.is_empty() {
         return;
     }
-    let _ = writeln!(out, "{} warning(s):", warnings.len());
+    let mut groups: BTreeMap<&str, BTreeMap<&str, Vec<&Diagnostic>>> = BTreeMap::new();
     for w in warnings {
-        let _ = writeln!(out, "{w}");
+        groups
+            .entry(w.code)
+            .or_default()
+            .entry(w.message.as_str())
+            .or_default()
+            .push(w);
+    }
+    let _ = writeln!(out, "{} warning(s):", warnings.len());
+    for (code, messages) in groups {
+        let count: usize = messages.values().map(Vec::len).sum();
+        let kind = if code.is_empty() { "other" } else { code };
+        let _ = writeln!(out, "warning[{kind}] ({count}):");
+        for (message, places) in messages {
+            let _ = writeln!(out, "  {message}");
+            for place in places {
+                let _ = writeln!(out, "    --> {} at {}", place.file.display(), place.pointer);
+            }
+        }
     }
 }
 

@@ -4,3 +4,6 @@
 //! Code generated from the OpenAPI document "MongoDB Atlas Administration API (subset shipped by this project)".
 pub mod models;
 pub mod operations;
+mod pagination;
+#[cfg(feature = "cli")]
+pub mod cli;

@@ -191,6 +191,383 @@ pub struct DiskBackupExportMember {
     #[serde(rename = "replicaSetName", default, skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
 }
+/// A new export bucket in AWS S3.
+///
+/// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DiskBackupSnapshotAwsExportBucketRequest {
+    /// The cloud provider of the storage.
+    #[serde(rename = "cloudProvider")]
+    pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
+    /// Name of the S3 bucket the role may write to.
+    #[serde(rename = "bucketName")]
+    pub bucket_name: String,
+    /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
+    #[serde(rename = "iamRoleId")]
+    pub iam_role_id: IamRoleId,
+    /// Whether exports go over PrivateLink instead of public addresses (default false).
+    #[serde(
+        rename = "requirePrivateNetworking",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_private_networking: Option<bool>,
+}
+impl DiskBackupSnapshotAwsExportBucketRequest {
+    /// A `DiskBackupSnapshotAwsExportBucketRequest` with the required fields set and every optional one empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
+        bucket_name: String,
+        iam_role_id: IamRoleId,
+    ) -> Self {
+        Self {
+            cloud_provider,
+            bucket_name,
+            iam_role_id,
+            require_private_networking: Option::None,
+        }
+    }
+}
+/// The cloud provider of the storage.
+///
+/// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
+pub type DiskBackupSnapshotAwsExportBucketRequestCloudProvider = DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
+/// An export bucket in AWS S3.
+///
+/// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DiskBackupSnapshotAwsExportBucketResponse {
+    /// 24-hexadecimal-character id of the export bucket.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Name of the bucket or container snapshots are exported to.
+    #[serde(rename = "bucketName")]
+    pub bucket_name: String,
+    /// The cloud provider of the storage.
+    #[serde(rename = "cloudProvider")]
+    pub cloud_provider: DiskBackupSnapshotAwsExportBucketResponseCloudProvider,
+    /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
+    #[serde(rename = "iamRoleId")]
+    pub iam_role_id: String,
+    /// Links to related resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
+    /// AWS region of the bucket, set by Atlas.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<String>,
+    /// Whether exports go over PrivateLink instead of public addresses.
+    #[serde(
+        rename = "requirePrivateNetworking",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub require_private_networking: Option<bool>,
+}
+/// The cloud provider of the storage.
+///
+/// Values the spec does not list decode into the fallback variant instead of failing.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+pub enum DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
+    /// `AWS`
+    #[serde(rename = "AWS")]
+    Aws,
+    /// `AZURE`
+    #[serde(rename = "AZURE")]
+    Azure,
+    /// `GCP`
+    #[serde(rename = "GCP")]
+    Gcp,
+    /// A value this version of the spec does not list, kept as sent.
+    #[serde(untagged)]
+    Unknown(String),
+}
+impl DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
+    /// Every value the spec lists, in spec order.
+    pub const VALUES: &'static [&'static str] = &["AWS", "AZURE", "GCP"];
+    /// The value as it goes on the wire.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Aws => "AWS",
+            Self::Azure => "AZURE",
+            Self::Gcp => "GCP",
+            Self::Unknown(value) => value,
+        }
+    }
+}
+impl ::std::fmt::Display for DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+/// A new export bucket in Azure Blob Storage.
+///
+/// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DiskBackupSnapshotAzureExportBucketRequest {
+    /// The cloud provider of the storage.
+    #[serde(rename = "cloudProvider")]
+    pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
+    /// Name of the storage container. Optional when `serviceUrl` already ends with the container name.
+    #[serde(rename = "bucketName", default, skip_serializing_if = "Option::is_none")]
+    pub bucket_name: Option<String>,
+    /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
+    #[serde(rename = "roleId")]
+    pub role_id: RoleId,
+    /// URL of the storage account (a standard `blob.core.windows.net` endpoint).
+    #[serde(rename = "serviceUrl")]
+    pub service_url: String,
+    /// Ignored; Atlas takes the tenant of the access role.
+    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
+    pub tenant_id: Option<String>,
+}
+impl DiskBackupSnapshotAzureExportBucketRequest {
+    /// A `DiskBackupSnapshotAzureExportBucketRequest` with the required fields set and every optional one empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
+        role_id: RoleId,
+        service_url: String,
+    ) -> Self {
+        Self {
+            cloud_provider,
+            bucket_name: Option::None,
+            role_id,
+            service_url,
+            tenant_id: Option::None,
+        }
+    }
+}
+/// An export bucket in Azure Blob Storage.
+///
+/// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DiskBackupSnapshotAzureExportBucketResponse {
+    /// 24-hexadecimal-character id of the export bucket.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Name of the bucket or container snapshots are exported to.
+    #[serde(rename = "bucketName")]
+    pub bucket_name: String,
+    /// The cloud provider of the storage.
+    #[serde(rename = "cloudProvider")]
+    pub cloud_provider: DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
+    /// Links to related resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
+    /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
+    #[serde(rename = "roleId")]
+    pub role_id: String,
+    /// URL of the storage account.
+    #[serde(rename = "serviceUrl")]
+    pub service_url: String,
+    /// Azure Active Directory tenant used for exports.
+    #[serde(rename = "tenantId")]
+    pub tenant_id: String,
+}
+/// The cloud provider of the storage.
+///
+/// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
+pub type DiskBackupSnapshotAzureExportBucketResponseCloudProvider = DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
+/// A new export bucket; `cloudProvider` says which of the provider-specific shapes it has.
+///
+/// The variant is chosen by the `cloudProvider` property; an unknown value decodes into [`DiskBackupSnapshotExportBucketRequest::Unknown`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiskBackupSnapshotExportBucketRequest {
+    /// `cloudProvider` is `AWS`.
+    Aws(DiskBackupSnapshotAwsExportBucketRequest),
+    /// `cloudProvider` is `AZURE`.
+    Azure(DiskBackupSnapshotAzureExportBucketRequest),
+    /// `cloudProvider` is `GCP`.
+    Gcp(DiskBackupSnapshotGcpExportBucketRequest),
+    /// Any other `cloudProvider` value, kept as JSON.
+    Unknown(::serde_json::Value),
+}
+impl DiskBackupSnapshotExportBucketRequest {
+    /// The property whose value selects the variant.
+    pub const DISCRIMINATOR: &'static str = "cloudProvider";
+}
+impl ::serde::Serialize for DiskBackupSnapshotExportBucketRequest {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Aws(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "AWS",
+                    serializer,
+                )
+            }
+            Self::Azure(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "AZURE",
+                    serializer,
+                )
+            }
+            Self::Gcp(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "GCP",
+                    serializer,
+                )
+            }
+            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketRequest {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = crate::runtime::serde_helpers::tag_of(&value, "cloudProvider");
+        match tag.as_deref() {
+            Option::Some("AWS") => ::serde_json::from_value(value).map(Self::Aws),
+            Option::Some("AZURE") => ::serde_json::from_value(value).map(Self::Azure),
+            Option::Some("GCP") => ::serde_json::from_value(value).map(Self::Gcp),
+            _ => Result::Ok(Self::Unknown(value)),
+        }
+            .map_err(<D::Error as ::serde::de::Error>::custom)
+    }
+}
+/// An export bucket; `cloudProvider` says which of the provider-specific shapes it has.
+///
+/// The variant is chosen by the `cloudProvider` property; an unknown value decodes into [`DiskBackupSnapshotExportBucketResponse::Unknown`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum DiskBackupSnapshotExportBucketResponse {
+    /// `cloudProvider` is `AWS`.
+    Aws(DiskBackupSnapshotAwsExportBucketResponse),
+    /// `cloudProvider` is `AZURE`.
+    Azure(DiskBackupSnapshotAzureExportBucketResponse),
+    /// `cloudProvider` is `GCP`.
+    Gcp(DiskBackupSnapshotGcpExportBucketResponse),
+    /// Any other `cloudProvider` value, kept as JSON.
+    Unknown(::serde_json::Value),
+}
+impl DiskBackupSnapshotExportBucketResponse {
+    /// The property whose value selects the variant.
+    pub const DISCRIMINATOR: &'static str = "cloudProvider";
+}
+impl ::serde::Serialize for DiskBackupSnapshotExportBucketResponse {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Aws(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "AWS",
+                    serializer,
+                )
+            }
+            Self::Azure(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "AZURE",
+                    serializer,
+                )
+            }
+            Self::Gcp(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "GCP",
+                    serializer,
+                )
+            }
+            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
+        }
+    }
+}
+impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
+        let tag = crate::runtime::serde_helpers::tag_of(&value, "cloudProvider");
+        match tag.as_deref() {
+            Option::Some("AWS") => ::serde_json::from_value(value).map(Self::Aws),
+            Option::Some("AZURE") => ::serde_json::from_value(value).map(Self::Azure),
+            Option::Some("GCP") => ::serde_json::from_value(value).map(Self::Gcp),
+            _ => Result::Ok(Self::Unknown(value)),
+        }
+            .map_err(<D::Error as ::serde::de::Error>::custom)
+    }
+}
+/// A new export bucket in Google Cloud Storage.
+///
+/// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DiskBackupSnapshotGcpExportBucketRequest {
+    /// The cloud provider of the storage.
+    #[serde(rename = "cloudProvider")]
+    pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
+    /// Name of the Cloud Storage bucket the role may write to.
+    #[serde(rename = "bucketName")]
+    pub bucket_name: String,
+    /// 24-hexadecimal-character id of the GCP cloud provider access role Atlas uses.
+    #[serde(rename = "roleId")]
+    pub role_id: RoleId,
+}
+impl DiskBackupSnapshotGcpExportBucketRequest {
+    /// A `DiskBackupSnapshotGcpExportBucketRequest` with the required fields set and every optional one empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
+        bucket_name: String,
+        role_id: RoleId,
+    ) -> Self {
+        Self {
+            cloud_provider,
+            bucket_name,
+            role_id,
+        }
+    }
+}
+/// An export bucket in Google Cloud Storage.
+///
+/// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct DiskBackupSnapshotGcpExportBucketResponse {
+    /// 24-hexadecimal-character id of the export bucket.
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Name of the bucket or container snapshots are exported to.
+    #[serde(rename = "bucketName")]
+    pub bucket_name: String,
+    /// The cloud provider of the storage.
+    #[serde(rename = "cloudProvider")]
+    pub cloud_provider: DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
+    /// Links to related resources.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
+    /// 24-hexadecimal-character id of the GCP cloud provider access role Atlas uses.
+    #[serde(rename = "roleId")]
+    pub role_id: String,
+}
 /// Progress of an export job.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
@@ -233,6 +610,34 @@ pub struct Link {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rel: Option<String>,
 }
+/// One page of snapshot export jobs.
+///
+/// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedApiAtlasDiskBackupExportJobView {
+    /// Links to related resources, including the next and previous pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
+    /// The export jobs on this page.
+    pub results: Vec<DiskBackupExportJob>,
+    /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
+    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+}
+/// One page of export buckets of any cloud provider.
+///
+/// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct PaginatedBackupSnapshotExportBucketsView {
+    /// Links to related resources, including the next and previous pages.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<Link>>,
+    /// The export buckets on this page.
+    pub results: Vec<DiskBackupSnapshotExportBucketResponse>,
+    /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
+    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    pub total_count: Option<i64>,
+}
 /// Why a job is in its state; set when the job failed.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
@@ -244,6 +649,22 @@ pub struct StateReason {
     /// The failure in words.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
+}
+/// The private-networking setting of an existing export bucket.
+///
+/// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+pub struct UpdateRequirePrivateNetworkingRequestView {
+    /// True to require private networking, false to stop requiring it.
+    #[serde(rename = "requirePrivateNetworking")]
+    pub require_private_networking: bool,
+}
+impl UpdateRequirePrivateNetworkingRequestView {
+    /// A `UpdateRequirePrivateNetworkingRequestView` with the required fields set and every optional one empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(require_private_networking: bool) -> Self {
+        Self { require_private_networking }
+    }
 }
 /// A `clusterName` value, checked against the pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$` when it is built.
 #[derive(
@@ -319,8 +740,6 @@ impl ::std::fmt::Display for ClusterName {
         f.write_str(&self.0)
     }
 }
-/// 24-hexadecimal-character id of the export bucket.
-///
 /// A `exportBucketId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
     Debug,
@@ -385,6 +804,70 @@ impl ::std::fmt::Display for ExportBucketId {
         f.write_str(&self.0)
     }
 }
+/// A `exportId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct ExportId(String);
+impl ExportId {
+    /// The value as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl crate::runtime::Validated for ExportId {
+    const FIELD: &'static str = "exportId";
+    const PATTERN: &'static str = "^([a-f0-9]{24})$";
+    fn is_valid(input: &str) -> bool {
+        {
+            let s = input.as_bytes();
+            s.len() == 24
+                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+        }
+    }
+    fn from_checked(value: String) -> Self {
+        Self(value)
+    }
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl ::std::str::FromStr for ExportId {
+    type Err = crate::runtime::ValidationError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        <Self as crate::runtime::Validated>::parse(value)
+    }
+}
+impl ::std::convert::TryFrom<String> for ExportId {
+    type Error = crate::runtime::ValidationError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        <Self as crate::runtime::Validated>::parse(value)
+    }
+}
+impl ::std::convert::From<ExportId> for String {
+    fn from(value: ExportId) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::AsRef<str> for ExportId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+impl ::std::fmt::Display for ExportId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 /// A `groupId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
     Debug,
@@ -445,6 +928,138 @@ impl ::std::convert::AsRef<str> for GroupId {
     }
 }
 impl ::std::fmt::Display for GroupId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+/// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
+///
+/// A `iamRoleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct IamRoleId(String);
+impl IamRoleId {
+    /// The value as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl crate::runtime::Validated for IamRoleId {
+    const FIELD: &'static str = "iamRoleId";
+    const PATTERN: &'static str = "^([a-f0-9]{24})$";
+    fn is_valid(input: &str) -> bool {
+        {
+            let s = input.as_bytes();
+            s.len() == 24
+                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+        }
+    }
+    fn from_checked(value: String) -> Self {
+        Self(value)
+    }
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl ::std::str::FromStr for IamRoleId {
+    type Err = crate::runtime::ValidationError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        <Self as crate::runtime::Validated>::parse(value)
+    }
+}
+impl ::std::convert::TryFrom<String> for IamRoleId {
+    type Error = crate::runtime::ValidationError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        <Self as crate::runtime::Validated>::parse(value)
+    }
+}
+impl ::std::convert::From<IamRoleId> for String {
+    fn from(value: IamRoleId) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::AsRef<str> for IamRoleId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+impl ::std::fmt::Display for IamRoleId {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+/// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
+///
+/// A `roleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
+#[derive(
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct RoleId(String);
+impl RoleId {
+    /// The value as a string slice.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl crate::runtime::Validated for RoleId {
+    const FIELD: &'static str = "roleId";
+    const PATTERN: &'static str = "^([a-f0-9]{24})$";
+    fn is_valid(input: &str) -> bool {
+        {
+            let s = input.as_bytes();
+            s.len() == 24
+                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+        }
+    }
+    fn from_checked(value: String) -> Self {
+        Self(value)
+    }
+    fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+impl ::std::str::FromStr for RoleId {
+    type Err = crate::runtime::ValidationError;
+    fn from_str(value: &str) -> Result<Self, Self::Err> {
+        <Self as crate::runtime::Validated>::parse(value)
+    }
+}
+impl ::std::convert::TryFrom<String> for RoleId {
+    type Error = crate::runtime::ValidationError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        <Self as crate::runtime::Validated>::parse(value)
+    }
+}
+impl ::std::convert::From<RoleId> for String {
+    fn from(value: RoleId) -> Self {
+        value.0
+    }
+}
+impl ::std::convert::AsRef<str> for RoleId {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+impl ::std::fmt::Display for RoleId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
     }

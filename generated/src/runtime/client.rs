@@ -364,13 +364,15 @@ impl Client {
         let mut builder = self
             .http
             .request(request.method.clone(), p.url.clone())
-            .header(ACCEPT, request.accept);
+            .header(ACCEPT, request.accept_header());
         for (name, value) in &request.headers {
             builder = builder.header(*name, value.as_str());
         }
-        if let Some((content_type, body)) = &request.body {
+        if let (Some((_, body)), Some(content_type)) =
+            (&request.body, request.content_type_header())
+        {
             builder = builder
-                .header(CONTENT_TYPE, *content_type)
+                .header(CONTENT_TYPE, content_type)
                 .body(body.clone());
         }
         if let Some(value) = authorization {

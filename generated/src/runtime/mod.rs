@@ -2,10 +2,13 @@
 //! authentication, errors and validation. Nothing in here is generated.
 
 mod auth;
+#[cfg(feature = "cli")]
+pub mod cli;
 mod client;
 mod digest;
 mod error;
 mod oauth;
+pub mod pagination;
 mod request;
 mod response;
 mod retry;
@@ -20,6 +23,7 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use error::Error;
+pub use pagination::Page;
 pub use request::{encode_path_segment, ApiRequest};
 pub use response::{RateLimit, RawResponse, Response, ResponseMeta};
 pub use retry::RetryPolicy;

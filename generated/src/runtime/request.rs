@@ -50,6 +50,9 @@ pub struct ApiRequest {
     /// Whether the client's credentials go with the request (false for
     /// operations whose spec says `security: []`).
     pub authenticate: bool,
+    /// Another Atlas API version than the generated one (`2023-01-01`): it
+    /// replaces the version in the `Accept` and `Content-Type` media types.
+    pub api_version: Option<String>,
 }
 
 impl ApiRequest {
@@ -69,6 +72,37 @@ impl ApiRequest {
             accept,
             body: None,
             authenticate: true,
+            api_version: None,
+        }
+    }
+
+    /// The `Accept` header as sent: [`Self::accept`] with
+    /// [`Self::api_version`] in place of its version.
+    pub fn accept_header(&self) -> String {
+        self.with_version(self.accept)
+    }
+
+    /// The `Content-Type` of the body as sent, versioned like
+    /// [`Self::accept_header`].
+    pub fn content_type_header(&self) -> Option<String> {
+        self.body
+            .as_ref()
+            .map(|(media, _)| self.with_version(media))
+    }
+
+    /// `media` with its Atlas version replaced by [`Self::api_version`]
+    /// (media types that are not `application/vnd.atlas.<version>+<format>`
+    /// are left alone).
+    fn with_version(&self, media: &str) -> String {
+        let Some(version) = &self.api_version else {
+            return media.to_owned();
+        };
+        match media
+            .strip_prefix("application/vnd.atlas.")
+            .and_then(|rest| rest.split_once('+'))
+        {
+            Some((_, format)) => format!("application/vnd.atlas.{version}+{format}"),
+            None => media.to_owned(),
         }
     }
 
@@ -90,7 +124,33 @@ impl ApiRequest {
 
 #[cfg(test)]
 mod tests {
-    use super::encode_path_segment;
+    use super::*;
+
+    #[test]
+    fn an_api_version_replaces_the_version_of_atlas_media_types() {
+        let mut request = ApiRequest::new(
+            Method::GET,
+            "/x",
+            "/x".to_owned(),
+            "application/vnd.atlas.2024-05-30+json",
+        );
+        request.body = Some(("application/vnd.atlas.2024-05-30+json", Bytes::new()));
+        assert_eq!(
+            request.accept_header(),
+            "application/vnd.atlas.2024-05-30+json"
+        );
+        request.api_version = Some("2023-01-01".to_owned());
+        assert_eq!(
+            request.accept_header(),
+            "application/vnd.atlas.2023-01-01+json"
+        );
+        assert_eq!(
+            request.content_type_header().as_deref(),
+            Some("application/vnd.atlas.2023-01-01+json")
+        );
+        request.accept = "application/json";
+        assert_eq!(request.accept_header(), "application/json");
+    }
 
     #[test]
     fn segments_cannot_escape_their_place() {

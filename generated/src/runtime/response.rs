@@ -173,6 +173,36 @@ impl RawResponse {
         }
     }
 
+    /// A success body of any shape as plain JSON (an empty body is `null`),
+    /// for API versions the crate was not generated for.
+    pub fn json<E>(self) -> Result<Response<serde_json::Value>, Error<E>> {
+        if self.body.iter().all(u8::is_ascii_whitespace) {
+            return Ok(Response {
+                meta: self.meta,
+                body: serde_json::Value::Null,
+            });
+        }
+        self.success()
+    }
+
+    /// A documented success body, for an operation where other success
+    /// statuses have none.
+    pub fn success_some<T: DeserializeOwned, E>(self) -> Result<Response<Option<T>>, Error<E>> {
+        self.success().map(|r: Response<T>| Response {
+            meta: r.meta,
+            body: Some(r.body),
+        })
+    }
+
+    /// A documented success status without a body, for an operation where
+    /// other success statuses have one.
+    pub fn empty<T, E>(self) -> Result<Response<Option<T>>, Error<E>> {
+        Ok(Response {
+            meta: self.meta,
+            body: None,
+        })
+    }
+
     /// A documented success status without a body.
     pub fn no_content<E>(self) -> Result<Response<()>, Error<E>> {
         Ok(Response {

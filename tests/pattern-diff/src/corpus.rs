@@ -82,7 +82,12 @@ fn sample(hir: &Hir, rng: &mut Rng, out: &mut String) {
     }
 }
 
-/// `count` deterministic inputs for `pattern` (plus fixed edge cases).
+/// Longest input in characters: enough for every bound in the Atlas patterns (64 is the
+/// largest), short enough that backtracking in the reference engine stays cheap.
+pub const MAX_LEN: usize = 80;
+
+/// `count` deterministic inputs for `pattern` (plus fixed edge cases), each at most
+/// [`MAX_LEN`] characters long.
 pub fn corpus(pattern: &str, seed: u64, count: usize) -> Vec<String> {
     let mut rng = Rng::new(seed);
     let hir = regex_syntax::ParserBuilder::new()
@@ -108,7 +113,7 @@ pub fn corpus(pattern: &str, seed: u64, count: usize) -> Vec<String> {
         "\n".to_owned(),
         "é".to_owned(),
         "😀".to_owned(),
-        "a".repeat(300),
+        "a".repeat(MAX_LEN),
     ];
     for s in samples.iter().take(16) {
         let mut chars: Vec<char> = s.chars().collect();
@@ -156,6 +161,11 @@ pub fn corpus(pattern: &str, seed: u64, count: usize) -> Vec<String> {
             }
         }
         out.push(chars.into_iter().collect());
+    }
+    for s in &mut out {
+        if let Some((cut, _)) = s.char_indices().nth(MAX_LEN) {
+            s.truncate(cut);
+        }
     }
     out
 }

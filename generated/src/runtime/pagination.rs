@@ -1,0 +1,164 @@
+//! Walking the pages of a paginated list operation (`listBackupExports`,
+//! `listExportBuckets`, ...). The generated builders of those operations get
+//! `pages()` (a [`Stream`] of whole pages) and `stream()` (a [`Stream`] of
+//! items); one page is still a plain `send()` (set `page_num` to pick it).
+//!
+//! Pages are fetched lazily: one request when the stream needs the next
+//! page, never ahead. The walk starts at the builder's `pageNum` (default 1),
+//! keeps its `itemsPerPage`, `includeCount` and every other input, and stops
+//! after a page when the first of these holds:
+//!
+//! 1. the page is empty;
+//! 2. the page holds fewer items than `itemsPerPage` (the one set on the
+//!    builder, else the spec's default, which is what the server uses);
+//! 3. the page carries `totalCount` (`includeCount` true, the server's
+//!    default) and the items up to and including this page,
+//!    `(pageNum - 1) * itemsPerPage + len`, reach it;
+//! 4. the page carries `links` and none of them has `rel: "next"`.
+//!
+//! Without `includeCount` rule 3 never applies and rules 1, 2 and 4 end the
+//! walk (a full last page is recognised by its missing `next` link, or costs
+//! one more request that returns an empty page). A failed request ends the
+//! stream with its error (the client has already retried it as its
+//! [`RetryPolicy`](super::RetryPolicy) allows).
+
+use std::future::Future;
+
+use futures_util::stream::{self, Stream, StreamExt};
+
+use super::error::Error;
+use super::response::Response;
+
+/// A page type of a paginated operation (implemented by generated code for
+/// Atlas's `Paginated*` wrappers).
+pub trait Page {
+    /// The type of one item.
+    type Item;
+
+    /// How many items this page holds.
+    fn item_count(&self) -> usize;
+
+    /// `totalCount`, when the server sent it.
+    fn total_count(&self) -> Option<i64>;
+
+    /// Whether the page's `links` include one with `rel: "next"`; `None`
+    /// when the page carries no links.
+    fn has_next_link(&self) -> Option<bool>;
+
+    /// The items, in order.
+    fn into_items(self) -> Vec<Self::Item>;
+}
+
+/// Whether the walk stops after page `page_num` (see the module docs).
+pub fn is_last_page<P: Page>(page: &P, page_num: i64, items_per_page: Option<i64>) -> bool {
+    let len = i64::try_from(page.item_count()).unwrap_or(i64::MAX);
+    if len == 0 {
+        return true;
+    }
+    if items_per_page.is_some_and(|per_page| len < per_page) {
+        return true;
+    }
+    if let (Some(total), Some(per_page)) = (page.total_count(), items_per_page) {
+        let seen = (page_num.max(1) - 1)
+            .saturating_mul(per_page)
+            .saturating_add(len);
+        if seen >= total {
+            return true;
+        }
+    }
+    page.has_next_link() == Some(false)
+}
+
+/// The pages from `first` on, fetched lazily with `fetch(page_num)`.
+pub fn pages<'a, P, E, F, Fut>(
+    first: i64,
+    items_per_page: Option<i64>,
+    fetch: F,
+) -> impl Stream<Item = Result<Response<P>, Error<E>>> + 'a
+where
+    P: Page + 'a,
+    E: 'a,
+    F: FnMut(i64) -> Fut + 'a,
+    Fut: Future<Output = Result<Response<P>, Error<E>>> + 'a,
+{
+    stream::unfold((Some(first), fetch), move |(next, mut fetch)| async move {
+        let page_num = next?;
+        match fetch(page_num).await {
+            Ok(page) => {
+                let next = if is_last_page(&page.body, page_num, items_per_page) {
+                    None
+                } else {
+                    page_num.checked_add(1)
+                };
+                Some((Ok(page), (next, fetch)))
+            }
+            Err(err) => Some((Err(err), (None, fetch))),
+        }
+    })
+}
+
+/// The items of a stream of pages, in order; an error is passed on and ends
+/// the stream.
+pub fn items<'a, P, E>(
+    pages: impl Stream<Item = Result<Response<P>, Error<E>>> + 'a,
+) -> impl Stream<Item = Result<P::Item, Error<E>>> + 'a
+where
+    P: Page + 'a,
+    E: 'a,
+{
+    pages.flat_map(|page| {
+        let items: Vec<Result<P::Item, Error<E>>> = match page {
+            Ok(page) => page.body.into_items().into_iter().map(Ok).collect(),
+            Err(err) => vec![Err(err)],
+        };
+        stream::iter(items)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Fake {
+        n: usize,
+        total: Option<i64>,
+        next: Option<bool>,
+    }
+
+    impl Page for Fake {
+        type Item = ();
+        fn item_count(&self) -> usize {
+            self.n
+        }
+        fn total_count(&self) -> Option<i64> {
+            self.total
+        }
+        fn has_next_link(&self) -> Option<bool> {
+            self.next
+        }
+        fn into_items(self) -> Vec<()> {
+            vec![(); self.n]
+        }
+    }
+
+    fn page(n: usize, total: Option<i64>, next: Option<bool>) -> Fake {
+        Fake { n, total, next }
+    }
+
+    #[test]
+    fn stop_rules() {
+        // Empty and short pages end the walk.
+        assert!(is_last_page(&page(0, None, None), 1, Some(3)));
+        assert!(is_last_page(&page(2, None, None), 1, Some(3)));
+        // A full page without any other sign goes on.
+        assert!(!is_last_page(&page(3, None, None), 1, Some(3)));
+        // totalCount reached, counting the pages before.
+        assert!(is_last_page(&page(3, Some(6), None), 2, Some(3)));
+        assert!(!is_last_page(&page(3, Some(7), None), 2, Some(3)));
+        // Links without `next` end it; with `next` they do not.
+        assert!(is_last_page(&page(3, None, Some(false)), 1, Some(3)));
+        assert!(!is_last_page(&page(3, None, Some(true)), 1, Some(3)));
+        // Without a page size only emptiness, totalCount-less links count.
+        assert!(!is_last_page(&page(3, Some(3), None), 1, None));
+    }
+}

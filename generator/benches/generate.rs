@@ -1,0 +1,74 @@
+//! Generation of the whole combined upstream spec (540 operations), stage by
+//! stage: parse (YAML into `openapiv3`), lower (the IR), emit (tokens),
+//! format (prettyplease), and all of them end to end. Reads the folder named
+//! by `ATLAS_SPECS_DIR` (relative to the workspace root); without it, prints
+//! why and does nothing.
+//!
+//! `ATLAS_SPECS_DIR=../shared/specs/atlas cargo bench -p atlas-codegen --bench generate`
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use atlas_codegen::{emit, format, load, lower};
+use criterion::Criterion;
+
+fn combined_spec() -> Option<PathBuf> {
+    let dir = PathBuf::from(std::env::var_os("ATLAS_SPECS_DIR")?);
+    let dir = if dir.is_relative() {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .unwrap_or(Path::new(".."))
+            .join(dir)
+    } else {
+        dir
+    };
+    Some(dir.join("atlas-api-v2-combined.yaml"))
+}
+
+fn main() {
+    let Some(path) = combined_spec() else {
+        eprintln!("generate bench: set ATLAS_SPECS_DIR to the folder of the upstream specs; skipped");
+        return;
+    };
+    let Ok(text) = std::fs::read_to_string(&path) else {
+        eprintln!("generate bench: cannot read {}; skipped", path.display());
+        return;
+    };
+    let mut c = Criterion::default()
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8))
+        .warm_up_time(Duration::from_secs(2))
+        .configure_from_args();
+    let file = Path::new("atlas-api-v2-combined.yaml");
+    let Ok(spec) = load::parse(file, &text) else {
+        eprintln!("generate bench: the spec does not load; skipped");
+        return;
+    };
+    let options = lower::Options::default();
+    let Ok(lowered) = lower::lower_with(&spec, &options) else {
+        eprintln!("generate bench: the spec does not lower; skipped");
+        return;
+    };
+    let files = emit::emit(&lowered.api);
+
+    let mut group = c.benchmark_group("generate_combined_spec");
+    group.bench_function("1_parse", |b| b.iter(|| load::parse(file, black_box(&text))));
+    group.bench_function("2_lower", |b| b.iter(|| lower::lower_with(black_box(&spec), &options)));
+    group.bench_function("3_emit", |b| b.iter(|| emit::emit(black_box(&lowered.api))));
+    group.bench_function("4_format", |b| {
+        b.iter(|| {
+            files
+                .iter()
+                .map(|f| format::format_file(f.tokens.clone(), "spec").map(|t| t.len()))
+                .collect::<Vec<_>>()
+        })
+    });
+    group.bench_function("end_to_end", |b| {
+        b.iter(|| {
+            load::parse(file, black_box(&text)).and_then(|spec| atlas_codegen::generate_from(&spec, "spec"))
+        })
+    });
+    group.finish();
+    c.final_summary();
+}
