@@ -5,7 +5,7 @@
 //! chains never deepen the Rust stack), and cycles are broken with `Box` in a
 //! separate pass at the end.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::Path;
 
 use indexmap::IndexMap;
@@ -192,6 +192,13 @@ struct Job<'a> {
     shared: bool,
     /// Members and discriminator, when the type is a union.
     union: Option<(Vec<SRef<'a>>, Option<&'a Discriminator>)>,
+}
+
+/// The component schemas on the way through nested `allOf`s (to find
+/// cycles) and all merged so far (each is merged once).
+struct AllOfWalk {
+    stack: Vec<String>,
+    seen: HashSet<String>,
 }
 
 /// One property of a (possibly `allOf`-merged) object.
@@ -1033,15 +1040,8 @@ impl<'a> Lowerer<'a> {
         pointer: &Pointer,
         props: &mut Vec<Prop<'a>>,
         required: &mut BTreeSet<String>,
-        depth: usize,
+        walk: &mut AllOfWalk,
     ) {
-        if depth > MAX_REF_CHAIN {
-            self.error(
-                pointer,
-                "`allOf` nests deeper than 32 levels or refers back to itself",
-            );
-            return;
-        }
         let (properties, req, all_of) = match &schema.schema_kind {
             SchemaKind::Type(OaType::Object(o)) => (Some(&o.properties), &o.required[..], &[][..]),
             SchemaKind::Any(any) => (Some(&any.properties), &any.required[..], &any.all_of[..]),
@@ -1059,11 +1059,25 @@ impl<'a> Lowerer<'a> {
             match SRef::from(member) {
                 SRef::Ref(r) => match self.resolve(r) {
                     Ok((_, s, target)) => {
-                        self.collect_props(s, &target, props, required, depth + 1)
+                        let key = target.to_string();
+                        if walk.stack.contains(&key) {
+                            let mut chain = walk.stack.clone();
+                            chain.push(key);
+                            self.error(
+                                &member_ptr,
+                                format!("`allOf` refers back to a schema that includes it: {}", chain.join(" -> ")),
+                            );
+                        } else if walk.seen.insert(key.clone()) {
+                            // Each schema is merged once, however many
+                            // paths lead to it.
+                            walk.stack.push(key);
+                            self.collect_props(s, &target, props, required, walk);
+                            walk.stack.pop();
+                        }
                     }
                     Err(message) => self.error(&member_ptr, message),
                 },
-                SRef::Inline(s) => self.collect_props(s, &member_ptr, props, required, depth + 1),
+                SRef::Inline(s) => self.collect_props(s, &member_ptr, props, required, walk),
             }
         }
         if let Some(properties) = properties {
@@ -1099,7 +1113,11 @@ impl<'a> Lowerer<'a> {
     fn lower_struct(&mut self, job: Job<'a>) {
         let mut props = Vec::new();
         let mut required = BTreeSet::new();
-        self.collect_props(job.schema, &job.pointer, &mut props, &mut required, 0);
+        let mut walk = AllOfWalk {
+            stack: vec![job.pointer.to_string()],
+            seen: HashSet::from([job.pointer.to_string()]),
+        };
+        self.collect_props(job.schema, &job.pointer, &mut props, &mut required, &mut walk);
         let mut scope = NameScope::default();
         let mut fields = Vec::new();
         for prop in props {

@@ -116,8 +116,9 @@ fn main() {
         let name = Ident::new(name, Span::call_site());
         let input = Ident::new("input", Span::call_site());
         let body = emit_is_match(&plan(pattern), &input);
+        let doc = format!("Pattern {pattern:?}.");
         items.push(quote! {
-            #[doc = #pattern]
+            #[doc = #doc]
             pub fn #name(input: &str) -> bool { #body }
         });
     }
@@ -158,8 +159,9 @@ fn table<'a>(
             } else {
                 let name = Ident::new(&format!("{prefix}_{i}"), Span::call_site());
                 let body = emit_is_match(&p, &input);
+                let doc = format!("Pattern {pattern:?}.");
                 items.push(quote! {
-                    #[doc = #pattern]
+                    #[doc = #doc]
                     fn #name(input: &str) -> bool { #body }
                 });
                 quote!(::core::option::Option::Some(#name as fn(&str) -> bool))

@@ -460,12 +460,30 @@ fn emit_dfa(dfa: &Dfa, input: &Ident) -> TokenStream {
             quote!(#n => #body,)
         })
         .collect();
-    let accepting: Vec<TokenStream> = dfa
+    // Runs of consecutive accepting states as ranges (clippy: manual_range_patterns).
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for (i, _) in dfa
         .states
         .iter()
         .enumerate()
         .filter(|(_, s)| s.accept_at_end)
-        .map(|(i, _)| usize_lit(i))
+    {
+        match runs.last_mut() {
+            Some(last) if last.1 + 1 == i => last.1 = i,
+            _ => runs.push((i, i)),
+        }
+    }
+    let accepting: Vec<TokenStream> = runs
+        .iter()
+        .map(|&(lo, hi)| {
+            let lo_t = usize_lit(lo);
+            let hi_t = usize_lit(hi);
+            if lo == hi {
+                lo_t
+            } else {
+                quote!(#lo_t..=#hi_t)
+            }
+        })
         .collect();
     let end = if accepting.is_empty() {
         quote!(false)

@@ -261,7 +261,10 @@ fn ascii_set(node: &Node) -> Option<Vec<(u8, u8)>> {
 }
 
 /// (set, min, max) of a possibly repeated ASCII class.
-fn class_step(node: &Node) -> Option<(Vec<(u8, u8)>, u32, Option<u32>)> {
+type ClassStep = (Vec<(u8, u8)>, u32, Option<u32>);
+
+/// The [`ClassStep`] of a possibly repeated ASCII class.
+fn class_step(node: &Node) -> Option<ClassStep> {
     match node {
         Node::Set(_) => Some((ascii_set(node)?, 1, Some(1))),
         Node::Concat(items) if items.len() == 1 => class_step(&items[0]),

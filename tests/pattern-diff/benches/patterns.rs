@@ -7,8 +7,10 @@ use atlas_pattern_diff::{bench_hex24, bench_name};
 use criterion::{criterion_group, criterion_main, Criterion};
 
 type Matcher = fn(&str) -> bool;
+/// (input kind, input)
+type Inputs = [(&'static str, &'static str); 2];
 
-const CASES: [(&str, &str, Matcher, [(&str, &str); 2]); 2] = [
+const CASES: [(&str, &str, Matcher, Inputs); 2] = [
     (
         "hex24",
         "^([a-f0-9]{24})$",
