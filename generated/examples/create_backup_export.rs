@@ -1,7 +1,8 @@
 //! Starts a snapshot export job, like the Go snippet in the Atlas docs.
 //!
 //! ```sh
-//! export ATLAS_ACCESS_TOKEN=...        # a service-account access token
+//! export MONGODB_ATLAS_CLIENT_ID=...       # a service account, as in the Go example
+//! export MONGODB_ATLAS_CLIENT_SECRET=...
 //! export ATLAS_GROUP_ID=32b6e34b3d91647abb20e7b8
 //! export ATLAS_CLUSTER_NAME=Cluster0
 //! export ATLAS_EXPORT_BUCKET_ID=...    # 24 hex characters
@@ -11,18 +12,25 @@
 //! ```
 
 use atlas_admin_api::models::{ApiError, DiskBackupExportJobRequest};
-use atlas_admin_api::{Auth, Client, Error, DEFAULT_BASE_URL};
+use atlas_admin_api::{Auth, Client, DEFAULT_BASE_URL};
 
-fn env(name: &str) -> Result<String, Error<ApiError>> {
-    std::env::var(name).map_err(|_| Error::Config(format!("set {name}")))
+fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
+    std::env::var(name).map_err(|_| format!("set {name}").into())
 }
 
 #[tokio::main]
-async fn main() -> Result<(), Error<ApiError>> {
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder()
         .base_url(std::env::var("ATLAS_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_owned()))
-        .auth(Auth::bearer(env("ATLAS_ACCESS_TOKEN")?))
-        .build()?;
+        // Like the Go SDK's `UseOAuthAuth(clientID, clientSecret)`: a service
+        // account from MONGODB_ATLAS_CLIENT_ID / MONGODB_ATLAS_CLIENT_SECRET
+        // (or an API key pair from MONGODB_ATLAS_PUBLIC_KEY /
+        // MONGODB_ATLAS_PRIVATE_KEY, sent with HTTP digest).
+        .auth(Auth::from_env().ok_or(
+            "set MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET \
+             (or MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY)",
+        )?)
+        .build::<ApiError>()?;
 
     let body = DiskBackupExportJobRequest::new(
         env("ATLAS_EXPORT_BUCKET_ID")?.parse()?,

@@ -28,7 +28,9 @@ fn combined_spec() -> Option<PathBuf> {
 
 fn main() {
     let Some(path) = combined_spec() else {
-        eprintln!("generate bench: set ATLAS_SPECS_DIR to the folder of the upstream specs; skipped");
+        eprintln!(
+            "generate bench: set ATLAS_SPECS_DIR to the folder of the upstream specs; skipped"
+        );
         return;
     };
     let Ok(text) = std::fs::read_to_string(&path) else {
@@ -53,8 +55,12 @@ fn main() {
     let files = emit::emit(&lowered.api);
 
     let mut group = c.benchmark_group("generate_combined_spec");
-    group.bench_function("1_parse", |b| b.iter(|| load::parse(file, black_box(&text))));
-    group.bench_function("2_lower", |b| b.iter(|| lower::lower_with(black_box(&spec), &options)));
+    group.bench_function("1_parse", |b| {
+        b.iter(|| load::parse(file, black_box(&text)))
+    });
+    group.bench_function("2_lower", |b| {
+        b.iter(|| lower::lower_with(black_box(&spec), &options))
+    });
     group.bench_function("3_emit", |b| b.iter(|| emit::emit(black_box(&lowered.api))));
     group.bench_function("4_format", |b| {
         b.iter(|| {
@@ -66,7 +72,8 @@ fn main() {
     });
     group.bench_function("end_to_end", |b| {
         b.iter(|| {
-            load::parse(file, black_box(&text)).and_then(|spec| atlas_codegen::generate_from(&spec, "spec"))
+            load::parse(file, black_box(&text))
+                .and_then(|spec| atlas_codegen::generate_from(&spec, "spec"))
         })
     });
     group.finish();

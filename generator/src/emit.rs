@@ -239,7 +239,10 @@ fn emit_mod(api: &Api) -> TokenStream {
 fn emit_operations_mod(api: &Api) -> TokenStream {
     let modules = api.features.iter().map(|(feature, def)| {
         let module = ident(&def.module);
-        let doc = format!(" Operations tagged \"{}\" (cargo feature `{feature}`).", def.tag);
+        let doc = format!(
+            " Operations tagged \"{}\" (cargo feature `{feature}`).",
+            def.tag
+        );
         quote! {
             #[doc = #doc]
             #[cfg(feature = #feature)]
@@ -260,8 +263,14 @@ fn emit_operations_mod(api: &Api) -> TokenStream {
 
 fn emit_models(api: &Api) -> TokenStream {
     // A type's cfg goes on every item it emits (the type and its impls).
-    let types = api.types.values().map(|def| emit_type(def, &cfg_for(api, def.name())));
-    let newtypes = api.newtypes.values().map(|n| emit_newtype(n, &cfg_for(api, &n.name)));
+    let types = api
+        .types
+        .values()
+        .map(|def| emit_type(def, &cfg_for(api, def.name())));
+    let newtypes = api
+        .newtypes
+        .values()
+        .map(|n| emit_newtype(n, &cfg_for(api, &n.name)));
     quote! {
         //! Models: the request and response bodies of every operation, and the
         //! validated string types of their patterned fields and parameters.
@@ -422,9 +431,7 @@ fn emit_constructor(s: &StructDef, models: &TokenStream, cfg: &TokenStream) -> O
                 args.push(quote! { #fname: #ty });
                 inits.push(quote! { #fname });
             }
-            Shape::Optional | Shape::ThreeState => {
-                inits.push(quote! { #fname: Option::None })
-            }
+            Shape::Optional | Shape::ThreeState => inits.push(quote! { #fname: Option::None }),
         }
     }
     let doc = format!(
@@ -539,7 +546,12 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
     let variants = u.variants.iter().map(|v| {
         let rust = ident(&v.rust);
         let t = variant_ty(v);
-        let tags = v.tags.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ");
+        let tags = v
+            .tags
+            .iter()
+            .map(|t| format!("`{t}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
         let vdoc = format!(" `{prop}` is {tags}.");
         quote! {
             #[doc = #vdoc]
@@ -703,7 +715,10 @@ fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) -> TokenStr
         let pages = crate::paginate::emit_builder_methods(op);
         quote! { #versions #pages }
     });
-    let doc = format!(" Operations tagged \"{}\" (cargo feature `{feature}`).", def.tag);
+    let doc = format!(
+        " Operations tagged \"{}\" (cargo feature `{feature}`).",
+        def.tag
+    );
     quote! {
         #![doc = #doc]
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]

@@ -82,7 +82,11 @@ pub fn generate(spec_path: &Path, source: &str) -> Result<Generated, Failure> {
 }
 
 /// [`generate`] with options.
-pub fn generate_with(spec_path: &Path, source: &str, options: &lower::Options) -> Result<Generated, Failure> {
+pub fn generate_with(
+    spec_path: &Path,
+    source: &str,
+    options: &lower::Options,
+) -> Result<Generated, Failure> {
     let spec = load::load(spec_path)?;
     generate_from_with(&spec, source, options)
 }
@@ -93,7 +97,11 @@ pub fn generate_from(spec: &load::Spec, source: &str) -> Result<Generated, Failu
 }
 
 /// Runs the stages after loading, with options.
-pub fn generate_from_with(spec: &load::Spec, source: &str, options: &lower::Options) -> Result<Generated, Failure> {
+pub fn generate_from_with(
+    spec: &load::Spec,
+    source: &str,
+    options: &lower::Options,
+) -> Result<Generated, Failure> {
     let lowered = lower::lower_with(spec, options)?;
     let features = emit::features_block(&lowered.api);
     let mut files = FileSet::new();
@@ -114,8 +122,16 @@ pub fn generate_from_with(spec: &load::Spec, source: &str, options: &lower::Opti
         operations: lowered.api.operations.len(),
         types: lowered.api.types.len(),
         validated_strings: lowered.api.newtypes.len(),
-        json_fallbacks: lowered.warnings.iter().filter(|w| w.code == "json-fallback").count(),
-        unenforced_patterns: lowered.warnings.iter().filter(|w| w.code == "unenforced-pattern").count(),
+        json_fallbacks: lowered
+            .warnings
+            .iter()
+            .filter(|w| w.code == "json-fallback")
+            .count(),
+        unenforced_patterns: lowered
+            .warnings
+            .iter()
+            .filter(|w| w.code == "unenforced-pattern")
+            .count(),
         lines: files.values().map(|t| t.lines().count()).sum(),
     };
     Ok(Generated {

@@ -112,11 +112,15 @@ impl Lint<'_> {
         let Some(paths) = doc.get("paths").and_then(|p| p.as_object()) else {
             return;
         };
-        const METHODS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+        const METHODS: &[&str] = &[
+            "get", "put", "post", "delete", "options", "head", "patch", "trace",
+        ];
         for (path, item) in paths {
             let item_ptr = Pointer::root().join("paths").join(path);
             for method in METHODS {
-                let Some(op) = item.get(*method).and_then(|o| o.as_object()) else { continue };
+                let Some(op) = item.get(*method).and_then(|o| o.as_object()) else {
+                    continue;
+                };
                 let op_ptr = item_ptr.join(method);
                 match op.get("responses").and_then(|r| r.as_object()) {
                     None => self.errors.push(Diagnostic::error(
@@ -143,10 +147,16 @@ impl Lint<'_> {
                         }
                     }
                 }
-                let params = op.get("parameters").and_then(|p| p.as_array()).into_iter().flatten();
+                let params = op
+                    .get("parameters")
+                    .and_then(|p| p.as_array())
+                    .into_iter()
+                    .flatten();
                 for (i, param) in params.enumerate() {
                     let at = op_ptr.join("parameters").join(i.to_string());
-                    let Some(param) = param.as_object() else { continue };
+                    let Some(param) = param.as_object() else {
+                        continue;
+                    };
                     if param.contains_key("$ref") {
                         continue;
                     }
@@ -164,7 +174,12 @@ impl Lint<'_> {
         }
     }
 
-    fn check_enum(&mut self, values: &[serde_json::Value], at: &Pointer, ty: Option<&serde_json::Value>) {
+    fn check_enum(
+        &mut self,
+        values: &[serde_json::Value],
+        at: &Pointer,
+        ty: Option<&serde_json::Value>,
+    ) {
         if values.is_empty() {
             self.warnings.push(Diagnostic::warning(
                 self.file,
@@ -190,7 +205,9 @@ impl Lint<'_> {
                 format!(
                     "`enum` mixes value types ({}); expected values of one type{}",
                     kinds.join(", "),
-                    ty.and_then(|t| t.as_str()).map(|t| format!(" (`type: {t}`)")).unwrap_or_default()
+                    ty.and_then(|t| t.as_str())
+                        .map(|t| format!(" (`type: {t}`)"))
+                        .unwrap_or_default()
                 ),
             ));
         }

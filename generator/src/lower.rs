@@ -33,9 +33,26 @@ pub struct Lowered {
 /// String formats that need no warning: the ones modelled (`date`,
 /// `date-time`) and the usual ones that are plain strings in Rust.
 const KNOWN_STRING_FORMATS: &[&str] = &[
-    "password", "byte", "binary", "email", "uri", "uri-reference", "uuid", "hostname", "ipv4",
-    "ipv6", "regex", "time", "duration", "idn-email", "idn-hostname", "iri", "iri-reference",
-    "json-pointer", "relative-json-pointer", "uri-template",
+    "password",
+    "byte",
+    "binary",
+    "email",
+    "uri",
+    "uri-reference",
+    "uuid",
+    "hostname",
+    "ipv4",
+    "ipv6",
+    "regex",
+    "time",
+    "duration",
+    "idn-email",
+    "idn-hostname",
+    "iri",
+    "iri-reference",
+    "json-pointer",
+    "relative-json-pointer",
+    "uri-template",
 ];
 
 /// Longest chain of `$ref`s to `$ref`s followed before giving up.
@@ -75,7 +92,9 @@ fn is_date(s: &str) -> bool {
     b.len() == 10
         && b[4] == b'-'
         && b[7] == b'-'
-        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// Options of the lowering stage.
@@ -102,14 +121,23 @@ pub fn lower_with(spec: &Spec, options: &Options) -> Result<Lowered, Failure> {
 /// The version and format of an Atlas media type:
 /// `application/vnd.atlas.2023-01-01+json` is `("2023-01-01", "json")`.
 fn atlas_media(media: &str) -> Option<(&str, &str)> {
-    let rest = media.split(';').next()?.trim().strip_prefix("application/vnd.atlas.")?;
+    let rest = media
+        .split(';')
+        .next()?
+        .trim()
+        .strip_prefix("application/vnd.atlas.")?;
     let (version, format) = rest.split_once('+')?;
     (is_date(version) || version == "preview").then_some((version, format))
 }
 
 /// How a body with this media type is read.
 fn body_kind(media: &str) -> BodyKind {
-    let essence = media.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    let essence = media
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
     if is_json_media(&essence) {
         BodyKind::Json
     } else if essence.ends_with("+gzip")
@@ -255,7 +283,9 @@ fn pick_media<'m>(
         content
             .iter()
             .filter_map(|(k, v)| atlas_media(k).map(|(ver, _)| (ver, k, v)))
-            .filter(|(ver, _, _)| *ver == version || (is_date(ver) && (version == "preview" || *ver <= version)))
+            .filter(|(ver, _, _)| {
+                *ver == version || (is_date(ver) && (version == "preview" || *ver <= version))
+            })
             .max_by(|a, b| {
                 // The exact version first, then the newest date.
                 (a.0 == version, a.0).cmp(&(b.0 == version, b.0))
@@ -612,9 +642,12 @@ impl<'a> Lowerer<'a> {
             SchemaKind::OneOf { one_of: list } | SchemaKind::AnyOf { any_of: list } => {
                 list.iter().map(SRef::from).collect()
             }
-            SchemaKind::Any(any) if !any.one_of.is_empty() || !any.any_of.is_empty() => {
-                any.one_of.iter().chain(&any.any_of).map(SRef::from).collect()
-            }
+            SchemaKind::Any(any) if !any.one_of.is_empty() || !any.any_of.is_empty() => any
+                .one_of
+                .iter()
+                .chain(&any.any_of)
+                .map(SRef::from)
+                .collect(),
             _ => Vec::new(),
         };
         if !members.is_empty() || disc.is_some_and(|d| !d.mapping.is_empty()) {
@@ -637,7 +670,8 @@ impl<'a> Lowerer<'a> {
     /// string enums (merged, in order, without repeats).
     fn enum_values(&self, schema: &'a Schema) -> Option<Vec<String>> {
         if let SchemaKind::Type(OaType::String(s)) = &schema.schema_kind {
-            return (!s.enumeration.is_empty()).then(|| s.enumeration.iter().flatten().cloned().collect());
+            return (!s.enumeration.is_empty())
+                .then(|| s.enumeration.iter().flatten().cloned().collect());
         }
         let (members, disc) = Self::union_parts(schema)?;
         if disc.is_some() || members.is_empty() {
@@ -649,7 +683,9 @@ impl<'a> Lowerer<'a> {
                 SRef::Inline(s) => s,
                 SRef::Ref(r) => self.resolve(r).ok()?.1,
             };
-            let SchemaKind::Type(OaType::String(st)) = &member.schema_kind else { return None };
+            let SchemaKind::Type(OaType::String(st)) = &member.schema_kind else {
+                return None;
+            };
             if st.enumeration.is_empty() {
                 return None;
             }
@@ -716,7 +752,10 @@ impl<'a> Lowerer<'a> {
                             self.error(&target, "`allOf` aliases refer back to themselves");
                             return Type::Json;
                         }
-                        let deeper = Ctx { depth: ctx.depth + 1, ..ctx.clone() };
+                        let deeper = Ctx {
+                            depth: ctx.depth + 1,
+                            ..ctx.clone()
+                        };
                         self.convert(member, &target.join("allOf").join("0"), view, &deeper)
                     }
                     kind => Type::Named(self.component_type(name, schema, target, view, kind)),
@@ -746,12 +785,17 @@ impl<'a> Lowerer<'a> {
             return Type::Named(wrapper.clone());
         }
         if self.inlining.contains(&key) {
-            let base = self.base_names.get(name).cloned().unwrap_or_else(|| type_name(name));
-            let rust = if self.wrappers.values().any(|w| *w == base) || self.types.contains_key(&base) {
-                self.type_scope.take(&format!("{base}{view:?}"))
-            } else {
-                base
-            };
+            let base = self
+                .base_names
+                .get(name)
+                .cloned()
+                .unwrap_or_else(|| type_name(name));
+            let rust =
+                if self.wrappers.values().any(|w| *w == base) || self.types.contains_key(&base) {
+                    self.type_scope.take(&format!("{base}{view:?}"))
+                } else {
+                    base
+                };
             self.wrappers.insert(key, rust.clone());
             return Type::Named(rust);
         }
@@ -806,7 +850,15 @@ impl<'a> Lowerer<'a> {
 
     /// Defines the named type `rust` for `schema`: enums at once, structs and
     /// unions through the work queue.
-    fn define(&mut self, rust: String, schema: &'a Schema, pointer: Pointer, view: View, shared: bool, kind: Kind<'a>) {
+    fn define(
+        &mut self,
+        rust: String,
+        schema: &'a Schema,
+        pointer: Pointer,
+        view: View,
+        shared: bool,
+        kind: Kind<'a>,
+    ) {
         match kind {
             Kind::Enum(values) => self.lower_enum(&rust, schema, &pointer, &values),
             Kind::Union(members, disc) => self.queue.push_back(Job {
@@ -861,7 +913,10 @@ impl<'a> Lowerer<'a> {
                     self.error(pointer, "`allOf` aliases refer back to themselves");
                     return Type::Json;
                 }
-                let deeper = Ctx { depth: ctx.depth + 1, ..ctx.clone() };
+                let deeper = Ctx {
+                    depth: ctx.depth + 1,
+                    ..ctx.clone()
+                };
                 return self.convert(member, &pointer.join("allOf").join("0"), view, &deeper);
             }
             kind => return Type::Named(self.inline_type(schema, pointer, view, &ctx.hint, kind)),
@@ -871,8 +926,14 @@ impl<'a> Lowerer<'a> {
                 match &s.format {
                     VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => return Type::DateTime,
                     VariantOrUnknownOrEmpty::Item(StringFormat::Date) => return Type::Date,
-                    VariantOrUnknownOrEmpty::Unknown(f) if !KNOWN_STRING_FORMATS.contains(&f.as_str()) => {
-                        self.warn("ignored-keyword", &pointer.join("format"), format!("unknown string format `{f}`: treated as a plain string"));
+                    VariantOrUnknownOrEmpty::Unknown(f)
+                        if !KNOWN_STRING_FORMATS.contains(&f.as_str()) =>
+                    {
+                        self.warn(
+                            "ignored-keyword",
+                            &pointer.join("format"),
+                            format!("unknown string format `{f}`: treated as a plain string"),
+                        );
                     }
                     _ => {}
                 }
@@ -888,7 +949,11 @@ impl<'a> Lowerer<'a> {
             // a wider type never fails to decode them.
             SchemaKind::Type(OaType::Integer(i)) => {
                 if let VariantOrUnknownOrEmpty::Unknown(f) = &i.format {
-                    self.warn("ignored-keyword", &pointer.join("format"), format!("unknown integer format `{f}`: treated as a 64-bit integer"));
+                    self.warn(
+                        "ignored-keyword",
+                        &pointer.join("format"),
+                        format!("unknown integer format `{f}`: treated as a 64-bit integer"),
+                    );
                 }
                 Type::I64
             }
@@ -922,7 +987,12 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Type(OaType::Object(o)) => {
                 self.map_type(o.additional_properties.as_ref(), pointer, view, ctx)
             }
-            SchemaKind::Any(any) if matches!(any.typ.as_deref(), Some("integer" | "number" | "string" | "boolean")) => {
+            SchemaKind::Any(any)
+                if matches!(
+                    any.typ.as_deref(),
+                    Some("integer" | "number" | "string" | "boolean")
+                ) =>
+            {
                 // A scalar with keywords its type does not have (a `pattern`
                 // on an integer, say): the keywords are ignored.
                 let ty = any.typ.as_deref().unwrap_or_default();
@@ -937,7 +1007,18 @@ impl<'a> Lowerer<'a> {
                 .filter_map(|(k, present)| present.then_some(k))
                 .collect();
                 if !ignored.is_empty() {
-                    self.warn("ignored-keyword", pointer, format!("`type: {ty}` with {}: ignored (not enforced)", ignored.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ")));
+                    self.warn(
+                        "ignored-keyword",
+                        pointer,
+                        format!(
+                            "`type: {ty}` with {}: ignored (not enforced)",
+                            ignored
+                                .iter()
+                                .map(|k| format!("`{k}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    );
                 }
                 match ty {
                     "integer" => Type::I64,
@@ -948,7 +1029,8 @@ impl<'a> Lowerer<'a> {
             }
             SchemaKind::Any(any) => {
                 if any.items.is_some() {
-                    self.warn("json-fallback", 
+                    self.warn(
+                        "json-fallback",
                         pointer,
                         "`items` without `type: array`: kept as a JSON value",
                     );
@@ -1008,7 +1090,8 @@ impl<'a> Lowerer<'a> {
             .or_insert_with(|| pattern::plan(pattern))
             .clone();
         if let PatternPlan::Invalid { reason } = &plan {
-            self.warn("unenforced-pattern", 
+            self.warn(
+                "unenforced-pattern",
                 pointer,
                 format!("pattern `{pattern}` is not enforced: {reason}"),
             );
@@ -1047,7 +1130,8 @@ impl<'a> Lowerer<'a> {
             SchemaKind::Any(any) => (Some(&any.properties), &any.required[..], &any.all_of[..]),
             SchemaKind::AllOf { all_of } => (None, &[][..], &all_of[..]),
             _ => {
-                self.warn("ignored-keyword", 
+                self.warn(
+                    "ignored-keyword",
                     pointer,
                     "an `allOf` member that is not an object is ignored",
                 );
@@ -1065,7 +1149,10 @@ impl<'a> Lowerer<'a> {
                             chain.push(key);
                             self.error(
                                 &member_ptr,
-                                format!("`allOf` refers back to a schema that includes it: {}", chain.join(" -> ")),
+                                format!(
+                                    "`allOf` refers back to a schema that includes it: {}",
+                                    chain.join(" -> ")
+                                ),
                             );
                         } else if walk.seen.insert(key.clone()) {
                             // Each schema is merged once, however many
@@ -1099,7 +1186,8 @@ impl<'a> Lowerer<'a> {
             if properties.is_some_and(|p| !p.contains_key(name))
                 && !props.iter().any(|p| &p.wire == name)
             {
-                self.warn("ignored-keyword", 
+                self.warn(
+                    "ignored-keyword",
                     &pointer.join("required"),
                     format!(
                         "`{name}` is listed in `required` but not defined in `properties`; ignored"
@@ -1117,7 +1205,13 @@ impl<'a> Lowerer<'a> {
             stack: vec![job.pointer.to_string()],
             seen: HashSet::from([job.pointer.to_string()]),
         };
-        self.collect_props(job.schema, &job.pointer, &mut props, &mut required, &mut walk);
+        self.collect_props(
+            job.schema,
+            &job.pointer,
+            &mut props,
+            &mut required,
+            &mut walk,
+        );
         let mut scope = NameScope::default();
         let mut fields = Vec::new();
         for prop in props {
@@ -1175,12 +1269,18 @@ impl<'a> Lowerer<'a> {
         if target.starts_with('#') || target.contains('/') {
             target.to_owned()
         } else {
-            format!("{}{}", components_prefix("schemas"), crate::diag::escape_token(target))
+            format!(
+                "{}{}",
+                components_prefix("schemas"),
+                crate::diag::escape_token(target)
+            )
         }
     }
 
     fn lower_union(&mut self, job: Job<'a>) {
-        let Some((members, disc)) = job.union.clone() else { return };
+        let Some((members, disc)) = job.union.clone() else {
+            return;
+        };
         let mut scope = NameScope::default();
         let mut variants: Vec<UnionVariant> = Vec::new();
         // Targets by normalised `$ref`, with the discriminator values that select them.
@@ -1219,7 +1319,10 @@ impl<'a> Lowerer<'a> {
             let first = tags.first().cloned().unwrap_or_default();
             match self.resolve(original) {
                 Ok(_) => ordered.push((SRef::Ref(original), mapping_ptr.join(&first), tags)),
-                Err(message) => self.error(&mapping_ptr.join(&first), format!("discriminator mapping: {message}")),
+                Err(message) => self.error(
+                    &mapping_ptr.join(&first),
+                    format!("discriminator mapping: {message}"),
+                ),
             }
         }
         for (i, (member, ptr, tags)) in ordered.into_iter().enumerate() {
@@ -1234,7 +1337,9 @@ impl<'a> Lowerer<'a> {
             };
             let rust = scope.take(&rust);
             // A mapping back to the union itself means "the base fields only".
-            let self_target = target_name.is_some_and(|n| job.pointer == Pointer::root().join("components").join("schemas").join(n));
+            let self_target = target_name.is_some_and(|n| {
+                job.pointer == Pointer::root().join("components").join("schemas").join(n)
+            });
             let ty = if self_target {
                 let fields_name = self.type_scope.take(&format!("{}Fields", job.name));
                 self.queue.push_back(Job {
@@ -1247,10 +1352,19 @@ impl<'a> Lowerer<'a> {
                 });
                 Type::Named(fields_name)
             } else {
-                let ctx = Ctx { hint: format!("{}{}", job.name, rust), field: rust.clone(), depth: 0 };
+                let ctx = Ctx {
+                    hint: format!("{}{}", job.name, rust),
+                    field: rust.clone(),
+                    depth: 0,
+                };
                 self.convert(member, &ptr, job.view, &ctx)
             };
-            variants.push(UnionVariant { rust, tags, ty, boxed: false });
+            variants.push(UnionVariant {
+                rust,
+                tags,
+                ty,
+                boxed: false,
+            });
         }
         let fallback = scope.take("Unknown");
         self.types.insert(
@@ -1280,13 +1394,15 @@ impl<'a> Lowerer<'a> {
             );
             return;
         }
-        self.enums_by_values.insert(values.to_vec(), name.to_owned());
+        self.enums_by_values
+            .insert(values.to_vec(), name.to_owned());
         let mut scope = NameScope::default();
         let mut variants = Vec::new();
         let mut seen = BTreeSet::new();
         for value in values {
             if !seen.insert(value.as_str()) {
-                self.warn("ignored-keyword", 
+                self.warn(
+                    "ignored-keyword",
                     pointer,
                     format!("enum value {value:?} is listed twice; kept once"),
                 );
@@ -1321,31 +1437,35 @@ impl<'a> Lowerer<'a> {
     fn box_cycles(&mut self) {
         let direct = |def: &TypeDef| -> Vec<String> {
             match def {
-                TypeDef::Struct(s) => s.fields.iter().filter_map(|f| f.ty.direct_named().map(str::to_owned)).collect(),
-                TypeDef::Union(u) => u.variants.iter().filter_map(|v| v.ty.direct_named().map(str::to_owned)).collect(),
+                TypeDef::Struct(s) => s
+                    .fields
+                    .iter()
+                    .filter_map(|f| f.ty.direct_named().map(str::to_owned))
+                    .collect(),
+                TypeDef::Union(u) => u
+                    .variants
+                    .iter()
+                    .filter_map(|v| v.ty.direct_named().map(str::to_owned))
+                    .collect(),
                 TypeDef::Enum(_) | TypeDef::Alias(_) | TypeDef::Wrapper(_) => Vec::new(),
             }
         };
-        let edges: BTreeMap<String, Vec<String>> =
-            self.types.iter().map(|(name, def)| (name.clone(), direct(def))).collect();
+        let edges: BTreeMap<String, Vec<String>> = self
+            .types
+            .iter()
+            .map(|(name, def)| (name.clone(), direct(def)))
+            .collect();
+        // A field leads back to its holder exactly when both are in the same
+        // strongly connected component of the "holds directly" graph.
+        let component = strongly_connected(&edges);
         let reaches = |from: &str, to: &str| -> bool {
-            let mut stack = vec![from.to_owned()];
-            let mut seen = BTreeSet::new();
-            while let Some(n) = stack.pop() {
-                if n == to {
-                    return true;
-                }
-                if seen.insert(n.clone()) {
-                    if let Some(next) = edges.get(&n) {
-                        stack.extend(next.iter().cloned());
-                    }
-                }
-            }
-            false
+            matches!((component.get(from), component.get(to)), (Some(a), Some(b)) if a == b)
         };
         let mut to_box: Vec<(String, usize)> = Vec::new();
         for name in edges.keys() {
-            let Some(def) = self.types.get(name) else { continue };
+            let Some(def) = self.types.get(name) else {
+                continue;
+            };
             let tys: Vec<&Type> = match def {
                 TypeDef::Struct(s) => s.fields.iter().map(|f| &f.ty).collect(),
                 TypeDef::Union(u) => u.variants.iter().map(|v| &v.ty).collect(),
@@ -1637,7 +1757,8 @@ impl<'a> Lowerer<'a> {
                     }
                 }
                 Parameter::Cookie { parameter_data, .. } => {
-                    self.warn("ignored-keyword", 
+                    self.warn(
+                        "ignored-keyword",
                         ptr,
                         format!(
                             "cookie parameter `{}` is not supported; not sent",
@@ -1680,7 +1801,8 @@ impl<'a> Lowerer<'a> {
                     )
                 }
                 ParameterSchemaOrContent::Content(_) => {
-                    self.warn("json-fallback", 
+                    self.warn(
+                        "json-fallback",
                         &ptr,
                         "a parameter with `content` instead of `schema` is sent as a JSON string",
                     );
@@ -1807,13 +1929,15 @@ impl<'a> Lowerer<'a> {
         }
         // Some success statuses with a body and some without (`200` with a
         // report, `102` while it is prepared): the body is an `Option`.
-        let success_optional = success.iter().any(|c| c.ty.is_some()) && success.iter().any(|c| c.ty.is_none());
+        let success_optional =
+            success.iter().any(|c| c.ty.is_some()) && success.iter().any(|c| c.ty.is_none());
         let success_types: BTreeSet<&Type> = success.iter().filter_map(|c| c.ty.as_ref()).collect();
         let success_type = match success_types.len() {
             0 => None,
             1 => success_types.into_iter().next().cloned(),
             _ => {
-                self.warn("json-fallback", 
+                self.warn(
+                    "json-fallback",
                     &pointer.join("responses"),
                     "success statuses have different body types; decoded as JSON values",
                 );
@@ -1821,7 +1945,8 @@ impl<'a> Lowerer<'a> {
             }
         };
         // Binary and text bodies read an empty body as empty, not as missing.
-        let success_optional = success_optional && !matches!(success_type, Some(Type::Binary | Type::Text));
+        let success_optional =
+            success_optional && !matches!(success_type, Some(Type::Binary | Type::Text));
         let error_type = if error_types.len() == 1 {
             error_types.into_iter().next().unwrap_or(Type::Json)
         } else {
@@ -1897,25 +2022,40 @@ impl<'a> Lowerer<'a> {
     fn choose_version(&self, op: &openapiv3::Operation) -> Option<String> {
         let mut offered: BTreeSet<&str> = BTreeSet::new();
         if let Some(rb) = op.request_body.as_ref().and_then(|b| self.resolve_body(b)) {
-            offered.extend(rb.content.keys().filter_map(|k| atlas_media(k)).map(|(v, _)| v));
+            offered.extend(
+                rb.content
+                    .keys()
+                    .filter_map(|k| atlas_media(k))
+                    .map(|(v, _)| v),
+            );
         }
         for (status, resp) in &op.responses.responses {
             if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
                 continue;
             }
             if let Some(resp) = self.resolve_response(resp) {
-                offered.extend(resp.content.keys().filter_map(|k| atlas_media(k)).map(|(v, _)| v));
+                offered.extend(
+                    resp.content
+                        .keys()
+                        .filter_map(|k| atlas_media(k))
+                        .map(|(v, _)| v),
+                );
             }
         }
         let stable = || offered.iter().copied().filter(|v| is_date(v));
         let chosen = match &self.version {
             VersionPin::Latest => stable().next_back(),
-            VersionPin::Preview => offered.get("preview").copied().or_else(|| stable().next_back()),
+            VersionPin::Preview => offered
+                .get("preview")
+                .copied()
+                .or_else(|| stable().next_back()),
             VersionPin::Date(pin) => stable()
                 .rfind(|v| *v <= pin.as_str())
                 .or_else(|| stable().next()),
         };
-        chosen.or_else(|| offered.iter().next().copied()).map(str::to_owned)
+        chosen
+            .or_else(|| offered.iter().next().copied())
+            .map(str::to_owned)
     }
 }
 
@@ -1950,8 +2090,14 @@ fn assign_features(api: &mut Api) {
     for (name, def) in &api.types {
         let mut out = BTreeSet::new();
         match def {
-            TypeDef::Struct(s) => s.fields.iter().for_each(|f| Api::referenced_names(&f.ty, &mut out)),
-            TypeDef::Union(u) => u.variants.iter().for_each(|v| Api::referenced_names(&v.ty, &mut out)),
+            TypeDef::Struct(s) => s
+                .fields
+                .iter()
+                .for_each(|f| Api::referenced_names(&f.ty, &mut out)),
+            TypeDef::Union(u) => u
+                .variants
+                .iter()
+                .for_each(|v| Api::referenced_names(&v.ty, &mut out)),
             TypeDef::Alias(a) => {
                 out.insert(a.target.clone());
             }
@@ -1979,7 +2125,11 @@ fn assign_features(api: &mut Api) {
         Api::referenced_names(&op.error_type, &mut roots);
         stack.extend(roots);
         while let Some(name) = stack.pop() {
-            if type_features.entry(name.clone()).or_default().insert(feature.clone()) {
+            if type_features
+                .entry(name.clone())
+                .or_default()
+                .insert(feature.clone())
+            {
                 if let Some(next) = uses.get(&name) {
                     stack.extend(next.iter().cloned());
                 }
@@ -1999,6 +2149,56 @@ fn assign_features(api: &mut Api) {
         }
     }
     api.type_features = type_features;
+}
+
+/// Kosaraju's algorithm, iteratively (no recursion, whatever the graph's
+/// depth): the strongly connected component of every node, as an index.
+fn strongly_connected(edges: &BTreeMap<String, Vec<String>>) -> BTreeMap<&str, usize> {
+    let mut order: Vec<&str> = Vec::with_capacity(edges.len());
+    let mut visited: BTreeSet<&str> = BTreeSet::new();
+    for start in edges.keys() {
+        if !visited.insert(start) {
+            continue;
+        }
+        // (node, index of the next edge to follow)
+        let mut stack: Vec<(&str, usize)> = vec![(start, 0)];
+        while let Some((node, next)) = stack.pop() {
+            let targets = edges.get(node).map(Vec::as_slice).unwrap_or_default();
+            if let Some(target) = targets.get(next) {
+                stack.push((node, next + 1));
+                if edges.contains_key(target.as_str()) && visited.insert(target) {
+                    stack.push((target, 0));
+                }
+            } else {
+                order.push(node);
+            }
+        }
+    }
+    let mut reverse: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for (from, targets) in edges {
+        for to in targets {
+            if edges.contains_key(to.as_str()) {
+                reverse.entry(to.as_str()).or_default().push(from.as_str());
+            }
+        }
+    }
+    let mut component: BTreeMap<&str, usize> = BTreeMap::new();
+    for (index, start) in order.into_iter().rev().enumerate() {
+        if component.contains_key(start) {
+            continue;
+        }
+        let mut stack = vec![start];
+        component.insert(start, index);
+        while let Some(node) = stack.pop() {
+            for &from in reverse.get(node).map(Vec::as_slice).unwrap_or_default() {
+                if !component.contains_key(from) {
+                    component.insert(from, index);
+                    stack.push(from);
+                }
+            }
+        }
+    }
+    component
 }
 
 struct OpInput<'a> {

@@ -37,9 +37,13 @@ mod tests {
 
     #[test]
     fn only_the_marked_lines_change() {
-        let manifest = format!("[features]\ncli = []\n{BEGIN}\nold = []\n{END}\n\n[dependencies]\n");
+        let manifest =
+            format!("[features]\ncli = []\n{BEGIN}\nold = []\n{END}\n\n[dependencies]\n");
         let out = splice(&manifest, "new = []\n").expect("markers present");
-        assert_eq!(out, format!("[features]\ncli = []\n{BEGIN}\nnew = []\n{END}\n\n[dependencies]\n"));
+        assert_eq!(
+            out,
+            format!("[features]\ncli = []\n{BEGIN}\nnew = []\n{END}\n\n[dependencies]\n")
+        );
         assert_eq!(splice(&out, "new = []\n").expect("idempotent"), out);
     }
 

@@ -38,7 +38,9 @@ pub fn stale_file(path: &Path, contents: &str) -> io::Result<Option<Stale>> {
     match std::fs::read_to_string(path) {
         Ok(on_disk) if normalize(&on_disk) == normalize(contents) => Ok(None),
         Ok(_) => Ok(Some(Stale::Changed(path.to_owned()))),
-        Err(err) if err.kind() == io::ErrorKind::NotFound => Ok(Some(Stale::Missing(path.to_owned()))),
+        Err(err) if err.kind() == io::ErrorKind::NotFound => {
+            Ok(Some(Stale::Missing(path.to_owned())))
+        }
         Err(err) => Err(err),
     }
 }
@@ -181,7 +183,11 @@ fn sibling(path: &Path, what: &str) -> PathBuf {
 
 /// Swaps in a new `dir` holding `files`, then runs `then`; if `then` fails
 /// the old directory is put back.
-fn replace_dir(dir: &Path, files: &FileSet, then: impl FnOnce() -> io::Result<()>) -> io::Result<()> {
+fn replace_dir(
+    dir: &Path,
+    files: &FileSet,
+    then: impl FnOnce() -> io::Result<()>,
+) -> io::Result<()> {
     let parent = dir.parent().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,

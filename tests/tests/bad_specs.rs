@@ -39,7 +39,11 @@ fn every_bad_spec_ends_in_a_useful_error_or_valid_code() {
     let cases = cases();
     assert!(cases.len() >= 28, "{} cases", cases.len());
     for case in cases {
-        let name = case.file_stem().and_then(|s| s.to_str()).unwrap_or("case").to_owned();
+        let name = case
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("case")
+            .to_owned();
         let report = outcome(&case);
         insta::assert_snapshot!(name, report);
     }
@@ -48,10 +52,18 @@ fn every_bad_spec_ends_in_a_useful_error_or_valid_code() {
 #[test]
 fn errors_carry_file_pointer_and_position() {
     let report = outcome(Path::new("bad_specs/01_malformed_yaml.yaml"));
-    assert!(report.contains("bad_specs/01_malformed_yaml.yaml:"), "{report}");
+    assert!(
+        report.contains("bad_specs/01_malformed_yaml.yaml:"),
+        "{report}"
+    );
     let report = outcome(Path::new("bad_specs/02_json_trailing_comma.json"));
-    assert!(report.contains("bad_specs/02_json_trailing_comma.json:5:1"), "{report}");
-    let report = outcome(Path::new("bad_specs/22_template_variable_without_param.yaml"));
+    assert!(
+        report.contains("bad_specs/02_json_trailing_comma.json:5:1"),
+        "{report}"
+    );
+    let report = outcome(Path::new(
+        "bad_specs/22_template_variable_without_param.yaml",
+    ));
     assert!(report.contains("at #/paths/~1a~1{id}"), "{report}");
 }
 
@@ -85,7 +97,8 @@ fn a_ten_megabyte_spec_nested_500_deep_is_an_error_not_a_crash() {
     let outcome = std::thread::Builder::new()
         .stack_size(2 * 1024 * 1024)
         .spawn(move || {
-            load::parse(Path::new("deep.json"), &text).and_then(|spec| generate_from(&spec, "deep.json"))
+            load::parse(Path::new("deep.json"), &text)
+                .and_then(|spec| generate_from(&spec, "deep.json"))
         })
         .expect("thread")
         .join()

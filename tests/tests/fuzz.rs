@@ -41,12 +41,19 @@ impl Rng {
 }
 
 fn budget() -> Duration {
-    let secs = std::env::var("FUZZ_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20u64);
+    let secs = std::env::var("FUZZ_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20u64);
     Duration::from_secs(secs)
 }
 
 fn seed() -> u64 {
-    std::env::var("FUZZ_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_1234_abcd_9876) | 1
+    std::env::var("FUZZ_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0x5eed_1234_abcd_9876)
+        | 1
 }
 
 /// Runs one input through the pipeline; returns whether it generated code.
@@ -84,7 +91,10 @@ fn run_one(name: &str, text: &str) -> bool {
             true
         }
         Err(failure) => {
-            assert!(!failure.diagnostics.is_empty(), "a failure without a diagnostic");
+            assert!(
+                !failure.diagnostics.is_empty(),
+                "a failure without a diagnostic"
+            );
             false
         }
     }
@@ -102,7 +112,8 @@ fn save_failure(text: &str) -> String {
 
 fn seeds() -> Vec<String> {
     let root = workspace_root();
-    let mut seeds = vec![std::fs::read_to_string(root.join("spec/atlas-admin-api.yaml")).expect("spec")];
+    let mut seeds =
+        vec![std::fs::read_to_string(root.join("spec/atlas-admin-api.yaml")).expect("spec")];
     let mut cases: Vec<_> = std::fs::read_dir(root.join("tests/bad_specs"))
         .expect("bad_specs")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -169,22 +180,63 @@ fn mutate(rng: &mut Rng, text: &str) -> String {
 // ----- structured random specs ----------------------------------------------
 
 const NAMES: &[&str] = &[
-    "id", "type", "match", "self", "Self", "_id", "2dsphereIndexVersion", "", "group_id", "groupId",
-    "GroupID", "name", "state", "é", "a-b", "a.b", "String", "Option", "crate", "r#x", "1000 requests",
+    "id",
+    "type",
+    "match",
+    "self",
+    "Self",
+    "_id",
+    "2dsphereIndexVersion",
+    "",
+    "group_id",
+    "groupId",
+    "GroupID",
+    "name",
+    "state",
+    "é",
+    "a-b",
+    "a.b",
+    "String",
+    "Option",
+    "crate",
+    "r#x",
+    "1000 requests",
 ];
 const PATTERNS: &[&str] = &[
-    "^([a-f0-9]{24})$", "^[a-zA-Z0-9][a-zA-Z0-9-]*$", "(", "^(?=x)y$", "\\\\d", "a{2,1}", "[z-a]",
-    "^$", "x*", "^\\d{3}-\\w+$", "/path/\\{X\\}", "[[:alpha:]]", "^(a|b|)c?$", "\\p{L}+",
+    "^([a-f0-9]{24})$",
+    "^[a-zA-Z0-9][a-zA-Z0-9-]*$",
+    "(",
+    "^(?=x)y$",
+    "\\\\d",
+    "a{2,1}",
+    "[z-a]",
+    "^$",
+    "x*",
+    "^\\d{3}-\\w+$",
+    "/path/\\{X\\}",
+    "[[:alpha:]]",
+    "^(a|b|)c?$",
+    "\\p{L}+",
 ];
 const MEDIA: &[&str] = &[
-    "application/json", "application/vnd.atlas.2023-01-01+json", "application/vnd.atlas.2024-05-30+json",
-    "application/vnd.atlas.preview+json", "application/vnd.atlas.2023-01-01+gzip",
-    "application/vnd.atlas.2023-02-01+csv", "text/plain", "application/octet-stream", "*/*",
+    "application/json",
+    "application/vnd.atlas.2023-01-01+json",
+    "application/vnd.atlas.2024-05-30+json",
+    "application/vnd.atlas.preview+json",
+    "application/vnd.atlas.2023-01-01+gzip",
+    "application/vnd.atlas.2023-02-01+csv",
+    "text/plain",
+    "application/octet-stream",
+    "*/*",
 ];
 
 /// The name of a component: almost always one that exists.
 fn component(rng: &mut Rng, components: usize) -> String {
-    let n = if rng.chance(97) { rng.below(components) } else { components + rng.below(2) };
+    let n = if rng.chance(97) {
+        rng.below(components)
+    } else {
+        components + rng.below(2)
+    };
     format!("S{n}")
 }
 
@@ -194,15 +246,26 @@ fn schema_ref(rng: &mut Rng, components: usize) -> Value {
 
 fn random_schema(rng: &mut Rng, depth: usize, components: usize) -> Value {
     if depth == 0 || rng.chance(20) {
-        return if rng.chance(50) { schema_ref(rng, components) } else { scalar(rng) };
+        return if rng.chance(50) {
+            schema_ref(rng, components)
+        } else {
+            scalar(rng)
+        };
     }
     let mut s = match rng.below(8) {
         0 | 1 => {
             let mut props = Map::new();
             for _ in 0..rng.below(5) {
-                props.insert(rng.pick(NAMES).to_string(), random_schema(rng, depth - 1, components));
+                props.insert(
+                    rng.pick(NAMES).to_string(),
+                    random_schema(rng, depth - 1, components),
+                );
             }
-            let mut required: Vec<Value> = props.keys().filter(|_| rng.chance(40)).map(|k| json!(k)).collect();
+            let mut required: Vec<Value> = props
+                .keys()
+                .filter(|_| rng.chance(40))
+                .map(|k| json!(k))
+                .collect();
             if rng.chance(10) {
                 required.push(json!("ghost"));
             }
@@ -211,7 +274,11 @@ fn random_schema(rng: &mut Rng, depth: usize, components: usize) -> Value {
                 o["type"] = json!("object");
             }
             if rng.chance(20) {
-                o["additionalProperties"] = if rng.chance(50) { json!(true) } else { random_schema(rng, depth - 1, components) };
+                o["additionalProperties"] = if rng.chance(50) {
+                    json!(true)
+                } else {
+                    random_schema(rng, depth - 1, components)
+                };
             }
             o
         }
@@ -224,24 +291,40 @@ fn random_schema(rng: &mut Rng, depth: usize, components: usize) -> Value {
         }
         3 => {
             let values: Vec<Value> = (0..rng.below(6))
-                .map(|_| if rng.chance(90) { json!(rng.pick(NAMES)) } else { json!(rng.below(9)) })
+                .map(|_| {
+                    if rng.chance(90) {
+                        json!(rng.pick(NAMES))
+                    } else {
+                        json!(rng.below(9))
+                    }
+                })
                 .collect();
             json!({ "type": "string", "enum": values })
         }
         4 | 5 => {
             let key = *rng.pick(&["oneOf", "anyOf", "allOf"]);
-            let members: Vec<Value> = (0..rng.below(4)).map(|_| random_schema(rng, depth - 1, components)).collect();
+            let members: Vec<Value> = (0..rng.below(4))
+                .map(|_| random_schema(rng, depth - 1, components))
+                .collect();
             let mut u = json!({ key: members });
             if rng.chance(40) {
                 let mut mapping = Map::new();
                 for i in 0..rng.below(4) {
-                    mapping.insert(format!("K{i}"), json!(format!("#/components/schemas/{}", component(rng, components))));
+                    mapping.insert(
+                        format!("K{i}"),
+                        json!(format!(
+                            "#/components/schemas/{}",
+                            component(rng, components)
+                        )),
+                    );
                 }
                 u["discriminator"] = json!({ "propertyName": rng.pick(NAMES), "mapping": mapping });
             }
             u
         }
-        6 => json!({ "type": "object", "additionalProperties": random_schema(rng, depth - 1, components) }),
+        6 => {
+            json!({ "type": "object", "additionalProperties": random_schema(rng, depth - 1, components) })
+        }
         _ => {
             let mut d = json!({ "type": "object", "properties": { "kind": { "type": "string" } } });
             let mut mapping = Map::new();
@@ -258,7 +341,8 @@ fn random_schema(rng: &mut Rng, depth: usize, components: usize) -> Value {
         }
     }
     if rng.chance(20) {
-        s["description"] = json!("see https://example.com/[x] `code`\n    indented ```rust\npanic!()```");
+        s["description"] =
+            json!("see https://example.com/[x] `code`\n    indented ```rust\npanic!()```");
     }
     s
 }
@@ -266,7 +350,9 @@ fn random_schema(rng: &mut Rng, depth: usize, components: usize) -> Value {
 fn scalar(rng: &mut Rng) -> Value {
     match rng.below(7) {
         0 => json!({ "type": "string", "pattern": rng.pick(PATTERNS) }),
-        1 => json!({ "type": "string", "format": rng.pick(&["date-time", "date", "email", "weird", "binary"]) }),
+        1 => {
+            json!({ "type": "string", "format": rng.pick(&["date-time", "date", "email", "weird", "binary"]) })
+        }
         2 => json!({ "type": "integer", "format": rng.pick(&["int32", "int64", "int7"]) }),
         3 => json!({ "type": "number" }),
         4 => json!({ "type": "boolean" }),
@@ -283,7 +369,9 @@ fn random_spec(rng: &mut Rng) -> String {
     }
     let mut paths = Map::new();
     for p in 0..1 + rng.below(4) {
-        let vars: Vec<&str> = (0..rng.below(3)).map(|_| *rng.pick(&["groupId", "name", "id", "x y"])).collect();
+        let vars: Vec<&str> = (0..rng.below(3))
+            .map(|_| *rng.pick(&["groupId", "name", "id", "x y"]))
+            .collect();
         let mut path = format!("/p{p}");
         for v in &vars {
             path.push_str(&format!("/{{{v}}}"));
@@ -299,7 +387,9 @@ fn random_spec(rng: &mut Rng) -> String {
             let mut params: Vec<Value> = Vec::new();
             for v in &vars {
                 if rng.chance(95) {
-                    params.push(json!({ "name": v, "in": "path", "required": true, "schema": scalar(rng) }));
+                    params.push(
+                        json!({ "name": v, "in": "path", "required": true, "schema": scalar(rng) }),
+                    );
                 }
             }
             for _ in 0..rng.below(3) {
@@ -311,28 +401,46 @@ fn random_spec(rng: &mut Rng) -> String {
             }
             let mut responses = Map::new();
             for _ in 0..1 + rng.below(3) {
-                let status = rng.pick(&["200", "201", "202", "204", "102", "400", "404", "503", "2XX", "default"]);
+                let status = rng.pick(&[
+                    "200", "201", "202", "204", "102", "400", "404", "503", "2XX", "default",
+                ]);
                 let mut content = Map::new();
                 for _ in 0..rng.below(3) {
-                    content.insert(rng.pick(MEDIA).to_string(), json!({ "schema": random_schema(rng, 2, components) }));
+                    content.insert(
+                        rng.pick(MEDIA).to_string(),
+                        json!({ "schema": random_schema(rng, 2, components) }),
+                    );
                 }
-                responses.insert(status.to_string(), json!({ "description": "r", "content": content }));
+                responses.insert(
+                    status.to_string(),
+                    json!({ "description": "r", "content": content }),
+                );
             }
-            let mut op_id = format!("{}{}", rng.pick(&["get", "list", "create", "get_"]), rng.pick(&["Thing", "thing", "Things", ""]));
+            let mut op_id = format!(
+                "{}{}",
+                rng.pick(&["get", "list", "create", "get_"]),
+                rng.pick(&["Thing", "thing", "Things", ""])
+            );
             if rng.chance(85) {
                 op_id.push_str(&format!("{p}{method}"));
             }
-            let mut op = json!({ "operationId": op_id, "parameters": params, "responses": responses });
+            let mut op =
+                json!({ "operationId": op_id, "parameters": params, "responses": responses });
             if rng.chance(50) {
                 let mut content = Map::new();
-                content.insert(rng.pick(MEDIA).to_string(), json!({ "schema": random_schema(rng, 2, components) }));
+                content.insert(
+                    rng.pick(MEDIA).to_string(),
+                    json!({ "schema": random_schema(rng, 2, components) }),
+                );
                 op["requestBody"] = json!({ "required": rng.chance(50), "content": content });
             }
             if rng.chance(30) {
-                op["x-xgen-operation-id-override"] = json!(rng.pick(&["short", "getThing", "createThing"]));
+                op["x-xgen-operation-id-override"] =
+                    json!(rng.pick(&["short", "getThing", "createThing"]));
             }
             if rng.chance(20) {
-                op["tags"] = json!([rng.pick(&["Cloud Backups", "Full", "default", "", "Ünïcode"])]);
+                op["tags"] =
+                    json!([rng.pick(&["Cloud Backups", "Full", "default", "", "Ünïcode"])]);
             }
             if rng.chance(10) {
                 op["security"] = json!([]);
@@ -379,5 +487,8 @@ fn no_input_panics_hangs_or_generates_unparsable_code() {
         seed()
     );
     assert!(tried > 100, "only {tried} inputs in the time budget");
-    assert!(generated > 10, "only {generated} inputs generated code: the fuzzer is not reaching the generator");
+    assert!(
+        generated > 10,
+        "only {generated} inputs generated code: the fuzzer is not reaching the generator"
+    );
 }

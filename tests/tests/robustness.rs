@@ -40,7 +40,11 @@ fn shuffle(value: &mut serde_yaml::Value, seed: &mut u64) {
 fn assert_shuffle_invariant(path: &Path) {
     let text = std::fs::read_to_string(path).expect("spec");
     let original = generate_text("spec.yaml", &text);
-    assert_eq!(original, generate_text("spec.yaml", &text), "two runs differ");
+    assert_eq!(
+        original,
+        generate_text("spec.yaml", &text),
+        "two runs differ"
+    );
     for seed in [1u64, 0x9e37_79b9_7f4a_7c15] {
         let mut doc: serde_yaml::Value = serde_yaml::from_str(&text).expect("yaml");
         let mut state = seed;
@@ -49,7 +53,10 @@ fn assert_shuffle_invariant(path: &Path) {
         assert_ne!(shuffled, text, "the shuffle changed nothing");
         let again = generate_text("spec.yaml", &shuffled);
         for (name, contents) in &original {
-            assert!(again.get(name) == Some(contents), "{name} differs after shuffling map keys (seed {seed})");
+            assert!(
+                again.get(name) == Some(contents),
+                "{name} differs after shuffling map keys (seed {seed})"
+            );
         }
         assert_eq!(original.len(), again.len());
     }
@@ -109,8 +116,12 @@ fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
 /// A spec that generates different code from `spec/`, so a write would
 /// change files.
 fn changed_spec(dir: &Path) -> PathBuf {
-    let text = std::fs::read_to_string(workspace_root().join("spec/atlas-admin-api.yaml")).expect("spec");
-    let text = text.replace("Where the job is in its life cycle.", "Changed description.");
+    let text =
+        std::fs::read_to_string(workspace_root().join("spec/atlas-admin-api.yaml")).expect("spec");
+    let text = text.replace(
+        "Where the job is in its life cycle.",
+        "Changed description.",
+    );
     let path = dir.join("changed.yaml");
     std::fs::write(&path, text).expect("write");
     path
@@ -141,12 +152,23 @@ fn a_failed_write_leaves_everything_as_it_was() {
     let current = std::fs::read_to_string(&manifest).expect("manifest");
     let updated = atlas_codegen::manifest::splice(&current, &generated.features).expect("markers")
         + "# changed\n";
-    let extra = vec![(manifest.clone(), updated), (dir.path().join("NEW_FILE"), "new".to_owned())];
-    for point in [FailAt::Staged, FailAt::DirSwapped, FailAt::FirstExtraSwapped] {
+    let extra = vec![
+        (manifest.clone(), updated),
+        (dir.path().join("NEW_FILE"), "new".to_owned()),
+    ];
+    for point in [
+        FailAt::Staged,
+        FailAt::DirSwapped,
+        FailAt::FirstExtraSwapped,
+    ] {
         let err = output::write_all_failing_at(&out, &generated.files, &extra, Some(point))
             .expect_err("injected failure");
         assert!(err.to_string().contains("injected"), "{err}");
-        assert_eq!(snapshot(dir.path()), before, "a failure at {point:?} left changes");
+        assert_eq!(
+            snapshot(dir.path()),
+            before,
+            "a failure at {point:?} left changes"
+        );
     }
 
     // 3. The output directory cannot be created (its parent is a file, as a
@@ -160,7 +182,11 @@ fn a_failed_write_leaves_everything_as_it_was() {
     let err = codegen(&args, &root).expect_err("cannot create");
     assert!(err.contains("error"), "{err}");
     std::fs::remove_file(&file_parent).expect("rm");
-    assert_eq!(snapshot(dir.path()), before, "a failed directory write left changes");
+    assert_eq!(
+        snapshot(dir.path()),
+        before,
+        "a failed directory write left changes"
+    );
 
     // And with nothing in the way the same write succeeds and changes files.
     let mut args = CodegenArgs::defaults(&root);

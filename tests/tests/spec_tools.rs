@@ -256,7 +256,9 @@ impl Pairing {
                     self.ty(full, ext, &x.ty, &y.ty, &format!("{at}::{}", x.rust));
                 }
             }
-            (TypeDef::Wrapper(a), TypeDef::Wrapper(b)) => self.ty(full, ext, &a.ty, &b.ty, &format!("{at}.0")),
+            (TypeDef::Wrapper(a), TypeDef::Wrapper(b)) => {
+                self.ty(full, ext, &a.ty, &b.ty, &format!("{at}.0"))
+            }
             _ => {}
         }
     }

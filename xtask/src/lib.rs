@@ -1,6 +1,7 @@
 //! The logic behind `cargo xtask`, as a library so tests can call it.
 
 pub mod spec;
+pub mod standalone;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

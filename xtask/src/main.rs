@@ -16,6 +16,9 @@ const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--manifest PATH]
                            [--api-version latest|preview|YYYY-MM-DD] [--deny-warnings]
        cargo xtask spec extract|update|diff ...   (`cargo xtask spec --help`)
+       cargo xtask crate --spec PATH [--dir DIR] [--api-version V]
+                   write a standalone client crate generated from PATH
+                   (default DIR: target/atlas-crates/<spec name>)
 
   --check          write nothing; fail and name every stale file if the
                    checked-in code differs from what the spec generates
@@ -48,11 +51,56 @@ fn run_spec(args: Vec<String>) -> ExitCode {
     ExitCode::from(outcome.status)
 }
 
+fn run_crate(args: Vec<String>) -> ExitCode {
+    let root = workspace_root();
+    let (mut spec, mut dir, mut version) = (None, None, atlas_codegen::lower::VersionPin::Latest);
+    let mut it = args.into_iter();
+    while let Some(arg) = it.next() {
+        let value = it.next();
+        match (arg.as_str(), value) {
+            ("--spec", Some(v)) => spec = Some(PathBuf::from(v)),
+            ("--dir", Some(v)) => dir = Some(PathBuf::from(v)),
+            ("--api-version", Some(v)) => match v.parse() {
+                Ok(v) => version = v,
+                Err(err) => {
+                    eprintln!("error: {err}");
+                    return ExitCode::from(2);
+                }
+            },
+            (other, _) => {
+                eprintln!("error: unexpected `{other}`\n\n{USAGE}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let Some(spec) = spec else {
+        eprintln!("error: `cargo xtask crate` needs --spec PATH\n\n{USAGE}");
+        return ExitCode::from(2);
+    };
+    let dir = dir.unwrap_or_else(|| xtask::standalone::default_dir(&root, &spec));
+    match xtask::standalone::generate_crate(&root, &spec, &dir, version) {
+        Ok(report) => {
+            print!("{report}");
+            println!(
+                "crate written to {}; build it with `cargo build --manifest-path {}/Cargo.toml`",
+                dir.display(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(report) => {
+            eprint!("{report}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     match args.next().as_deref() {
         Some("codegen") => {}
         Some("spec") => return run_spec(args.collect()),
+        Some("crate") => return run_crate(args.collect()),
         Some("--help" | "-h" | "help") | None => {
             println!("{USAGE}");
             return ExitCode::SUCCESS;

@@ -68,16 +68,28 @@ pub struct DiskBackupExportJob {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Labels added to the metadata file written when the job finishes.
-    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "customData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub custom_data: Option<Vec<BackupLabel>>,
     /// 24-hexadecimal-character id of the export bucket.
     #[serde(rename = "exportBucketId")]
     pub export_bucket_id: String,
     /// Progress of an export job.
-    #[serde(rename = "exportStatus", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "exportStatus",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub export_status: Option<ExportStatus>,
     /// When the job finished (UTC).
-    #[serde(rename = "finishedAt", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "finishedAt",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// 24-hexadecimal-character id of the export job.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -89,13 +101,21 @@ pub struct DiskBackupExportJob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// 24-hexadecimal-character id of the exported snapshot.
-    #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "snapshotId",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub snapshot_id: Option<String>,
     /// Where the job is in its life cycle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<DiskBackupExportJobState>,
     /// Why a job is in its state; set when the job failed.
-    #[serde(rename = "stateReason", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "stateReason",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub state_reason: Option<StateReason>,
 }
 /// What to export and where.
@@ -104,7 +124,11 @@ pub struct DiskBackupExportJob {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DiskBackupExportJobRequest {
     /// Labels added to the metadata file written when the job finishes.
-    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "customData",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub custom_data: Option<Vec<BackupLabel>>,
     /// 24-hexadecimal-character id of the export bucket.
     #[serde(rename = "exportBucketId")]
@@ -128,15 +152,7 @@ impl DiskBackupExportJobRequest {
 ///
 /// Values the spec does not list decode into the fallback variant instead of failing.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 pub enum DiskBackupExportJobState {
     /// `Cancelled`
@@ -155,13 +171,8 @@ pub enum DiskBackupExportJobState {
 }
 impl DiskBackupExportJobState {
     /// Every value the spec lists, in spec order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Cancelled",
-        "Failed",
-        "InProgress",
-        "Queued",
-        "Successful",
-    ];
+    pub const VALUES: &'static [&'static str] =
+        &["Cancelled", "Failed", "InProgress", "Queued", "Successful"];
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -188,7 +199,11 @@ pub struct DiskBackupExportMember {
     #[serde(rename = "exportId", default, skip_serializing_if = "Option::is_none")]
     pub export_id: Option<String>,
     /// Name of the replica set.
-    #[serde(rename = "replicaSetName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "replicaSetName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub replica_set_name: Option<String>,
 }
 /// A new export bucket in AWS S3.
@@ -232,7 +247,8 @@ impl DiskBackupSnapshotAwsExportBucketRequest {
 /// The cloud provider of the storage.
 ///
 /// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
-pub type DiskBackupSnapshotAwsExportBucketRequestCloudProvider = DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
+pub type DiskBackupSnapshotAwsExportBucketRequestCloudProvider =
+    DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
 /// An export bucket in AWS S3.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
@@ -268,15 +284,7 @@ pub struct DiskBackupSnapshotAwsExportBucketResponse {
 ///
 /// Values the spec does not list decode into the fallback variant instead of failing.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 pub enum DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
     /// `AWS`
@@ -319,7 +327,11 @@ pub struct DiskBackupSnapshotAzureExportBucketRequest {
     #[serde(rename = "cloudProvider")]
     pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
     /// Name of the storage container. Optional when `serviceUrl` already ends with the container name.
-    #[serde(rename = "bucketName", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "bucketName",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub bucket_name: Option<String>,
     /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
     #[serde(rename = "roleId")]
@@ -378,7 +390,8 @@ pub struct DiskBackupSnapshotAzureExportBucketResponse {
 /// The cloud provider of the storage.
 ///
 /// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
-pub type DiskBackupSnapshotAzureExportBucketResponseCloudProvider = DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
+pub type DiskBackupSnapshotAzureExportBucketResponseCloudProvider =
+    DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
 /// A new export bucket; `cloudProvider` says which of the provider-specific shapes it has.
 ///
 /// The variant is chosen by the `cloudProvider` property; an unknown value decodes into [`DiskBackupSnapshotExportBucketRequest::Unknown`].
@@ -398,46 +411,33 @@ impl DiskBackupSnapshotExportBucketRequest {
     pub const DISCRIMINATOR: &'static str = "cloudProvider";
 }
 impl ::serde::Serialize for DiskBackupSnapshotExportBucketRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Aws(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "AWS",
-                    serializer,
-                )
-            }
-            Self::Azure(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "AZURE",
-                    serializer,
-                )
-            }
-            Self::Gcp(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "GCP",
-                    serializer,
-                )
-            }
+            Self::Aws(value) => crate::runtime::serde_helpers::serialize_tagged(
+                value,
+                "cloudProvider",
+                "AWS",
+                serializer,
+            ),
+            Self::Azure(value) => crate::runtime::serde_helpers::serialize_tagged(
+                value,
+                "cloudProvider",
+                "AZURE",
+                serializer,
+            ),
+            Self::Gcp(value) => crate::runtime::serde_helpers::serialize_tagged(
+                value,
+                "cloudProvider",
+                "GCP",
+                serializer,
+            ),
             Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
         let tag = crate::runtime::serde_helpers::tag_of(&value, "cloudProvider");
         match tag.as_deref() {
             Option::Some("AWS") => ::serde_json::from_value(value).map(Self::Aws),
@@ -445,7 +445,7 @@ impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketRequest {
             Option::Some("GCP") => ::serde_json::from_value(value).map(Self::Gcp),
             _ => Result::Ok(Self::Unknown(value)),
         }
-            .map_err(<D::Error as ::serde::de::Error>::custom)
+        .map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
 /// An export bucket; `cloudProvider` says which of the provider-specific shapes it has.
@@ -467,46 +467,33 @@ impl DiskBackupSnapshotExportBucketResponse {
     pub const DISCRIMINATOR: &'static str = "cloudProvider";
 }
 impl ::serde::Serialize for DiskBackupSnapshotExportBucketResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Aws(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "AWS",
-                    serializer,
-                )
-            }
-            Self::Azure(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "AZURE",
-                    serializer,
-                )
-            }
-            Self::Gcp(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "GCP",
-                    serializer,
-                )
-            }
+            Self::Aws(value) => crate::runtime::serde_helpers::serialize_tagged(
+                value,
+                "cloudProvider",
+                "AWS",
+                serializer,
+            ),
+            Self::Azure(value) => crate::runtime::serde_helpers::serialize_tagged(
+                value,
+                "cloudProvider",
+                "AZURE",
+                serializer,
+            ),
+            Self::Gcp(value) => crate::runtime::serde_helpers::serialize_tagged(
+                value,
+                "cloudProvider",
+                "GCP",
+                serializer,
+            ),
             Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
         let tag = crate::runtime::serde_helpers::tag_of(&value, "cloudProvider");
         match tag.as_deref() {
             Option::Some("AWS") => ::serde_json::from_value(value).map(Self::Aws),
@@ -514,7 +501,7 @@ impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
             Option::Some("GCP") => ::serde_json::from_value(value).map(Self::Gcp),
             _ => Result::Ok(Self::Unknown(value)),
         }
-            .map_err(<D::Error as ::serde::de::Error>::custom)
+        .map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
 /// A new export bucket in Google Cloud Storage.
@@ -621,7 +608,11 @@ pub struct PaginatedApiAtlasDiskBackupExportJobView {
     /// The export jobs on this page.
     pub results: Vec<DiskBackupExportJob>,
     /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "totalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i64>,
 }
 /// One page of export buckets of any cloud provider.
@@ -635,7 +626,11 @@ pub struct PaginatedBackupSnapshotExportBucketsView {
     /// The export buckets on this page.
     pub results: Vec<DiskBackupSnapshotExportBucketResponse>,
     /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "totalCount",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub total_count: Option<i64>,
 }
 /// Why a job is in its state; set when the job failed.
@@ -663,20 +658,14 @@ impl UpdateRequirePrivateNetworkingRequestView {
     /// A `UpdateRequirePrivateNetworkingRequestView` with the required fields set and every optional one empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(require_private_networking: bool) -> Self {
-        Self { require_private_networking }
+        Self {
+            require_private_networking,
+        }
     }
 }
 /// A `clusterName` value, checked against the pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$` when it is built.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ClusterName(String);
@@ -691,19 +680,65 @@ impl crate::runtime::Validated for ClusterName {
     const PATTERN: &'static str = "^[a-zA-Z0-9][a-zA-Z0-9-]*$";
     fn is_valid(input: &str) -> bool {
         'pattern: {
+            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
+            #[inline(always)]
+            fn word(s: &[u8], at: usize) -> u64 {
+                s.get(at..)
+                    .and_then(<[u8]>::first_chunk::<8>)
+                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+            }
+            /// The 4 bytes at `at`, little-endian (non-ASCII filler past the end).
+            #[inline(always)]
+            fn half(s: &[u8], at: usize) -> u64 {
+                s.get(at..)
+                    .and_then(<[u8]>::first_chunk::<4>)
+                    .map_or(u64::from(u32::MAX), |w| u64::from(u32::from_le_bytes(*w)))
+            }
+            #[inline(always)]
+            const fn outside_0(w: u64) -> u64 {
+                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
+                let f = x | 0x2020_2020_2020_2020;
+                let inside = (!((x ^ 0x2d2d_2d2d_2d2d_2d2d) + 0x7f7f_7f7f_7f7f_7f7f))
+                    | ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
+                    | ((f + 0x1f1f_1f1f_1f1f_1f1f) & !(f + 0x0505_0505_0505_0505));
+                (w | !inside) & 0x8080_8080_8080_8080
+            }
+            /// Whether every byte of `s` is in the class.
+            #[inline(always)]
+            fn all_0(s: &[u8]) -> bool {
+                let n = s.len();
+                if n >= 8 {
+                    let mut outside = outside_0(word(s, 0)) | outside_0(word(s, n - 8));
+                    if n > 16 && outside == 0 {
+                        outside |= outside_0(word(s, 8)) | outside_0(word(s, n - 16));
+                        let mut at = 16;
+                        while at + 16 < n {
+                            outside |= outside_0(word(s, at));
+                            at += 8;
+                        }
+                    }
+                    outside == 0
+                } else if n >= 4 {
+                    outside_0(half(s, 0) | (half(s, n - 4) << 32)) == 0
+                } else {
+                    s.iter().all(|&b| {
+                        ::core::matches!(
+                            b, b'-' | b'0'..= b'9' | b'A'..= b'Z' | b'a'..= b'z'
+                        )
+                    })
+                }
+            }
             let s = input.as_bytes();
+            if s.is_empty() {
+                break 'pattern false;
+            }
             let ::core::option::Option::Some((&b, s)) = s.split_first() else {
-                break 'pattern false
+                break 'pattern false;
             };
             if !(b.is_ascii_alphanumeric()) {
                 break 'pattern false;
             }
-            s.iter()
-                .all(|&b| {
-                    ::core::matches!(
-                        b, b'-' | b'0'..= b'9' | b'A'..= b'Z' | b'a'..= b'z'
-                    )
-                })
+            all_0(s)
         }
     }
     fn from_checked(value: String) -> Self {
@@ -742,15 +777,7 @@ impl ::std::fmt::Display for ClusterName {
 }
 /// A `exportBucketId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ExportBucketId(String);
@@ -764,10 +791,34 @@ impl crate::runtime::Validated for ExportBucketId {
     const FIELD: &'static str = "exportBucketId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        {
+        'pattern: {
+            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
+            #[inline(always)]
+            fn word(s: &[u8], at: usize) -> u64 {
+                s.get(at..)
+                    .and_then(<[u8]>::first_chunk::<8>)
+                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+            }
+            #[inline(always)]
+            const fn outside_0(w: u64) -> u64 {
+                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
+                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
+                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
+                (w | !inside) & 0x8080_8080_8080_8080
+            }
             let s = input.as_bytes();
-            s.len() == 24
-                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+            if s.len() != 24 {
+                break 'pattern false;
+            }
+            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
+                break 'pattern false;
+            };
+            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
+                != 0
+            {
+                break 'pattern false;
+            }
+            s.is_empty()
         }
     }
     fn from_checked(value: String) -> Self {
@@ -806,15 +857,7 @@ impl ::std::fmt::Display for ExportBucketId {
 }
 /// A `exportId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ExportId(String);
@@ -828,10 +871,34 @@ impl crate::runtime::Validated for ExportId {
     const FIELD: &'static str = "exportId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        {
+        'pattern: {
+            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
+            #[inline(always)]
+            fn word(s: &[u8], at: usize) -> u64 {
+                s.get(at..)
+                    .and_then(<[u8]>::first_chunk::<8>)
+                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+            }
+            #[inline(always)]
+            const fn outside_0(w: u64) -> u64 {
+                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
+                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
+                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
+                (w | !inside) & 0x8080_8080_8080_8080
+            }
             let s = input.as_bytes();
-            s.len() == 24
-                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+            if s.len() != 24 {
+                break 'pattern false;
+            }
+            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
+                break 'pattern false;
+            };
+            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
+                != 0
+            {
+                break 'pattern false;
+            }
+            s.is_empty()
         }
     }
     fn from_checked(value: String) -> Self {
@@ -870,15 +937,7 @@ impl ::std::fmt::Display for ExportId {
 }
 /// A `groupId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct GroupId(String);
@@ -892,10 +951,34 @@ impl crate::runtime::Validated for GroupId {
     const FIELD: &'static str = "groupId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        {
+        'pattern: {
+            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
+            #[inline(always)]
+            fn word(s: &[u8], at: usize) -> u64 {
+                s.get(at..)
+                    .and_then(<[u8]>::first_chunk::<8>)
+                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+            }
+            #[inline(always)]
+            const fn outside_0(w: u64) -> u64 {
+                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
+                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
+                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
+                (w | !inside) & 0x8080_8080_8080_8080
+            }
             let s = input.as_bytes();
-            s.len() == 24
-                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+            if s.len() != 24 {
+                break 'pattern false;
+            }
+            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
+                break 'pattern false;
+            };
+            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
+                != 0
+            {
+                break 'pattern false;
+            }
+            s.is_empty()
         }
     }
     fn from_checked(value: String) -> Self {
@@ -936,15 +1019,7 @@ impl ::std::fmt::Display for GroupId {
 ///
 /// A `iamRoleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct IamRoleId(String);
@@ -958,10 +1033,34 @@ impl crate::runtime::Validated for IamRoleId {
     const FIELD: &'static str = "iamRoleId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        {
+        'pattern: {
+            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
+            #[inline(always)]
+            fn word(s: &[u8], at: usize) -> u64 {
+                s.get(at..)
+                    .and_then(<[u8]>::first_chunk::<8>)
+                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+            }
+            #[inline(always)]
+            const fn outside_0(w: u64) -> u64 {
+                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
+                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
+                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
+                (w | !inside) & 0x8080_8080_8080_8080
+            }
             let s = input.as_bytes();
-            s.len() == 24
-                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+            if s.len() != 24 {
+                break 'pattern false;
+            }
+            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
+                break 'pattern false;
+            };
+            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
+                != 0
+            {
+                break 'pattern false;
+            }
+            s.is_empty()
         }
     }
     fn from_checked(value: String) -> Self {
@@ -1002,15 +1101,7 @@ impl ::std::fmt::Display for IamRoleId {
 ///
 /// A `roleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct RoleId(String);
@@ -1024,10 +1115,34 @@ impl crate::runtime::Validated for RoleId {
     const FIELD: &'static str = "roleId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        {
+        'pattern: {
+            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
+            #[inline(always)]
+            fn word(s: &[u8], at: usize) -> u64 {
+                s.get(at..)
+                    .and_then(<[u8]>::first_chunk::<8>)
+                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+            }
+            #[inline(always)]
+            const fn outside_0(w: u64) -> u64 {
+                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
+                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
+                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
+                (w | !inside) & 0x8080_8080_8080_8080
+            }
             let s = input.as_bytes();
-            s.len() == 24
-                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+            if s.len() != 24 {
+                break 'pattern false;
+            }
+            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
+                break 'pattern false;
+            };
+            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
+                != 0
+            {
+                break 'pattern false;
+            }
+            s.is_empty()
         }
     }
     fn from_checked(value: String) -> Self {
@@ -1068,15 +1183,7 @@ impl ::std::fmt::Display for RoleId {
 ///
 /// A `snapshotId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct SnapshotId(String);
@@ -1090,10 +1197,34 @@ impl crate::runtime::Validated for SnapshotId {
     const FIELD: &'static str = "snapshotId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        {
+        'pattern: {
+            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
+            #[inline(always)]
+            fn word(s: &[u8], at: usize) -> u64 {
+                s.get(at..)
+                    .and_then(<[u8]>::first_chunk::<8>)
+                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+            }
+            #[inline(always)]
+            const fn outside_0(w: u64) -> u64 {
+                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
+                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
+                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
+                (w | !inside) & 0x8080_8080_8080_8080
+            }
             let s = input.as_bytes();
-            s.len() == 24
-                && s.iter().all(|&b| ::core::matches!(b, b'0'..= b'9' | b'a'..= b'f'))
+            if s.len() != 24 {
+                break 'pattern false;
+            }
+            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
+                break 'pattern false;
+            };
+            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
+                != 0
+            {
+                break 'pattern false;
+            }
+            s.is_empty()
         }
     }
     fn from_checked(value: String) -> Self {

@@ -135,24 +135,299 @@ fn byte_test(var: &TokenStream, set: &[(u8, u8)]) -> TokenStream {
 
 // ---------------------------------------------------------------------------------
 // Steps
+//
+// The input's length is checked against the pattern's bounds first. Runs of class bytes
+// are then tested eight at a time (SWAR): per class, a block-local
+// `fn outside_N(w: u64) -> u64` sets the high bit of every byte of `w` that is not in
+// the class, from a few additions and masks per range (every byte is first reduced to
+// seven bits, so no carry crosses a byte; bytes >= 0x80 are rejected through the high
+// bit of `w` itself). Fixed runs are unrolled word by word, the last word overlapping
+// the one before; a final unbounded run uses `all_N(&[u8]) -> bool`.
+
+/// A `u64` with every byte equal to `b`, as a hex literal.
+fn splat(b: u8) -> TokenStream {
+    let v = u64::from(b) * 0x0101_0101_0101_0101;
+    let hex = format!("{v:016x}");
+    let text = format!(
+        "0x{}_{}_{}_{}",
+        &hex[0..4],
+        &hex[4..8],
+        &hex[8..12],
+        &hex[12..16]
+    );
+    syn::LitInt::new(&text, Span::call_site()).into_token_stream()
+}
+
+/// Maximal ranges of the members of a 128-entry membership table.
+fn ranges_of(member: &[bool; 128]) -> Vec<(u8, u8)> {
+    let mut out: Vec<(u8, u8)> = Vec::new();
+    for b in 0u8..128 {
+        if member[usize::from(b)] {
+            match out.last_mut() {
+                Some(last) if last.1 + 1 == b => last.1 = b,
+                _ => out.push((b, b)),
+            }
+        }
+    }
+    out
+}
+
+/// SWAR term over the 7-bit bytes of `var`: high bit set where the byte is in `lo..=hi`.
+fn swar_range(var: &TokenStream, lo: u8, hi: u8) -> TokenStream {
+    // `x + (0x80 - lo)` has the high bit iff `x >= lo`; `x + (0x7f - hi)` iff `x > hi`.
+    let ge = |lo: u8| {
+        let k = splat(0x80 - lo);
+        quote!((#var + #k))
+    };
+    let gt = |hi: u8| {
+        let k = splat(0x7f - hi);
+        quote!((#var + #k))
+    };
+    match (lo, hi) {
+        (0, 0x7f) => quote!(!0),
+        (lo, hi) if lo == hi => {
+            let c = splat(lo);
+            let k = splat(0x7f);
+            quote!(!((#var ^ #c) + #k))
+        }
+        (0, hi) => {
+            let gt = gt(hi);
+            quote!(!#gt)
+        }
+        (lo, 0x7f) => ge(lo),
+        (lo, hi) => {
+            let (ge, gt) = (ge(lo), gt(hi));
+            quote!(#ge & !#gt)
+        }
+    }
+}
+
+/// `fn #name(w: u64) -> u64`: the high bit of every byte of `w` not in `set` (ASCII).
+fn swar_outside_fn(name: &Ident, set: &[(u8, u8)]) -> TokenStream {
+    let mut member = [false; 128];
+    for &(lo, hi) in set {
+        for b in lo..=hi.min(0x7f) {
+            member[usize::from(b)] = true;
+        }
+    }
+    // Letters closed under case are tested once, on the input with bit 5 set (which
+    // maps `A-Z` onto `a-z` and no other byte into `a-z`).
+    let letters = b'a'..=b'z';
+    let has_letter = letters.clone().any(|b| member[usize::from(b)]);
+    let fold = has_letter
+        && letters
+            .clone()
+            .all(|b| member[usize::from(b)] == member[usize::from(b - 0x20)]);
+    let mut lower = [false; 128];
+    if fold {
+        for b in letters {
+            lower[usize::from(b)] = member[usize::from(b)];
+            member[usize::from(b)] = false;
+            member[usize::from(b - 0x20)] = false;
+        }
+    }
+    let x = quote!(x);
+    let f = quote!(f);
+    let mut terms: Vec<TokenStream> = ranges_of(&member)
+        .into_iter()
+        .map(|(lo, hi)| swar_range(&x, lo, hi))
+        .chain(
+            ranges_of(&lower)
+                .into_iter()
+                .map(|(lo, hi)| swar_range(&f, lo, hi)),
+        )
+        .collect();
+    if terms.len() > 1 {
+        for t in &mut terms {
+            *t = quote!((#t));
+        }
+    }
+    let seven = splat(0x7f);
+    let high = splat(0x80);
+    let fold_let = fold.then(|| {
+        let case = splat(0x20);
+        quote!(let f = x | #case;)
+    });
+    if terms.iter().any(|t| t.to_string() == "! 0") {
+        return quote! {
+            #[inline(always)]
+            const fn #name(w: u64) -> u64 {
+                w & #high
+            }
+        };
+    }
+    quote! {
+        #[inline(always)]
+        const fn #name(w: u64) -> u64 {
+            let x = w & #seven;
+            #fold_let
+            let inside = #(#terms)|*;
+            (w | !inside) & #high
+        }
+    }
+}
+
+/// Block-local helpers of a Steps matcher, declared on first use.
+#[derive(Default)]
+struct StepHelpers {
+    /// Classes with an `outside_N` function, in order.
+    classes: Vec<Vec<(u8, u8)>>,
+    /// Classes with an `all_N` function (indices into `classes`).
+    all: Vec<usize>,
+    word: bool,
+    half: bool,
+}
+
+impl StepHelpers {
+    fn class(&mut self, set: &[(u8, u8)]) -> usize {
+        match self.classes.iter().position(|s| s == set) {
+            Some(i) => i,
+            None => {
+                self.classes.push(set.to_vec());
+                self.classes.len() - 1
+            }
+        }
+    }
+
+    fn outside(&mut self, set: &[(u8, u8)]) -> Ident {
+        let i = self.class(set);
+        Ident::new(&format!("outside_{i}"), Span::call_site())
+    }
+
+    /// `u64` expression, zero iff every byte of `head` (exactly `len` bytes, `len >= 4`)
+    /// is in `set`.
+    fn fixed_run(&mut self, head: &TokenStream, set: &[(u8, u8)], len: usize) -> TokenStream {
+        let outside = self.outside(set);
+        let words: Vec<TokenStream> = if len < 8 {
+            self.half = true;
+            let last = usize_lit(len - 4);
+            vec![quote!(#outside(half(#head, 0) | (half(#head, #last) << 32)))]
+        } else {
+            self.word = true;
+            let mut offsets: Vec<usize> = (0..len / 8).map(|i| i * 8).collect();
+            if len % 8 != 0 {
+                offsets.push(len - 8);
+            }
+            offsets
+                .into_iter()
+                .map(|at| {
+                    let at = usize_lit(at);
+                    quote!(#outside(word(#head, #at)))
+                })
+                .collect()
+        };
+        quote!((#(#words)|*))
+    }
+
+    /// `bool` expression: every byte of the slice `s` is in `set`.
+    fn all_of(&mut self, s: &TokenStream, set: &[(u8, u8)]) -> TokenStream {
+        let i = self.class(set);
+        if !self.all.contains(&i) {
+            self.all.push(i);
+        }
+        let all = Ident::new(&format!("all_{i}"), Span::call_site());
+        quote!(#all(#s))
+    }
+
+    fn items(&self) -> TokenStream {
+        let mut items = Vec::new();
+        if self.word || !self.all.is_empty() {
+            items.push(quote! {
+                /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
+                #[inline(always)]
+                fn word(s: &[u8], at: usize) -> u64 {
+                    s.get(at..)
+                        .and_then(<[u8]>::first_chunk::<8>)
+                        .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
+                }
+            });
+        }
+        if self.half || !self.all.is_empty() {
+            items.push(quote! {
+                /// The 4 bytes at `at`, little-endian (non-ASCII filler past the end).
+                #[inline(always)]
+                fn half(s: &[u8], at: usize) -> u64 {
+                    s.get(at..)
+                        .and_then(<[u8]>::first_chunk::<4>)
+                        .map_or(u64::from(u32::MAX), |w| u64::from(u32::from_le_bytes(*w)))
+                }
+            });
+        }
+        for (i, set) in self.classes.iter().enumerate() {
+            let name = Ident::new(&format!("outside_{i}"), Span::call_site());
+            items.push(swar_outside_fn(&name, set));
+        }
+        for &i in &self.all {
+            let set = &self.classes[i];
+            let outside = Ident::new(&format!("outside_{i}"), Span::call_site());
+            let all = Ident::new(&format!("all_{i}"), Span::call_site());
+            let test = byte_test(&quote!(b), set);
+            items.push(quote! {
+                /// Whether every byte of `s` is in the class.
+                #[inline(always)]
+                fn #all(s: &[u8]) -> bool {
+                    let n = s.len();
+                    if n >= 8 {
+                        // The first and the last 8 bytes (overlapping), then the first
+                        // and last 16, then any words between them.
+                        let mut outside = #outside(word(s, 0)) | #outside(word(s, n - 8));
+                        if n > 16 && outside == 0 {
+                            outside |= #outside(word(s, 8)) | #outside(word(s, n - 16));
+                            let mut at = 16;
+                            while at + 16 < n {
+                                outside |= #outside(word(s, at));
+                                at += 8;
+                            }
+                        }
+                        outside == 0
+                    } else if n >= 4 {
+                        #outside(half(s, 0) | (half(s, n - 4) << 32)) == 0
+                    } else {
+                        s.iter().all(|&b| #test)
+                    }
+                }
+            });
+        }
+        quote!(#(#items)*)
+    }
+}
+
+/// The failing condition of a length `len` outside `min..=max`, if it can fail.
+fn length_fails(s: &TokenStream, min: u64, max: Option<u64>) -> Option<TokenStream> {
+    let len = quote!(#s.len());
+    let lit = |n: u64| usize_lit(usize::try_from(n).unwrap_or(usize::MAX));
+    match (min, max) {
+        (min, Some(max)) if min == max => {
+            let k = lit(min);
+            Some(quote!(#len != #k))
+        }
+        (0, Some(max)) => {
+            let k = lit(max);
+            Some(quote!(#len > #k))
+        }
+        (min, Some(max)) => {
+            let (lo, hi) = (lit(min), lit(max));
+            Some(quote!(!(#lo..=#hi).contains(&#len)))
+        }
+        (0, None) => None,
+        (1, None) => Some(quote!(#s.is_empty())),
+        (min, None) => {
+            let k = lit(min);
+            Some(quote!(#len < #k))
+        }
+    }
+}
+
+fn step_bounds(step: &Step) -> (u64, Option<u64>) {
+    match step {
+        Step::Literal(b) => (b.len() as u64, Some(b.len() as u64)),
+        Step::Class { min, max, .. } => (u64::from(*min), max.map(u64::from)),
+    }
+}
 
 fn emit_steps(steps: &Steps, input: &Ident) -> TokenStream {
     let label = label();
     let fail = quote!(break #label false);
-    let all_fixed = steps.steps.iter().all(|s| match s {
-        Step::Literal(_) => true,
-        Step::Class { min, max, .. } => Some(*min) == *max,
-    });
-    let total: u64 = steps
-        .steps
-        .iter()
-        .map(|s| match s {
-            Step::Literal(b) => b.len() as u64,
-            Step::Class { min, .. } => u64::from(*min),
-        })
-        .sum();
-
-    let mut stmts = Vec::new();
     let n = steps.steps.len();
     if n == 0 {
         return if steps.end_anchored {
@@ -161,15 +436,54 @@ fn emit_steps(steps: &Steps, input: &Ident) -> TokenStream {
             quote! {{ let _ = #input; true }}
         };
     }
-    if steps.end_anchored && all_fixed && n > 1 {
-        let total = usize_lit(usize::try_from(total).unwrap_or(usize::MAX));
-        stmts.push(quote! { if s.len() != #total { #fail; } });
+    let (total_min, total_max) = steps
+        .steps
+        .iter()
+        .map(step_bounds)
+        .fold((0u64, Some(0u64)), |(amin, amax), (min, max)| {
+            (amin + min, amax.zip(max).map(|(a, b)| a + b))
+        });
+    let len = quote!(s);
+    let mut stmts = Vec::new();
+    // Wrong lengths fail first, in one or two comparisons.
+    let precheck = if steps.end_anchored {
+        length_fails(&len, total_min, total_max)
+    } else {
+        length_fails(&len, total_min, None)
+    };
+    if let Some(c) = &precheck {
+        stmts.push(quote! { if #c { #fail; } });
     }
+    let mut helpers = StepHelpers::default();
+    // Whether the steps so far consume a fixed number of bytes (then the precheck
+    // already bounds what is left).
+    let mut fixed_so_far = true;
     let b = quote!(b);
-    for step in &steps.steps[..n - 1] {
+    let head = quote!(head);
+    let mut tail = if steps.end_anchored {
+        quote!(s.is_empty())
+    } else {
+        quote!(true)
+    };
+    for (i, step) in steps.steps.iter().enumerate() {
+        let last = i + 1 == n;
+        // What is left after the step, unused after the last one of an unanchored end.
+        let rest = if last && !steps.end_anchored {
+            quote!(_)
+        } else {
+            quote!(s)
+        };
         stmts.push(match step {
             Step::Literal(bytes) => {
                 let lit = syn::LitByteStr::new(bytes, Span::call_site());
+                if last {
+                    tail = if steps.end_anchored {
+                        quote!(s == #lit)
+                    } else {
+                        quote!(s.starts_with(#lit))
+                    };
+                    break;
+                }
                 quote! {
                     let ::core::option::Option::Some(s) = s.strip_prefix(#lit) else { #fail };
                 }
@@ -177,17 +491,36 @@ fn emit_steps(steps: &Steps, input: &Ident) -> TokenStream {
             Step::Class { set, min, max } if Some(*min) == *max && *min == 1 => {
                 let test = byte_test(&b, set);
                 quote! {
-                    let ::core::option::Option::Some((&b, s)) = s.split_first() else { #fail };
+                    let ::core::option::Option::Some((&b, #rest)) = s.split_first() else { #fail };
                     if !(#test) { #fail; }
                 }
             }
             Step::Class { set, min, max } if Some(*min) == *max => {
-                let test = byte_test(&b, set);
                 let k = usize_lit(*min as usize);
+                let fails = if *min < 4 {
+                    let test = byte_test(&b, set);
+                    quote!(!#head.iter().all(|&b| #test))
+                } else {
+                    let outside = helpers.fixed_run(&head, set, *min as usize);
+                    quote!(#outside != 0)
+                };
                 quote! {
-                    let ::core::option::Option::Some((head, s)) = s.split_at_checked(#k) else { #fail };
-                    if !head.iter().all(|&b| #test) { #fail; }
+                    let ::core::option::Option::Some((head, #rest)) = s.split_first_chunk::<#k>() else { #fail };
+                    if #fails { #fail; }
                 }
+            }
+            Step::Class { set, min, max } if last && steps.end_anchored => {
+                // The rest of the input, all of it in the class.
+                let bounds = if fixed_so_far {
+                    None
+                } else {
+                    length_fails(&len, u64::from(*min), max.map(u64::from))
+                };
+                if let Some(c) = bounds {
+                    stmts.push(quote! { if #c { #fail; } });
+                }
+                tail = helpers.all_of(&quote!(s), set);
+                break;
             }
             Step::Class { set, min, max } => {
                 let test = byte_test(&b, set);
@@ -206,60 +539,15 @@ fn emit_steps(steps: &Steps, input: &Ident) -> TokenStream {
                 }
             }
         });
+        let (min, max) = step_bounds(step);
+        fixed_so_far &= Some(min) == max;
     }
-    let last = &steps.steps[n - 1];
-    let tail = match (last, steps.end_anchored) {
-        (Step::Literal(bytes), true) => {
-            let lit = syn::LitByteStr::new(bytes, Span::call_site());
-            quote!(s == #lit)
-        }
-        (Step::Literal(bytes), false) => {
-            let lit = syn::LitByteStr::new(bytes, Span::call_site());
-            quote!(s.starts_with(#lit))
-        }
-        (Step::Class { set, min, max }, true) => {
-            let test = byte_test(&b, set);
-            let all = quote!(s.iter().all(|&b| #test));
-            let len_check = match (*min, *max) {
-                (min, Some(max)) if min == max => {
-                    let k = usize_lit(min as usize);
-                    Some(quote!(s.len() == #k))
-                }
-                (0, Some(max)) => {
-                    let k = usize_lit(max as usize);
-                    Some(quote!(s.len() <= #k))
-                }
-                (min, Some(max)) => {
-                    let lo = usize_lit(min as usize);
-                    let hi = usize_lit(max as usize);
-                    Some(quote!((#lo..=#hi).contains(&s.len())))
-                }
-                (0, None) => None,
-                (1, None) => Some(quote!(!s.is_empty())),
-                (min, None) => {
-                    let k = usize_lit(min as usize);
-                    Some(quote!(s.len() >= #k))
-                }
-            };
-            match len_check {
-                Some(c) => quote!(#c && #all),
-                None => all,
-            }
-        }
-        (Step::Class { set, min, .. }, false) => {
-            let test = byte_test(&b, set);
-            if *min == 1 {
-                quote!(s.first().is_some_and(|&b| #test))
-            } else {
-                let k = usize_lit(*min as usize);
-                quote!(s.get(..#k).is_some_and(|head| head.iter().all(|&b| #test)))
-            }
-        }
-    };
+    let items = helpers.items();
     let uses_label = stmts.iter().any(|s| !s.is_empty());
     if uses_label {
         quote! {
             #label: {
+                #items
                 let s = #input.as_bytes();
                 #(#stmts)*
                 #tail
@@ -267,6 +555,7 @@ fn emit_steps(steps: &Steps, input: &Ident) -> TokenStream {
         }
     } else {
         quote! {{
+            #items
             let s = #input.as_bytes();
             #tail
         }}
