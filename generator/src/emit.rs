@@ -5,6 +5,8 @@
 //! names (a schema called `String` becomes `StringType`), so they cannot be
 //! shadowed.
 
+use std::collections::{BTreeMap, BTreeSet};
+
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::{format_ident, quote};
 
@@ -190,6 +192,13 @@ fn doc_lines(lines: &[String]) -> TokenStream {
 }
 
 /// The Rust type for `ty`; `models` is the path to the models module.
+/// The Rust spelling of `ty` for code outside the generated crate, with
+/// named types under `models_path` (e.g. `atlas_admin_api::models`).
+pub fn type_path(ty: &Type, models_path: &str) -> String {
+    let models: TokenStream = format!("{models_path}::").parse().unwrap_or_default();
+    ty_tokens(ty, &models).to_string()
+}
+
 pub(crate) fn ty_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
     match ty {
         Type::String => quote! { String },
@@ -267,16 +276,51 @@ fn emit_models(api: &Api) -> TokenStream {
         .types
         .values()
         .map(|def| emit_type(def, &cfg_for(api, def.name())));
+    // One matcher function per distinct pattern, however many validated
+    // types share it; compiled when any of them is.
+    let mut patterns: BTreeMap<&str, (&Newtype, BTreeSet<String>, bool)> = BTreeMap::new();
+    for n in api.newtypes.values() {
+        let entry = patterns.entry(n.pattern.as_str()).or_insert((n, BTreeSet::new(), false));
+        match api.type_features.get(&n.name) {
+            Some(set) if !set.is_empty() => entry.1.extend(set.iter().cloned()),
+            _ => entry.2 = true,
+        }
+    }
+    let matcher_names: BTreeMap<&str, Ident> = patterns
+        .keys()
+        .enumerate()
+        .map(|(i, p)| (*p, format_ident!("matches_pattern_{}", i + 1)))
+        .collect();
+    let matchers = patterns.iter().map(|(pattern, (first, features, always))| {
+        let fn_name = &matcher_names[pattern];
+        let input = format_ident!("input");
+        let matcher = pattern::emit_is_match(&first.plan, &input);
+        let cfg = if *always || features.len() >= api.features.len() {
+            TokenStream::new()
+        } else {
+            let features = features.iter();
+            quote! { #[cfg(any(#(feature = #features),*))] }
+        };
+        let doc = format!(" Whether `input` matches `{}`.", pattern.replace('`', "'"));
+        quote! {
+            #cfg
+            #[doc = #doc]
+            fn #fn_name(#input: &str) -> bool {
+                #matcher
+            }
+        }
+    });
     let newtypes = api
         .newtypes
         .values()
-        .map(|n| emit_newtype(n, &cfg_for(api, &n.name)));
+        .map(|n| emit_newtype(n, &cfg_for(api, &n.name), &matcher_names[n.pattern.as_str()]));
     quote! {
         //! Models: the request and response bodies of every operation, and the
         //! validated string types of their patterned fields and parameters.
         #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         #(#types)*
         #(#newtypes)*
+        #(#matchers)*
     }
 }
 
@@ -617,12 +661,11 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
     }
 }
 
-fn emit_newtype(n: &Newtype, cfg: &TokenStream) -> TokenStream {
+fn emit_newtype(n: &Newtype, cfg: &TokenStream, matcher_fn: &Ident) -> TokenStream {
     let name = ident(&n.name);
     let field = &n.field;
     let pattern = &n.pattern;
     let input = format_ident!("input");
-    let matcher = pattern::emit_is_match(&n.plan, &input);
     let doc = doc_attrs(n.doc.as_deref());
     let separator = n.doc.is_some().then(|| quote! { #[doc = ""] });
     let what = format!(
@@ -652,7 +695,7 @@ fn emit_newtype(n: &Newtype, cfg: &TokenStream) -> TokenStream {
             const PATTERN: &'static str = #pattern;
 
             fn is_valid(#input: &str) -> bool {
-                #matcher
+                #matcher_fn(#input)
             }
 
             fn from_checked(value: String) -> Self {

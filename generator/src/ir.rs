@@ -34,6 +34,20 @@ pub struct Api {
     /// For each named type and validated string type, the features whose
     /// operations use it (it is compiled when any of them is on).
     pub type_features: BTreeMap<String, BTreeSet<String>>,
+    /// The spec's examples with the type each should decode into (for
+    /// round-trip tests of generated code), sorted by place.
+    pub examples: Vec<Example>,
+}
+
+/// An example value from the spec and the generated type it describes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Example {
+    /// Where the example is (`#/components/schemas/Foo/example`).
+    pub pointer: String,
+    /// The type it should decode into.
+    pub ty: Type,
+    /// The example itself.
+    pub value: Value,
 }
 
 /// A cargo feature: the operations of one tag and the types they use.

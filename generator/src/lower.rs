@@ -260,6 +260,7 @@ struct Lowerer<'a> {
     plans: HashMap<String, PatternPlan>,
     operations: Vec<Operation>,
     version: VersionPin,
+    examples: BTreeMap<(String, Type), serde_json::Value>,
 }
 
 fn components_prefix(kind: &str) -> String {
@@ -327,6 +328,7 @@ impl<'a> Lowerer<'a> {
             plans: HashMap::new(),
             operations: Vec::new(),
             version: VersionPin::Latest,
+            examples: BTreeMap::new(),
         }
     }
 
@@ -417,6 +419,11 @@ impl<'a> Lowerer<'a> {
             operations: self.operations,
             features: BTreeMap::new(),
             type_features: BTreeMap::new(),
+            examples: self
+                .examples
+                .into_iter()
+                .map(|((pointer, ty), value)| Example { pointer, ty, value })
+                .collect(),
         };
         assign_features(&mut api);
         crate::paginate::detect_all(&mut api);
@@ -769,6 +776,17 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// Keeps an example and the type it should decode into, except where the
+    /// type takes any JSON anyway.
+    fn record_example(&mut self, at: &Pointer, ty: &Type, example: Option<&serde_json::Value>) {
+        let Some(value) = example else { return };
+        if matches!(ty, Type::Json | Type::JsonObject | Type::Binary | Type::Text) {
+            return;
+        }
+        self.examples
+            .insert((at.join("example").to_string(), ty.clone()), value.clone());
+    }
+
     /// A component that is a list, map or scalar is converted in place, unless
     /// it contains itself (`S: {additionalProperties: {$ref: S}}`): then it
     /// becomes a named wrapper type, which gives the recursion a name.
@@ -859,6 +877,7 @@ impl<'a> Lowerer<'a> {
         shared: bool,
         kind: Kind<'a>,
     ) {
+        self.record_example(&pointer, &Type::Named(rust.clone()), schema.schema_data.example.as_ref());
         match kind {
             Kind::Enum(values) => self.lower_enum(&rust, schema, &pointer, &values),
             Kind::Union(members, disc) => self.queue.push_back(Job {
@@ -1237,6 +1256,9 @@ impl<'a> Lowerer<'a> {
                 depth: 0,
             };
             let ty = self.convert(prop.schema, &prop.pointer, job.view, &ctx);
+            if let SRef::Inline(schema) = prop.schema {
+                self.record_example(&prop.pointer, &ty, schema.schema_data.example.as_ref());
+            }
             fields.push(Field {
                 required: required.contains(&prop.wire),
                 wire_name: prop.wire,
@@ -1910,7 +1932,12 @@ impl<'a> Lowerer<'a> {
                     };
                     let media_ptr = resp_ptr.join("content").join(media).join("schema");
                     match &mt.schema {
-                        Some(s) => Some(self.convert(s.into(), &media_ptr, View::Response, &ctx)),
+                        Some(s) => {
+                            let ty = self.convert(s.into(), &media_ptr, View::Response, &ctx);
+                            let example_ptr = resp_ptr.join("content").join(media);
+                            self.record_example(&example_ptr, &ty, mt.example.as_ref());
+                            Some(ty)
+                        }
                         // A 204 names its media type but has no body (Atlas's deletes).
                         None if *code == 204 => None,
                         None => Some(Type::Json),

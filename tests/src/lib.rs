@@ -276,3 +276,4 @@ pub fn differences(left: &Value, right: &Value) -> Vec<String> {
 }
 
 pub mod full_crate;
+pub mod roundtrip;

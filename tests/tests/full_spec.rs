@@ -19,10 +19,23 @@ fn check_spec(file: &str, extra: &[&str]) -> String {
 
 #[test]
 #[ignore = "needs ATLAS_SPECS_DIR (upstream Atlas specs)"]
-fn combined_spec_generates_and_compiles() {
+fn combined_spec_generates_compiles_and_round_trips() {
     // Every feature: all tags, and the command line generated from them.
     let report = check_spec("atlas-api-v2-combined.yaml", &["--all-features"]);
     assert!(report.contains("540 operations"), "{report}");
+
+    // Round trips: every example of the spec decodes into its type, and
+    // values made from the IR for a sample of types survive
+    // decode -> encode -> decode.
+    let spec = atlas_codegen::load::load(&specs_dir().join("atlas-api-v2-combined.yaml")).expect("loads");
+    let api = atlas_codegen::lower::lower(&spec).expect("lowers").api;
+    let (source, examples, generated) = atlas_tests::roundtrip::test_source(&api, "atlas_admin_api", 300, 3);
+    assert!(examples > 500, "only {examples} examples");
+    assert!(generated > 300, "only {generated} generated values");
+    let dir = workspace_root().join("target/full-spec-crates/atlas-api-v2-combined");
+    std::fs::create_dir_all(dir.join("tests")).expect("mkdir");
+    std::fs::write(dir.join("tests/roundtrip.rs"), source).expect("write");
+    cargo(&dir, &["test", "--quiet", "--test", "roundtrip"]);
 }
 
 #[test]
