@@ -33,6 +33,8 @@
 // nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+// Generated code is formatted by the generator (prettyplease); rustfmt leaves it alone.
+#[rustfmt::skip]
 mod gen;
 pub mod runtime;
 #[cfg(feature = "cloud-backups")]

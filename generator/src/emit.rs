@@ -280,7 +280,9 @@ fn emit_models(api: &Api) -> TokenStream {
     // types share it; compiled when any of them is.
     let mut patterns: BTreeMap<&str, (&Newtype, BTreeSet<String>, bool)> = BTreeMap::new();
     for n in api.newtypes.values() {
-        let entry = patterns.entry(n.pattern.as_str()).or_insert((n, BTreeSet::new(), false));
+        let entry = patterns
+            .entry(n.pattern.as_str())
+            .or_insert((n, BTreeSet::new(), false));
         match api.type_features.get(&n.name) {
             Some(set) if !set.is_empty() => entry.1.extend(set.iter().cloned()),
             _ => entry.2 = true,
@@ -310,10 +312,13 @@ fn emit_models(api: &Api) -> TokenStream {
             }
         }
     });
-    let newtypes = api
-        .newtypes
-        .values()
-        .map(|n| emit_newtype(n, &cfg_for(api, &n.name), &matcher_names[n.pattern.as_str()]));
+    let newtypes = api.newtypes.values().map(|n| {
+        emit_newtype(
+            n,
+            &cfg_for(api, &n.name),
+            &matcher_names[n.pattern.as_str()],
+        )
+    });
     quote! {
         //! Models: the request and response bodies of every operation, and the
         //! validated string types of their patterned fields and parameters.

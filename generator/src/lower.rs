@@ -780,7 +780,10 @@ impl<'a> Lowerer<'a> {
     /// type takes any JSON anyway.
     fn record_example(&mut self, at: &Pointer, ty: &Type, example: Option<&serde_json::Value>) {
         let Some(value) = example else { return };
-        if matches!(ty, Type::Json | Type::JsonObject | Type::Binary | Type::Text) {
+        if matches!(
+            ty,
+            Type::Json | Type::JsonObject | Type::Binary | Type::Text
+        ) {
             return;
         }
         self.examples
@@ -877,7 +880,11 @@ impl<'a> Lowerer<'a> {
         shared: bool,
         kind: Kind<'a>,
     ) {
-        self.record_example(&pointer, &Type::Named(rust.clone()), schema.schema_data.example.as_ref());
+        self.record_example(
+            &pointer,
+            &Type::Named(rust.clone()),
+            schema.schema_data.example.as_ref(),
+        );
         match kind {
             Kind::Enum(values) => self.lower_enum(&rust, schema, &pointer, &values),
             Kind::Union(members, disc) => self.queue.push_back(Job {

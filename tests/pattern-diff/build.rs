@@ -69,6 +69,17 @@ const HANDWRITTEN: &[&str] = &[
     "^(?=a)a.$",
     "^(a+)\\1$",
     "(?<!x)y",
+    // Chunked class checks: every chunk size and overlap, case folding, edge bytes.
+    "^([a-f0-9]{8,32})$",
+    "^[a-fA-F0-9]{64}$",
+    "^[0-9]{12}$",
+    "^[A-Z]{2}$",
+    "^[a-z]{5}$",
+    "^[@-Z`-z]{9}$",
+    "^[\\x00-\\x2f\\x7f]{17}$",
+    "^[Zz0]{33}$",
+    "^p-[0-9a-z]{24}-[aB]{4}",
+    "^[^\\x80-\\uffff]{3,}$",
 ];
 
 /// The benchmark patterns, always emitted.

@@ -38,14 +38,23 @@ pub fn random_value(api: &Api, ty: &Type, rng: &mut Rng, depth: usize) -> Option
         Type::Bool => json!(rng.chance(50)),
         Type::I64 => json!([0i64, -1, 42, i64::from(i32::MAX) + 1, i64::MIN][rng.below(5)]),
         Type::F64 => json!([0.5, -3.25, 1e10, 42.0][rng.below(4)]),
-        Type::DateTime => json!(format!("2025-0{}-1{}T09:42:0{}Z", 1 + rng.below(9), rng.below(10), rng.below(10))),
+        Type::DateTime => json!(format!(
+            "2025-0{}-1{}T09:42:0{}Z",
+            1 + rng.below(9),
+            rng.below(10),
+            rng.below(10)
+        )),
         Type::Date => json!(format!("2024-1{}-2{}", rng.below(3), rng.below(9))),
         Type::Json => json!({ "any": [1, "two", null] }),
         Type::JsonObject => json!({ "k": 1 }),
         Type::Binary | Type::Newtype(_) => return None,
         Type::Vec(inner) => {
             let n = rng.below(3);
-            Value::Array((0..n).filter_map(|_| random_value(api, inner, rng, depth + 1)).collect())
+            Value::Array(
+                (0..n)
+                    .filter_map(|_| random_value(api, inner, rng, depth + 1))
+                    .collect(),
+            )
         }
         Type::Map(inner) => {
             let mut map = Map::new();
@@ -74,7 +83,8 @@ fn random_named(api: &Api, name: &str, rng: &mut Rng, depth: usize) -> Option<Va
         TypeDef::Struct(s) => {
             let mut object = Map::new();
             for f in &s.fields {
-                let nullable_allowed = f.nullable || (!f.required && s.view == Some(View::Response));
+                let nullable_allowed =
+                    f.nullable || (!f.required && s.view == Some(View::Response));
                 if !f.required && rng.chance(40) {
                     continue;
                 }
@@ -101,7 +111,10 @@ fn random_named(api: &Api, name: &str, rng: &mut Rng, depth: usize) -> Option<Va
                 return Some(json!({ prop: "A_KIND_THE_SPEC_DOES_NOT_LIST", "extra": 1 }));
             }
             let variant = &u.variants[rng.below(u.variants.len())];
-            let tag = variant.tags.get(rng.below(variant.tags.len().max(1)))?.clone();
+            let tag = variant
+                .tags
+                .get(rng.below(variant.tags.len().max(1)))?
+                .clone();
             let mut value = random_value(api, &variant.ty, rng, depth + 1)?;
             if let Value::Object(map) = &mut value {
                 map.insert(prop.clone(), json!(tag));
@@ -140,7 +153,12 @@ fn rust_str(text: &str) -> String {
 
 /// Writes the test file: returns its source and the number of example and
 /// generated cases.
-pub fn test_source(api: &Api, crate_name: &str, sample_types: usize, values_per_type: usize) -> (String, usize, usize) {
+pub fn test_source(
+    api: &Api,
+    crate_name: &str,
+    sample_types: usize,
+    values_per_type: usize,
+) -> (String, usize, usize) {
     let models = format!("{crate_name}::models");
     let mut examples = String::new();
     let mut n_examples = 0;
@@ -149,7 +167,12 @@ pub fn test_source(api: &Api, crate_name: &str, sample_types: usize, values_per_
         let mut value = ex.value.clone();
         integral_floats_as_integers(&mut value);
         let json = serde_json::to_string(&value).unwrap_or_default();
-        let _ = writeln!(examples, "        ({:?}, check::<{ty}>, {}),", ex.pointer, rust_str(&json));
+        let _ = writeln!(
+            examples,
+            "        ({:?}, check::<{ty}>, {}),",
+            ex.pointer,
+            rust_str(&json)
+        );
         n_examples += 1;
     }
     // A deterministic sample of types, spread over the alphabet.
@@ -162,13 +185,19 @@ pub fn test_source(api: &Api, crate_name: &str, sample_types: usize, values_per_
     for name in names.iter().step_by(step) {
         let ty = Type::Named((*name).clone());
         for _ in 0..values_per_type {
-            let Some(value) = random_value(api, &ty, &mut rng, 0) else { continue };
+            let Some(value) = random_value(api, &ty, &mut rng, 0) else {
+                continue;
+            };
             let json = serde_json::to_string(&value).unwrap_or_default();
             if !done.insert((name.to_string(), json.clone())) {
                 continue;
             }
             let path = type_path(&ty, &models);
-            let _ = writeln!(generated, "        ({name:?}, check::<{path}>, {}),", rust_str(&json));
+            let _ = writeln!(
+                generated,
+                "        ({name:?}, check::<{path}>, {}),",
+                rust_str(&json)
+            );
             n_generated += 1;
         }
     }

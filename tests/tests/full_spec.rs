@@ -27,9 +27,11 @@ fn combined_spec_generates_compiles_and_round_trips() {
     // Round trips: every example of the spec decodes into its type, and
     // values made from the IR for a sample of types survive
     // decode -> encode -> decode.
-    let spec = atlas_codegen::load::load(&specs_dir().join("atlas-api-v2-combined.yaml")).expect("loads");
+    let spec =
+        atlas_codegen::load::load(&specs_dir().join("atlas-api-v2-combined.yaml")).expect("loads");
     let api = atlas_codegen::lower::lower(&spec).expect("lowers").api;
-    let (source, examples, generated) = atlas_tests::roundtrip::test_source(&api, "atlas_admin_api", 300, 3);
+    let (source, examples, generated) =
+        atlas_tests::roundtrip::test_source(&api, "atlas_admin_api", 300, 3);
     assert!(examples > 500, "only {examples} examples");
     assert!(generated > 300, "only {generated} generated values");
     let dir = workspace_root().join("target/full-spec-crates/atlas-api-v2-combined");

@@ -17,22 +17,31 @@ pub fn command() -> ::clap::Command {
 }
 /// Runs the operation that `matches` (from [`command`]) names and
 /// returns what to print.
-pub async fn run(client: &Client, matches: &::clap::ArgMatches) -> Result<rt::Outcome, CliError> {
+pub async fn run(
+    client: &Client,
+    matches: &::clap::ArgMatches,
+) -> Result<rt::Outcome, CliError> {
     let Option::Some((tag, m)) = matches.subcommand() else {
         return Result::Err(CliError::usage("no command given; see --help"));
     };
     let Option::Some((operation, m)) = m.subcommand() else {
-        return Result::Err(CliError::usage(::std::format!(
-            "no operation given for {tag}; see --help"
-        )));
+        return Result::Err(
+            CliError::usage(::std::format!("no operation given for {tag}; see --help")),
+        );
     };
     match (tag, operation) {
         #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "createBackupExport") => run_create_backup_export(client, m).await,
+        ("cloudBackups", "createBackupExport") => {
+            run_create_backup_export(client, m).await
+        }
         #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "createExportBucket") => run_create_export_bucket(client, m).await,
+        ("cloudBackups", "createExportBucket") => {
+            run_create_export_bucket(client, m).await
+        }
         #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "deleteExportBucket") => run_delete_export_bucket(client, m).await,
+        ("cloudBackups", "deleteExportBucket") => {
+            run_delete_export_bucket(client, m).await
+        }
         #[cfg(feature = "cloud-backups")]
         ("cloudBackups", "getBackupExport") => run_get_backup_export(client, m).await,
         #[cfg(feature = "cloud-backups")]
@@ -45,9 +54,11 @@ pub async fn run(client: &Client, matches: &::clap::ArgMatches) -> Result<rt::Ou
         ("cloudBackups", "updateBackupExportBucket") => {
             run_update_backup_export_bucket(client, m).await
         }
-        _ => Result::Err(CliError::usage(::std::format!(
-            "unknown command {tag} {operation}"
-        ))),
+        _ => {
+            Result::Err(
+                CliError::usage(::std::format!("unknown command {tag} {operation}")),
+            )
+        }
     }
 }
 fn cloud_backups_commands() -> ::clap::Command {
@@ -150,9 +161,7 @@ async fn run_create_backup_export(
         return rt::json_outcome(b.send_json().await);
     }
     if let Option::Some(body) = &body {
-        b = b.body(rt::typed_body::<crate::models::DiskBackupExportJobRequest>(
-            body,
-        )?);
+        b = b.body(rt::typed_body::<crate::models::DiskBackupExportJobRequest>(body)?);
     }
     rt::outcome(b.send().await)
 }
@@ -237,9 +246,12 @@ async fn run_create_export_bucket(
         return rt::json_outcome(b.send_json().await);
     }
     if let Option::Some(body) = &body {
-        b = b.body(rt::typed_body::<
-            crate::models::DiskBackupSnapshotExportBucketRequest,
-        >(body)?);
+        b = b
+            .body(
+                rt::typed_body::<
+                    crate::models::DiskBackupSnapshotExportBucketRequest,
+                >(body)?,
+            );
     }
     rt::outcome(b.send().await)
 }
@@ -838,9 +850,12 @@ async fn run_update_backup_export_bucket(
         return rt::json_outcome(b.send_json().await);
     }
     if let Option::Some(body) = &body {
-        b = b.body(rt::typed_body::<
-            crate::models::UpdateRequirePrivateNetworkingRequestView,
-        >(body)?);
+        b = b
+            .body(
+                rt::typed_body::<
+                    crate::models::UpdateRequirePrivateNetworkingRequestView,
+                >(body)?,
+            );
     }
     rt::outcome(b.send().await)
 }

@@ -2,8 +2,8 @@
 // change the spec or the generator and run `cargo xtask codegen` again.
 
 //! Code generated from the OpenAPI document "MongoDB Atlas Administration API (subset shipped by this project)".
-#[cfg(feature = "cli")]
-pub mod cli;
 pub mod models;
 pub mod operations;
 mod pagination;
+#[cfg(feature = "cli")]
+pub mod cli;

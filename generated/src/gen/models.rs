@@ -68,28 +68,16 @@ pub struct DiskBackupExportJob {
     #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Labels added to the metadata file written when the job finishes.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<Vec<BackupLabel>>,
     /// 24-hexadecimal-character id of the export bucket.
     #[serde(rename = "exportBucketId")]
     pub export_bucket_id: String,
     /// Progress of an export job.
-    #[serde(
-        rename = "exportStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "exportStatus", default, skip_serializing_if = "Option::is_none")]
     pub export_status: Option<ExportStatus>,
     /// When the job finished (UTC).
-    #[serde(
-        rename = "finishedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "finishedAt", default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// 24-hexadecimal-character id of the export job.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -101,21 +89,13 @@ pub struct DiskBackupExportJob {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// 24-hexadecimal-character id of the exported snapshot.
-    #[serde(
-        rename = "snapshotId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// Where the job is in its life cycle.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<DiskBackupExportJobState>,
     /// Why a job is in its state; set when the job failed.
-    #[serde(
-        rename = "stateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "stateReason", default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<StateReason>,
 }
 /// What to export and where.
@@ -124,11 +104,7 @@ pub struct DiskBackupExportJob {
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
 pub struct DiskBackupExportJobRequest {
     /// Labels added to the metadata file written when the job finishes.
-    #[serde(
-        rename = "customData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<Vec<BackupLabel>>,
     /// 24-hexadecimal-character id of the export bucket.
     #[serde(rename = "exportBucketId")]
@@ -152,7 +128,15 @@ impl DiskBackupExportJobRequest {
 ///
 /// Values the spec does not list decode into the fallback variant instead of failing.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 pub enum DiskBackupExportJobState {
     /// `Cancelled`
@@ -171,8 +155,13 @@ pub enum DiskBackupExportJobState {
 }
 impl DiskBackupExportJobState {
     /// Every value the spec lists, in spec order.
-    pub const VALUES: &'static [&'static str] =
-        &["Cancelled", "Failed", "InProgress", "Queued", "Successful"];
+    pub const VALUES: &'static [&'static str] = &[
+        "Cancelled",
+        "Failed",
+        "InProgress",
+        "Queued",
+        "Successful",
+    ];
     /// The value as it goes on the wire.
     pub fn as_str(&self) -> &str {
         match self {
@@ -199,11 +188,7 @@ pub struct DiskBackupExportMember {
     #[serde(rename = "exportId", default, skip_serializing_if = "Option::is_none")]
     pub export_id: Option<String>,
     /// Name of the replica set.
-    #[serde(
-        rename = "replicaSetName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "replicaSetName", default, skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
 }
 /// A new export bucket in AWS S3.
@@ -247,8 +232,7 @@ impl DiskBackupSnapshotAwsExportBucketRequest {
 /// The cloud provider of the storage.
 ///
 /// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
-pub type DiskBackupSnapshotAwsExportBucketRequestCloudProvider =
-    DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
+pub type DiskBackupSnapshotAwsExportBucketRequestCloudProvider = DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
 /// An export bucket in AWS S3.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
@@ -284,7 +268,15 @@ pub struct DiskBackupSnapshotAwsExportBucketResponse {
 ///
 /// Values the spec does not list decode into the fallback variant instead of failing.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 pub enum DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
     /// `AWS`
@@ -327,11 +319,7 @@ pub struct DiskBackupSnapshotAzureExportBucketRequest {
     #[serde(rename = "cloudProvider")]
     pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
     /// Name of the storage container. Optional when `serviceUrl` already ends with the container name.
-    #[serde(
-        rename = "bucketName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "bucketName", default, skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
     /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
     #[serde(rename = "roleId")]
@@ -390,8 +378,7 @@ pub struct DiskBackupSnapshotAzureExportBucketResponse {
 /// The cloud provider of the storage.
 ///
 /// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
-pub type DiskBackupSnapshotAzureExportBucketResponseCloudProvider =
-    DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
+pub type DiskBackupSnapshotAzureExportBucketResponseCloudProvider = DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
 /// A new export bucket; `cloudProvider` says which of the provider-specific shapes it has.
 ///
 /// The variant is chosen by the `cloudProvider` property; an unknown value decodes into [`DiskBackupSnapshotExportBucketRequest::Unknown`].
@@ -411,33 +398,46 @@ impl DiskBackupSnapshotExportBucketRequest {
     pub const DISCRIMINATOR: &'static str = "cloudProvider";
 }
 impl ::serde::Serialize for DiskBackupSnapshotExportBucketRequest {
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Aws(value) => crate::runtime::serde_helpers::serialize_tagged(
-                value,
-                "cloudProvider",
-                "AWS",
-                serializer,
-            ),
-            Self::Azure(value) => crate::runtime::serde_helpers::serialize_tagged(
-                value,
-                "cloudProvider",
-                "AZURE",
-                serializer,
-            ),
-            Self::Gcp(value) => crate::runtime::serde_helpers::serialize_tagged(
-                value,
-                "cloudProvider",
-                "GCP",
-                serializer,
-            ),
+            Self::Aws(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "AWS",
+                    serializer,
+                )
+            }
+            Self::Azure(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "AZURE",
+                    serializer,
+                )
+            }
+            Self::Gcp(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "GCP",
+                    serializer,
+                )
+            }
             Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         let tag = crate::runtime::serde_helpers::tag_of(&value, "cloudProvider");
         match tag.as_deref() {
             Option::Some("AWS") => ::serde_json::from_value(value).map(Self::Aws),
@@ -445,7 +445,7 @@ impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketRequest {
             Option::Some("GCP") => ::serde_json::from_value(value).map(Self::Gcp),
             _ => Result::Ok(Self::Unknown(value)),
         }
-        .map_err(<D::Error as ::serde::de::Error>::custom)
+            .map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
 /// An export bucket; `cloudProvider` says which of the provider-specific shapes it has.
@@ -467,33 +467,46 @@ impl DiskBackupSnapshotExportBucketResponse {
     pub const DISCRIMINATOR: &'static str = "cloudProvider";
 }
 impl ::serde::Serialize for DiskBackupSnapshotExportBucketResponse {
-    fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+    fn serialize<S: ::serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
         match self {
-            Self::Aws(value) => crate::runtime::serde_helpers::serialize_tagged(
-                value,
-                "cloudProvider",
-                "AWS",
-                serializer,
-            ),
-            Self::Azure(value) => crate::runtime::serde_helpers::serialize_tagged(
-                value,
-                "cloudProvider",
-                "AZURE",
-                serializer,
-            ),
-            Self::Gcp(value) => crate::runtime::serde_helpers::serialize_tagged(
-                value,
-                "cloudProvider",
-                "GCP",
-                serializer,
-            ),
+            Self::Aws(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "AWS",
+                    serializer,
+                )
+            }
+            Self::Azure(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "AZURE",
+                    serializer,
+                )
+            }
+            Self::Gcp(value) => {
+                crate::runtime::serde_helpers::serialize_tagged(
+                    value,
+                    "cloudProvider",
+                    "GCP",
+                    serializer,
+                )
+            }
             Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
         }
     }
 }
 impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+    fn deserialize<D: ::serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
+            deserializer,
+        )?;
         let tag = crate::runtime::serde_helpers::tag_of(&value, "cloudProvider");
         match tag.as_deref() {
             Option::Some("AWS") => ::serde_json::from_value(value).map(Self::Aws),
@@ -501,7 +514,7 @@ impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
             Option::Some("GCP") => ::serde_json::from_value(value).map(Self::Gcp),
             _ => Result::Ok(Self::Unknown(value)),
         }
-        .map_err(<D::Error as ::serde::de::Error>::custom)
+            .map_err(<D::Error as ::serde::de::Error>::custom)
     }
 }
 /// A new export bucket in Google Cloud Storage.
@@ -608,11 +621,7 @@ pub struct PaginatedApiAtlasDiskBackupExportJobView {
     /// The export jobs on this page.
     pub results: Vec<DiskBackupExportJob>,
     /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
-    #[serde(
-        rename = "totalCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 /// One page of export buckets of any cloud provider.
@@ -626,11 +635,7 @@ pub struct PaginatedBackupSnapshotExportBucketsView {
     /// The export buckets on this page.
     pub results: Vec<DiskBackupSnapshotExportBucketResponse>,
     /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
-    #[serde(
-        rename = "totalCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
 /// Why a job is in its state; set when the job failed.
@@ -658,14 +663,20 @@ impl UpdateRequirePrivateNetworkingRequestView {
     /// A `UpdateRequirePrivateNetworkingRequestView` with the required fields set and every optional one empty.
     #[allow(clippy::too_many_arguments)]
     pub fn new(require_private_networking: bool) -> Self {
-        Self {
-            require_private_networking,
-        }
+        Self { require_private_networking }
     }
 }
 /// A `clusterName` value, checked against the pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$` when it is built.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ClusterName(String);
@@ -679,67 +690,7 @@ impl crate::runtime::Validated for ClusterName {
     const FIELD: &'static str = "clusterName";
     const PATTERN: &'static str = "^[a-zA-Z0-9][a-zA-Z0-9-]*$";
     fn is_valid(input: &str) -> bool {
-        'pattern: {
-            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
-            #[inline(always)]
-            fn word(s: &[u8], at: usize) -> u64 {
-                s.get(at..)
-                    .and_then(<[u8]>::first_chunk::<8>)
-                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
-            }
-            /// The 4 bytes at `at`, little-endian (non-ASCII filler past the end).
-            #[inline(always)]
-            fn half(s: &[u8], at: usize) -> u64 {
-                s.get(at..)
-                    .and_then(<[u8]>::first_chunk::<4>)
-                    .map_or(u64::from(u32::MAX), |w| u64::from(u32::from_le_bytes(*w)))
-            }
-            #[inline(always)]
-            const fn outside_0(w: u64) -> u64 {
-                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
-                let f = x | 0x2020_2020_2020_2020;
-                let inside = (!((x ^ 0x2d2d_2d2d_2d2d_2d2d) + 0x7f7f_7f7f_7f7f_7f7f))
-                    | ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
-                    | ((f + 0x1f1f_1f1f_1f1f_1f1f) & !(f + 0x0505_0505_0505_0505));
-                (w | !inside) & 0x8080_8080_8080_8080
-            }
-            /// Whether every byte of `s` is in the class.
-            #[inline(always)]
-            fn all_0(s: &[u8]) -> bool {
-                let n = s.len();
-                if n >= 8 {
-                    let mut outside = outside_0(word(s, 0)) | outside_0(word(s, n - 8));
-                    if n > 16 && outside == 0 {
-                        outside |= outside_0(word(s, 8)) | outside_0(word(s, n - 16));
-                        let mut at = 16;
-                        while at + 16 < n {
-                            outside |= outside_0(word(s, at));
-                            at += 8;
-                        }
-                    }
-                    outside == 0
-                } else if n >= 4 {
-                    outside_0(half(s, 0) | (half(s, n - 4) << 32)) == 0
-                } else {
-                    s.iter().all(|&b| {
-                        ::core::matches!(
-                            b, b'-' | b'0'..= b'9' | b'A'..= b'Z' | b'a'..= b'z'
-                        )
-                    })
-                }
-            }
-            let s = input.as_bytes();
-            if s.is_empty() {
-                break 'pattern false;
-            }
-            let ::core::option::Option::Some((&b, s)) = s.split_first() else {
-                break 'pattern false;
-            };
-            if !(b.is_ascii_alphanumeric()) {
-                break 'pattern false;
-            }
-            all_0(s)
-        }
+        matches_pattern_2(input)
     }
     fn from_checked(value: String) -> Self {
         Self(value)
@@ -777,7 +728,15 @@ impl ::std::fmt::Display for ClusterName {
 }
 /// A `exportBucketId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ExportBucketId(String);
@@ -791,35 +750,7 @@ impl crate::runtime::Validated for ExportBucketId {
     const FIELD: &'static str = "exportBucketId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        'pattern: {
-            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
-            #[inline(always)]
-            fn word(s: &[u8], at: usize) -> u64 {
-                s.get(at..)
-                    .and_then(<[u8]>::first_chunk::<8>)
-                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
-            }
-            #[inline(always)]
-            const fn outside_0(w: u64) -> u64 {
-                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
-                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
-                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
-                (w | !inside) & 0x8080_8080_8080_8080
-            }
-            let s = input.as_bytes();
-            if s.len() != 24 {
-                break 'pattern false;
-            }
-            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
-                break 'pattern false;
-            };
-            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
-                != 0
-            {
-                break 'pattern false;
-            }
-            s.is_empty()
-        }
+        matches_pattern_1(input)
     }
     fn from_checked(value: String) -> Self {
         Self(value)
@@ -857,7 +788,15 @@ impl ::std::fmt::Display for ExportBucketId {
 }
 /// A `exportId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ExportId(String);
@@ -871,35 +810,7 @@ impl crate::runtime::Validated for ExportId {
     const FIELD: &'static str = "exportId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        'pattern: {
-            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
-            #[inline(always)]
-            fn word(s: &[u8], at: usize) -> u64 {
-                s.get(at..)
-                    .and_then(<[u8]>::first_chunk::<8>)
-                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
-            }
-            #[inline(always)]
-            const fn outside_0(w: u64) -> u64 {
-                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
-                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
-                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
-                (w | !inside) & 0x8080_8080_8080_8080
-            }
-            let s = input.as_bytes();
-            if s.len() != 24 {
-                break 'pattern false;
-            }
-            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
-                break 'pattern false;
-            };
-            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
-                != 0
-            {
-                break 'pattern false;
-            }
-            s.is_empty()
-        }
+        matches_pattern_1(input)
     }
     fn from_checked(value: String) -> Self {
         Self(value)
@@ -937,7 +848,15 @@ impl ::std::fmt::Display for ExportId {
 }
 /// A `groupId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct GroupId(String);
@@ -951,35 +870,7 @@ impl crate::runtime::Validated for GroupId {
     const FIELD: &'static str = "groupId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        'pattern: {
-            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
-            #[inline(always)]
-            fn word(s: &[u8], at: usize) -> u64 {
-                s.get(at..)
-                    .and_then(<[u8]>::first_chunk::<8>)
-                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
-            }
-            #[inline(always)]
-            const fn outside_0(w: u64) -> u64 {
-                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
-                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
-                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
-                (w | !inside) & 0x8080_8080_8080_8080
-            }
-            let s = input.as_bytes();
-            if s.len() != 24 {
-                break 'pattern false;
-            }
-            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
-                break 'pattern false;
-            };
-            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
-                != 0
-            {
-                break 'pattern false;
-            }
-            s.is_empty()
-        }
+        matches_pattern_1(input)
     }
     fn from_checked(value: String) -> Self {
         Self(value)
@@ -1019,7 +910,15 @@ impl ::std::fmt::Display for GroupId {
 ///
 /// A `iamRoleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct IamRoleId(String);
@@ -1033,35 +932,7 @@ impl crate::runtime::Validated for IamRoleId {
     const FIELD: &'static str = "iamRoleId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        'pattern: {
-            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
-            #[inline(always)]
-            fn word(s: &[u8], at: usize) -> u64 {
-                s.get(at..)
-                    .and_then(<[u8]>::first_chunk::<8>)
-                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
-            }
-            #[inline(always)]
-            const fn outside_0(w: u64) -> u64 {
-                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
-                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
-                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
-                (w | !inside) & 0x8080_8080_8080_8080
-            }
-            let s = input.as_bytes();
-            if s.len() != 24 {
-                break 'pattern false;
-            }
-            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
-                break 'pattern false;
-            };
-            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
-                != 0
-            {
-                break 'pattern false;
-            }
-            s.is_empty()
-        }
+        matches_pattern_1(input)
     }
     fn from_checked(value: String) -> Self {
         Self(value)
@@ -1101,7 +972,15 @@ impl ::std::fmt::Display for IamRoleId {
 ///
 /// A `roleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct RoleId(String);
@@ -1115,35 +994,7 @@ impl crate::runtime::Validated for RoleId {
     const FIELD: &'static str = "roleId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        'pattern: {
-            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
-            #[inline(always)]
-            fn word(s: &[u8], at: usize) -> u64 {
-                s.get(at..)
-                    .and_then(<[u8]>::first_chunk::<8>)
-                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
-            }
-            #[inline(always)]
-            const fn outside_0(w: u64) -> u64 {
-                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
-                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
-                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
-                (w | !inside) & 0x8080_8080_8080_8080
-            }
-            let s = input.as_bytes();
-            if s.len() != 24 {
-                break 'pattern false;
-            }
-            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
-                break 'pattern false;
-            };
-            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
-                != 0
-            {
-                break 'pattern false;
-            }
-            s.is_empty()
-        }
+        matches_pattern_1(input)
     }
     fn from_checked(value: String) -> Self {
         Self(value)
@@ -1183,7 +1034,15 @@ impl ::std::fmt::Display for RoleId {
 ///
 /// A `snapshotId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
-    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize,
+    Debug,
+    Clone,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    ::serde::Serialize,
+    ::serde::Deserialize
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct SnapshotId(String);
@@ -1197,35 +1056,7 @@ impl crate::runtime::Validated for SnapshotId {
     const FIELD: &'static str = "snapshotId";
     const PATTERN: &'static str = "^([a-f0-9]{24})$";
     fn is_valid(input: &str) -> bool {
-        'pattern: {
-            /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
-            #[inline(always)]
-            fn word(s: &[u8], at: usize) -> u64 {
-                s.get(at..)
-                    .and_then(<[u8]>::first_chunk::<8>)
-                    .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
-            }
-            #[inline(always)]
-            const fn outside_0(w: u64) -> u64 {
-                let x = w & 0x7f7f_7f7f_7f7f_7f7f;
-                let inside = ((x + 0x5050_5050_5050_5050) & !(x + 0x4646_4646_4646_4646))
-                    | ((x + 0x1f1f_1f1f_1f1f_1f1f) & !(x + 0x1919_1919_1919_1919));
-                (w | !inside) & 0x8080_8080_8080_8080
-            }
-            let s = input.as_bytes();
-            if s.len() != 24 {
-                break 'pattern false;
-            }
-            let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
-                break 'pattern false;
-            };
-            if (outside_0(word(head, 0)) | outside_0(word(head, 8)) | outside_0(word(head, 16)))
-                != 0
-            {
-                break 'pattern false;
-            }
-            s.is_empty()
-        }
+        matches_pattern_1(input)
     }
     fn from_checked(value: String) -> Self {
         Self(value)
@@ -1259,5 +1090,114 @@ impl ::std::convert::AsRef<str> for SnapshotId {
 impl ::std::fmt::Display for SnapshotId {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(&self.0)
+    }
+}
+/// Whether `input` matches `^([a-f0-9]{24})$`.
+fn matches_pattern_1(input: &str) -> bool {
+    'pattern: {
+        #[inline(always)]
+        const fn class_0(b: u8) -> bool {
+            (b.wrapping_sub(b'0') < 10) | (b.wrapping_sub(b'a') < 6)
+        }
+        #[inline(always)]
+        fn all_0(s: &[u8]) -> bool {
+            #[inline(always)]
+            fn chunk<const N: usize>(c: &[u8; N]) -> bool {
+                c.iter().fold(true, |ok, &b| ok & class_0(b))
+            }
+            if let (
+                ::core::option::Option::Some((a, mut rest)),
+                ::core::option::Option::Some(z),
+            ) = (s.split_first_chunk::<16>(), s.last_chunk::<16>()) {
+                let mut ok = chunk(a) & chunk(z);
+                while ok {
+                    let ::core::option::Option::Some((c, r)) = rest
+                        .split_first_chunk::<16>() else {
+                        break;
+                    };
+                    ok = chunk(c);
+                    rest = r;
+                }
+                ok
+            } else if let (
+                ::core::option::Option::Some(a),
+                ::core::option::Option::Some(z),
+            ) = (s.first_chunk::<8>(), s.last_chunk::<8>()) {
+                chunk(a) & chunk(z)
+            } else if let (
+                ::core::option::Option::Some(a),
+                ::core::option::Option::Some(z),
+            ) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
+                chunk(a) & chunk(z)
+            } else {
+                s.iter().all(|&b| class_0(b))
+            }
+        }
+        let s = input.as_bytes();
+        if s.len() != 24 {
+            break 'pattern false;
+        }
+        let ::core::option::Option::Some((head, s)) = s.split_first_chunk::<24>() else {
+            break 'pattern false
+        };
+        if !all_0(head) {
+            break 'pattern false;
+        }
+        s.is_empty()
+    }
+}
+/// Whether `input` matches `^[a-zA-Z0-9][a-zA-Z0-9-]*$`.
+fn matches_pattern_2(input: &str) -> bool {
+    'pattern: {
+        #[inline(always)]
+        const fn class_0(b: u8) -> bool {
+            (b == b'-') | (b.wrapping_sub(b'0') < 10)
+                | ((b | 0x20).wrapping_sub(b'a') < 26)
+        }
+        #[inline(always)]
+        fn all_0(s: &[u8]) -> bool {
+            #[inline(always)]
+            fn chunk<const N: usize>(c: &[u8; N]) -> bool {
+                c.iter().fold(true, |ok, &b| ok & class_0(b))
+            }
+            if let (
+                ::core::option::Option::Some((a, mut rest)),
+                ::core::option::Option::Some(z),
+            ) = (s.split_first_chunk::<16>(), s.last_chunk::<16>()) {
+                let mut ok = chunk(a) & chunk(z);
+                while ok {
+                    let ::core::option::Option::Some((c, r)) = rest
+                        .split_first_chunk::<16>() else {
+                        break;
+                    };
+                    ok = chunk(c);
+                    rest = r;
+                }
+                ok
+            } else if let (
+                ::core::option::Option::Some(a),
+                ::core::option::Option::Some(z),
+            ) = (s.first_chunk::<8>(), s.last_chunk::<8>()) {
+                chunk(a) & chunk(z)
+            } else if let (
+                ::core::option::Option::Some(a),
+                ::core::option::Option::Some(z),
+            ) = (s.first_chunk::<4>(), s.last_chunk::<4>()) {
+                chunk(a) & chunk(z)
+            } else {
+                s.iter().all(|&b| class_0(b))
+            }
+        }
+        let s = input.as_bytes();
+        if s.is_empty() {
+            break 'pattern false;
+        }
+        let ::core::option::Option::Some((&b, s)) = s.split_first() else {
+            break 'pattern false
+        };
+        if !(b.is_ascii_alphanumeric()) {
+            break 'pattern false;
+        }
+        all_0(s)
     }
 }

@@ -13,11 +13,11 @@ impl crate::runtime::Page for crate::models::PaginatedApiAtlasDiskBackupExportJo
     }
     fn has_next_link(&self) -> Option<bool> {
         match &self.links {
-            Option::Some(links) if !links.is_empty() => Option::Some(
-                links
-                    .iter()
-                    .any(|l| l.rel.as_deref() == Option::Some("next")),
-            ),
+            Option::Some(links) if !links.is_empty() => {
+                Option::Some(
+                    links.iter().any(|l| l.rel.as_deref() == Option::Some("next")),
+                )
+            }
             _ => Option::None,
         }
     }
@@ -35,11 +35,11 @@ impl crate::runtime::Page for crate::models::PaginatedBackupSnapshotExportBucket
     }
     fn has_next_link(&self) -> Option<bool> {
         match &self.links {
-            Option::Some(links) if !links.is_empty() => Option::Some(
-                links
-                    .iter()
-                    .any(|l| l.rel.as_deref() == Option::Some("next")),
-            ),
+            Option::Some(links) if !links.is_empty() => {
+                Option::Some(
+                    links.iter().any(|l| l.rel.as_deref() == Option::Some("next")),
+                )
+            }
             _ => Option::None,
         }
     }

@@ -137,26 +137,10 @@ fn byte_test(var: &TokenStream, set: &[(u8, u8)]) -> TokenStream {
 // Steps
 //
 // The input's length is checked against the pattern's bounds first. Runs of class bytes
-// are then tested eight at a time (SWAR): per class, a block-local
-// `fn outside_N(w: u64) -> u64` sets the high bit of every byte of `w` that is not in
-// the class, from a few additions and masks per range (every byte is first reduced to
-// seven bits, so no carry crosses a byte; bytes >= 0x80 are rejected through the high
-// bit of `w` itself). Fixed runs are unrolled word by word, the last word overlapping
-// the one before; a final unbounded run uses `all_N(&[u8]) -> bool`.
-
-/// A `u64` with every byte equal to `b`, as a hex literal.
-fn splat(b: u8) -> TokenStream {
-    let v = u64::from(b) * 0x0101_0101_0101_0101;
-    let hex = format!("{v:016x}");
-    let text = format!(
-        "0x{}_{}_{}_{}",
-        &hex[0..4],
-        &hex[4..8],
-        &hex[8..12],
-        &hex[12..16]
-    );
-    syn::LitInt::new(&text, Span::call_site()).into_token_stream()
-}
+// are then tested 16 (or 8, or 4) at a time: per class, a block-local
+// `fn class_N(b: u8) -> bool` tests one byte without branches (`wrapping_sub` range
+// tests joined with `|`), and `fn all_N(&[u8]) -> bool` folds it over fixed-size chunks
+// (first and last chunk overlapping), which the compiler turns into SIMD compares.
 
 /// Maximal ranges of the members of a 128-entry membership table.
 fn ranges_of(member: &[bool; 128]) -> Vec<(u8, u8)> {
@@ -172,49 +156,32 @@ fn ranges_of(member: &[bool; 128]) -> Vec<(u8, u8)> {
     out
 }
 
-/// SWAR term over the 7-bit bytes of `var`: high bit set where the byte is in `lo..=hi`.
-fn swar_range(var: &TokenStream, lo: u8, hi: u8) -> TokenStream {
-    // `x + (0x80 - lo)` has the high bit iff `x >= lo`; `x + (0x7f - hi)` iff `x > hi`.
-    let ge = |lo: u8| {
-        let k = splat(0x80 - lo);
-        quote!((#var + #k))
-    };
-    let gt = |hi: u8| {
-        let k = splat(0x7f - hi);
-        quote!((#var + #k))
-    };
-    match (lo, hi) {
-        (0, 0x7f) => quote!(!0),
-        (lo, hi) if lo == hi => {
-            let c = splat(lo);
-            let k = splat(0x7f);
-            quote!(!((#var ^ #c) + #k))
-        }
-        (0, hi) => {
-            let gt = gt(hi);
-            quote!(!#gt)
-        }
-        (lo, 0x7f) => ge(lo),
-        (lo, hi) => {
-            let (ge, gt) = (ge(lo), gt(hi));
-            quote!(#ge & !#gt)
-        }
+/// Branch-free `bool` term: the byte `var` is in `lo..=hi`.
+fn range_term(var: &TokenStream, lo: u8, hi: u8) -> TokenStream {
+    let lo_t = byte_lit(lo);
+    if lo == hi {
+        quote!(#var == #lo_t)
+    } else if lo == 0 {
+        let hi_t = byte_lit(hi);
+        quote!(#var <= #hi_t)
+    } else {
+        let width = Literal::u8_unsuffixed(hi - lo + 1);
+        quote!(#var.wrapping_sub(#lo_t) < #width)
     }
 }
 
-/// `fn #name(w: u64) -> u64`: the high bit of every byte of `w` not in `set` (ASCII).
-fn swar_outside_fn(name: &Ident, set: &[(u8, u8)]) -> TokenStream {
+/// `fn #name(b: u8) -> bool`: whether `b` is in `set` (ASCII), without branches.
+fn class_fn(name: &Ident, set: &[(u8, u8)]) -> TokenStream {
     let mut member = [false; 128];
     for &(lo, hi) in set {
         for b in lo..=hi.min(0x7f) {
             member[usize::from(b)] = true;
         }
     }
-    // Letters closed under case are tested once, on the input with bit 5 set (which
-    // maps `A-Z` onto `a-z` and no other byte into `a-z`).
+    // Letters closed under case are tested once, on the byte with bit 5 set (which maps
+    // `A-Z` onto `a-z` and no other byte into `a-z`).
     let letters = b'a'..=b'z';
-    let has_letter = letters.clone().any(|b| member[usize::from(b)]);
-    let fold = has_letter
+    let fold = letters.clone().any(|b| member[usize::from(b)])
         && letters
             .clone()
             .all(|b| member[usize::from(b)] == member[usize::from(b - 0x20)]);
@@ -226,43 +193,66 @@ fn swar_outside_fn(name: &Ident, set: &[(u8, u8)]) -> TokenStream {
             member[usize::from(b - 0x20)] = false;
         }
     }
-    let x = quote!(x);
-    let f = quote!(f);
-    let mut terms: Vec<TokenStream> = ranges_of(&member)
+    let b = quote!(b);
+    let folded = quote!((b | 0x20));
+    let terms: Vec<TokenStream> = ranges_of(&member)
         .into_iter()
-        .map(|(lo, hi)| swar_range(&x, lo, hi))
+        .map(|(lo, hi)| range_term(&b, lo, hi))
         .chain(
             ranges_of(&lower)
                 .into_iter()
-                .map(|(lo, hi)| swar_range(&f, lo, hi)),
+                .map(|(lo, hi)| range_term(&folded, lo, hi)),
         )
         .collect();
-    if terms.len() > 1 {
-        for t in &mut terms {
-            *t = quote!((#t));
+    let body = match terms.as_slice() {
+        [] => quote!(false),
+        [one] => one.clone(),
+        many => {
+            let many = many.iter().map(|t| quote!((#t)));
+            quote!(#(#many)|*)
         }
-    }
-    let seven = splat(0x7f);
-    let high = splat(0x80);
-    let fold_let = fold.then(|| {
-        let case = splat(0x20);
-        quote!(let f = x | #case;)
-    });
-    if terms.iter().any(|t| t.to_string() == "! 0") {
-        return quote! {
-            #[inline(always)]
-            const fn #name(w: u64) -> u64 {
-                w & #high
-            }
-        };
-    }
+    };
     quote! {
         #[inline(always)]
-        const fn #name(w: u64) -> u64 {
-            let x = w & #seven;
-            #fold_let
-            let inside = #(#terms)|*;
-            (w | !inside) & #high
+        const fn #name(b: u8) -> bool {
+            #body
+        }
+    }
+}
+
+/// `fn #all(s: &[u8]) -> bool`: whether every byte of `s` passes `#class`.
+fn all_fn(all: &Ident, class: &Ident) -> TokenStream {
+    quote! {
+        #[inline(always)]
+        fn #all(s: &[u8]) -> bool {
+            #[inline(always)]
+            fn chunk<const N: usize>(c: &[u8; N]) -> bool {
+                c.iter().fold(true, |ok, &b| ok & #class(b))
+            }
+            // First and last chunk (overlapping), then whole chunks in between.
+            if let (::core::option::Option::Some((a, mut rest)), ::core::option::Option::Some(z)) =
+                (s.split_first_chunk::<16>(), s.last_chunk::<16>())
+            {
+                let mut ok = chunk(a) & chunk(z);
+                while ok {
+                    let ::core::option::Option::Some((c, r)) = rest.split_first_chunk::<16>() else {
+                        break;
+                    };
+                    ok = chunk(c);
+                    rest = r;
+                }
+                ok
+            } else if let (::core::option::Option::Some(a), ::core::option::Option::Some(z)) =
+                (s.first_chunk::<8>(), s.last_chunk::<8>())
+            {
+                chunk(a) & chunk(z)
+            } else if let (::core::option::Option::Some(a), ::core::option::Option::Some(z)) =
+                (s.first_chunk::<4>(), s.last_chunk::<4>())
+            {
+                chunk(a) & chunk(z)
+            } else {
+                s.iter().all(|&b| #class(b))
+            }
         }
     }
 }
@@ -270,124 +260,32 @@ fn swar_outside_fn(name: &Ident, set: &[(u8, u8)]) -> TokenStream {
 /// Block-local helpers of a Steps matcher, declared on first use.
 #[derive(Default)]
 struct StepHelpers {
-    /// Classes with an `outside_N` function, in order.
+    /// Classes with `class_N` and `all_N` functions, in order.
     classes: Vec<Vec<(u8, u8)>>,
-    /// Classes with an `all_N` function (indices into `classes`).
-    all: Vec<usize>,
-    word: bool,
-    half: bool,
 }
 
 impl StepHelpers {
-    fn class(&mut self, set: &[(u8, u8)]) -> usize {
-        match self.classes.iter().position(|s| s == set) {
+    /// `bool` expression: every byte of the slice `s` is in `set`.
+    fn all_of(&mut self, s: &TokenStream, set: &[(u8, u8)]) -> TokenStream {
+        let i = match self.classes.iter().position(|c| c == set) {
             Some(i) => i,
             None => {
                 self.classes.push(set.to_vec());
                 self.classes.len() - 1
             }
-        }
-    }
-
-    fn outside(&mut self, set: &[(u8, u8)]) -> Ident {
-        let i = self.class(set);
-        Ident::new(&format!("outside_{i}"), Span::call_site())
-    }
-
-    /// `u64` expression, zero iff every byte of `head` (exactly `len` bytes, `len >= 4`)
-    /// is in `set`.
-    fn fixed_run(&mut self, head: &TokenStream, set: &[(u8, u8)], len: usize) -> TokenStream {
-        let outside = self.outside(set);
-        let words: Vec<TokenStream> = if len < 8 {
-            self.half = true;
-            let last = usize_lit(len - 4);
-            vec![quote!(#outside(half(#head, 0) | (half(#head, #last) << 32)))]
-        } else {
-            self.word = true;
-            let mut offsets: Vec<usize> = (0..len / 8).map(|i| i * 8).collect();
-            if len % 8 != 0 {
-                offsets.push(len - 8);
-            }
-            offsets
-                .into_iter()
-                .map(|at| {
-                    let at = usize_lit(at);
-                    quote!(#outside(word(#head, #at)))
-                })
-                .collect()
         };
-        quote!((#(#words)|*))
-    }
-
-    /// `bool` expression: every byte of the slice `s` is in `set`.
-    fn all_of(&mut self, s: &TokenStream, set: &[(u8, u8)]) -> TokenStream {
-        let i = self.class(set);
-        if !self.all.contains(&i) {
-            self.all.push(i);
-        }
         let all = Ident::new(&format!("all_{i}"), Span::call_site());
         quote!(#all(#s))
     }
 
     fn items(&self) -> TokenStream {
-        let mut items = Vec::new();
-        if self.word || !self.all.is_empty() {
-            items.push(quote! {
-                /// The 8 bytes at `at`, little-endian (non-ASCII filler past the end).
-                #[inline(always)]
-                fn word(s: &[u8], at: usize) -> u64 {
-                    s.get(at..)
-                        .and_then(<[u8]>::first_chunk::<8>)
-                        .map_or(u64::MAX, |w| u64::from_le_bytes(*w))
-                }
-            });
-        }
-        if self.half || !self.all.is_empty() {
-            items.push(quote! {
-                /// The 4 bytes at `at`, little-endian (non-ASCII filler past the end).
-                #[inline(always)]
-                fn half(s: &[u8], at: usize) -> u64 {
-                    s.get(at..)
-                        .and_then(<[u8]>::first_chunk::<4>)
-                        .map_or(u64::from(u32::MAX), |w| u64::from(u32::from_le_bytes(*w)))
-                }
-            });
-        }
-        for (i, set) in self.classes.iter().enumerate() {
-            let name = Ident::new(&format!("outside_{i}"), Span::call_site());
-            items.push(swar_outside_fn(&name, set));
-        }
-        for &i in &self.all {
-            let set = &self.classes[i];
-            let outside = Ident::new(&format!("outside_{i}"), Span::call_site());
+        let items = self.classes.iter().enumerate().map(|(i, set)| {
+            let class = Ident::new(&format!("class_{i}"), Span::call_site());
             let all = Ident::new(&format!("all_{i}"), Span::call_site());
-            let test = byte_test(&quote!(b), set);
-            items.push(quote! {
-                /// Whether every byte of `s` is in the class.
-                #[inline(always)]
-                fn #all(s: &[u8]) -> bool {
-                    let n = s.len();
-                    if n >= 8 {
-                        // The first and the last 8 bytes (overlapping), then the first
-                        // and last 16, then any words between them.
-                        let mut outside = #outside(word(s, 0)) | #outside(word(s, n - 8));
-                        if n > 16 && outside == 0 {
-                            outside |= #outside(word(s, 8)) | #outside(word(s, n - 16));
-                            let mut at = 16;
-                            while at + 16 < n {
-                                outside |= #outside(word(s, at));
-                                at += 8;
-                            }
-                        }
-                        outside == 0
-                    } else if n >= 4 {
-                        #outside(half(s, 0) | (half(s, n - 4) << 32)) == 0
-                    } else {
-                        s.iter().all(|&b| #test)
-                    }
-                }
-            });
-        }
+            let class_fn = class_fn(&class, set);
+            let all_fn = all_fn(&all, &class);
+            quote!(#class_fn #all_fn)
+        });
         quote!(#(#items)*)
     }
 }
@@ -497,16 +395,10 @@ fn emit_steps(steps: &Steps, input: &Ident) -> TokenStream {
             }
             Step::Class { set, min, max } if Some(*min) == *max => {
                 let k = usize_lit(*min as usize);
-                let fails = if *min < 4 {
-                    let test = byte_test(&b, set);
-                    quote!(!#head.iter().all(|&b| #test))
-                } else {
-                    let outside = helpers.fixed_run(&head, set, *min as usize);
-                    quote!(#outside != 0)
-                };
+                let all = helpers.all_of(&head, set);
                 quote! {
                     let ::core::option::Option::Some((head, #rest)) = s.split_first_chunk::<#k>() else { #fail };
-                    if #fails { #fail; }
+                    if !#all { #fail; }
                 }
             }
             Step::Class { set, min, max } if last && steps.end_anchored => {
@@ -568,6 +460,9 @@ fn emit_steps(steps: &Steps, input: &Ident) -> TokenStream {
 struct DfaEmitter<'a> {
     dfa: &'a Dfa,
     tables: Vec<TokenStream>,
+    /// Tables already declared, by their ranges: states that test the same
+    /// class share one table.
+    table_names: std::collections::BTreeMap<Vec<(char, char)>, Ident>,
 }
 
 impl DfaEmitter<'_> {
@@ -602,15 +497,22 @@ impl DfaEmitter<'_> {
 
     /// Declares a static table for `ranges`; returns the membership test for `c`.
     fn table(&mut self, ranges: &[(char, char)]) -> TokenStream {
-        let name = Ident::new(&format!("TABLE_{}", self.tables.len()), Span::call_site());
-        let len = usize_lit(ranges.len());
-        let entries = ranges.iter().map(|&(lo, hi)| {
-            let (lo, hi) = (char_lit(lo), char_lit(hi));
-            quote!((#lo, #hi))
-        });
-        self.tables.push(quote! {
-            static #name: [(char, char); #len] = [#(#entries),*];
-        });
+        let name = match self.table_names.get(ranges) {
+            Some(name) => name.clone(),
+            None => {
+                let name = Ident::new(&format!("TABLE_{}", self.tables.len()), Span::call_site());
+                let len = usize_lit(ranges.len());
+                let entries = ranges.iter().map(|&(lo, hi)| {
+                    let (lo, hi) = (char_lit(lo), char_lit(hi));
+                    quote!((#lo, #hi))
+                });
+                self.tables.push(quote! {
+                    static #name: [(char, char); #len] = [#(#entries),*];
+                });
+                self.table_names.insert(ranges.to_vec(), name.clone());
+                name
+            }
+        };
         quote! {
             #name
                 .get(#name.partition_point(|&(_, hi)| hi < c))
@@ -697,6 +599,7 @@ fn emit_dfa(dfa: &Dfa, input: &Ident) -> TokenStream {
     let mut e = DfaEmitter {
         dfa,
         tables: Vec::new(),
+        table_names: std::collections::BTreeMap::new(),
     };
     let label = label();
     let units = if dfa.bytes {

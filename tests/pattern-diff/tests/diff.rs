@@ -135,3 +135,64 @@ fn atlas_patterns_agree_with_regress() {
     }
     println!("{}", check(cases));
 }
+
+/// Class-run patterns whose generated code tests bytes 16, 8 or 4 at a time: (pattern,
+/// valid prefix, filler accepted by the repeated class).
+const SUBSTITUTION: &[(&str, &str, char)] = &[
+    ("^([a-f0-9]{24})$", "", 'a'),
+    ("^[a-zA-Z0-9][a-zA-Z0-9-]*$", "a", '-'),
+    ("^[a-z-0-9]+$", "", 'z'),
+    ("^\\w*$", "", '_'),
+    ("^x[a-c]{2,}$", "x", 'b'),
+    ("^([a-f0-9]{8,32})$", "", '0'),
+    ("^[a-fA-F0-9]{64}$", "", 'F'),
+    ("^[@-Z`-z]{9}$", "", '@'),
+    ("^[\\x00-\\x2f\\x7f]{17}$", "", '\u{7f}'),
+    ("^[Zz0]{33}$", "", 'Z'),
+    ("^mdb_sa_id_[a-fA-F\\d]{24}$", "mdb_sa_id_", 'e'),
+];
+
+/// Every length up to 50 (up to three 16-byte chunks besides the first and last) and, at every position, every ASCII byte and two non-ASCII
+/// characters: chunk boundaries and overlaps agree with `regress`.
+#[test]
+fn byte_substitutions_agree_with_regress() {
+    let mut failures = Vec::new();
+    for &(pattern, prefix, fill) in SUBSTITUTION {
+        let case = HANDWRITTEN
+            .iter()
+            .find(|c| c.pattern == pattern)
+            .unwrap_or_else(|| panic!("{pattern:?} is not in HANDWRITTEN"));
+        assert_eq!(case.plan, "code", "{pattern:?}");
+        let matcher = case.matcher.expect("code plans are enforced");
+        let oracle = regress::Regex::new(pattern).expect("valid pattern");
+        let substitutes = (0u8..0x80).map(char::from).chain(['é', '\u{80}']);
+        for len in prefix.len()..=50 {
+            let base: Vec<char> = prefix
+                .chars()
+                .chain(std::iter::repeat(fill))
+                .take(len)
+                .collect();
+            for pos in 0..=len {
+                for c in substitutes.clone() {
+                    let mut chars = base.clone();
+                    if pos < len {
+                        chars[pos] = c;
+                    } else if c != 'a' {
+                        continue;
+                    }
+                    let input: String = chars.into_iter().collect();
+                    let want = regress_matches(&oracle, &input);
+                    if matcher(&input) != want {
+                        failures.push(format!("{pattern:?} on {input:?}: regress {want}"));
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} disagreements, first ones:\n{}",
+        failures.len(),
+        failures[..failures.len().min(20)].join("\n")
+    );
+}

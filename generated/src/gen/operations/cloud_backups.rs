@@ -92,7 +92,9 @@ impl Client {
 pub struct CreateBackupExport<'a> {
     client: &'a Client,
     group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    cluster_name: Option<Result<crate::models::ClusterName, crate::runtime::ValidationError>>,
+    cluster_name: Option<
+        Result<crate::models::ClusterName, crate::runtime::ValidationError>,
+    >,
     envelope: Option<bool>,
     body: Option<crate::models::DiskBackupExportJobRequest>,
     raw_body: Option<::serde_json::Value>,
@@ -154,7 +156,10 @@ impl<'a> CreateBackupExport<'a> {
     /// Documented error statuses (400, 401, 403, 404, 409, 429, 500) return [`Error::Api`] with the decoded body.
     pub async fn send(
         self,
-    ) -> Result<Response<crate::models::DiskBackupExportJob>, Error<crate::models::ApiError>> {
+    ) -> Result<
+        Response<crate::models::DiskBackupExportJob>,
+        Error<crate::models::ApiError>,
+    > {
         let raw = self.execute_raw().await?;
         match raw.status() {
             200 => raw.success(),
@@ -173,10 +178,11 @@ impl<'a> CreateBackupExport<'a> {
         let raw_body = self.raw_body;
         let body = match raw_body {
             Option::Some(_) => self.body,
-            Option::None => Option::Some(
-                self.body
-                    .ok_or(crate::runtime::ValidationError::missing("body"))?,
-            ),
+            Option::None => {
+                Option::Some(
+                    self.body.ok_or(crate::runtime::ValidationError::missing("body"))?,
+                )
+            }
         };
         let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
@@ -189,7 +195,7 @@ impl<'a> CreateBackupExport<'a> {
                 crate::runtime::encode_path_segment(cluster_name.as_str()).as_str(),
                 "/backup/exports",
             ]
-            .concat(),
+                .concat(),
             "application/vnd.atlas.2023-01-01+json",
         );
         if let Option::Some(value) = &envelope {
@@ -259,7 +265,10 @@ impl<'a> CreateExportBucket<'a> {
     /// The cloud provider, the storage to export to and the access role Atlas uses to write there.
     ///
     /// The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(mut self, value: crate::models::DiskBackupSnapshotExportBucketRequest) -> Self {
+    pub fn body(
+        mut self,
+        value: crate::models::DiskBackupSnapshotExportBucketRequest,
+    ) -> Self {
         self.body = Option::Some(value);
         self
     }
@@ -295,10 +304,11 @@ impl<'a> CreateExportBucket<'a> {
         let raw_body = self.raw_body;
         let body = match raw_body {
             Option::Some(_) => self.body,
-            Option::None => Option::Some(
-                self.body
-                    .ok_or(crate::runtime::ValidationError::missing("body"))?,
-            ),
+            Option::None => {
+                Option::Some(
+                    self.body.ok_or(crate::runtime::ValidationError::missing("body"))?,
+                )
+            }
         };
         let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
@@ -309,7 +319,7 @@ impl<'a> CreateExportBucket<'a> {
                 crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
                 "/backup/exportBuckets",
             ]
-            .concat(),
+                .concat(),
             "application/vnd.atlas.2024-05-30+json",
         );
         if let Option::Some(value) = &envelope {
@@ -337,8 +347,9 @@ impl<'a> CreateExportBucket<'a> {
 pub struct DeleteExportBucket<'a> {
     client: &'a Client,
     group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    export_bucket_id:
-        Option<Result<crate::models::ExportBucketId, crate::runtime::ValidationError>>,
+    export_bucket_id: Option<
+        Result<crate::models::ExportBucketId, crate::runtime::ValidationError>,
+    >,
     envelope: Option<bool>,
     api_version: Option<String>,
 }
@@ -401,7 +412,10 @@ impl<'a> DeleteExportBucket<'a> {
         self,
     ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
-        let export_bucket_id = crate::runtime::required(self.export_bucket_id, "exportBucketId")?;
+        let export_bucket_id = crate::runtime::required(
+            self.export_bucket_id,
+            "exportBucketId",
+        )?;
         let envelope = self.envelope;
         let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
@@ -413,7 +427,7 @@ impl<'a> DeleteExportBucket<'a> {
                 "/backup/exportBuckets/",
                 crate::runtime::encode_path_segment(export_bucket_id.as_str()).as_str(),
             ]
-            .concat(),
+                .concat(),
             "application/vnd.atlas.2023-01-01+json",
         );
         if let Option::Some(value) = &envelope {
@@ -429,7 +443,9 @@ impl<'a> DeleteExportBucket<'a> {
 pub struct GetBackupExport<'a> {
     client: &'a Client,
     group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    cluster_name: Option<Result<crate::models::ClusterName, crate::runtime::ValidationError>>,
+    cluster_name: Option<
+        Result<crate::models::ClusterName, crate::runtime::ValidationError>,
+    >,
     export_id: Option<Result<crate::models::ExportId, crate::runtime::ValidationError>>,
     envelope: Option<bool>,
     api_version: Option<String>,
@@ -492,7 +508,10 @@ impl<'a> GetBackupExport<'a> {
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
     pub async fn send(
         self,
-    ) -> Result<Response<crate::models::DiskBackupExportJob>, Error<crate::models::ApiError>> {
+    ) -> Result<
+        Response<crate::models::DiskBackupExportJob>,
+        Error<crate::models::ApiError>,
+    > {
         let raw = self.execute_raw().await?;
         match raw.status() {
             200 => raw.success(),
@@ -521,7 +540,7 @@ impl<'a> GetBackupExport<'a> {
                 "/backup/exports/",
                 crate::runtime::encode_path_segment(export_id.as_str()).as_str(),
             ]
-            .concat(),
+                .concat(),
             "application/vnd.atlas.2023-01-01+json",
         );
         if let Option::Some(value) = &envelope {
@@ -537,8 +556,9 @@ impl<'a> GetBackupExport<'a> {
 pub struct GetExportBucket<'a> {
     client: &'a Client,
     group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    export_bucket_id:
-        Option<Result<crate::models::ExportBucketId, crate::runtime::ValidationError>>,
+    export_bucket_id: Option<
+        Result<crate::models::ExportBucketId, crate::runtime::ValidationError>,
+    >,
     envelope: Option<bool>,
     api_version: Option<String>,
 }
@@ -606,7 +626,10 @@ impl<'a> GetExportBucket<'a> {
         self,
     ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
-        let export_bucket_id = crate::runtime::required(self.export_bucket_id, "exportBucketId")?;
+        let export_bucket_id = crate::runtime::required(
+            self.export_bucket_id,
+            "exportBucketId",
+        )?;
         let envelope = self.envelope;
         let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
@@ -618,7 +641,7 @@ impl<'a> GetExportBucket<'a> {
                 "/backup/exportBuckets/",
                 crate::runtime::encode_path_segment(export_bucket_id.as_str()).as_str(),
             ]
-            .concat(),
+                .concat(),
             "application/vnd.atlas.2024-05-30+json",
         );
         if let Option::Some(value) = &envelope {
@@ -634,7 +657,9 @@ impl<'a> GetExportBucket<'a> {
 pub struct ListBackupExports<'a> {
     client: &'a Client,
     group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    cluster_name: Option<Result<crate::models::ClusterName, crate::runtime::ValidationError>>,
+    cluster_name: Option<
+        Result<crate::models::ClusterName, crate::runtime::ValidationError>,
+    >,
     envelope: Option<bool>,
     pretty: Option<bool>,
     include_count: Option<bool>,
@@ -755,7 +780,7 @@ impl<'a> ListBackupExports<'a> {
                 crate::runtime::encode_path_segment(cluster_name.as_str()).as_str(),
                 "/backup/exports",
             ]
-            .concat(),
+                .concat(),
             "application/vnd.atlas.2023-01-01+json",
         );
         if let Option::Some(value) = &envelope {
@@ -889,7 +914,7 @@ impl<'a> ListExportBuckets<'a> {
                 crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
                 "/backup/exportBuckets",
             ]
-            .concat(),
+                .concat(),
             "application/vnd.atlas.2024-05-30+json",
         );
         if let Option::Some(value) = &envelope {
@@ -917,8 +942,9 @@ impl<'a> ListExportBuckets<'a> {
 pub struct UpdateBackupExportBucket<'a> {
     client: &'a Client,
     group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    export_bucket_id:
-        Option<Result<crate::models::ExportBucketId, crate::runtime::ValidationError>>,
+    export_bucket_id: Option<
+        Result<crate::models::ExportBucketId, crate::runtime::ValidationError>,
+    >,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<crate::models::UpdateRequirePrivateNetworkingRequestView>,
@@ -975,7 +1001,10 @@ impl<'a> UpdateBackupExportBucket<'a> {
     /// The new private-networking setting.
     ///
     /// The request body (`application/vnd.atlas.2024-05-30+json`, required).
-    pub fn body(mut self, value: crate::models::UpdateRequirePrivateNetworkingRequestView) -> Self {
+    pub fn body(
+        mut self,
+        value: crate::models::UpdateRequirePrivateNetworkingRequestView,
+    ) -> Self {
         self.body = Option::Some(value);
         self
     }
@@ -1006,16 +1035,20 @@ impl<'a> UpdateBackupExportBucket<'a> {
         self,
     ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
-        let export_bucket_id = crate::runtime::required(self.export_bucket_id, "exportBucketId")?;
+        let export_bucket_id = crate::runtime::required(
+            self.export_bucket_id,
+            "exportBucketId",
+        )?;
         let envelope = self.envelope;
         let pretty = self.pretty;
         let raw_body = self.raw_body;
         let body = match raw_body {
             Option::Some(_) => self.body,
-            Option::None => Option::Some(
-                self.body
-                    .ok_or(crate::runtime::ValidationError::missing("body"))?,
-            ),
+            Option::None => {
+                Option::Some(
+                    self.body.ok_or(crate::runtime::ValidationError::missing("body"))?,
+                )
+            }
         };
         let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
@@ -1027,7 +1060,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
                 "/backup/exportBuckets/",
                 crate::runtime::encode_path_segment(export_bucket_id.as_str()).as_str(),
             ]
-            .concat(),
+                .concat(),
             "application/vnd.atlas.2024-05-30+json",
         );
         if let Option::Some(value) = &envelope {
@@ -1225,7 +1258,11 @@ impl<'a> ListBackupExports<'a> {
     > + 'a {
         let first = self.page_num.unwrap_or(1);
         let per_page = self.items_per_page.or(Option::Some(100i64));
-        crate::runtime::pagination::pages(first, per_page, move |n| self.clone().page_num(n).send())
+        crate::runtime::pagination::pages(
+            first,
+            per_page,
+            move |n| self.clone().page_num(n).send(),
+        )
     }
     /// Every item of every page (the `results` of each [`crate::models::PaginatedApiAtlasDiskBackupExportJobView`]), fetched lazily like [`Self::pages`].
     pub fn stream(
@@ -1273,7 +1310,11 @@ impl<'a> ListExportBuckets<'a> {
     > + 'a {
         let first = self.page_num.unwrap_or(1);
         let per_page = self.items_per_page.or(Option::Some(100i64));
-        crate::runtime::pagination::pages(first, per_page, move |n| self.clone().page_num(n).send())
+        crate::runtime::pagination::pages(
+            first,
+            per_page,
+            move |n| self.clone().page_num(n).send(),
+        )
     }
     /// Every item of every page (the `results` of each [`crate::models::PaginatedBackupSnapshotExportBucketsView`]), fetched lazily like [`Self::pages`].
     pub fn stream(
