@@ -6,25 +6,14 @@
 //!
 //! `ATLAS_SPECS_DIR=../shared/specs/atlas cargo bench -p atlas-codegen --bench generate`
 
+mod common;
+use common::combined_spec;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use atlas_codegen::{emit, format, load, lower};
 use criterion::Criterion;
-
-fn combined_spec() -> Option<PathBuf> {
-    let dir = PathBuf::from(std::env::var_os("ATLAS_SPECS_DIR")?);
-    let dir = if dir.is_relative() {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap_or(Path::new(".."))
-            .join(dir)
-    } else {
-        dir
-    };
-    Some(dir.join("atlas-api-v2-combined.yaml"))
-}
 
 fn main() {
     let Some(path) = combined_spec() else {

@@ -5,8 +5,9 @@
 //!
 //! `ATLAS_SPECS_DIR=../shared/specs/atlas cargo bench -p atlas-codegen --bench spec_extract`
 
+mod common;
+use common::combined_spec;
 use std::hint::black_box;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use atlas_codegen::spec_tools::{extract, parse_document, to_yaml};
@@ -22,19 +23,6 @@ const EIGHT: [&str; 8] = [
     "deleteExportBucket",
     "updateBackupExportBucket",
 ];
-
-fn combined_spec() -> Option<PathBuf> {
-    let dir = PathBuf::from(std::env::var_os("ATLAS_SPECS_DIR")?);
-    let dir = if dir.is_relative() {
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .parent()
-            .unwrap_or(Path::new(".."))
-            .join(dir)
-    } else {
-        dir
-    };
-    Some(dir.join("atlas-api-v2-combined.yaml"))
-}
 
 fn names(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| (*s).to_owned()).collect()

@@ -20,20 +20,31 @@ pub struct Spec {
 
 /// Reads and parses `path`.
 pub fn load(path: &Path) -> Result<Spec, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
+    parse(path, &read_text(path)?)
+}
+
+/// Reads a spec file's text.
+pub fn read_text(path: &Path) -> Result<String, Failure> {
+    std::fs::read_to_string(path).map_err(|err| {
         Failure::single(Diagnostic::error(
             path,
             &Pointer::root(),
             format!("cannot read the spec: {err}"),
         ))
-    })?;
-    parse(path, &text)
+    })
+}
+
+/// Parses spec text (YAML or JSON) into a JSON tree and checks that it is an
+/// OpenAPI 3.0 document; `file` only labels diagnostics.
+pub fn parse_value(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
+    let value = parse_tree(file, text)?;
+    check_version(file, &value)?;
+    Ok(value)
 }
 
 /// Parses spec text; `file` only labels diagnostics.
 pub fn parse(file: &Path, text: &str) -> Result<Spec, Failure> {
-    let value = parse_tree(file, text)?;
-    check_version(file, &value)?;
+    let value = parse_value(file, text)?;
     let mut lint = Lint {
         file,
         warnings: Vec::new(),

@@ -2053,29 +2053,8 @@ impl<'a> Lowerer<'a> {
 
     /// The API version an operation is generated for, from the versions its
     /// request body and success responses offer and the pin.
-    fn choose_version(&self, op: &openapiv3::Operation) -> Option<String> {
-        let mut offered: BTreeSet<&str> = BTreeSet::new();
-        if let Some(rb) = op.request_body.as_ref().and_then(|b| self.resolve_body(b)) {
-            offered.extend(
-                rb.content
-                    .keys()
-                    .filter_map(|k| atlas_media(k))
-                    .map(|(v, _)| v),
-            );
-        }
-        for (status, resp) in &op.responses.responses {
-            if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
-                continue;
-            }
-            if let Some(resp) = self.resolve_response(resp) {
-                offered.extend(
-                    resp.content
-                        .keys()
-                        .filter_map(|k| atlas_media(k))
-                        .map(|(v, _)| v),
-                );
-            }
-        }
+    fn choose_version(&self, op: &'a openapiv3::Operation) -> Option<String> {
+        let offered = self.offered_versions(op);
         let stable = || offered.iter().copied().filter(|v| is_date(v));
         let chosen = match &self.version {
             VersionPin::Latest => stable().next_back(),

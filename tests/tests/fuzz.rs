@@ -14,31 +14,11 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Map, Value};
 
 use atlas_codegen::{generate_from, load};
+use atlas_tests::roundtrip::Rng;
 use atlas_tests::workspace_root;
 
 /// Longest any single input may take before it counts as a hang.
 const HANG: Duration = Duration::from_secs(10);
-
-/// A small xorshift generator: reproducible, no dependencies.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len())]
-    }
-}
 
 fn budget() -> Duration {
     let secs = std::env::var("FUZZ_SECONDS")

@@ -39,14 +39,7 @@ pub struct Document {
 
 /// Reads `path` (YAML or JSON) into a [`Document`].
 pub fn read_document(path: &Path) -> Result<Document, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|err| {
-        Failure::single(Diagnostic::error(
-            path,
-            &Pointer::root(),
-            format!("cannot read the spec: {err}"),
-        ))
-    })?;
-    parse_document(path, &text)
+    parse_document(path, &crate::load::read_text(path)?)
 }
 
 /// Parses spec text into a [`Document`]; `file` only labels diagnostics.
@@ -55,38 +48,7 @@ pub fn parse_document(file: &Path, text: &str) -> Result<Document, Failure> {
     let error = |pointer: &Pointer, message: String| {
         Failure::single(Diagnostic::error(file, pointer, message))
     };
-    let root: Value = if text.trim_start().starts_with('{') {
-        serde_json::from_str(text).map_err(|err| {
-            let mut d =
-                Diagnostic::error(file, &Pointer::root(), format!("JSON syntax error: {err}"));
-            d.line_col = Some((err.line(), err.column()));
-            Failure::single(d)
-        })?
-    } else {
-        let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| {
-            let mut d =
-                Diagnostic::error(file, &Pointer::root(), format!("YAML syntax error: {err}"));
-            d.line_col = err.location().map(|l| (l.line(), l.column()));
-            Failure::single(d)
-        })?;
-        yaml_to_json(yaml, &Pointer::root())
-            .map_err(|(pointer, message)| error(&pointer, message))?
-    };
-    match root.get("openapi") {
-        Some(Value::String(v)) if v == "3.0" || v.starts_with("3.0.") => {}
-        Some(other) => {
-            return Err(error(
-                &Pointer::root().join("openapi"),
-                format!("unsupported OpenAPI version {other}: only OpenAPI 3.0.x is read"),
-            ))
-        }
-        None => {
-            return Err(error(
-                &Pointer::root(),
-                "not an OpenAPI 3.0 document: the top-level `openapi` field is missing".to_owned(),
-            ))
-        }
-    }
+    let root = crate::load::parse_value(file, text)?;
     if !root.get("paths").is_some_and(Value::is_object) {
         return Err(error(
             &Pointer::root().join("paths"),
@@ -96,51 +58,6 @@ pub fn parse_document(file: &Path, text: &str) -> Result<Document, Failure> {
     Ok(Document {
         file: file.to_owned(),
         root,
-    })
-}
-
-/// Converts YAML into JSON values; scalar keys (`200:`) become strings.
-fn yaml_to_json(value: serde_yaml::Value, at: &Pointer) -> Result<Value, (Pointer, String)> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into()
-            } else if let Some(u) = n.as_u64() {
-                u.into()
-            } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(Value::Null, Value::Number)
-            }
-        }
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(
-            items
-                .into_iter()
-                .enumerate()
-                .map(|(i, v)| yaml_to_json(v, &at.join(i.to_string())))
-                .collect::<Result<_, _>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut out = serde_json::Map::new();
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    other => {
-                        return Err((at.clone(), format!("unsupported mapping key {other:?}")))
-                    }
-                };
-                let value = yaml_to_json(v, &at.join(&key))?;
-                out.insert(key, value);
-            }
-            Value::Object(out)
-        }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value, at)?,
     })
 }
 
