@@ -22,42 +22,90 @@ pub struct EmittedFile {
     pub tokens: TokenStream,
 }
 
+/// One file the emitter writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileKind {
+    /// `mod.rs`: the module tree.
+    Mod,
+    /// `models.rs`: every type.
+    Models,
+    /// `operations/mod.rs`: one module per tag.
+    OperationsMod,
+    /// `operations/<tag>.rs`: the operations of the feature so named.
+    Operations(String),
+    /// `pagination.rs`: page streams of list operations.
+    Pagination,
+    /// `cli.rs`: the command line.
+    Cli,
+}
+
+/// Every file to emit for `api`, with its path, biggest first (so that
+/// emitting them in parallel keeps every worker busy).
+pub fn files(api: &Api) -> Vec<(String, FileKind)> {
+    let mut files = vec![
+        ("models.rs".to_owned(), FileKind::Models),
+        ("cli.rs".to_owned(), FileKind::Cli),
+    ];
+    let mut ops: Vec<(usize, &String, &Feature)> = api
+        .features
+        .iter()
+        .map(|(feature, def)| {
+            (
+                api.operations
+                    .iter()
+                    .filter(|op| &op.feature == feature)
+                    .count(),
+                feature,
+                def,
+            )
+        })
+        .collect();
+    ops.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
+    files.extend(ops.into_iter().map(|(_, feature, def)| {
+        (
+            format!("operations/{}.rs", def.module),
+            FileKind::Operations(feature.clone()),
+        )
+    }));
+    files.extend([
+        ("pagination.rs".to_owned(), FileKind::Pagination),
+        ("operations/mod.rs".to_owned(), FileKind::OperationsMod),
+        ("mod.rs".to_owned(), FileKind::Mod),
+    ]);
+    files
+}
+
+/// Emits one file.
+pub fn emit_file(api: &Api, kind: &FileKind) -> TokenStream {
+    match kind {
+        FileKind::Mod => emit_mod(api),
+        FileKind::Models => emit_models(api),
+        FileKind::OperationsMod => emit_operations_mod(api),
+        FileKind::Pagination => crate::paginate::emit_page_impls(api, |name| cfg_for(api, name)),
+        FileKind::Cli => crate::emit_cli::emit_cli(api),
+        FileKind::Operations(feature) => {
+            let ops: Vec<&Operation> = api
+                .operations
+                .iter()
+                .filter(|op| &op.feature == feature)
+                .collect();
+            match api.features.get(feature) {
+                Some(def) => emit_operations(feature, def, &ops),
+                None => TokenStream::new(),
+            }
+        }
+    }
+}
+
 /// Emits every generated file for `api`.
 pub fn emit(api: &Api) -> Vec<EmittedFile> {
-    let mut files = vec![
-        EmittedFile {
-            name: "mod.rs".to_owned(),
-            tokens: emit_mod(api),
-        },
-        EmittedFile {
-            name: "models.rs".to_owned(),
-            tokens: emit_models(api),
-        },
-        EmittedFile {
-            name: "operations/mod.rs".to_owned(),
-            tokens: emit_operations_mod(api),
-        },
-        EmittedFile {
-            name: "pagination.rs".to_owned(),
-            tokens: crate::paginate::emit_page_impls(api, |name| cfg_for(api, name)),
-        },
-        EmittedFile {
-            name: "cli.rs".to_owned(),
-            tokens: crate::emit_cli::emit_cli(api),
-        },
-    ];
-    for (feature, def) in &api.features {
-        let ops: Vec<&Operation> = api
-            .operations
-            .iter()
-            .filter(|op| &op.feature == feature)
-            .collect();
-        files.push(EmittedFile {
-            name: format!("operations/{}.rs", def.module),
-            tokens: emit_operations(feature, def, &ops),
-        });
-    }
-    files
+    files(api)
+        .into_iter()
+        .map(|(name, kind)| EmittedFile {
+            tokens: emit_file(api, &kind),
+            name,
+        })
+        .collect()
 }
 
 /// The `[features]` entries of the generated crate's `Cargo.toml`: one per

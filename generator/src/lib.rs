@@ -75,6 +75,43 @@ impl std::fmt::Display for Summary {
     }
 }
 
+/// Emits and formats every file, on as many threads as there are cores (at
+/// most 4): each thread takes the next file, biggest first. Token streams
+/// never cross threads; the IR is shared read-only.
+fn emit_and_format(api: &ir::Api, source: &str) -> Result<FileSet, (String, syn::Error)> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let jobs = emit::files(api);
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<(String, Result<String, syn::Error>)>> =
+        Mutex::new(Vec::with_capacity(jobs.len()));
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, 4);
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some((name, kind)) = jobs.get(i) else {
+                    break;
+                };
+                let text = format::format_file(emit::emit_file(api, kind), source);
+                if let Ok(mut done) = results.lock() {
+                    done.push((name.clone(), text));
+                }
+            });
+        }
+    });
+    let results = results
+        .into_inner()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let mut files = FileSet::new();
+    for (name, text) in results {
+        files.insert(name.clone(), text.map_err(|err| (name, err))?);
+    }
+    Ok(files)
+}
+
 /// Runs every stage on the spec at `spec_path`. `source` is how the header of
 /// each generated file names the spec (a path relative to the workspace).
 pub fn generate(spec_path: &Path, source: &str) -> Result<Generated, Failure> {
@@ -104,20 +141,13 @@ pub fn generate_from_with(
 ) -> Result<Generated, Failure> {
     let lowered = lower::lower_with(spec, options)?;
     let features = emit::features_block(&lowered.api);
-    let mut files = FileSet::new();
-    for file in emit::emit(&lowered.api) {
-        let text = format::format_file(file.tokens, source).map_err(|err| {
-            Failure::single(Diagnostic::error(
-                &spec.file,
-                &Pointer::root(),
-                format!(
-                    "internal error: generated {} does not parse: {err}",
-                    file.name
-                ),
-            ))
-        })?;
-        files.insert(file.name, text);
-    }
+    let files = emit_and_format(&lowered.api, source).map_err(|(name, err)| {
+        Failure::single(Diagnostic::error(
+            &spec.file,
+            &Pointer::root(),
+            format!("internal error: generated {name} does not parse: {err}"),
+        ))
+    })?;
     let summary = Summary {
         operations: lowered.api.operations.len(),
         types: lowered.api.types.len(),
