@@ -131,13 +131,18 @@ pub fn features_block(api: &Api) -> String {
     out
 }
 
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", ...))]` for several.
+fn cfg_any(features: &BTreeSet<String>) -> TokenStream {
+    match features.iter().collect::<Vec<_>>().as_slice() {
+        [one] => quote! { #[cfg(feature = #one)] },
+        many => quote! { #[cfg(any(#(feature = #many),*))] },
+    }
+}
+
 /// The `#[cfg]` that compiles a type only with the features that use it.
 fn cfg_for(api: &Api, name: &str) -> TokenStream {
     match api.type_features.get(name) {
-        Some(set) if !set.is_empty() && set.len() < api.features.len() => {
-            let features = set.iter();
-            quote! { #[cfg(any(#(feature = #features),*))] }
-        }
+        Some(set) if !set.is_empty() && set.len() < api.features.len() => cfg_any(set),
         _ => TokenStream::new(),
     }
 }
@@ -165,14 +170,23 @@ pub fn doc_text(text: &str) -> String {
                 break;
             };
             let (before, from) = rest.split_at(at);
-            out.push_str(&escape_brackets(before));
-            let bare = (from.starts_with("https://") || from.starts_with("http://"))
-                && !before.ends_with('(')
-                && !before.ends_with('<');
             let end = from
                 .find(|c: char| c.is_whitespace() || c == ')' || c == '>' || c == '"')
                 .unwrap_or(from.len());
             let (url, after) = from.split_at(end);
+            let is_url = from.starts_with("https://") || from.starts_with("http://");
+            // `<https://...>` is already a link: keep its brackets.
+            let autolink = is_url && before.ends_with('<') && after.starts_with('>');
+            if autolink {
+                out.push_str(&escape_brackets(&before[..before.len() - 1]));
+                out.push('<');
+                out.push_str(url);
+                out.push('>');
+                rest = &after[1..];
+                continue;
+            }
+            out.push_str(&escape_brackets(before));
+            let bare = is_url && !before.ends_with('(');
             if bare {
                 let url_trimmed = url.trim_end_matches(['.', ',', ';', ':']);
                 let tail = &url[url_trimmed.len()..];
@@ -192,7 +206,16 @@ pub fn doc_text(text: &str) -> String {
 fn escape_brackets(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let chars: Vec<char> = text.chars().collect();
+    // Inside a `code span` nothing is markup, so nothing is escaped.
+    let mut in_code = false;
     for (i, c) in chars.iter().enumerate() {
+        if *c == '`' {
+            in_code = !in_code;
+        }
+        if in_code {
+            out.push(*c);
+            continue;
+        }
         match c {
             '[' => {
                 // Keep `[text](url)` links; escape everything else.
@@ -211,6 +234,9 @@ fn escape_brackets(text: &str) -> String {
                 }
                 out.push(']');
             }
+            // Not HTML: `the <value> can be` would be read as a tag.
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
             _ => out.push(*c),
         }
     }
@@ -348,8 +374,7 @@ fn emit_models(api: &Api) -> TokenStream {
         let cfg = if *always || features.len() >= api.features.len() {
             TokenStream::new()
         } else {
-            let features = features.iter();
-            quote! { #[cfg(any(#(feature = #features),*))] }
+            cfg_any(features)
         };
         let doc = format!(" Whether `input` matches `{}`.", pattern.replace('`', "'"));
         quote! {
@@ -1223,5 +1248,8 @@ mod tests {
         assert_eq!(doc_text("[link](https://x.y)"), "[link](https://x.y)");
         assert_eq!(doc_text("^([a-f0-9]{24})$"), "^(\\[a-f0-9\\]{24})$");
         assert_eq!(doc_text("    indented code"), "indented code");
+        assert_eq!(doc_text("the <value> can be"), "the &lt;value&gt; can be");
+        assert_eq!(doc_text("use `a[0] > b` here"), "use `a[0] > b` here");
+        assert_eq!(doc_text("see <https://x.y/z>."), "see <https://x.y/z>.");
     }
 }

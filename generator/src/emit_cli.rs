@@ -54,7 +54,7 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
         None => quote! { Option::None },
     };
     let version_doc = format!(
-        " Sends another API version than the generated `{generated}` (offered: {offered}) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others."
+        " Sends another API version than the generated `{generated}` (offered: {offered}) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version."
     );
     let raw_body = op.body.as_ref().map(|_| {
         quote! {

@@ -1087,7 +1087,7 @@ impl<'a> CreateBackupExport<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Option::Some("2023-01-01");
-    /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others.
+    /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Option::Some(version.into());
         self
@@ -1119,7 +1119,7 @@ impl<'a> CreateExportBucket<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Option::Some("2024-05-30");
-    /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others.
+    /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Option::Some(version.into());
         self
@@ -1151,7 +1151,7 @@ impl<'a> DeleteExportBucket<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Option::Some("2023-01-01");
-    /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others.
+    /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Option::Some(version.into());
         self
@@ -1176,7 +1176,7 @@ impl<'a> GetBackupExport<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Option::Some("2023-01-01");
-    /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others.
+    /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Option::Some(version.into());
         self
@@ -1201,7 +1201,7 @@ impl<'a> GetExportBucket<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Option::Some("2024-05-30");
-    /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others.
+    /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Option::Some(version.into());
         self
@@ -1226,7 +1226,7 @@ impl<'a> ListBackupExports<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Option::Some("2023-01-01");
-    /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others.
+    /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Option::Some(version.into());
         self
@@ -1278,7 +1278,7 @@ impl<'a> ListExportBuckets<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Option::Some("2024-05-30");
-    /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others.
+    /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Option::Some(version.into());
         self
@@ -1333,7 +1333,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2024-05-30"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Option::Some("2024-05-30");
-    /// Sends another API version than the generated `2024-05-30` (offered: `2024-05-30`) in `Accept` and `Content-Type`. [`Self::send`] still decodes into the generated version's types; use [`Self::send_json`] for the others.
+    /// Sends another API version than the generated `2024-05-30` (offered: `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Option::Some(version.into());
         self
