@@ -130,12 +130,7 @@ pub fn emit_page_impls(api: &Api, cfg_for: impl Fn(&str) -> TokenStream) -> Toke
                 let links = ident(links);
                 let rel = ident(rel);
                 quote! {
-                    match &self.#links {
-                        Option::Some(links) if !links.is_empty() => {
-                            Option::Some(links.iter().any(|l| l.#rel.as_deref() == Option::Some("next")))
-                        }
-                        _ => Option::None,
-                    }
+                    crate::runtime::next_link(self.#links.iter().flatten().map(|l| l.#rel.as_deref()))
                 }
             }
             None => quote! { Option::None },

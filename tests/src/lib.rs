@@ -277,3 +277,14 @@ pub fn differences(left: &Value, right: &Value) -> Vec<String> {
 
 pub mod full_crate;
 pub mod roundtrip;
+
+/// A client of the generated crate for a test server: bearer token
+/// `test-token`, no retries (tests that count requests need every one).
+pub fn test_client(base_url: &str) -> atlas_admin_api::Client {
+    atlas_admin_api::Client::builder()
+        .base_url(base_url)
+        .auth(atlas_admin_api::Auth::bearer("test-token"))
+        .retry(atlas_admin_api::RetryPolicy::none())
+        .build::<atlas_admin_api::models::ApiError>()
+        .expect("client builds")
+}

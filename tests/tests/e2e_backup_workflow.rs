@@ -14,7 +14,7 @@ use atlas_admin_api::models::{
 };
 use atlas_admin_api::operations::{CreateExportBucket, ListExportBuckets};
 use atlas_admin_api::waiters::{ExportProgress, WaitError};
-use atlas_admin_api::{Auth, Client, Error, RetryPolicy, ValidationErrorKind};
+use atlas_admin_api::{Client, Error, RetryPolicy, ValidationErrorKind};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
@@ -34,12 +34,7 @@ const EXPORTS: &str =
 const ONE_EXPORT: &str = "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters/Cluster0/backup/exports/6641f4b6c0e1e3a1b2c3d4e5";
 
 fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .auth(Auth::bearer("test-token"))
-        .retry(RetryPolicy::none())
-        .build::<ApiError>()
-        .expect("client builds")
+    atlas_tests::test_client(&server.uri())
 }
 
 fn job(state: &str, done: i64, total: i64) -> Value {

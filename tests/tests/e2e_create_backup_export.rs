@@ -4,7 +4,7 @@
 use atlas_admin_api::models::{
     ApiError, BackupLabel, DiskBackupExportJobRequest, DiskBackupExportJobState, SnapshotId,
 };
-use atlas_admin_api::{Auth, Client, Error, RetryPolicy, ValidationErrorKind};
+use atlas_admin_api::{Client, Error, ValidationErrorKind};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -46,12 +46,7 @@ fn request_body() -> DiskBackupExportJobRequest {
 }
 
 fn client(server: &MockServer) -> Client {
-    Client::builder()
-        .base_url(server.uri())
-        .auth(Auth::bearer("test-token"))
-        .retry(RetryPolicy::none())
-        .build::<ApiError>()
-        .expect("client builds")
+    atlas_tests::test_client(&server.uri())
 }
 
 async fn call(

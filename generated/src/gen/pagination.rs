@@ -12,14 +12,7 @@ impl crate::runtime::Page for crate::models::PaginatedApiAtlasDiskBackupExportJo
         self.total_count
     }
     fn has_next_link(&self) -> Option<bool> {
-        match &self.links {
-            Option::Some(links) if !links.is_empty() => {
-                Option::Some(
-                    links.iter().any(|l| l.rel.as_deref() == Option::Some("next")),
-                )
-            }
-            _ => Option::None,
-        }
+        crate::runtime::next_link(self.links.iter().flatten().map(|l| l.rel.as_deref()))
     }
     fn into_items(self) -> Vec<Self::Item> {
         self.results
@@ -34,14 +27,7 @@ impl crate::runtime::Page for crate::models::PaginatedBackupSnapshotExportBucket
         self.total_count
     }
     fn has_next_link(&self) -> Option<bool> {
-        match &self.links {
-            Option::Some(links) if !links.is_empty() => {
-                Option::Some(
-                    links.iter().any(|l| l.rel.as_deref() == Option::Some("next")),
-                )
-            }
-            _ => Option::None,
-        }
+        crate::runtime::next_link(self.links.iter().flatten().map(|l| l.rel.as_deref()))
     }
     fn into_items(self) -> Vec<Self::Item> {
         self.results

@@ -23,7 +23,7 @@ pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
 };
 pub use error::Error;
-pub use pagination::Page;
+pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest};
 pub use response::{RateLimit, RawResponse, Response, ResponseMeta};
 pub use retry::RetryPolicy;

@@ -49,6 +49,20 @@ pub trait Page {
     fn into_items(self) -> Vec<Self::Item>;
 }
 
+/// What a page's `links` say about a next page, from their `rel`s: `None`
+/// when there are no links, else whether one is `"next"`. Every generated
+/// [`Page::has_next_link`] is this over its own link type.
+pub fn next_link<'a>(rels: impl IntoIterator<Item = Option<&'a str>>) -> Option<bool> {
+    let mut any = false;
+    for rel in rels {
+        if rel == Some("next") {
+            return Some(true);
+        }
+        any = true;
+    }
+    any.then_some(false)
+}
+
 /// Whether the walk stops after page `page_num` (see the module docs).
 pub fn is_last_page<P: Page>(page: &P, page_num: i64, items_per_page: Option<i64>) -> bool {
     let len = i64::try_from(page.item_count()).unwrap_or(i64::MAX);
@@ -117,6 +131,13 @@ where
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn next_link_reads_the_rels() {
+        assert_eq!(super::next_link([]), None);
+        assert_eq!(super::next_link([Some("self"), None]), Some(false));
+        assert_eq!(super::next_link([Some("self"), Some("next")]), Some(true));
+    }
+
     use super::*;
 
     struct Fake {
