@@ -396,6 +396,8 @@ fn emit_models(api: &Api) -> TokenStream {
         //! Models: the request and response bodies of every operation, and the
         //! validated string types of their patterned fields and parameters.
         #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+        #[allow(unused_imports)]
+        use crate::runtime::serde_helpers as sh;
         #(#types)*
         #(#newtypes)*
         #(#matchers)*
@@ -454,16 +456,42 @@ fn emit_struct(s: &StructDef, cfg: &TokenStream) -> TokenStream {
     let fields = s.fields.iter().map(|f| emit_field(f, s.view, &models));
     let default = s.all_optional.then(|| quote! { Default, });
     let constructor = emit_constructor(s, &models, cfg);
+    let serde = emit_struct_serde(s, cfg);
     quote! {
         #cfg
         #doc
         #separator
         #[doc = #view_doc]
-        #[derive(Debug, Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, #default)]
         pub struct #name {
             #(#fields)*
         }
         #constructor
+        #serde
+    }
+}
+
+/// `Serialize` and `Deserialize` for a struct: one `object!` line (the
+/// runtime's `serde_helpers`, imported as `sh`) listing each field with
+/// its kind and wire name. The macro expands to a fraction of the code the
+/// serde derives would, which keeps the whole API's crate within its
+/// compile budget, and the table is a fraction of the tokens the expanded
+/// impls would be to emit and format.
+fn emit_struct_serde(s: &StructDef, cfg: &TokenStream) -> TokenStream {
+    let name = ident(&s.name);
+    let fields = s.fields.iter().map(|f| {
+        let field = ident(&f.rust_name);
+        let wire = &f.wire_name;
+        let kind = match shape(f, s.view) {
+            Shape::Plain | Shape::NullableRequired => format_ident!("required"),
+            Shape::Optional => format_ident!("optional"),
+            Shape::ThreeState => format_ident!("three_state"),
+        };
+        quote! { #field #kind #wire }
+    });
+    quote! {
+        #cfg
+        sh::object!(#name { #(#fields),* });
     }
 }
 
@@ -507,29 +535,13 @@ fn emit_field(f: &Field, view: Option<View>, models: &TokenStream) -> TokenStrea
         f.wire_name
     );
     let doc = doc_attrs(Some(f.doc.as_deref().unwrap_or(&fallback_doc)));
-    let wire = &f.wire_name;
-    let rename = (f.rust_name != f.wire_name).then(|| quote! { rename = #wire, });
-    let optional = quote! { default, skip_serializing_if = "Option::is_none" };
-    let (ty, attrs) = match shape(f, view) {
-        Shape::Plain => (inner, rename.map(|r| quote! { #[serde(#r)] })),
-        Shape::Optional => (
-            quote! { Option<#inner> },
-            Some(quote! { #[serde(#rename #optional)] }),
-        ),
-        Shape::NullableRequired => (
-            quote! { Option<#inner> },
-            rename.map(|r| quote! { #[serde(#r)] }),
-        ),
-        Shape::ThreeState => (
-            quote! { Option<Option<#inner>> },
-            Some(quote! {
-                #[serde(#rename #optional, with = "crate::runtime::serde_helpers::double_option")]
-            }),
-        ),
+    let ty = match shape(f, view) {
+        Shape::Plain => inner,
+        Shape::Optional | Shape::NullableRequired => quote! { Option<#inner> },
+        Shape::ThreeState => quote! { Option<Option<#inner>> },
     };
     quote! {
         #doc
-        #attrs
         pub #name: #ty,
     }
 }
@@ -578,54 +590,31 @@ fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
     let fallback = ident(&e.fallback);
     let variants = e.variants.iter().map(|v| {
         let rust = ident(&v.rust);
-        let wire = &v.wire;
-        let vdoc = format!(" `{wire}`");
-        let rename = (v.rust != v.wire).then(|| quote! { #[serde(rename = #wire)] });
+        let vdoc = format!(" `{}`", v.wire);
         quote! {
             #[doc = #vdoc]
-            #rename
             #rust,
         }
     });
-    let arms = e.variants.iter().map(|v| {
+    let table = e.variants.iter().map(|v| {
         let rust = ident(&v.rust);
         let wire = &v.wire;
-        quote! { Self::#rust => #wire, }
+        quote! { #rust #wire }
     });
-    let values = e.variants.iter().map(|v| &v.wire);
     quote! {
         #cfg
         #doc
         #[doc = ""]
         #[doc = " Values the spec does not list decode into the fallback variant instead of failing."]
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub enum #name {
             #(#variants)*
             /// A value this version of the spec does not list, kept as sent.
-            #[serde(untagged)]
             #fallback(String),
         }
 
         #cfg
-        impl #name {
-            /// Every value the spec lists, in spec order.
-            pub const VALUES: &'static [&'static str] = &[#(#values),*];
-
-            /// The value as it goes on the wire.
-            pub fn as_str(&self) -> &str {
-                match self {
-                    #(#arms)*
-                    Self::#fallback(value) => value,
-                }
-            }
-        }
-
-        #cfg
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(self.as_str())
-            }
-        }
+        sh::string_enum!(#name, #fallback { #(#table),* });
     }
 }
 
@@ -651,17 +640,47 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
                 #rust(#t),
             }
         });
+        let ser_arms = u.variants.iter().map(|v| {
+            let rust = ident(&v.rust);
+            quote! { Self::#rust(value) => ::serde::Serialize::serialize(value, serializer), }
+        });
+        let tries = u.variants.iter().map(|v| {
+            let rust = ident(&v.rust);
+            quote! {
+                if let Option::Some(value) = sh::try_shape(&value) {
+                    return Result::Ok(Self::#rust(value));
+                }
+            }
+        });
         return quote! {
             #cfg
             #doc
             #[doc = ""]
             #[doc = " One of several shapes: the first variant that decodes wins; anything else decodes into the fallback variant."]
-            #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-            #[serde(untagged)]
+            #[derive(Debug, Clone, PartialEq)]
             pub enum #name {
                 #(#variants)*
                 /// A value of none of the shapes above, kept as JSON.
                 #fallback(::serde_json::Value),
+            }
+
+            #cfg
+            impl ::serde::Serialize for #name {
+                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                    match self {
+                        #(#ser_arms)*
+                        Self::#fallback(value) => ::serde::Serialize::serialize(value, serializer),
+                    }
+                }
+            }
+
+            #cfg
+            impl<'de> ::serde::Deserialize<'de> for #name {
+                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                    #(#tries)*
+                    Result::Ok(Self::#fallback(value))
+                }
             }
         };
     };
@@ -1152,23 +1171,25 @@ fn emit_builder(op: &Operation) -> TokenStream {
         None => quote! { () },
     };
     let error_ty = ty_tokens(&op.error_type, &models);
-    let mut arms = Vec::new();
-    for case in &op.success {
+    let decoder = match &op.success_type {
+        None => quote! { crate::runtime::NoContent },
+        Some(Type::Binary) => quote! { crate::runtime::Binary },
+        Some(Type::Text) => quote! { crate::runtime::Text },
+        Some(t) => {
+            let t = ty_tokens(t, &models);
+            if op.success_optional {
+                quote! { crate::runtime::JsonIfAny<#t> }
+            } else {
+                quote! { crate::runtime::Json<#t> }
+            }
+        }
+    };
+    let success = op.success.iter().map(|case| {
         let status = Literal::u16_unsuffixed(case.status);
-        let decode = match (&op.success_type, &case.ty) {
-            (None, _) => quote! { raw.no_content() },
-            (Some(Type::Binary), _) => quote! { raw.binary() },
-            (Some(Type::Text), _) => quote! { raw.text() },
-            (Some(_), Some(_)) if op.success_optional => quote! { raw.success_some() },
-            (Some(_), Some(_)) => quote! { raw.success() },
-            (Some(_), None) => quote! { raw.empty() },
-        };
-        arms.push(quote! { #status => #decode, });
-    }
-    if !op.errors.is_empty() {
-        let statuses = op.errors.iter().map(|s| Literal::u16_unsuffixed(*s));
-        arms.push(quote! { #(#statuses)|* => Result::Err(raw.api_error()), });
-    }
+        let body = case.ty.is_some();
+        quote! { (#status, #body) }
+    });
+    let errors = op.errors.iter().map(|s| Literal::u16_unsuffixed(*s));
     let http_method = format_ident!("{}", op.method.as_str());
     let template = &op.path;
     let accept = &op.accept;
@@ -1187,8 +1208,6 @@ fn emit_builder(op: &Operation) -> TokenStream {
     };
     let send_doc = doc_lines(&send_lines);
     let no_auth = (!op.authenticated).then(|| quote! { request.authenticate = false; });
-    // `api_version` is always set on the request below.
-    let mutability = quote! { mut };
     fields.push(quote! { api_version: Option<String>, });
     inits.push(quote! { api_version: Option::None, });
     quote! {
@@ -1208,21 +1227,17 @@ fn emit_builder(op: &Operation) -> TokenStream {
             #(#setters)*
 
             #send_doc
-            pub async fn send(self) -> Result<Response<#success_ty>, Error<#error_ty>> {
-                let raw = self.execute_raw().await?;
-                match raw.status() {
-                    #(#arms)*
-                    _ => Result::Err(raw.unexpected()),
-                }
+            pub fn send(self) -> impl ::std::future::Future<Output = Result<Response<#success_ty>, Error<#error_ty>>> + 'a {
+                let client = self.client;
+                client.send::<#decoder, _>(self.into_request(), &[#(#success),*], &[#(#errors),*])
             }
 
-            /// Checks the inputs, sends the request and reads the response
-            /// without decoding it.
-            async fn execute_raw(self) -> Result<crate::runtime::RawResponse, Error<#error_ty>> {
+            /// Checks the inputs and builds the request.
+            fn into_request(self) -> Result<ApiRequest, Error<#error_ty>> {
                 #(#takes)*
                 #body_take
                 #envelope
-                let #mutability request = ApiRequest::new(
+                let mut request = ApiRequest::new(
                     ::reqwest::Method::#http_method,
                     #template,
                     #path_expr,
@@ -1232,7 +1247,8 @@ fn emit_builder(op: &Operation) -> TokenStream {
                 #no_auth
                 #body_send
                 request.api_version = self.api_version;
-                self.client.execute(request, unwrap_envelope).await
+                request.unwrap_envelope = unwrap_envelope;
+                Result::Ok(request)
             }
         }
     }

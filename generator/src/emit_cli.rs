@@ -68,25 +68,18 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
         }
     });
     let send_json = json_success(op).then(|| {
-        let statuses = op
+        let errors = op
             .errors
             .iter()
             .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
-        let errors = (!op.errors.is_empty()).then(|| {
-            quote! { #(#statuses)|* => Result::Err(raw.api_error()), }
-        });
         quote! {
             /// Like [`Self::send`], but any 2xx body decodes as plain JSON
             /// (`null` when empty): for an API version set with
             /// [`Self::api_version`] that the crate was not generated for.
             /// Inputs are checked and documented errors decoded as in `send`.
-            pub async fn send_json(self) -> Result<Response<::serde_json::Value>, Error<#error>> {
-                let raw = self.execute_raw().await?;
-                match raw.status() {
-                    200..=299 => raw.json(),
-                    #errors
-                    _ => Result::Err(raw.unexpected()),
-                }
+            pub fn send_json(self) -> impl ::std::future::Future<Output = Result<Response<::serde_json::Value>, Error<#error>>> + 'a {
+                let client = self.client;
+                client.send::<crate::runtime::AnyJson, _>(self.into_request(), &[], &[#(#errors),*])
             }
         }
     });

@@ -1752,7 +1752,7 @@ impl<'a> Lowerer<'a> {
             "api_version",
             "raw_body",
             "send_json",
-            "execute_raw",
+            "into_request",
             "pages",
             "stream",
         ]);

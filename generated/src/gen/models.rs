@@ -8,109 +8,99 @@
     clippy::doc_lazy_continuation,
     clippy::doc_overindented_list_items
 )]
+#[allow(unused_imports)]
+use crate::runtime::serde_helpers as sh;
 /// The error body Atlas returns with every 4xx and 5xx status.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ApiError {
     /// Field-level detail of a bad request.
-    #[serde(
-        rename = "badRequestDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub bad_request_detail: Option<BadRequestDetail>,
     /// What went wrong, in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
     /// HTTP status code of the error.
     pub error: i64,
     /// Machine-readable Atlas error code, such as `RESOURCE_NOT_FOUND`.
-    #[serde(rename = "errorCode")]
     pub error_code: String,
     /// Values that fill in the error message.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
     /// The HTTP reason phrase.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
 }
+sh::object!(
+    ApiError { bad_request_detail optional "badRequestDetail", detail optional "detail",
+    error required "error", error_code required "errorCode", parameters optional
+    "parameters", reason optional "reason" }
+);
 /// A key-value pair written to the export's metadata file.
 ///
 /// Sent in requests and received in responses.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BackupLabel {
     /// Label key.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub key: Option<String>,
     /// Label value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
 }
+sh::object!(BackupLabel { key optional "key", value optional "value" });
 /// Field-level detail of a bad request.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct BadRequestDetail {
     /// One entry for each request field that was rejected.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FieldViolation>>,
 }
+sh::object!(BadRequestDetail { fields optional "fields" });
 /// A snapshot export job.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupExportJob {
     /// For sharded clusters, the export job of each replica set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub components: Option<Vec<DiskBackupExportMember>>,
     /// When the job was created (UTC).
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
     pub created_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// Labels added to the metadata file written when the job finishes.
-    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<Vec<BackupLabel>>,
     /// 24-hexadecimal-character id of the export bucket.
-    #[serde(rename = "exportBucketId")]
     pub export_bucket_id: String,
     /// Progress of an export job.
-    #[serde(rename = "exportStatus", default, skip_serializing_if = "Option::is_none")]
     pub export_status: Option<ExportStatus>,
     /// When the job finished (UTC).
-    #[serde(rename = "finishedAt", default, skip_serializing_if = "Option::is_none")]
     pub finished_at: Option<::chrono::DateTime<::chrono::Utc>>,
     /// 24-hexadecimal-character id of the export job.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Links to related resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// Object-name prefix of every file the job uploads.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// 24-hexadecimal-character id of the exported snapshot.
-    #[serde(rename = "snapshotId", default, skip_serializing_if = "Option::is_none")]
     pub snapshot_id: Option<String>,
     /// Where the job is in its life cycle.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<DiskBackupExportJobState>,
     /// Why a job is in its state; set when the job failed.
-    #[serde(rename = "stateReason", default, skip_serializing_if = "Option::is_none")]
     pub state_reason: Option<StateReason>,
 }
+sh::object!(
+    DiskBackupExportJob { components optional "components", created_at optional
+    "createdAt", custom_data optional "customData", export_bucket_id required
+    "exportBucketId", export_status optional "exportStatus", finished_at optional
+    "finishedAt", id optional "id", links optional "links", prefix optional "prefix",
+    snapshot_id optional "snapshotId", state optional "state", state_reason optional
+    "stateReason" }
+);
 /// What to export and where.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupExportJobRequest {
     /// Labels added to the metadata file written when the job finishes.
-    #[serde(rename = "customData", default, skip_serializing_if = "Option::is_none")]
     pub custom_data: Option<Vec<BackupLabel>>,
     /// 24-hexadecimal-character id of the export bucket.
-    #[serde(rename = "exportBucketId")]
     pub export_bucket_id: ExportBucketId,
     /// 24-hexadecimal-character id of the snapshot to export.
-    #[serde(rename = "snapshotId")]
     pub snapshot_id: SnapshotId,
 }
 impl DiskBackupExportJobRequest {
@@ -124,20 +114,14 @@ impl DiskBackupExportJobRequest {
         }
     }
 }
+sh::object!(
+    DiskBackupExportJobRequest { custom_data optional "customData", export_bucket_id
+    required "exportBucketId", snapshot_id required "snapshotId" }
+);
 /// Where the job is in its life cycle.
 ///
 /// Values the spec does not list decode into the fallback variant instead of failing.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DiskBackupExportJobState {
     /// `Cancelled`
     Cancelled,
@@ -150,67 +134,38 @@ pub enum DiskBackupExportJobState {
     /// `Successful`
     Successful,
     /// A value this version of the spec does not list, kept as sent.
-    #[serde(untagged)]
     Unknown(String),
 }
-impl DiskBackupExportJobState {
-    /// Every value the spec lists, in spec order.
-    pub const VALUES: &'static [&'static str] = &[
-        "Cancelled",
-        "Failed",
-        "InProgress",
-        "Queued",
-        "Successful",
-    ];
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Cancelled => "Cancelled",
-            Self::Failed => "Failed",
-            Self::InProgress => "InProgress",
-            Self::Queued => "Queued",
-            Self::Successful => "Successful",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for DiskBackupExportJobState {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+sh::string_enum!(
+    DiskBackupExportJobState, Unknown { Cancelled "Cancelled", Failed "Failed",
+    InProgress "InProgress", Queued "Queued", Successful "Successful" }
+);
 /// The export job of one replica set of a sharded cluster.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiskBackupExportMember {
     /// 24-hexadecimal-character id of this replica set's export job.
-    #[serde(rename = "exportId", default, skip_serializing_if = "Option::is_none")]
     pub export_id: Option<String>,
     /// Name of the replica set.
-    #[serde(rename = "replicaSetName", default, skip_serializing_if = "Option::is_none")]
     pub replica_set_name: Option<String>,
 }
+sh::object!(
+    DiskBackupExportMember { export_id optional "exportId", replica_set_name optional
+    "replicaSetName" }
+);
 /// A new export bucket in AWS S3.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotAwsExportBucketRequest {
     /// The cloud provider of the storage.
-    #[serde(rename = "cloudProvider")]
     pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
     /// Name of the S3 bucket the role may write to.
-    #[serde(rename = "bucketName")]
     pub bucket_name: String,
     /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
-    #[serde(rename = "iamRoleId")]
     pub iam_role_id: IamRoleId,
     /// Whether exports go over PrivateLink instead of public addresses (default false).
-    #[serde(
-        rename = "requirePrivateNetworking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub require_private_networking: Option<bool>,
 }
 impl DiskBackupSnapshotAwsExportBucketRequest {
@@ -229,6 +184,11 @@ impl DiskBackupSnapshotAwsExportBucketRequest {
         }
     }
 }
+sh::object!(
+    DiskBackupSnapshotAwsExportBucketRequest { cloud_provider required "cloudProvider",
+    bucket_name required "bucketName", iam_role_id required "iamRoleId",
+    require_private_networking optional "requirePrivateNetworking" }
+);
 /// The cloud provider of the storage.
 ///
 /// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
@@ -236,99 +196,61 @@ pub type DiskBackupSnapshotAwsExportBucketRequestCloudProvider = DiskBackupSnaps
 /// An export bucket in AWS S3.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotAwsExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Name of the bucket or container snapshots are exported to.
-    #[serde(rename = "bucketName")]
     pub bucket_name: String,
     /// The cloud provider of the storage.
-    #[serde(rename = "cloudProvider")]
     pub cloud_provider: DiskBackupSnapshotAwsExportBucketResponseCloudProvider,
     /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
-    #[serde(rename = "iamRoleId")]
     pub iam_role_id: String,
     /// Links to related resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// AWS region of the bucket, set by Atlas.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Whether exports go over PrivateLink instead of public addresses.
-    #[serde(
-        rename = "requirePrivateNetworking",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub require_private_networking: Option<bool>,
 }
+sh::object!(
+    DiskBackupSnapshotAwsExportBucketResponse { id required "_id", bucket_name required
+    "bucketName", cloud_provider required "cloudProvider", iam_role_id required
+    "iamRoleId", links optional "links", region optional "region",
+    require_private_networking optional "requirePrivateNetworking" }
+);
 /// The cloud provider of the storage.
 ///
 /// Values the spec does not list decode into the fallback variant instead of failing.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
     /// `AWS`
-    #[serde(rename = "AWS")]
     Aws,
     /// `AZURE`
-    #[serde(rename = "AZURE")]
     Azure,
     /// `GCP`
-    #[serde(rename = "GCP")]
     Gcp,
     /// A value this version of the spec does not list, kept as sent.
-    #[serde(untagged)]
     Unknown(String),
 }
-impl DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
-    /// Every value the spec lists, in spec order.
-    pub const VALUES: &'static [&'static str] = &["AWS", "AZURE", "GCP"];
-    /// The value as it goes on the wire.
-    pub fn as_str(&self) -> &str {
-        match self {
-            Self::Aws => "AWS",
-            Self::Azure => "AZURE",
-            Self::Gcp => "GCP",
-            Self::Unknown(value) => value,
-        }
-    }
-}
-impl ::std::fmt::Display for DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+sh::string_enum!(
+    DiskBackupSnapshotAwsExportBucketResponseCloudProvider, Unknown { Aws "AWS", Azure
+    "AZURE", Gcp "GCP" }
+);
 /// A new export bucket in Azure Blob Storage.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotAzureExportBucketRequest {
     /// The cloud provider of the storage.
-    #[serde(rename = "cloudProvider")]
     pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
     /// Name of the storage container. Optional when `serviceUrl` already ends with the container name.
-    #[serde(rename = "bucketName", default, skip_serializing_if = "Option::is_none")]
     pub bucket_name: Option<String>,
     /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
-    #[serde(rename = "roleId")]
     pub role_id: RoleId,
     /// URL of the storage account (a standard `blob.core.windows.net` endpoint).
-    #[serde(rename = "serviceUrl")]
     pub service_url: String,
     /// Ignored; Atlas takes the tenant of the access role.
-    #[serde(rename = "tenantId", default, skip_serializing_if = "Option::is_none")]
     pub tenant_id: Option<String>,
 }
 impl DiskBackupSnapshotAzureExportBucketRequest {
@@ -348,33 +270,37 @@ impl DiskBackupSnapshotAzureExportBucketRequest {
         }
     }
 }
+sh::object!(
+    DiskBackupSnapshotAzureExportBucketRequest { cloud_provider required "cloudProvider",
+    bucket_name optional "bucketName", role_id required "roleId", service_url required
+    "serviceUrl", tenant_id optional "tenantId" }
+);
 /// An export bucket in Azure Blob Storage.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotAzureExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Name of the bucket or container snapshots are exported to.
-    #[serde(rename = "bucketName")]
     pub bucket_name: String,
     /// The cloud provider of the storage.
-    #[serde(rename = "cloudProvider")]
     pub cloud_provider: DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
     /// Links to related resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
-    #[serde(rename = "roleId")]
     pub role_id: String,
     /// URL of the storage account.
-    #[serde(rename = "serviceUrl")]
     pub service_url: String,
     /// Azure Active Directory tenant used for exports.
-    #[serde(rename = "tenantId")]
     pub tenant_id: String,
 }
+sh::object!(
+    DiskBackupSnapshotAzureExportBucketResponse { id required "_id", bucket_name required
+    "bucketName", cloud_provider required "cloudProvider", links optional "links",
+    role_id required "roleId", service_url required "serviceUrl", tenant_id required
+    "tenantId" }
+);
 /// The cloud provider of the storage.
 ///
 /// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
@@ -520,16 +446,13 @@ impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
 /// A new export bucket in Google Cloud Storage.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotGcpExportBucketRequest {
     /// The cloud provider of the storage.
-    #[serde(rename = "cloudProvider")]
     pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
     /// Name of the Cloud Storage bucket the role may write to.
-    #[serde(rename = "bucketName")]
     pub bucket_name: String,
     /// 24-hexadecimal-character id of the GCP cloud provider access role Atlas uses.
-    #[serde(rename = "roleId")]
     pub role_id: RoleId,
 }
 impl DiskBackupSnapshotGcpExportBucketRequest {
@@ -547,116 +470,118 @@ impl DiskBackupSnapshotGcpExportBucketRequest {
         }
     }
 }
+sh::object!(
+    DiskBackupSnapshotGcpExportBucketRequest { cloud_provider required "cloudProvider",
+    bucket_name required "bucketName", role_id required "roleId" }
+);
 /// An export bucket in Google Cloud Storage.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotGcpExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
-    #[serde(rename = "_id")]
     pub id: String,
     /// Name of the bucket or container snapshots are exported to.
-    #[serde(rename = "bucketName")]
     pub bucket_name: String,
     /// The cloud provider of the storage.
-    #[serde(rename = "cloudProvider")]
     pub cloud_provider: DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
     /// Links to related resources.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// 24-hexadecimal-character id of the GCP cloud provider access role Atlas uses.
-    #[serde(rename = "roleId")]
     pub role_id: String,
 }
+sh::object!(
+    DiskBackupSnapshotGcpExportBucketResponse { id required "_id", bucket_name required
+    "bucketName", cloud_provider required "cloudProvider", links optional "links",
+    role_id required "roleId" }
+);
 /// Progress of an export job.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ExportStatus {
     /// Collections exported so far.
-    #[serde(
-        rename = "exportedCollections",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub exported_collections: Option<i64>,
     /// Collections the job exports in all.
-    #[serde(
-        rename = "totalCollections",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
     pub total_collections: Option<i64>,
 }
+sh::object!(
+    ExportStatus { exported_collections optional "exportedCollections", total_collections
+    optional "totalCollections" }
+);
 /// One rejected request field.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct FieldViolation {
     /// Why the field was rejected.
     pub description: String,
     /// Path of the rejected field in the request body.
     pub field: String,
 }
+sh::object!(
+    FieldViolation { description required "description", field required "field" }
+);
 /// A link to a related API resource.
 ///
 /// Sent in requests and received in responses.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Link {
     /// URL of the related resource.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub href: Option<String>,
     /// How the resource relates to this one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rel: Option<String>,
 }
+sh::object!(Link { href optional "href", rel optional "rel" });
 /// One page of snapshot export jobs.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PaginatedApiAtlasDiskBackupExportJobView {
     /// Links to related resources, including the next and previous pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The export jobs on this page.
     pub results: Vec<DiskBackupExportJob>,
     /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+sh::object!(
+    PaginatedApiAtlasDiskBackupExportJobView { links optional "links", results required
+    "results", total_count optional "totalCount" }
+);
 /// One page of export buckets of any cloud provider.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PaginatedBackupSnapshotExportBucketsView {
     /// Links to related resources, including the next and previous pages.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub links: Option<Vec<Link>>,
     /// The export buckets on this page.
     pub results: Vec<DiskBackupSnapshotExportBucketResponse>,
     /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
-    #[serde(rename = "totalCount", default, skip_serializing_if = "Option::is_none")]
     pub total_count: Option<i64>,
 }
+sh::object!(
+    PaginatedBackupSnapshotExportBucketsView { links optional "links", results required
+    "results", total_count optional "totalCount" }
+);
 /// Why a job is in its state; set when the job failed.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct StateReason {
     /// Error code of the failure.
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
     /// The failure in words.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
 }
+sh::object!(StateReason { error_code optional "errorCode", message optional "message" });
 /// The private-networking setting of an existing export bucket.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
-#[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UpdateRequirePrivateNetworkingRequestView {
     /// True to require private networking, false to stop requiring it.
-    #[serde(rename = "requirePrivateNetworking")]
     pub require_private_networking: bool,
 }
 impl UpdateRequirePrivateNetworkingRequestView {
@@ -666,6 +591,10 @@ impl UpdateRequirePrivateNetworkingRequestView {
         Self { require_private_networking }
     }
 }
+sh::object!(
+    UpdateRequirePrivateNetworkingRequestView { require_private_networking required
+    "requirePrivateNetworking" }
+);
 /// A `clusterName` value, checked against the pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$` when it is built.
 #[derive(
     Debug,

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use url::Url;
 
@@ -14,7 +15,7 @@ use super::digest::{Challenge, DigestAuth};
 use super::error::Error;
 use super::oauth::{says_token_expired, TokenSource};
 use super::request::ApiRequest;
-use super::response::RawResponse;
+use super::response::{Decoder, RawResponse, Response, Statuses};
 use super::retry::RetryPolicy;
 
 /// Where Atlas serves the Administration API.
@@ -263,6 +264,24 @@ impl Client {
                 Err(AttemptError::Auth(err)) => Err(Error::Auth(err)),
             };
         }
+    }
+
+    /// Sends a request built by a generated `send` and decodes the
+    /// response as `D`: `success` lists the documented success statuses,
+    /// each with whether the spec gives it a body (empty: any 2xx), and
+    /// `errors` the documented error statuses (see [`Statuses::decode`]).
+    /// `request` is the result of the builder's input checks: an error is
+    /// returned as it is, and nothing is sent.
+    pub async fn send<D: Decoder, E: DeserializeOwned>(
+        &self,
+        request: Result<ApiRequest, Error<E>>,
+        success: &'static [(u16, bool)],
+        errors: &'static [u16],
+    ) -> Result<Response<D::Output>, Error<E>> {
+        let request = request?;
+        let envelope = request.unwrap_envelope;
+        let raw = self.execute(request, envelope).await?;
+        Statuses { success, errors }.decode::<D, E>(raw)
     }
 
     /// Revokes the service account's current access token

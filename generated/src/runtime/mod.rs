@@ -25,6 +25,9 @@ pub use client::{
 pub use error::Error;
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest};
-pub use response::{RateLimit, RawResponse, Response, ResponseMeta};
+pub use response::{
+    AnyJson, Binary, Decoder, Json, JsonIfAny, NoContent, RateLimit, RawResponse, Response,
+    ResponseMeta, Statuses, Text,
+};
 pub use retry::RetryPolicy;
 pub use validate::{required, IntoValidated, Validated, ValidationError, ValidationErrorKind};

@@ -53,6 +53,9 @@ pub struct ApiRequest {
     /// Another Atlas API version than the generated one (`2023-01-01`): it
     /// replaces the version in the `Accept` and `Content-Type` media types.
     pub api_version: Option<String>,
+    /// Whether the response comes in an envelope (`envelope=true`) that
+    /// the client unwraps (see [`RawResponse::new`](crate::runtime::RawResponse::new)).
+    pub unwrap_envelope: bool,
 }
 
 impl ApiRequest {
@@ -73,6 +76,7 @@ impl ApiRequest {
             body: None,
             authenticate: true,
             api_version: None,
+            unwrap_envelope: false,
         }
     }
 

@@ -1,6 +1,8 @@
 //! Responses: the typed value with its status and headers, and the raw form
 //! the generated code decodes.
 
+use std::marker::PhantomData;
+
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
@@ -231,6 +233,124 @@ impl RawResponse {
         Error::UnexpectedStatus {
             body_prefix: self.body_prefix(),
             meta: self.meta,
+        }
+    }
+}
+
+/// How a generated `send` reads a documented success status: the type
+/// parameter of [`Client::send`](crate::Client::send), chosen by the
+/// generator for each operation.
+pub trait Decoder {
+    /// What `send` returns in its [`Response`].
+    type Output;
+    /// Reads a success response; `has_body` says whether the spec gives
+    /// this status a body.
+    fn read<E>(raw: RawResponse, has_body: bool) -> Result<Response<Self::Output>, Error<E>>;
+}
+
+/// A JSON body decoded into `T`.
+#[derive(Debug)]
+pub struct Json<T>(PhantomData<T>);
+
+impl<T: DeserializeOwned> Decoder for Json<T> {
+    type Output = T;
+    fn read<E>(raw: RawResponse, _: bool) -> Result<Response<T>, Error<E>> {
+        raw.success()
+    }
+}
+
+/// A JSON body decoded into `T` for the statuses that have one, `None`
+/// for the documented statuses that do not.
+#[derive(Debug)]
+pub struct JsonIfAny<T>(PhantomData<T>);
+
+impl<T: DeserializeOwned> Decoder for JsonIfAny<T> {
+    type Output = Option<T>;
+    fn read<E>(raw: RawResponse, has_body: bool) -> Result<Response<Option<T>>, Error<E>> {
+        if has_body {
+            raw.success_some()
+        } else {
+            raw.empty()
+        }
+    }
+}
+
+/// Any JSON body as [`serde_json::Value`] (`null` when empty).
+#[derive(Debug)]
+pub struct AnyJson;
+
+impl Decoder for AnyJson {
+    type Output = serde_json::Value;
+    fn read<E>(raw: RawResponse, _: bool) -> Result<Response<serde_json::Value>, Error<E>> {
+        raw.json()
+    }
+}
+
+/// No body.
+#[derive(Debug)]
+pub struct NoContent;
+
+impl Decoder for NoContent {
+    type Output = ();
+    fn read<E>(raw: RawResponse, _: bool) -> Result<Response<()>, Error<E>> {
+        raw.no_content()
+    }
+}
+
+/// A binary body (`+gzip`), as sent.
+#[derive(Debug)]
+pub struct Binary;
+
+impl Decoder for Binary {
+    type Output = Bytes;
+    fn read<E>(raw: RawResponse, _: bool) -> Result<Response<Bytes>, Error<E>> {
+        raw.binary()
+    }
+}
+
+/// A text body that is not JSON (`+csv`).
+#[derive(Debug)]
+pub struct Text;
+
+impl Decoder for Text {
+    type Output = String;
+    fn read<E>(raw: RawResponse, _: bool) -> Result<Response<String>, Error<E>> {
+        raw.text()
+    }
+}
+
+/// The statuses an operation documents, as the generated `send` passes
+/// them to [`Client::send`](crate::Client::send).
+#[derive(Debug, Clone, Copy)]
+pub struct Statuses {
+    /// Success statuses, each with whether the spec gives it a body; empty
+    /// means any 2xx status, with or without a body.
+    pub success: &'static [(u16, bool)],
+    /// Error statuses whose body decodes into the operation's error type.
+    pub errors: &'static [u16],
+}
+
+impl Statuses {
+    /// Decodes `raw` as `D` if its status is a documented success, into
+    /// [`Error::Api`] if it is a documented error, else into
+    /// [`Error::UnexpectedStatus`].
+    pub fn decode<D: Decoder, E: DeserializeOwned>(
+        &self,
+        raw: RawResponse,
+    ) -> Result<Response<D::Output>, Error<E>> {
+        let status = raw.status();
+        let success = if self.success.is_empty() {
+            (200..=299).contains(&status).then_some(true)
+        } else {
+            self.success
+                .iter()
+                .find(|(s, _)| *s == status)
+                .map(|(_, body)| *body)
+        };
+        match success {
+            Some(has_body) => D::read(raw, has_body),
+            None if self.errors.contains(&status) => Err(raw.api_error()),
+            None => Err(raw.unexpected()),
         }
     }
 }

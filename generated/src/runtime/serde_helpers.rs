@@ -1,30 +1,11 @@
 //! Serde helpers used by generated models.
 
-/// (De)serialises `Option<Option<T>>` so that a PATCH-style field has three
-/// states: absent (`None`, skipped), `null` (`Some(None)`) and a value
-/// (`Some(Some(v))`). Use with `#[serde(default, skip_serializing_if =
-/// "Option::is_none", with = "...::double_option")]`.
-pub mod double_option {
-    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::borrow::Cow;
+use std::fmt;
+use std::marker::PhantomData;
 
-    /// Serialises the inner option (`null` or the value).
-    pub fn serialize<T: Serialize, S: Serializer>(
-        value: &Option<Option<T>>,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match value {
-            Some(inner) => inner.serialize(serializer),
-            None => serializer.serialize_none(),
-        }
-    }
-
-    /// A present field becomes `Some(..)`, `null` included.
-    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Option<Option<T>>, D::Error> {
-        Option::<T>::deserialize(deserializer).map(Some)
-    }
-}
+use serde::de::{self, IgnoredAny, MapAccess, Visitor};
+use serde::ser::SerializeMap;
 
 /// The string value of a union's discriminator property, if present.
 pub fn tag_of(value: &serde_json::Value, property: &str) -> Option<String> {
@@ -48,4 +29,320 @@ pub fn serialize_tagged<T: serde::Serialize, S: serde::Serializer>(
             .or_insert_with(|| serde_json::Value::String(tag.to_owned()));
     }
     json.serialize(serializer)
+}
+
+// ----- Objects and string enums --------------------------------------------
+//
+// Generated models implement `Serialize` and `Deserialize` by hand, through
+// the helpers below, instead of deriving them: the derived code (a field
+// enum with three visitors, sequence and map visitors, duplicate checks) is
+// several times larger, and for the 2,000-odd types of the whole Atlas API
+// it dominated the crate's compile time and memory. The behaviour is the
+// one the derives had: unknown fields are ignored, a missing required field
+// is an error naming it, optional fields that are `None` are not sent.
+
+/// A decoded object key, borrowed from the input when the input allows.
+#[derive(Debug)]
+pub struct Key<'de>(Cow<'de, str>);
+
+impl Key<'_> {
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct KeyVisitor;
+        impl<'de> Visitor<'de> for KeyVisitor {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object key")
+            }
+            fn visit_borrowed_str<E: de::Error>(self, v: &'de str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<Key<'de>, E> {
+                Ok(Key(Cow::Owned(v)))
+            }
+        }
+        deserializer.deserialize_str(KeyVisitor)
+    }
+}
+
+/// Implemented by generated object types: reads the fields of one JSON
+/// object. Their `Deserialize` impl is [`decode_object`].
+pub trait Object: Sized {
+    /// Reads every entry of `map`, keeping the known fields and skipping
+    /// the others, and builds the value.
+    fn from_map<'de, A: MapAccess<'de>>(map: A) -> Result<Self, A::Error>;
+}
+
+struct ObjectVisitor<T> {
+    name: &'static str,
+    marker: PhantomData<T>,
+}
+
+impl<'de, T: Object> Visitor<'de> for ObjectVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} object", self.name)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<T, A::Error> {
+        T::from_map(map)
+    }
+}
+
+/// Decodes an object type (`name` is the type's name, for error messages).
+pub fn decode_object<'de, T: Object, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    name: &'static str,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_map(ObjectVisitor {
+        name,
+        marker: PhantomData,
+    })
+}
+
+/// Skips the value of a key the type does not know.
+pub fn skip<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    map.next_value::<IgnoredAny>().map(|_| ())
+}
+
+/// Starts writing an object type.
+pub fn begin<S: serde::Serializer>(serializer: S) -> Result<S::SerializeMap, S::Error> {
+    serializer.serialize_map(None)
+}
+
+/// Finishes writing an object type.
+pub fn end<M: SerializeMap>(map: M) -> Result<M::Ok, M::Error> {
+    map.end()
+}
+
+/// A field that must be present: `T` always sent (a nullable one as
+/// `null` when `None`), and an error naming the key when it is missing.
+pub mod required {
+    use serde::de::{Error as _, MapAccess};
+    use serde::ser::SerializeMap;
+
+    /// Writes the field.
+    pub fn write<M: SerializeMap, T: serde::Serialize>(
+        map: &mut M,
+        key: &'static str,
+        value: &T,
+    ) -> Result<(), M::Error> {
+        map.serialize_entry(key, value)
+    }
+
+    /// Reads the field's value into its slot.
+    pub fn read<'de, T: serde::Deserialize<'de>, A: MapAccess<'de>>(
+        slot: &mut Option<T>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// The field's value, or the error that names it when it was missing.
+    pub fn finish<'de, T, A: MapAccess<'de>>(
+        slot: Option<T>,
+        key: &'static str,
+        _map: &A,
+    ) -> Result<T, A::Error> {
+        slot.ok_or_else(|| A::Error::missing_field(key))
+    }
+}
+
+/// An optional field (`Option<T>`): left out when `None`; `null` or
+/// absent reads as `None`.
+pub mod optional {
+    use serde::de::MapAccess;
+    use serde::ser::SerializeMap;
+
+    /// Writes the field unless it is `None`.
+    pub fn write<M: SerializeMap, T: serde::Serialize>(
+        map: &mut M,
+        key: &'static str,
+        value: &Option<T>,
+    ) -> Result<(), M::Error> {
+        match value {
+            Some(value) => map.serialize_entry(key, value),
+            None => Ok(()),
+        }
+    }
+
+    /// Reads the field's value (`null` is `None`).
+    pub fn read<'de, T: serde::Deserialize<'de>, A: MapAccess<'de>>(
+        slot: &mut Option<T>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        *slot = map.next_value()?;
+        Ok(())
+    }
+
+    /// The field's value.
+    pub fn finish<'de, T, A: MapAccess<'de>>(
+        slot: Option<T>,
+        _key: &'static str,
+        _map: &A,
+    ) -> Result<Option<T>, A::Error> {
+        Ok(slot)
+    }
+}
+
+/// A PATCH-style field with three states (`Option<Option<T>>`): absent
+/// (`None`, left out), `null` (`Some(None)`) and a value (`Some(Some(v))`).
+pub mod three_state {
+    use serde::de::MapAccess;
+    use serde::ser::SerializeMap;
+
+    /// Writes the field unless it is absent; `Some(None)` is sent as `null`.
+    pub fn write<M: SerializeMap, T: serde::Serialize>(
+        map: &mut M,
+        key: &'static str,
+        value: &Option<Option<T>>,
+    ) -> Result<(), M::Error> {
+        super::optional::write(map, key, value)
+    }
+
+    /// Reads the field: present, `null` included, is `Some(..)`.
+    pub fn read<'de, T: serde::Deserialize<'de>, A: MapAccess<'de>>(
+        slot: &mut Option<Option<T>>,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        *slot = Some(map.next_value()?);
+        Ok(())
+    }
+
+    /// The field's value.
+    pub fn finish<'de, T, A: MapAccess<'de>>(
+        slot: Option<Option<T>>,
+        _key: &'static str,
+        _map: &A,
+    ) -> Result<Option<Option<T>>, A::Error> {
+        Ok(slot)
+    }
+}
+
+/// `Serialize` and `Deserialize` for a generated object type, from its
+/// fields: `object!(Type { field kind "wireName", ... })`, where `kind` is
+/// [`required`], [`optional`] or [`three_state`]. Unknown keys are skipped
+/// and, when a key repeats, the last value wins.
+macro_rules! object {
+    ($ty:ident { $($field:ident $kind:ident $wire:literal),* $(,)? }) => {
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #[allow(unused_mut)]
+                let mut map = $crate::runtime::serde_helpers::begin(serializer)?;
+                $( $crate::runtime::serde_helpers::$kind::write(&mut map, $wire, &self.$field)?; )*
+                $crate::runtime::serde_helpers::end(map)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::runtime::serde_helpers::decode_object(deserializer, stringify!($ty))
+            }
+        }
+
+        impl $crate::runtime::serde_helpers::Object for $ty {
+            #[allow(clippy::match_single_binding)]
+            fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
+                $( let mut $field = None; )*
+                while let Some(key) = map.next_key::<$crate::runtime::serde_helpers::Key<'de>>()? {
+                    match key.as_str() {
+                        $( $wire => $crate::runtime::serde_helpers::$kind::read(&mut $field, &mut map)?, )*
+                        _ => $crate::runtime::serde_helpers::skip(&mut map)?,
+                    }
+                }
+                Ok(Self {
+                    $( $field: $crate::runtime::serde_helpers::$kind::finish($field, $wire, &map)?, )*
+                })
+            }
+        }
+    };
+}
+pub(crate) use object;
+
+/// A generated string enum's methods and impls, from its variants:
+/// `string_enum!(Type, Fallback { Variant "wire", ... })`. Gives `VALUES`,
+/// `as_str`, `from_wire` (values the spec does not list become the
+/// fallback variant), `Display`, `Serialize` and `Deserialize`.
+macro_rules! string_enum {
+    ($ty:ident, $fallback:ident { $($variant:ident $wire:literal),* $(,)? }) => {
+        impl $ty {
+            /// Every value the spec lists, in spec order.
+            pub const VALUES: &'static [&'static str] = &[$($wire),*];
+
+            /// The value as it goes on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( Self::$variant => $wire, )*
+                    Self::$fallback(value) => value,
+                }
+            }
+
+            /// The variant for a wire value; a value the spec does not
+            /// list becomes the fallback variant.
+            pub fn from_wire(value: &str) -> Self {
+                match value {
+                    $( $wire => Self::$variant, )*
+                    other => Self::$fallback(other.to_owned()),
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::runtime::serde_helpers::decode_string_enum(deserializer, stringify!($ty), Self::from_wire)
+            }
+        }
+    };
+}
+pub(crate) use string_enum;
+
+struct StrVisitor<T> {
+    name: &'static str,
+    from_wire: fn(&str) -> T,
+}
+
+impl<T> Visitor<'_> for StrVisitor<T> {
+    type Value = T;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a {} string", self.name)
+    }
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+        Ok((self.from_wire)(v))
+    }
+}
+
+/// Decodes a string enum through its `from_wire` (which maps values the
+/// spec does not list to the fallback variant).
+pub fn decode_string_enum<'de, T, D: serde::Deserializer<'de>>(
+    deserializer: D,
+    name: &'static str,
+    from_wire: fn(&str) -> T,
+) -> Result<T, D::Error> {
+    deserializer.deserialize_str(StrVisitor { name, from_wire })
+}
+
+/// Tries one shape of an untagged union on an already decoded value.
+pub fn try_shape<'de, T: serde::Deserialize<'de>>(value: &'de serde_json::Value) -> Option<T> {
+    T::deserialize(value).ok()
 }

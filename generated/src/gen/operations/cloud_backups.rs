@@ -154,24 +154,23 @@ impl<'a> CreateBackupExport<'a> {
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (400, 401, 403, 404, 409, 429, 500) return [`Error::Api`] with the decoded body.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Response<crate::models::DiskBackupExportJob>,
-        Error<crate::models::ApiError>,
-    > {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200 => raw.success(),
-            400 | 401 | 403 | 404 | 409 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Response<crate::models::DiskBackupExportJob>,
+            Error<crate::models::ApiError>,
+        >,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::Json<crate::models::DiskBackupExportJob>,
+                _,
+            >(self.into_request(), &[(200, true)], &[400, 401, 403, 404, 409, 429, 500])
     }
-    /// Checks the inputs, sends the request and reads the response
-    /// without decoding it.
-    async fn execute_raw(
-        self,
-    ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
+    /// Checks the inputs and builds the request.
+    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
         let envelope = self.envelope;
@@ -211,7 +210,8 @@ impl<'a> CreateBackupExport<'a> {
                 .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
         }
         request.api_version = self.api_version;
-        self.client.execute(request, unwrap_envelope).await
+        request.unwrap_envelope = unwrap_envelope;
+        Result::Ok(request)
     }
 }
 /// Request builder for [`Client::create_export_bucket`]: `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`.
@@ -280,24 +280,25 @@ impl<'a> CreateExportBucket<'a> {
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (400, 401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
-        Error<crate::models::ApiError>,
-    > {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200 => raw.success(),
-            400 | 401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
+            Error<crate::models::ApiError>,
+        >,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::Json<
+                    crate::models::DiskBackupSnapshotExportBucketResponse,
+                >,
+                _,
+            >(self.into_request(), &[(200, true)], &[400, 401, 403, 404, 429, 500])
     }
-    /// Checks the inputs, sends the request and reads the response
-    /// without decoding it.
-    async fn execute_raw(
-        self,
-    ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
+    /// Checks the inputs and builds the request.
+    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let envelope = self.envelope;
         let pretty = self.pretty;
@@ -338,7 +339,8 @@ impl<'a> CreateExportBucket<'a> {
                 .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
         }
         request.api_version = self.api_version;
-        self.client.execute(request, unwrap_envelope).await
+        request.unwrap_envelope = unwrap_envelope;
+        Result::Ok(request)
     }
 }
 /// Request builder for [`Client::delete_export_bucket`]: `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
@@ -398,19 +400,20 @@ impl<'a> DeleteExportBucket<'a> {
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (400, 401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
-    pub async fn send(self) -> Result<Response<()>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            204 => raw.no_content(),
-            400 | 401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
-    }
-    /// Checks the inputs, sends the request and reads the response
-    /// without decoding it.
-    async fn execute_raw(
+    pub fn send(
         self,
-    ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<()>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::NoContent,
+                _,
+            >(self.into_request(), &[(204, false)], &[400, 401, 403, 404, 429, 500])
+    }
+    /// Checks the inputs and builds the request.
+    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let export_bucket_id = crate::runtime::required(
             self.export_bucket_id,
@@ -434,7 +437,8 @@ impl<'a> DeleteExportBucket<'a> {
             request.query("envelope", value.to_string());
         }
         request.api_version = self.api_version;
-        self.client.execute(request, unwrap_envelope).await
+        request.unwrap_envelope = unwrap_envelope;
+        Result::Ok(request)
     }
 }
 /// Request builder for [`Client::get_backup_export`]: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`.
@@ -506,24 +510,23 @@ impl<'a> GetBackupExport<'a> {
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Response<crate::models::DiskBackupExportJob>,
-        Error<crate::models::ApiError>,
-    > {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200 => raw.success(),
-            401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Response<crate::models::DiskBackupExportJob>,
+            Error<crate::models::ApiError>,
+        >,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::Json<crate::models::DiskBackupExportJob>,
+                _,
+            >(self.into_request(), &[(200, true)], &[401, 403, 404, 429, 500])
     }
-    /// Checks the inputs, sends the request and reads the response
-    /// without decoding it.
-    async fn execute_raw(
-        self,
-    ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
+    /// Checks the inputs and builds the request.
+    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
         let export_id = crate::runtime::required(self.export_id, "exportId")?;
@@ -547,7 +550,8 @@ impl<'a> GetBackupExport<'a> {
             request.query("envelope", value.to_string());
         }
         request.api_version = self.api_version;
-        self.client.execute(request, unwrap_envelope).await
+        request.unwrap_envelope = unwrap_envelope;
+        Result::Ok(request)
     }
 }
 /// Request builder for [`Client::get_export_bucket`]: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
@@ -607,24 +611,25 @@ impl<'a> GetExportBucket<'a> {
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
-        Error<crate::models::ApiError>,
-    > {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200 => raw.success(),
-            401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
+            Error<crate::models::ApiError>,
+        >,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::Json<
+                    crate::models::DiskBackupSnapshotExportBucketResponse,
+                >,
+                _,
+            >(self.into_request(), &[(200, true)], &[401, 403, 404, 429, 500])
     }
-    /// Checks the inputs, sends the request and reads the response
-    /// without decoding it.
-    async fn execute_raw(
-        self,
-    ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
+    /// Checks the inputs and builds the request.
+    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let export_bucket_id = crate::runtime::required(
             self.export_bucket_id,
@@ -648,7 +653,8 @@ impl<'a> GetExportBucket<'a> {
             request.query("envelope", value.to_string());
         }
         request.api_version = self.api_version;
-        self.client.execute(request, unwrap_envelope).await
+        request.unwrap_envelope = unwrap_envelope;
+        Result::Ok(request)
     }
 }
 /// Request builder for [`Client::list_backup_exports`]: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`.
@@ -744,24 +750,25 @@ impl<'a> ListBackupExports<'a> {
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Response<crate::models::PaginatedApiAtlasDiskBackupExportJobView>,
-        Error<crate::models::ApiError>,
-    > {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200 => raw.success(),
-            401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Response<crate::models::PaginatedApiAtlasDiskBackupExportJobView>,
+            Error<crate::models::ApiError>,
+        >,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::Json<
+                    crate::models::PaginatedApiAtlasDiskBackupExportJobView,
+                >,
+                _,
+            >(self.into_request(), &[(200, true)], &[401, 403, 404, 429, 500])
     }
-    /// Checks the inputs, sends the request and reads the response
-    /// without decoding it.
-    async fn execute_raw(
-        self,
-    ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
+    /// Checks the inputs and builds the request.
+    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
         let envelope = self.envelope;
@@ -799,7 +806,8 @@ impl<'a> ListBackupExports<'a> {
             request.query("pageNum", value.to_string());
         }
         request.api_version = self.api_version;
-        self.client.execute(request, unwrap_envelope).await
+        request.unwrap_envelope = unwrap_envelope;
+        Result::Ok(request)
     }
 }
 /// Request builder for [`Client::list_export_buckets`]: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`.
@@ -881,24 +889,25 @@ impl<'a> ListExportBuckets<'a> {
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Response<crate::models::PaginatedBackupSnapshotExportBucketsView>,
-        Error<crate::models::ApiError>,
-    > {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200 => raw.success(),
-            401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Response<crate::models::PaginatedBackupSnapshotExportBucketsView>,
+            Error<crate::models::ApiError>,
+        >,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::Json<
+                    crate::models::PaginatedBackupSnapshotExportBucketsView,
+                >,
+                _,
+            >(self.into_request(), &[(200, true)], &[401, 403, 404, 429, 500])
     }
-    /// Checks the inputs, sends the request and reads the response
-    /// without decoding it.
-    async fn execute_raw(
-        self,
-    ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
+    /// Checks the inputs and builds the request.
+    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let envelope = self.envelope;
         let include_count = self.include_count;
@@ -933,7 +942,8 @@ impl<'a> ListExportBuckets<'a> {
             request.query("pretty", value.to_string());
         }
         request.api_version = self.api_version;
-        self.client.execute(request, unwrap_envelope).await
+        request.unwrap_envelope = unwrap_envelope;
+        Result::Ok(request)
     }
 }
 /// Request builder for [`Client::update_backup_export_bucket`]: `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
@@ -1016,24 +1026,25 @@ impl<'a> UpdateBackupExportBucket<'a> {
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (400, 401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
-    pub async fn send(
+    pub fn send(
         self,
-    ) -> Result<
-        Response<crate::models::DiskBackupSnapshotAwsExportBucketResponse>,
-        Error<crate::models::ApiError>,
-    > {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200 => raw.success(),
-            400 | 401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<
+            Response<crate::models::DiskBackupSnapshotAwsExportBucketResponse>,
+            Error<crate::models::ApiError>,
+        >,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::Json<
+                    crate::models::DiskBackupSnapshotAwsExportBucketResponse,
+                >,
+                _,
+            >(self.into_request(), &[(200, true)], &[400, 401, 403, 404, 429, 500])
     }
-    /// Checks the inputs, sends the request and reads the response
-    /// without decoding it.
-    async fn execute_raw(
-        self,
-    ) -> Result<crate::runtime::RawResponse, Error<crate::models::ApiError>> {
+    /// Checks the inputs and builds the request.
+    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let export_bucket_id = crate::runtime::required(
             self.export_bucket_id,
@@ -1079,7 +1090,8 @@ impl<'a> UpdateBackupExportBucket<'a> {
                 .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
         }
         request.api_version = self.api_version;
-        self.client.execute(request, unwrap_envelope).await
+        request.unwrap_envelope = unwrap_envelope;
+        Result::Ok(request)
     }
 }
 impl<'a> CreateBackupExport<'a> {
@@ -1103,15 +1115,17 @@ impl<'a> CreateBackupExport<'a> {
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
     /// Inputs are checked and documented errors decoded as in `send`.
-    pub async fn send_json(
+    pub fn send_json(
         self,
-    ) -> Result<Response<::serde_json::Value>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200..=299 => raw.json(),
-            400 | 401 | 403 | 404 | 409 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::AnyJson,
+                _,
+            >(self.into_request(), &[], &[400, 401, 403, 404, 409, 429, 500])
     }
 }
 impl<'a> CreateExportBucket<'a> {
@@ -1135,15 +1149,17 @@ impl<'a> CreateExportBucket<'a> {
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
     /// Inputs are checked and documented errors decoded as in `send`.
-    pub async fn send_json(
+    pub fn send_json(
         self,
-    ) -> Result<Response<::serde_json::Value>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200..=299 => raw.json(),
-            400 | 401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::AnyJson,
+                _,
+            >(self.into_request(), &[], &[400, 401, 403, 404, 429, 500])
     }
 }
 impl<'a> DeleteExportBucket<'a> {
@@ -1160,15 +1176,17 @@ impl<'a> DeleteExportBucket<'a> {
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
     /// Inputs are checked and documented errors decoded as in `send`.
-    pub async fn send_json(
+    pub fn send_json(
         self,
-    ) -> Result<Response<::serde_json::Value>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200..=299 => raw.json(),
-            400 | 401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::AnyJson,
+                _,
+            >(self.into_request(), &[], &[400, 401, 403, 404, 429, 500])
     }
 }
 impl<'a> GetBackupExport<'a> {
@@ -1185,15 +1203,17 @@ impl<'a> GetBackupExport<'a> {
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
     /// Inputs are checked and documented errors decoded as in `send`.
-    pub async fn send_json(
+    pub fn send_json(
         self,
-    ) -> Result<Response<::serde_json::Value>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200..=299 => raw.json(),
-            401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::AnyJson,
+                _,
+            >(self.into_request(), &[], &[401, 403, 404, 429, 500])
     }
 }
 impl<'a> GetExportBucket<'a> {
@@ -1210,15 +1230,17 @@ impl<'a> GetExportBucket<'a> {
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
     /// Inputs are checked and documented errors decoded as in `send`.
-    pub async fn send_json(
+    pub fn send_json(
         self,
-    ) -> Result<Response<::serde_json::Value>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200..=299 => raw.json(),
-            401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::AnyJson,
+                _,
+            >(self.into_request(), &[], &[401, 403, 404, 429, 500])
     }
 }
 impl<'a> ListBackupExports<'a> {
@@ -1235,15 +1257,17 @@ impl<'a> ListBackupExports<'a> {
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
     /// Inputs are checked and documented errors decoded as in `send`.
-    pub async fn send_json(
+    pub fn send_json(
         self,
-    ) -> Result<Response<::serde_json::Value>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200..=299 => raw.json(),
-            401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::AnyJson,
+                _,
+            >(self.into_request(), &[], &[401, 403, 404, 429, 500])
     }
 }
 impl<'a> ListBackupExports<'a> {
@@ -1287,15 +1311,17 @@ impl<'a> ListExportBuckets<'a> {
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
     /// Inputs are checked and documented errors decoded as in `send`.
-    pub async fn send_json(
+    pub fn send_json(
         self,
-    ) -> Result<Response<::serde_json::Value>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200..=299 => raw.json(),
-            401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::AnyJson,
+                _,
+            >(self.into_request(), &[], &[401, 403, 404, 429, 500])
     }
 }
 impl<'a> ListExportBuckets<'a> {
@@ -1349,14 +1375,16 @@ impl<'a> UpdateBackupExportBucket<'a> {
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
     /// Inputs are checked and documented errors decoded as in `send`.
-    pub async fn send_json(
+    pub fn send_json(
         self,
-    ) -> Result<Response<::serde_json::Value>, Error<crate::models::ApiError>> {
-        let raw = self.execute_raw().await?;
-        match raw.status() {
-            200..=299 => raw.json(),
-            400 | 401 | 403 | 404 | 429 | 500 => Result::Err(raw.api_error()),
-            _ => Result::Err(raw.unexpected()),
-        }
+    ) -> impl ::std::future::Future<
+        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+    > + 'a {
+        let client = self.client;
+        client
+            .send::<
+                crate::runtime::AnyJson,
+                _,
+            >(self.into_request(), &[], &[400, 401, 403, 404, 429, 500])
     }
 }
