@@ -960,19 +960,6 @@ fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
     }
 }
 
-/// An expression turning `value: &T` into the string sent in a path, query or header.
-fn to_wire_string(ty: &Type, value: &TokenStream) -> TokenStream {
-    match ty {
-        Type::String => quote! { #value.clone() },
-        Type::Newtype(_) | Type::Named(_) => quote! { #value.as_str().to_owned() },
-        Type::DateTime => quote! { #value.to_rfc3339() },
-        Type::Json | Type::JsonObject => {
-            quote! { ::serde_json::to_string(#value).unwrap_or_default() }
-        }
-        _ => quote! { #value.to_string() },
-    }
-}
-
 fn emit_builder(op: &Operation) -> TokenStream {
     let models = quote! { crate::models:: };
     let name = ident(&op.builder_name);
@@ -990,7 +977,12 @@ fn emit_builder(op: &Operation) -> TokenStream {
         let pname = ident(&p.rust_name);
         let shape = param_shape(&p.ty, &models);
         let stored = &shape.stored;
-        fields.push(quote! { #pname: Option<#stored>, });
+        if shape.validated {
+            let t = ty_tokens(&p.ty, &models);
+            fields.push(quote! { #pname: crate::runtime::Checked<#t>, });
+        } else {
+            fields.push(quote! { #pname: Option<#stored>, });
+        }
         inits.push(quote! { #pname: Option::None, });
         let mut lines: Vec<String> = p
             .doc
@@ -1032,7 +1024,8 @@ fn emit_builder(op: &Operation) -> TokenStream {
                 quote! { let #pname = self.#pname.ok_or(crate::runtime::ValidationError::missing(#wire))?; }
             }
             (false, true) => quote! { let #pname = self.#pname.transpose()?; },
-            (false, false) => quote! { let #pname = self.#pname; },
+            // Read straight from the builder where it is used.
+            (false, false) => continue,
         };
         takes.push(take);
     }
@@ -1074,93 +1067,63 @@ fn emit_builder(op: &Operation) -> TokenStream {
         inits.push(quote! { raw_body: Option::None, });
         if body.required {
             body_take = quote! {
-                let raw_body = self.raw_body;
-                let body = match raw_body {
-                    Option::Some(_) => self.body,
-                    Option::None => Option::Some(self.body.ok_or(crate::runtime::ValidationError::missing("body"))?),
-                };
+                if self.raw_body.is_none() && self.body.is_none() {
+                    return Result::Err(crate::runtime::ValidationError::missing("body").into());
+                }
             };
-        } else {
-            body_take = quote! { let raw_body = self.raw_body; let body = self.body; };
         }
         body_send = quote! {
-            if let Option::Some(raw) = &raw_body {
-                request.json_body(#media, raw).map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-            } else if let Option::Some(body) = &body {
-                request.json_body(#media, body).map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-            }
+            request
+                .json_bodies(#media, self.raw_body.as_ref(), self.body.as_ref())
+                .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
         };
     }
-    // Path: literal pieces and encoded parameters, concatenated.
-    let mut pieces = Vec::new();
+    // Path: the values of the template's parameters, in template order
+    // (the runtime encodes them and fills in the template).
+    let mut path_values = Vec::new();
     for part in &op.path_parts {
-        match part {
-            PathPart::Literal(lit) => pieces.push(quote! { #lit }),
-            PathPart::Param(i) => {
-                if let Some(p) = op.params.get(*i) {
-                    let pname = ident(&p.rust_name);
-                    let value = match &p.ty {
-                        Type::String | Type::Newtype(_) | Type::Named(_) => {
-                            quote! { #pname.as_str() }
-                        }
-                        other => {
-                            let s = to_wire_string(other, &quote! { #pname });
-                            quote! { #s.as_str() }
-                        }
-                    };
-                    pieces.push(quote! { crate::runtime::encode_path_segment(#value).as_str() });
-                }
+        if let PathPart::Param(i) = part {
+            if let Some(p) = op.params.get(*i) {
+                let pname = ident(&p.rust_name);
+                path_values.push(match &p.ty {
+                    Type::String | Type::Newtype(_) | Type::Named(_) => quote! { #pname.as_str() },
+                    _ => quote! { crate::runtime::ToWire::to_wire(&#pname).as_str() },
+                });
             }
         }
     }
-    let path_expr = match op.path_parts.as_slice() {
-        [PathPart::Literal(lit)] => quote! { String::from(#lit) },
-        _ => quote! { [#(#pieces),*].concat() },
-    };
     // Query and headers.
     let mut extras = Vec::new();
     for p in &op.params {
-        let pname = ident(&p.rust_name);
         let wire = &p.wire_name;
-        let push = |value: TokenStream| match p.location {
-            ParamLocation::Query => quote! { request.query(#wire, #value); },
-            ParamLocation::Header => quote! { request.headers.push((#wire, #value)); },
-            ParamLocation::Path => TokenStream::new(),
-        };
-        if p.location == ParamLocation::Path {
-            continue;
-        }
-        let one = |value: TokenStream| {
-            let ty = match &p.ty {
-                Type::Vec(inner) => inner.as_ref(),
-                other => other,
-            };
-            push(to_wire_string(ty, &value))
-        };
-        let emit_value = match &p.ty {
-            Type::Vec(_) => {
-                let each = one(quote! { item });
-                quote! { for item in value { #each } }
-            }
-            _ => one(quote! { value }),
-        };
-        extras.push(if p.required {
-            quote! { { let value = &#pname; #emit_value } }
+        let pname = ident(&p.rust_name);
+        let taken = p.required || param_shape(&p.ty, &models).validated;
+        let value = if taken {
+            quote! { #pname }
         } else {
-            quote! { if let Option::Some(value) = &#pname { #emit_value } }
-        });
+            quote! { self.#pname }
+        };
+        let list = matches!(p.ty, Type::Vec(_));
+        let method = match (p.location, p.required, list) {
+            (ParamLocation::Path, _, _) => continue,
+            (ParamLocation::Query, true, false) => "query",
+            (ParamLocation::Query, false, false) => "query_opt",
+            (ParamLocation::Query, true, true) => "query_each",
+            (ParamLocation::Query, false, true) => "query_each_opt",
+            (ParamLocation::Header, true, _) => "header",
+            (ParamLocation::Header, false, _) => "header_opt",
+        };
+        let method = format_ident!("{}", method);
+        extras.push(quote! { request.#method(#wire, &#value); });
     }
-    let envelope = match op.envelope_param.and_then(|i| op.params.get(i)) {
-        Some(p) => {
-            let pname = ident(&p.rust_name);
-            if p.required {
-                quote! { let unwrap_envelope = #pname; }
-            } else {
-                quote! { let unwrap_envelope = #pname.unwrap_or(false); }
-            }
+    let envelope = op.envelope_param.and_then(|i| op.params.get(i)).map(|p| {
+        let pname = ident(&p.rust_name);
+        if p.required {
+            quote! { request.unwrap_envelope = #pname; }
+        } else {
+            quote! { request.unwrap_envelope = self.#pname.unwrap_or(false); }
         }
-        None => quote! { let unwrap_envelope = false; },
-    };
+    });
     // Responses.
     let success_ty = match &op.success_type {
         Some(t) if op.success_optional => {
@@ -1236,18 +1199,17 @@ fn emit_builder(op: &Operation) -> TokenStream {
             fn into_request(self) -> Result<ApiRequest, Error<#error_ty>> {
                 #(#takes)*
                 #body_take
-                #envelope
                 let mut request = ApiRequest::new(
                     ::reqwest::Method::#http_method,
                     #template,
-                    #path_expr,
+                    &[#(#path_values),*],
                     #accept,
                 );
                 #(#extras)*
                 #no_auth
                 #body_send
+                #envelope
                 request.api_version = self.api_version;
-                request.unwrap_envelope = unwrap_envelope;
                 Result::Ok(request)
             }
         }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use openapiv3::OpenAPI;
+use serde::Deserialize as _;
 
 use crate::diag::{Diagnostic, Failure, Pointer};
 
@@ -56,6 +57,15 @@ pub fn parse(file: &Path, text: &str) -> Result<Spec, Failure> {
         let mut diagnostics = lint.errors;
         diagnostics.extend(lint.warnings);
         return Err(Failure { diagnostics });
+    }
+    // Fast path: plain deserialisation from the tree; only when it fails is
+    // the document read again with path tracking, for the error's pointer.
+    if let Ok(api) = OpenAPI::deserialize(&value) {
+        return Ok(Spec {
+            file: file.to_owned(),
+            api,
+            warnings: lint.warnings,
+        });
     }
     let api: OpenAPI = serde_path_to_error::deserialize(value).map_err(|err| {
         let pointer = path_to_pointer(err.path());
@@ -250,6 +260,14 @@ fn parse_tree(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
         serde_json::from_str(text)
             .map_err(|err| syntax_error("JSON", err.to_string(), Some((err.line(), err.column()))))
     } else {
+        // Straight into JSON values (the fast path); when that fails, again
+        // through YAML values, for the error and its location.
+        if let Ok(value) = serde::de::DeserializeSeed::deserialize(
+            strict_json::Seed,
+            serde_yaml::Deserializer::from_str(text),
+        ) {
+            return Ok(value);
+        }
         let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| {
             let line_col = err.location().map(|l| (l.line(), l.column()));
             syntax_error("YAML", err.to_string(), line_col)
@@ -343,4 +361,154 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
         };
     }
     pointer
+}
+
+/// YAML read straight into JSON values, as `serde_yaml::Value` and
+/// [`yaml_to_json`] would give them but without the intermediate tree:
+/// scalar keys become strings and a key that repeats is an error.
+mod strict_json {
+    use std::fmt;
+
+    use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+    use serde_json::{Map, Number, Value};
+
+    /// Reads one value.
+    pub struct Seed;
+
+    impl<'de> DeserializeSeed<'de> for Seed {
+        type Value = Value;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            d.deserialize_any(ValueVisitor)
+        }
+    }
+
+    struct ValueVisitor;
+
+    impl<'de> Visitor<'de> for ValueVisitor {
+        type Value = Value;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any YAML value")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+            Ok(Value::Bool(v))
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+            Ok(v.into())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+            Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+            Ok(Value::String(v.to_owned()))
+        }
+        fn visit_string<E>(self, v: String) -> Result<Value, E> {
+            Ok(Value::String(v))
+        }
+        fn visit_unit<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_none<E>(self) -> Result<Value, E> {
+            Ok(Value::Null)
+        }
+        fn visit_some<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+            Seed.deserialize(d)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+            while let Some(item) = seq.next_element_seed(Seed)? {
+                items.push(item);
+            }
+            Ok(Value::Array(items))
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+            let mut out = Map::new();
+            while let Some(key) = map.next_key_seed(KeySeed)? {
+                if out.contains_key(&key) {
+                    return Err(de::Error::custom(format!(
+                        "duplicate entry with key {key:?}"
+                    )));
+                }
+                let value = map.next_value_seed(Seed)?;
+                out.insert(key, value);
+            }
+            Ok(Value::Object(out))
+        }
+    }
+
+    /// A mapping key: a string, or a number or boolean as its text.
+    struct KeySeed;
+
+    impl<'de> DeserializeSeed<'de> for KeySeed {
+        type Value = String;
+        fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<String, D::Error> {
+            d.deserialize_any(KeyVisitor)
+        }
+    }
+
+    struct KeyVisitor;
+
+    impl Visitor<'_> for KeyVisitor {
+        type Value = String;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a string, number or boolean mapping key")
+        }
+        fn visit_bool<E>(self, v: bool) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_i64<E>(self, v: i64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_u64<E>(self, v: u64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_f64<E>(self, v: f64) -> Result<String, E> {
+            Ok(v.to_string())
+        }
+        fn visit_str<E>(self, v: &str) -> Result<String, E> {
+            Ok(v.to_owned())
+        }
+        fn visit_string<E>(self, v: String) -> Result<String, E> {
+            Ok(v)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The fast path reads YAML as the YAML-value path does.
+    fn both_paths(text: &str) -> (Result<serde_json::Value, String>, serde_json::Value) {
+        let fast = serde::de::DeserializeSeed::deserialize(
+            strict_json::Seed,
+            serde_yaml::Deserializer::from_str(text),
+        )
+        .map_err(|e| e.to_string());
+        let slow = serde_yaml::from_str::<serde_yaml::Value>(text)
+            .map_err(|e| e.to_string())
+            .and_then(yaml_to_json);
+        (fast, slow.unwrap_or(serde_json::Value::Null))
+    }
+
+    #[test]
+    fn fast_yaml_path_agrees_with_yaml_values() {
+        let spec = include_str!("../../spec/atlas-admin-api.yaml");
+        let odd = "a: 1\n200: {x: [1, 2.5, -3, true, null, ~, 'q']}\ntrue: yes\n1.5: f\nn: 18446744073709551615\n";
+        for text in [spec, odd] {
+            let (fast, slow) = both_paths(text);
+            assert_eq!(fast.as_ref().ok(), Some(&slow));
+        }
+    }
+
+    #[test]
+    fn repeated_keys_are_an_error_on_both_paths() {
+        let text = "a: 1\nb: {c: 1, c: 2}\n";
+        let (fast, _) = both_paths(text);
+        assert!(fast.is_err());
+        let err = parse_tree(Path::new("x.yaml"), text).expect_err("duplicate key");
+        assert!(err.to_string().contains("duplicate entry"), "{err}");
+    }
 }

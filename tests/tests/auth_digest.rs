@@ -442,10 +442,10 @@ async fn digest_also_signs_a_get_with_a_query() {
         let mut request = ApiRequest::new(
             reqwest::Method::GET,
             "/api/atlas/v2/groups/{groupId}/clusters",
-            format!("/api/atlas/v2/groups/{GROUP}/clusters"),
+            &[GROUP],
             MEDIA,
         );
-        request.query("pageNum", 2);
+        request.query("pageNum", &2i64);
         request.query("itemsPerPage", "a b&c");
         let raw = client
             .execute::<ApiError>(request, false)

@@ -58,7 +58,7 @@ async fn get(client: &Client) -> Result<RawResponse, Error<ApiError>> {
     let request = ApiRequest::new(
         reqwest::Method::GET,
         "/api/atlas/v2/groups/{groupId}",
-        format!("/api/atlas/v2/groups/{GROUP}"),
+        &[GROUP],
         MEDIA,
     );
     client.execute(request, false).await

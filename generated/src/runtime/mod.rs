@@ -24,10 +24,12 @@ pub use client::{
 };
 pub use error::Error;
 pub use pagination::{next_link, Page};
-pub use request::{encode_path_segment, ApiRequest};
+pub use request::{encode_path_segment, ApiRequest, ToWire};
 pub use response::{
     AnyJson, Binary, Decoder, Json, JsonIfAny, NoContent, RateLimit, RawResponse, Response,
     ResponseMeta, Statuses, Text,
 };
 pub use retry::RetryPolicy;
-pub use validate::{required, IntoValidated, Validated, ValidationError, ValidationErrorKind};
+pub use validate::{
+    required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
+};

@@ -29,6 +29,82 @@ pub fn encode_path_segment(value: &str) -> String {
     utf8_percent_encode(value, PATH_SEGMENT).to_string()
 }
 
+/// `template` with each `{name}` replaced by the next of `values`,
+/// percent-encoded. A placeholder without a value is kept as it is.
+fn fill_path(template: &str, values: &[&str]) -> String {
+    let mut path = String::with_capacity(template.len() + 32);
+    let mut values = values.iter();
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}').map(|c| open + c) else {
+            break;
+        };
+        path.push_str(&rest[..open]);
+        match values.next() {
+            Some(value) => path.push_str(&encode_path_segment(value)),
+            None => path.push_str(&rest[open..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    path.push_str(rest);
+    path
+}
+
+/// How a parameter value is written into a path, query or header: as
+/// text, dates as `YYYY-MM-DD`, date-times in RFC 3339, JSON values as
+/// compact JSON.
+pub trait ToWire {
+    /// The value as it is sent.
+    fn to_wire(&self) -> String;
+}
+
+impl ToWire for str {
+    fn to_wire(&self) -> String {
+        self.to_owned()
+    }
+}
+
+impl ToWire for String {
+    fn to_wire(&self) -> String {
+        self.clone()
+    }
+}
+
+macro_rules! to_wire_display {
+    ($($ty:ty),*) => {
+        $(impl ToWire for $ty {
+            fn to_wire(&self) -> String {
+                self.to_string()
+            }
+        })*
+    };
+}
+to_wire_display!(bool, i32, i64, u32, u64, f32, f64, chrono::NaiveDate);
+
+impl ToWire for chrono::DateTime<chrono::Utc> {
+    fn to_wire(&self) -> String {
+        self.to_rfc3339()
+    }
+}
+
+impl ToWire for serde_json::Value {
+    fn to_wire(&self) -> String {
+        self.to_string()
+    }
+}
+
+impl ToWire for serde_json::Map<String, serde_json::Value> {
+    fn to_wire(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+impl<T: super::Validated> ToWire for T {
+    fn to_wire(&self) -> String {
+        self.as_str().to_owned()
+    }
+}
+
 /// Everything the transport needs to send one operation, built by the
 /// generated code after every input passed validation.
 #[derive(Debug, Clone)]
@@ -59,17 +135,19 @@ pub struct ApiRequest {
 }
 
 impl ApiRequest {
-    /// A request without query, headers or body.
+    /// A request without query, headers or body. `path_template` is the
+    /// spec's path; each `{name}` in it is replaced, in order, by the next
+    /// of `path_values`, percent-encoded as one segment.
     pub fn new(
         method: Method,
         path_template: &'static str,
-        path: String,
+        path_values: &[&str],
         accept: &'static str,
     ) -> Self {
         Self {
             method,
             path_template,
-            path,
+            path: fill_path(path_template, path_values),
             query: Vec::new(),
             headers: Vec::new(),
             accept,
@@ -111,8 +189,56 @@ impl ApiRequest {
     }
 
     /// Adds a query parameter.
-    pub fn query(&mut self, name: &'static str, value: impl ToString) {
-        self.query.push((name, value.to_string()));
+    pub fn query<V: ToWire + ?Sized>(&mut self, name: &'static str, value: &V) {
+        self.query.push((name, value.to_wire()));
+    }
+
+    /// Adds a query parameter when it is set.
+    pub fn query_opt<V: ToWire>(&mut self, name: &'static str, value: &Option<V>) {
+        if let Some(value) = value {
+            self.query(name, value);
+        }
+    }
+
+    /// Adds a list query parameter: the name once for each item.
+    pub fn query_each<V: ToWire>(&mut self, name: &'static str, values: &[V]) {
+        for value in values {
+            self.query(name, value);
+        }
+    }
+
+    /// [`Self::query_each`] when the list is set.
+    pub fn query_each_opt<V: ToWire>(&mut self, name: &'static str, values: &Option<Vec<V>>) {
+        if let Some(values) = values {
+            self.query_each(name, values);
+        }
+    }
+
+    /// Adds a header parameter.
+    pub fn header<V: ToWire + ?Sized>(&mut self, name: &'static str, value: &V) {
+        self.headers.push((name, value.to_wire()));
+    }
+
+    /// Adds a header parameter when it is set.
+    pub fn header_opt<V: ToWire>(&mut self, name: &'static str, value: &Option<V>) {
+        if let Some(value) = value {
+            self.header(name, value);
+        }
+    }
+
+    /// Sets the JSON body: `raw` (sent as given, for another API version)
+    /// when there is one, else `typed`; none when neither is set.
+    pub fn json_bodies<T: serde::Serialize>(
+        &mut self,
+        content_type: &'static str,
+        raw: Option<&serde_json::Value>,
+        typed: Option<&T>,
+    ) -> Result<(), serde_json::Error> {
+        match (raw, typed) {
+            (Some(raw), _) => self.json_body(content_type, raw),
+            (None, Some(typed)) => self.json_body(content_type, typed),
+            (None, None) => Ok(()),
+        }
     }
 
     /// Serialises `body` as JSON with the given media type.
@@ -135,7 +261,7 @@ mod tests {
         let mut request = ApiRequest::new(
             Method::GET,
             "/x",
-            "/x".to_owned(),
+            &[],
             "application/vnd.atlas.2024-05-30+json",
         );
         request.body = Some(("application/vnd.atlas.2024-05-30+json", Bytes::new()));
@@ -162,5 +288,19 @@ mod tests {
         assert_eq!(encode_path_segment("a/b?c#d"), "a%2Fb%3Fc%23d");
         assert_eq!(encode_path_segment("a b%"), "a%20b%25");
         assert_eq!(encode_path_segment("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn path_placeholders_are_filled_in_order_and_encoded() {
+        assert_eq!(
+            fill_path("/g/{groupId}/c/{name}:pause", &["abc", "a b/c"]),
+            "/g/abc/c/a%20b%2Fc:pause"
+        );
+        assert_eq!(
+            fill_path("/logs/{logName}.gz", &["mongod"]),
+            "/logs/mongod.gz"
+        );
+        assert_eq!(fill_path("/x/{a}/{b}", &["1"]), "/x/1/{b}");
+        assert_eq!(fill_path("/plain", &[]), "/plain");
     }
 }

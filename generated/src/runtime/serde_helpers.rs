@@ -232,6 +232,7 @@ pub mod three_state {
 /// fields: `object!(Type { field kind "wireName", ... })`, where `kind` is
 /// [`required`], [`optional`] or [`three_state`]. Unknown keys are skipped
 /// and, when a key repeats, the last value wins.
+#[allow(unused_macros)] // unused when no enabled feature has such a type
 macro_rules! object {
     ($ty:ident { $($field:ident $kind:ident $wire:literal),* $(,)? }) => {
         impl ::serde::Serialize for $ty {
@@ -266,12 +267,14 @@ macro_rules! object {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use object;
 
 /// A generated string enum's methods and impls, from its variants:
 /// `string_enum!(Type, Fallback { Variant "wire", ... })`. Gives `VALUES`,
 /// `as_str`, `from_wire` (values the spec does not list become the
-/// fallback variant), `Display`, `Serialize` and `Deserialize`.
+/// fallback variant), `Display`, `ToWire`, `Serialize` and `Deserialize`.
+#[allow(unused_macros)] // unused when no enabled feature has such a type
 macro_rules! string_enum {
     ($ty:ident, $fallback:ident { $($variant:ident $wire:literal),* $(,)? }) => {
         impl $ty {
@@ -302,6 +305,12 @@ macro_rules! string_enum {
             }
         }
 
+        impl $crate::runtime::ToWire for $ty {
+            fn to_wire(&self) -> String {
+                self.as_str().to_owned()
+            }
+        }
+
         impl ::serde::Serialize for $ty {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 serializer.serialize_str(self.as_str())
@@ -315,6 +324,7 @@ macro_rules! string_enum {
         }
     };
 }
+#[allow(unused_imports)]
 pub(crate) use string_enum;
 
 struct StrVisitor<T> {

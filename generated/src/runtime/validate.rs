@@ -100,6 +100,10 @@ pub trait Validated: Sized {
     }
 }
 
+/// A builder's stored input of a validated type: unset, or the value
+/// with the outcome of its check (reported when the request is sent).
+pub type Checked<T> = Option<Result<T, ValidationError>>;
+
 /// Anything a validated parameter can be set from: the validated type itself,
 /// or a string that is checked when the request is built.
 pub trait IntoValidated<T> {

@@ -91,10 +91,8 @@ impl Client {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CreateBackupExport<'a> {
     client: &'a Client,
-    group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    cluster_name: Option<
-        Result<crate::models::ClusterName, crate::runtime::ValidationError>,
-    >,
+    group_id: crate::runtime::Checked<crate::models::GroupId>,
+    cluster_name: crate::runtime::Checked<crate::models::ClusterName>,
     envelope: Option<bool>,
     body: Option<crate::models::DiskBackupExportJobRequest>,
     raw_body: Option<::serde_json::Value>,
@@ -173,44 +171,25 @@ impl<'a> CreateBackupExport<'a> {
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
-        let envelope = self.envelope;
-        let raw_body = self.raw_body;
-        let body = match raw_body {
-            Option::Some(_) => self.body,
-            Option::None => {
-                Option::Some(
-                    self.body.ok_or(crate::runtime::ValidationError::missing("body"))?,
-                )
-            }
-        };
-        let unwrap_envelope = envelope.unwrap_or(false);
+        if self.raw_body.is_none() && self.body.is_none() {
+            return Result::Err(crate::runtime::ValidationError::missing("body").into());
+        }
         let mut request = ApiRequest::new(
             ::reqwest::Method::POST,
             "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
-            [
-                "/api/atlas/v2/groups/",
-                crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
-                "/clusters/",
-                crate::runtime::encode_path_segment(cluster_name.as_str()).as_str(),
-                "/backup/exports",
-            ]
-                .concat(),
+            &[group_id.as_str(), cluster_name.as_str()],
             "application/vnd.atlas.2023-01-01+json",
         );
-        if let Option::Some(value) = &envelope {
-            request.query("envelope", value.to_string());
-        }
-        if let Option::Some(raw) = &raw_body {
-            request
-                .json_body("application/vnd.atlas.2023-01-01+json", raw)
-                .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-        } else if let Option::Some(body) = &body {
-            request
-                .json_body("application/vnd.atlas.2023-01-01+json", body)
-                .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-        }
+        request.query_opt("envelope", &self.envelope);
+        request
+            .json_bodies(
+                "application/vnd.atlas.2023-01-01+json",
+                self.raw_body.as_ref(),
+                self.body.as_ref(),
+            )
+            .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+        request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        request.unwrap_envelope = unwrap_envelope;
         Result::Ok(request)
     }
 }
@@ -219,7 +198,7 @@ impl<'a> CreateBackupExport<'a> {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct CreateExportBucket<'a> {
     client: &'a Client,
-    group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
+    group_id: crate::runtime::Checked<crate::models::GroupId>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<crate::models::DiskBackupSnapshotExportBucketRequest>,
@@ -300,46 +279,26 @@ impl<'a> CreateExportBucket<'a> {
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
-        let envelope = self.envelope;
-        let pretty = self.pretty;
-        let raw_body = self.raw_body;
-        let body = match raw_body {
-            Option::Some(_) => self.body,
-            Option::None => {
-                Option::Some(
-                    self.body.ok_or(crate::runtime::ValidationError::missing("body"))?,
-                )
-            }
-        };
-        let unwrap_envelope = envelope.unwrap_or(false);
+        if self.raw_body.is_none() && self.body.is_none() {
+            return Result::Err(crate::runtime::ValidationError::missing("body").into());
+        }
         let mut request = ApiRequest::new(
             ::reqwest::Method::POST,
             "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
-            [
-                "/api/atlas/v2/groups/",
-                crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
-                "/backup/exportBuckets",
-            ]
-                .concat(),
+            &[group_id.as_str()],
             "application/vnd.atlas.2024-05-30+json",
         );
-        if let Option::Some(value) = &envelope {
-            request.query("envelope", value.to_string());
-        }
-        if let Option::Some(value) = &pretty {
-            request.query("pretty", value.to_string());
-        }
-        if let Option::Some(raw) = &raw_body {
-            request
-                .json_body("application/vnd.atlas.2024-05-30+json", raw)
-                .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-        } else if let Option::Some(body) = &body {
-            request
-                .json_body("application/vnd.atlas.2024-05-30+json", body)
-                .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-        }
+        request.query_opt("envelope", &self.envelope);
+        request.query_opt("pretty", &self.pretty);
+        request
+            .json_bodies(
+                "application/vnd.atlas.2024-05-30+json",
+                self.raw_body.as_ref(),
+                self.body.as_ref(),
+            )
+            .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+        request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        request.unwrap_envelope = unwrap_envelope;
         Result::Ok(request)
     }
 }
@@ -348,10 +307,8 @@ impl<'a> CreateExportBucket<'a> {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct DeleteExportBucket<'a> {
     client: &'a Client,
-    group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    export_bucket_id: Option<
-        Result<crate::models::ExportBucketId, crate::runtime::ValidationError>,
-    >,
+    group_id: crate::runtime::Checked<crate::models::GroupId>,
+    export_bucket_id: crate::runtime::Checked<crate::models::ExportBucketId>,
     envelope: Option<bool>,
     api_version: Option<String>,
 }
@@ -419,25 +376,15 @@ impl<'a> DeleteExportBucket<'a> {
             self.export_bucket_id,
             "exportBucketId",
         )?;
-        let envelope = self.envelope;
-        let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
             ::reqwest::Method::DELETE,
             "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
-            [
-                "/api/atlas/v2/groups/",
-                crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
-                "/backup/exportBuckets/",
-                crate::runtime::encode_path_segment(export_bucket_id.as_str()).as_str(),
-            ]
-                .concat(),
+            &[group_id.as_str(), export_bucket_id.as_str()],
             "application/vnd.atlas.2023-01-01+json",
         );
-        if let Option::Some(value) = &envelope {
-            request.query("envelope", value.to_string());
-        }
+        request.query_opt("envelope", &self.envelope);
+        request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        request.unwrap_envelope = unwrap_envelope;
         Result::Ok(request)
     }
 }
@@ -446,11 +393,9 @@ impl<'a> DeleteExportBucket<'a> {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetBackupExport<'a> {
     client: &'a Client,
-    group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    cluster_name: Option<
-        Result<crate::models::ClusterName, crate::runtime::ValidationError>,
-    >,
-    export_id: Option<Result<crate::models::ExportId, crate::runtime::ValidationError>>,
+    group_id: crate::runtime::Checked<crate::models::GroupId>,
+    cluster_name: crate::runtime::Checked<crate::models::ClusterName>,
+    export_id: crate::runtime::Checked<crate::models::ExportId>,
     envelope: Option<bool>,
     api_version: Option<String>,
 }
@@ -530,27 +475,15 @@ impl<'a> GetBackupExport<'a> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
         let export_id = crate::runtime::required(self.export_id, "exportId")?;
-        let envelope = self.envelope;
-        let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
             ::reqwest::Method::GET,
             "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
-            [
-                "/api/atlas/v2/groups/",
-                crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
-                "/clusters/",
-                crate::runtime::encode_path_segment(cluster_name.as_str()).as_str(),
-                "/backup/exports/",
-                crate::runtime::encode_path_segment(export_id.as_str()).as_str(),
-            ]
-                .concat(),
+            &[group_id.as_str(), cluster_name.as_str(), export_id.as_str()],
             "application/vnd.atlas.2023-01-01+json",
         );
-        if let Option::Some(value) = &envelope {
-            request.query("envelope", value.to_string());
-        }
+        request.query_opt("envelope", &self.envelope);
+        request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        request.unwrap_envelope = unwrap_envelope;
         Result::Ok(request)
     }
 }
@@ -559,10 +492,8 @@ impl<'a> GetBackupExport<'a> {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct GetExportBucket<'a> {
     client: &'a Client,
-    group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    export_bucket_id: Option<
-        Result<crate::models::ExportBucketId, crate::runtime::ValidationError>,
-    >,
+    group_id: crate::runtime::Checked<crate::models::GroupId>,
+    export_bucket_id: crate::runtime::Checked<crate::models::ExportBucketId>,
     envelope: Option<bool>,
     api_version: Option<String>,
 }
@@ -635,25 +566,15 @@ impl<'a> GetExportBucket<'a> {
             self.export_bucket_id,
             "exportBucketId",
         )?;
-        let envelope = self.envelope;
-        let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
             ::reqwest::Method::GET,
             "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
-            [
-                "/api/atlas/v2/groups/",
-                crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
-                "/backup/exportBuckets/",
-                crate::runtime::encode_path_segment(export_bucket_id.as_str()).as_str(),
-            ]
-                .concat(),
+            &[group_id.as_str(), export_bucket_id.as_str()],
             "application/vnd.atlas.2024-05-30+json",
         );
-        if let Option::Some(value) = &envelope {
-            request.query("envelope", value.to_string());
-        }
+        request.query_opt("envelope", &self.envelope);
+        request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        request.unwrap_envelope = unwrap_envelope;
         Result::Ok(request)
     }
 }
@@ -662,10 +583,8 @@ impl<'a> GetExportBucket<'a> {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListBackupExports<'a> {
     client: &'a Client,
-    group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    cluster_name: Option<
-        Result<crate::models::ClusterName, crate::runtime::ValidationError>,
-    >,
+    group_id: crate::runtime::Checked<crate::models::GroupId>,
+    cluster_name: crate::runtime::Checked<crate::models::ClusterName>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     include_count: Option<bool>,
@@ -771,42 +690,19 @@ impl<'a> ListBackupExports<'a> {
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
-        let envelope = self.envelope;
-        let pretty = self.pretty;
-        let include_count = self.include_count;
-        let items_per_page = self.items_per_page;
-        let page_num = self.page_num;
-        let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
             ::reqwest::Method::GET,
             "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
-            [
-                "/api/atlas/v2/groups/",
-                crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
-                "/clusters/",
-                crate::runtime::encode_path_segment(cluster_name.as_str()).as_str(),
-                "/backup/exports",
-            ]
-                .concat(),
+            &[group_id.as_str(), cluster_name.as_str()],
             "application/vnd.atlas.2023-01-01+json",
         );
-        if let Option::Some(value) = &envelope {
-            request.query("envelope", value.to_string());
-        }
-        if let Option::Some(value) = &pretty {
-            request.query("pretty", value.to_string());
-        }
-        if let Option::Some(value) = &include_count {
-            request.query("includeCount", value.to_string());
-        }
-        if let Option::Some(value) = &items_per_page {
-            request.query("itemsPerPage", value.to_string());
-        }
-        if let Option::Some(value) = &page_num {
-            request.query("pageNum", value.to_string());
-        }
+        request.query_opt("envelope", &self.envelope);
+        request.query_opt("pretty", &self.pretty);
+        request.query_opt("includeCount", &self.include_count);
+        request.query_opt("itemsPerPage", &self.items_per_page);
+        request.query_opt("pageNum", &self.page_num);
+        request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        request.unwrap_envelope = unwrap_envelope;
         Result::Ok(request)
     }
 }
@@ -815,7 +711,7 @@ impl<'a> ListBackupExports<'a> {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct ListExportBuckets<'a> {
     client: &'a Client,
-    group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
+    group_id: crate::runtime::Checked<crate::models::GroupId>,
     envelope: Option<bool>,
     include_count: Option<bool>,
     items_per_page: Option<i64>,
@@ -909,40 +805,19 @@ impl<'a> ListExportBuckets<'a> {
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
-        let envelope = self.envelope;
-        let include_count = self.include_count;
-        let items_per_page = self.items_per_page;
-        let page_num = self.page_num;
-        let pretty = self.pretty;
-        let unwrap_envelope = envelope.unwrap_or(false);
         let mut request = ApiRequest::new(
             ::reqwest::Method::GET,
             "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
-            [
-                "/api/atlas/v2/groups/",
-                crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
-                "/backup/exportBuckets",
-            ]
-                .concat(),
+            &[group_id.as_str()],
             "application/vnd.atlas.2024-05-30+json",
         );
-        if let Option::Some(value) = &envelope {
-            request.query("envelope", value.to_string());
-        }
-        if let Option::Some(value) = &include_count {
-            request.query("includeCount", value.to_string());
-        }
-        if let Option::Some(value) = &items_per_page {
-            request.query("itemsPerPage", value.to_string());
-        }
-        if let Option::Some(value) = &page_num {
-            request.query("pageNum", value.to_string());
-        }
-        if let Option::Some(value) = &pretty {
-            request.query("pretty", value.to_string());
-        }
+        request.query_opt("envelope", &self.envelope);
+        request.query_opt("includeCount", &self.include_count);
+        request.query_opt("itemsPerPage", &self.items_per_page);
+        request.query_opt("pageNum", &self.page_num);
+        request.query_opt("pretty", &self.pretty);
+        request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        request.unwrap_envelope = unwrap_envelope;
         Result::Ok(request)
     }
 }
@@ -951,10 +826,8 @@ impl<'a> ListExportBuckets<'a> {
 #[must_use = "a request builder does nothing until `send` is awaited"]
 pub struct UpdateBackupExportBucket<'a> {
     client: &'a Client,
-    group_id: Option<Result<crate::models::GroupId, crate::runtime::ValidationError>>,
-    export_bucket_id: Option<
-        Result<crate::models::ExportBucketId, crate::runtime::ValidationError>,
-    >,
+    group_id: crate::runtime::Checked<crate::models::GroupId>,
+    export_bucket_id: crate::runtime::Checked<crate::models::ExportBucketId>,
     envelope: Option<bool>,
     pretty: Option<bool>,
     body: Option<crate::models::UpdateRequirePrivateNetworkingRequestView>,
@@ -1050,47 +923,26 @@ impl<'a> UpdateBackupExportBucket<'a> {
             self.export_bucket_id,
             "exportBucketId",
         )?;
-        let envelope = self.envelope;
-        let pretty = self.pretty;
-        let raw_body = self.raw_body;
-        let body = match raw_body {
-            Option::Some(_) => self.body,
-            Option::None => {
-                Option::Some(
-                    self.body.ok_or(crate::runtime::ValidationError::missing("body"))?,
-                )
-            }
-        };
-        let unwrap_envelope = envelope.unwrap_or(false);
+        if self.raw_body.is_none() && self.body.is_none() {
+            return Result::Err(crate::runtime::ValidationError::missing("body").into());
+        }
         let mut request = ApiRequest::new(
             ::reqwest::Method::PATCH,
             "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
-            [
-                "/api/atlas/v2/groups/",
-                crate::runtime::encode_path_segment(group_id.as_str()).as_str(),
-                "/backup/exportBuckets/",
-                crate::runtime::encode_path_segment(export_bucket_id.as_str()).as_str(),
-            ]
-                .concat(),
+            &[group_id.as_str(), export_bucket_id.as_str()],
             "application/vnd.atlas.2024-05-30+json",
         );
-        if let Option::Some(value) = &envelope {
-            request.query("envelope", value.to_string());
-        }
-        if let Option::Some(value) = &pretty {
-            request.query("pretty", value.to_string());
-        }
-        if let Option::Some(raw) = &raw_body {
-            request
-                .json_body("application/vnd.atlas.2024-05-30+json", raw)
-                .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-        } else if let Option::Some(body) = &body {
-            request
-                .json_body("application/vnd.atlas.2024-05-30+json", body)
-                .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
-        }
+        request.query_opt("envelope", &self.envelope);
+        request.query_opt("pretty", &self.pretty);
+        request
+            .json_bodies(
+                "application/vnd.atlas.2024-05-30+json",
+                self.raw_body.as_ref(),
+                self.body.as_ref(),
+            )
+            .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+        request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        request.unwrap_envelope = unwrap_envelope;
         Result::Ok(request)
     }
 }
