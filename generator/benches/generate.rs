@@ -8,6 +8,10 @@
 
 mod common;
 use common::combined_spec;
+
+/// The allocator `cargo xtask` runs with, so that the figures are its own.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::hint::black_box;
 use std::path::Path;
 use std::time::Duration;

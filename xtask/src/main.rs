@@ -12,6 +12,11 @@ use std::process::ExitCode;
 
 use xtask::{codegen, CodegenArgs};
 
+/// mimalloc: generation allocates millions of small token and syntax-tree
+/// nodes, where it is markedly faster than the system allocator.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const USAGE: &str = "\
 usage: cargo xtask codegen [--check] [--spec PATH] [--out DIR] [--manifest PATH]
                            [--api-version latest|preview|YYYY-MM-DD] [--deny-warnings]
