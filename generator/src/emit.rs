@@ -699,19 +699,11 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
             #rust(#t),
         }
     });
-    let ser_arms = u.variants.iter().map(|v| {
+    let table = u.variants.iter().map(|v| {
         let rust = ident(&v.rust);
-        let tag = v.tags.first().cloned().unwrap_or_default();
-        quote! {
-            Self::#rust(value) => crate::runtime::serde_helpers::serialize_tagged(value, #prop, #tag, serializer),
-        }
-    });
-    let de_arms = u.variants.iter().filter(|v| !v.tags.is_empty()).map(|v| {
-        let rust = ident(&v.rust);
+        let sent = v.tags.first().cloned().unwrap_or_default();
         let tags = &v.tags;
-        quote! {
-            Option::Some(#(#tags)|*) => ::serde_json::from_value(value).map(Self::#rust),
-        }
+        quote! { #rust #sent [#(#tags),*] }
     });
     let fallback_doc = format!(" Any other `{prop}` value, kept as JSON.");
     let disc_doc = format!(" The variant is chosen by the `{prop}` property; an unknown value decodes into [`{}::{}`].", u.name, u.fallback);
@@ -728,33 +720,7 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
         }
 
         #cfg
-        impl #name {
-            /// The property whose value selects the variant.
-            pub const DISCRIMINATOR: &'static str = #prop;
-        }
-
-        #cfg
-        impl ::serde::Serialize for #name {
-            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                match self {
-                    #(#ser_arms)*
-                    Self::#fallback(value) => ::serde::Serialize::serialize(value, serializer),
-                }
-            }
-        }
-
-        #cfg
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = crate::runtime::serde_helpers::tag_of(&value, #prop);
-                match tag.as_deref() {
-                    #(#de_arms)*
-                    _ => Result::Ok(Self::#fallback(value)),
-                }
-                .map_err(<D::Error as ::serde::de::Error>::custom)
-            }
-        }
+        sh::tagged_union!(#name, #prop, #fallback { #(#table),* });
     }
 }
 
@@ -762,7 +728,6 @@ fn emit_newtype(n: &Newtype, cfg: &TokenStream, matcher_fn: &Ident) -> TokenStre
     let name = ident(&n.name);
     let field = &n.field;
     let pattern = &n.pattern;
-    let input = format_ident!("input");
     let doc = doc_attrs(n.doc.as_deref());
     let separator = n.doc.is_some().then(|| quote! { #[doc = ""] });
     let what = format!(
@@ -779,69 +744,7 @@ fn emit_newtype(n: &Newtype, cfg: &TokenStream, matcher_fn: &Ident) -> TokenStre
         pub struct #name(String);
 
         #cfg
-        impl #name {
-            /// The value as a string slice.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        #cfg
-        impl crate::runtime::Validated for #name {
-            const FIELD: &'static str = #field;
-            const PATTERN: &'static str = #pattern;
-
-            fn is_valid(#input: &str) -> bool {
-                #matcher_fn(#input)
-            }
-
-            fn from_checked(value: String) -> Self {
-                Self(value)
-            }
-
-            fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        #cfg
-        impl ::std::str::FromStr for #name {
-            type Err = crate::runtime::ValidationError;
-
-            fn from_str(value: &str) -> Result<Self, Self::Err> {
-                <Self as crate::runtime::Validated>::parse(value)
-            }
-        }
-
-        #cfg
-        impl ::std::convert::TryFrom<String> for #name {
-            type Error = crate::runtime::ValidationError;
-
-            fn try_from(value: String) -> Result<Self, Self::Error> {
-                <Self as crate::runtime::Validated>::parse(value)
-            }
-        }
-
-        #cfg
-        impl ::std::convert::From<#name> for String {
-            fn from(value: #name) -> Self {
-                value.0
-            }
-        }
-
-        #cfg
-        impl ::std::convert::AsRef<str> for #name {
-            fn as_ref(&self) -> &str {
-                &self.0
-            }
-        }
-
-        #cfg
-        impl ::std::fmt::Display for #name {
-            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        sh::validated!(#name, #field, #pattern, #matcher_fn);
     }
 }
 
@@ -983,7 +886,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         } else {
             fields.push(quote! { #pname: Option<#stored>, });
         }
-        inits.push(quote! { #pname: Option::None, });
+        inits.push(quote! { #pname: None, });
         let mut lines: Vec<String> = p
             .doc
             .as_deref()
@@ -1013,7 +916,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         setters.push(quote! {
             #doc
             pub fn #pname(mut self, value: #arg) -> Self {
-                self.#pname = Option::Some(#store);
+                self.#pname = Some(#store);
                 self
             }
         });
@@ -1034,7 +937,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
     if let Some(body) = &op.body {
         let t = ty_tokens(&body.ty, &models);
         fields.push(quote! { body: Option<#t>, });
-        inits.push(quote! { body: Option::None, });
+        inits.push(quote! { body: None, });
         let mut lines: Vec<String> = body
             .doc
             .as_deref()
@@ -1056,7 +959,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         setters.push(quote! {
             #doc
             pub fn body(mut self, value: #t) -> Self {
-                self.body = Option::Some(value);
+                self.body = Some(value);
                 self
             }
         });
@@ -1064,11 +967,11 @@ fn emit_builder(op: &Operation) -> TokenStream {
         // A raw JSON body (`raw_body`, for another API version) stands in
         // for the typed one.
         fields.push(quote! { raw_body: Option<::serde_json::Value>, });
-        inits.push(quote! { raw_body: Option::None, });
+        inits.push(quote! { raw_body: None, });
         if body.required {
             body_take = quote! {
                 if self.raw_body.is_none() && self.body.is_none() {
-                    return Result::Err(crate::runtime::ValidationError::missing("body").into());
+                    return Err(crate::runtime::ValidationError::missing("body").into());
                 }
             };
         }
@@ -1172,7 +1075,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
     let send_doc = doc_lines(&send_lines);
     let no_auth = (!op.authenticated).then(|| quote! { request.authenticate = false; });
     fields.push(quote! { api_version: Option<String>, });
-    inits.push(quote! { api_version: Option::None, });
+    inits.push(quote! { api_version: None, });
     quote! {
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
@@ -1210,7 +1113,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
                 #body_send
                 #envelope
                 request.api_version = self.api_version;
-                Result::Ok(request)
+                Ok(request)
             }
         }
     }

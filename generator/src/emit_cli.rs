@@ -50,8 +50,8 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
     let generated = op.api_version.as_deref().unwrap_or("none");
     let versions = op.api_versions.iter();
     let generated_tokens = match &op.api_version {
-        Some(v) => quote! { Option::Some(#v) },
-        None => quote! { Option::None },
+        Some(v) => quote! { Some(#v) },
+        None => quote! { None },
     };
     let version_doc = format!(
         " Sends another API version than the generated `{generated}` (offered: {offered}) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version."
@@ -62,7 +62,7 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
             /// (for another API version, whose body the generated type does
             /// not describe). It is sent as given, without validation.
             pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-                self.raw_body = Option::Some(value);
+                self.raw_body = Some(value);
                 self
             }
         }
@@ -92,7 +92,7 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
 
             #[doc = #version_doc]
             pub fn api_version(mut self, version: impl Into<String>) -> Self {
-                self.api_version = Option::Some(version.into());
+                self.api_version = Some(version.into());
                 self
             }
 

@@ -1577,7 +1577,23 @@ impl<'a> Lowerer<'a> {
         let api = self.api;
         let mut method_scope =
             NameScope::with_reserved(["builder", "base_url", "clone", "execute"]);
-        let mut builder_scope = NameScope::default();
+        // Builders live beside the names an operations module imports and
+        // the prelude names its code uses.
+        let mut builder_scope = NameScope::with_reserved([
+            "ApiRequest",
+            "Client",
+            "Error",
+            "Response",
+            "Option",
+            "Some",
+            "None",
+            "Result",
+            "Ok",
+            "Err",
+            "String",
+            "Vec",
+            "Box",
+        ]);
         let mut seen_ids: BTreeMap<String, Pointer> = BTreeMap::new();
         let mut ops: Vec<(
             String,

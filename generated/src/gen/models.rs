@@ -319,61 +319,10 @@ pub enum DiskBackupSnapshotExportBucketRequest {
     /// Any other `cloudProvider` value, kept as JSON.
     Unknown(::serde_json::Value),
 }
-impl DiskBackupSnapshotExportBucketRequest {
-    /// The property whose value selects the variant.
-    pub const DISCRIMINATOR: &'static str = "cloudProvider";
-}
-impl ::serde::Serialize for DiskBackupSnapshotExportBucketRequest {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Aws(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "AWS",
-                    serializer,
-                )
-            }
-            Self::Azure(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "AZURE",
-                    serializer,
-                )
-            }
-            Self::Gcp(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "GCP",
-                    serializer,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketRequest {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = crate::runtime::serde_helpers::tag_of(&value, "cloudProvider");
-        match tag.as_deref() {
-            Option::Some("AWS") => ::serde_json::from_value(value).map(Self::Aws),
-            Option::Some("AZURE") => ::serde_json::from_value(value).map(Self::Azure),
-            Option::Some("GCP") => ::serde_json::from_value(value).map(Self::Gcp),
-            _ => Result::Ok(Self::Unknown(value)),
-        }
-            .map_err(<D::Error as ::serde::de::Error>::custom)
-    }
-}
+sh::tagged_union!(
+    DiskBackupSnapshotExportBucketRequest, "cloudProvider", Unknown { Aws "AWS"["AWS"],
+    Azure "AZURE"["AZURE"], Gcp "GCP"["GCP"] }
+);
 /// An export bucket; `cloudProvider` says which of the provider-specific shapes it has.
 ///
 /// The variant is chosen by the `cloudProvider` property; an unknown value decodes into [`DiskBackupSnapshotExportBucketResponse::Unknown`].
@@ -388,61 +337,10 @@ pub enum DiskBackupSnapshotExportBucketResponse {
     /// Any other `cloudProvider` value, kept as JSON.
     Unknown(::serde_json::Value),
 }
-impl DiskBackupSnapshotExportBucketResponse {
-    /// The property whose value selects the variant.
-    pub const DISCRIMINATOR: &'static str = "cloudProvider";
-}
-impl ::serde::Serialize for DiskBackupSnapshotExportBucketResponse {
-    fn serialize<S: ::serde::Serializer>(
-        &self,
-        serializer: S,
-    ) -> Result<S::Ok, S::Error> {
-        match self {
-            Self::Aws(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "AWS",
-                    serializer,
-                )
-            }
-            Self::Azure(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "AZURE",
-                    serializer,
-                )
-            }
-            Self::Gcp(value) => {
-                crate::runtime::serde_helpers::serialize_tagged(
-                    value,
-                    "cloudProvider",
-                    "GCP",
-                    serializer,
-                )
-            }
-            Self::Unknown(value) => ::serde::Serialize::serialize(value, serializer),
-        }
-    }
-}
-impl<'de> ::serde::Deserialize<'de> for DiskBackupSnapshotExportBucketResponse {
-    fn deserialize<D: ::serde::Deserializer<'de>>(
-        deserializer: D,
-    ) -> Result<Self, D::Error> {
-        let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
-        let tag = crate::runtime::serde_helpers::tag_of(&value, "cloudProvider");
-        match tag.as_deref() {
-            Option::Some("AWS") => ::serde_json::from_value(value).map(Self::Aws),
-            Option::Some("AZURE") => ::serde_json::from_value(value).map(Self::Azure),
-            Option::Some("GCP") => ::serde_json::from_value(value).map(Self::Gcp),
-            _ => Result::Ok(Self::Unknown(value)),
-        }
-            .map_err(<D::Error as ::serde::de::Error>::custom)
-    }
-}
+sh::tagged_union!(
+    DiskBackupSnapshotExportBucketResponse, "cloudProvider", Unknown { Aws "AWS"["AWS"],
+    Azure "AZURE"["AZURE"], Gcp "GCP"["GCP"] }
+);
 /// A new export bucket in Google Cloud Storage.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
@@ -609,52 +507,9 @@ sh::object!(
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ClusterName(String);
-impl ClusterName {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl crate::runtime::Validated for ClusterName {
-    const FIELD: &'static str = "clusterName";
-    const PATTERN: &'static str = "^[a-zA-Z0-9][a-zA-Z0-9-]*$";
-    fn is_valid(input: &str) -> bool {
-        matches_pattern_2(input)
-    }
-    fn from_checked(value: String) -> Self {
-        Self(value)
-    }
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::str::FromStr for ClusterName {
-    type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::TryFrom<String> for ClusterName {
-    type Error = crate::runtime::ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::From<ClusterName> for String {
-    fn from(value: ClusterName) -> Self {
-        value.0
-    }
-}
-impl ::std::convert::AsRef<str> for ClusterName {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for ClusterName {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+sh::validated!(
+    ClusterName, "clusterName", "^[a-zA-Z0-9][a-zA-Z0-9-]*$", matches_pattern_2
+);
 /// A `exportBucketId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
     Debug,
@@ -669,52 +524,7 @@ impl ::std::fmt::Display for ClusterName {
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ExportBucketId(String);
-impl ExportBucketId {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl crate::runtime::Validated for ExportBucketId {
-    const FIELD: &'static str = "exportBucketId";
-    const PATTERN: &'static str = "^([a-f0-9]{24})$";
-    fn is_valid(input: &str) -> bool {
-        matches_pattern_1(input)
-    }
-    fn from_checked(value: String) -> Self {
-        Self(value)
-    }
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::str::FromStr for ExportBucketId {
-    type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::TryFrom<String> for ExportBucketId {
-    type Error = crate::runtime::ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::From<ExportBucketId> for String {
-    fn from(value: ExportBucketId) -> Self {
-        value.0
-    }
-}
-impl ::std::convert::AsRef<str> for ExportBucketId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for ExportBucketId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+sh::validated!(ExportBucketId, "exportBucketId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// A `exportId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
     Debug,
@@ -729,52 +539,7 @@ impl ::std::fmt::Display for ExportBucketId {
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct ExportId(String);
-impl ExportId {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl crate::runtime::Validated for ExportId {
-    const FIELD: &'static str = "exportId";
-    const PATTERN: &'static str = "^([a-f0-9]{24})$";
-    fn is_valid(input: &str) -> bool {
-        matches_pattern_1(input)
-    }
-    fn from_checked(value: String) -> Self {
-        Self(value)
-    }
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::str::FromStr for ExportId {
-    type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::TryFrom<String> for ExportId {
-    type Error = crate::runtime::ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::From<ExportId> for String {
-    fn from(value: ExportId) -> Self {
-        value.0
-    }
-}
-impl ::std::convert::AsRef<str> for ExportId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for ExportId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+sh::validated!(ExportId, "exportId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// A `groupId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(
     Debug,
@@ -789,52 +554,7 @@ impl ::std::fmt::Display for ExportId {
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct GroupId(String);
-impl GroupId {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl crate::runtime::Validated for GroupId {
-    const FIELD: &'static str = "groupId";
-    const PATTERN: &'static str = "^([a-f0-9]{24})$";
-    fn is_valid(input: &str) -> bool {
-        matches_pattern_1(input)
-    }
-    fn from_checked(value: String) -> Self {
-        Self(value)
-    }
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::str::FromStr for GroupId {
-    type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::TryFrom<String> for GroupId {
-    type Error = crate::runtime::ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::From<GroupId> for String {
-    fn from(value: GroupId) -> Self {
-        value.0
-    }
-}
-impl ::std::convert::AsRef<str> for GroupId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for GroupId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+sh::validated!(GroupId, "groupId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
 ///
 /// A `iamRoleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
@@ -851,52 +571,7 @@ impl ::std::fmt::Display for GroupId {
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct IamRoleId(String);
-impl IamRoleId {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl crate::runtime::Validated for IamRoleId {
-    const FIELD: &'static str = "iamRoleId";
-    const PATTERN: &'static str = "^([a-f0-9]{24})$";
-    fn is_valid(input: &str) -> bool {
-        matches_pattern_1(input)
-    }
-    fn from_checked(value: String) -> Self {
-        Self(value)
-    }
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::str::FromStr for IamRoleId {
-    type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::TryFrom<String> for IamRoleId {
-    type Error = crate::runtime::ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::From<IamRoleId> for String {
-    fn from(value: IamRoleId) -> Self {
-        value.0
-    }
-}
-impl ::std::convert::AsRef<str> for IamRoleId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for IamRoleId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+sh::validated!(IamRoleId, "iamRoleId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
 ///
 /// A `roleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
@@ -913,52 +588,7 @@ impl ::std::fmt::Display for IamRoleId {
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct RoleId(String);
-impl RoleId {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl crate::runtime::Validated for RoleId {
-    const FIELD: &'static str = "roleId";
-    const PATTERN: &'static str = "^([a-f0-9]{24})$";
-    fn is_valid(input: &str) -> bool {
-        matches_pattern_1(input)
-    }
-    fn from_checked(value: String) -> Self {
-        Self(value)
-    }
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::str::FromStr for RoleId {
-    type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::TryFrom<String> for RoleId {
-    type Error = crate::runtime::ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::From<RoleId> for String {
-    fn from(value: RoleId) -> Self {
-        value.0
-    }
-}
-impl ::std::convert::AsRef<str> for RoleId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for RoleId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+sh::validated!(RoleId, "roleId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// 24-hexadecimal-character id of the snapshot to export.
 ///
 /// A `snapshotId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
@@ -975,52 +605,7 @@ impl ::std::fmt::Display for RoleId {
 )]
 #[serde(try_from = "String", into = "String")]
 pub struct SnapshotId(String);
-impl SnapshotId {
-    /// The value as a string slice.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl crate::runtime::Validated for SnapshotId {
-    const FIELD: &'static str = "snapshotId";
-    const PATTERN: &'static str = "^([a-f0-9]{24})$";
-    fn is_valid(input: &str) -> bool {
-        matches_pattern_1(input)
-    }
-    fn from_checked(value: String) -> Self {
-        Self(value)
-    }
-    fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::str::FromStr for SnapshotId {
-    type Err = crate::runtime::ValidationError;
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::TryFrom<String> for SnapshotId {
-    type Error = crate::runtime::ValidationError;
-    fn try_from(value: String) -> Result<Self, Self::Error> {
-        <Self as crate::runtime::Validated>::parse(value)
-    }
-}
-impl ::std::convert::From<SnapshotId> for String {
-    fn from(value: SnapshotId) -> Self {
-        value.0
-    }
-}
-impl ::std::convert::AsRef<str> for SnapshotId {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
-impl ::std::fmt::Display for SnapshotId {
-    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+sh::validated!(SnapshotId, "snapshotId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// Whether `input` matches `^([a-f0-9]{24})$`.
 fn matches_pattern_1(input: &str) -> bool {
     'pattern: {

@@ -356,3 +356,117 @@ pub fn decode_string_enum<'de, T, D: serde::Deserializer<'de>>(
 pub fn try_shape<'de, T: serde::Deserialize<'de>>(value: &'de serde_json::Value) -> Option<T> {
     T::deserialize(value).ok()
 }
+
+/// A discriminated union's `DISCRIMINATOR` and its serde impls:
+/// `tagged_union!(Type, "property", Fallback { Variant "sent tag" ["tag", ...], ... })`.
+/// A variant is written with its first tag added when its fields lack it;
+/// it is read when the property holds one of its tags, and any other value
+/// (or none) reads as the fallback variant, kept as JSON.
+#[allow(unused_macros)] // unused when no enabled feature has such a type
+macro_rules! tagged_union {
+    ($ty:ident, $prop:literal, $fallback:ident {
+        $($variant:ident $sent:literal [$($tag:literal),*]),* $(,)?
+    }) => {
+        impl $ty {
+            /// The property whose value selects the variant.
+            pub const DISCRIMINATOR: &'static str = $prop;
+        }
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                match self {
+                    $( Self::$variant(value) => $crate::runtime::serde_helpers::serialize_tagged(value, $prop, $sent, serializer), )*
+                    Self::$fallback(value) => ::serde::Serialize::serialize(value, serializer),
+                }
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                let tag = $crate::runtime::serde_helpers::tag_of(&value, $prop);
+                let tag = tag.as_deref();
+                $(
+                    if tag.is_some_and(|tag| [$($tag),*].contains(&tag)) {
+                        return ::serde_json::from_value(value)
+                            .map(Self::$variant)
+                            .map_err(<D::Error as ::serde::de::Error>::custom);
+                    }
+                )*
+                Ok(Self::$fallback(value))
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use tagged_union;
+
+/// The impls of a validated string type (`pub struct Type(String)`):
+/// `validated!(Type, "field", "pattern", matcher)`: `as_str`,
+/// [`Validated`](crate::runtime::Validated) (checked with `matcher`),
+/// `FromStr`, `TryFrom<String>`, `From<Type> for String`, `AsRef<str>`
+/// and `Display`.
+#[allow(unused_macros)] // unused when no enabled feature has such a type
+macro_rules! validated {
+    ($ty:ident, $field:literal, $pattern:literal, $matcher:ident) => {
+        impl $ty {
+            /// The value as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl $crate::runtime::Validated for $ty {
+            const FIELD: &'static str = $field;
+            const PATTERN: &'static str = $pattern;
+
+            fn is_valid(input: &str) -> bool {
+                $matcher(input)
+            }
+
+            fn from_checked(value: String) -> Self {
+                Self(value)
+            }
+
+            fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::str::FromStr for $ty {
+            type Err = $crate::runtime::ValidationError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                <Self as $crate::runtime::Validated>::parse(value)
+            }
+        }
+
+        impl ::std::convert::TryFrom<String> for $ty {
+            type Error = $crate::runtime::ValidationError;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                <Self as $crate::runtime::Validated>::parse(value)
+            }
+        }
+
+        impl ::std::convert::From<$ty> for String {
+            fn from(value: $ty) -> Self {
+                value.0
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use validated;

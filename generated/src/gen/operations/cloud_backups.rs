@@ -102,12 +102,12 @@ impl<'a> CreateBackupExport<'a> {
     fn new(client: &'a Client) -> Self {
         Self {
             client,
-            group_id: Option::None,
-            cluster_name: Option::None,
-            envelope: Option::None,
-            body: Option::None,
-            raw_body: Option::None,
-            api_version: Option::None,
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            body: None,
+            raw_body: None,
+            api_version: None,
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -117,7 +117,7 @@ impl<'a> CreateBackupExport<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::GroupId>,
     ) -> Self {
-        self.group_id = Option::Some(value.into_validated());
+        self.group_id = Some(value.into_validated());
         self
     }
     /// Name of the cluster.
@@ -127,21 +127,21 @@ impl<'a> CreateBackupExport<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::ClusterName>,
     ) -> Self {
-        self.cluster_name = Option::Some(value.into_validated());
+        self.cluster_name = Some(value.into_validated());
         self
     }
     /// When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.
     ///
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Option::Some(value);
+        self.envelope = Some(value);
         self
     }
     /// The snapshot to export and where to put it.
     ///
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(mut self, value: crate::models::DiskBackupExportJobRequest) -> Self {
-        self.body = Option::Some(value);
+        self.body = Some(value);
         self
     }
     /// Start one snapshot export job
@@ -172,7 +172,7 @@ impl<'a> CreateBackupExport<'a> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
         if self.raw_body.is_none() && self.body.is_none() {
-            return Result::Err(crate::runtime::ValidationError::missing("body").into());
+            return Err(crate::runtime::ValidationError::missing("body").into());
         }
         let mut request = ApiRequest::new(
             ::reqwest::Method::POST,
@@ -190,7 +190,7 @@ impl<'a> CreateBackupExport<'a> {
             .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        Result::Ok(request)
+        Ok(request)
     }
 }
 /// Request builder for [`Client::create_export_bucket`]: `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`.
@@ -209,12 +209,12 @@ impl<'a> CreateExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
         Self {
             client,
-            group_id: Option::None,
-            envelope: Option::None,
-            pretty: Option::None,
-            body: Option::None,
-            raw_body: Option::None,
-            api_version: Option::None,
+            group_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+            raw_body: None,
+            api_version: None,
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -224,21 +224,21 @@ impl<'a> CreateExportBucket<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::GroupId>,
     ) -> Self {
-        self.group_id = Option::Some(value.into_validated());
+        self.group_id = Some(value.into_validated());
         self
     }
     /// When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.
     ///
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Option::Some(value);
+        self.envelope = Some(value);
         self
     }
     /// Whether the server indents the JSON it returns.
     ///
     /// `pretty` (query parameter, optional); the server's default is `false`.
     pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Option::Some(value);
+        self.pretty = Some(value);
         self
     }
     /// The cloud provider, the storage to export to and the access role Atlas uses to write there.
@@ -248,7 +248,7 @@ impl<'a> CreateExportBucket<'a> {
         mut self,
         value: crate::models::DiskBackupSnapshotExportBucketRequest,
     ) -> Self {
-        self.body = Option::Some(value);
+        self.body = Some(value);
         self
     }
     /// Create one snapshot export bucket
@@ -280,7 +280,7 @@ impl<'a> CreateExportBucket<'a> {
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         if self.raw_body.is_none() && self.body.is_none() {
-            return Result::Err(crate::runtime::ValidationError::missing("body").into());
+            return Err(crate::runtime::ValidationError::missing("body").into());
         }
         let mut request = ApiRequest::new(
             ::reqwest::Method::POST,
@@ -299,7 +299,7 @@ impl<'a> CreateExportBucket<'a> {
             .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        Result::Ok(request)
+        Ok(request)
     }
 }
 /// Request builder for [`Client::delete_export_bucket`]: `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
@@ -316,10 +316,10 @@ impl<'a> DeleteExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
         Self {
             client,
-            group_id: Option::None,
-            export_bucket_id: Option::None,
-            envelope: Option::None,
-            api_version: Option::None,
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            api_version: None,
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -329,7 +329,7 @@ impl<'a> DeleteExportBucket<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::GroupId>,
     ) -> Self {
-        self.group_id = Option::Some(value.into_validated());
+        self.group_id = Some(value.into_validated());
         self
     }
     /// 24-hexadecimal-character id of the export bucket.
@@ -339,14 +339,14 @@ impl<'a> DeleteExportBucket<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::ExportBucketId>,
     ) -> Self {
-        self.export_bucket_id = Option::Some(value.into_validated());
+        self.export_bucket_id = Some(value.into_validated());
         self
     }
     /// When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.
     ///
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Option::Some(value);
+        self.envelope = Some(value);
         self
     }
     /// Delete one snapshot export bucket
@@ -385,7 +385,7 @@ impl<'a> DeleteExportBucket<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        Result::Ok(request)
+        Ok(request)
     }
 }
 /// Request builder for [`Client::get_backup_export`]: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`.
@@ -403,11 +403,11 @@ impl<'a> GetBackupExport<'a> {
     fn new(client: &'a Client) -> Self {
         Self {
             client,
-            group_id: Option::None,
-            cluster_name: Option::None,
-            export_id: Option::None,
-            envelope: Option::None,
-            api_version: Option::None,
+            group_id: None,
+            cluster_name: None,
+            export_id: None,
+            envelope: None,
+            api_version: None,
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -417,7 +417,7 @@ impl<'a> GetBackupExport<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::GroupId>,
     ) -> Self {
-        self.group_id = Option::Some(value.into_validated());
+        self.group_id = Some(value.into_validated());
         self
     }
     /// Name of the cluster.
@@ -427,7 +427,7 @@ impl<'a> GetBackupExport<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::ClusterName>,
     ) -> Self {
-        self.cluster_name = Option::Some(value.into_validated());
+        self.cluster_name = Some(value.into_validated());
         self
     }
     /// 24-hexadecimal-character id of the export job.
@@ -437,14 +437,14 @@ impl<'a> GetBackupExport<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::ExportId>,
     ) -> Self {
-        self.export_id = Option::Some(value.into_validated());
+        self.export_id = Some(value.into_validated());
         self
     }
     /// When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.
     ///
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Option::Some(value);
+        self.envelope = Some(value);
         self
     }
     /// Get one snapshot export job
@@ -484,7 +484,7 @@ impl<'a> GetBackupExport<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        Result::Ok(request)
+        Ok(request)
     }
 }
 /// Request builder for [`Client::get_export_bucket`]: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
@@ -501,10 +501,10 @@ impl<'a> GetExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
         Self {
             client,
-            group_id: Option::None,
-            export_bucket_id: Option::None,
-            envelope: Option::None,
-            api_version: Option::None,
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            api_version: None,
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -514,7 +514,7 @@ impl<'a> GetExportBucket<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::GroupId>,
     ) -> Self {
-        self.group_id = Option::Some(value.into_validated());
+        self.group_id = Some(value.into_validated());
         self
     }
     /// 24-hexadecimal-character id of the export bucket.
@@ -524,14 +524,14 @@ impl<'a> GetExportBucket<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::ExportBucketId>,
     ) -> Self {
-        self.export_bucket_id = Option::Some(value.into_validated());
+        self.export_bucket_id = Some(value.into_validated());
         self
     }
     /// When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.
     ///
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Option::Some(value);
+        self.envelope = Some(value);
         self
     }
     /// Get one snapshot export bucket
@@ -575,7 +575,7 @@ impl<'a> GetExportBucket<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        Result::Ok(request)
+        Ok(request)
     }
 }
 /// Request builder for [`Client::list_backup_exports`]: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`.
@@ -596,14 +596,14 @@ impl<'a> ListBackupExports<'a> {
     fn new(client: &'a Client) -> Self {
         Self {
             client,
-            group_id: Option::None,
-            cluster_name: Option::None,
-            envelope: Option::None,
-            pretty: Option::None,
-            include_count: Option::None,
-            items_per_page: Option::None,
-            page_num: Option::None,
-            api_version: Option::None,
+            group_id: None,
+            cluster_name: None,
+            envelope: None,
+            pretty: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            api_version: None,
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -613,7 +613,7 @@ impl<'a> ListBackupExports<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::GroupId>,
     ) -> Self {
-        self.group_id = Option::Some(value.into_validated());
+        self.group_id = Some(value.into_validated());
         self
     }
     /// Name of the cluster.
@@ -623,42 +623,42 @@ impl<'a> ListBackupExports<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::ClusterName>,
     ) -> Self {
-        self.cluster_name = Option::Some(value.into_validated());
+        self.cluster_name = Some(value.into_validated());
         self
     }
     /// When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.
     ///
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Option::Some(value);
+        self.envelope = Some(value);
         self
     }
     /// Whether the server indents the JSON it returns.
     ///
     /// `pretty` (query parameter, optional); the server's default is `false`.
     pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Option::Some(value);
+        self.pretty = Some(value);
         self
     }
     /// Whether the response carries `totalCount`, the number of items on all pages together.
     ///
     /// `includeCount` (query parameter, optional); the server's default is `true`.
     pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Option::Some(value);
+        self.include_count = Some(value);
         self
     }
     /// How many items one page holds (1 to 500).
     ///
     /// `itemsPerPage` (query parameter, optional); the server's default is `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Option::Some(value);
+        self.items_per_page = Some(value);
         self
     }
     /// Which page to return, counting from 1.
     ///
     /// `pageNum` (query parameter, optional); the server's default is `1`.
     pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Option::Some(value);
+        self.page_num = Some(value);
         self
     }
     /// List the snapshot export jobs of a cluster
@@ -703,7 +703,7 @@ impl<'a> ListBackupExports<'a> {
         request.query_opt("pageNum", &self.page_num);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        Result::Ok(request)
+        Ok(request)
     }
 }
 /// Request builder for [`Client::list_export_buckets`]: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`.
@@ -723,13 +723,13 @@ impl<'a> ListExportBuckets<'a> {
     fn new(client: &'a Client) -> Self {
         Self {
             client,
-            group_id: Option::None,
-            envelope: Option::None,
-            include_count: Option::None,
-            items_per_page: Option::None,
-            page_num: Option::None,
-            pretty: Option::None,
-            api_version: Option::None,
+            group_id: None,
+            envelope: None,
+            include_count: None,
+            items_per_page: None,
+            page_num: None,
+            pretty: None,
+            api_version: None,
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -739,42 +739,42 @@ impl<'a> ListExportBuckets<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::GroupId>,
     ) -> Self {
-        self.group_id = Option::Some(value.into_validated());
+        self.group_id = Some(value.into_validated());
         self
     }
     /// When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.
     ///
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Option::Some(value);
+        self.envelope = Some(value);
         self
     }
     /// Whether the response carries `totalCount`, the number of items on all pages together.
     ///
     /// `includeCount` (query parameter, optional); the server's default is `true`.
     pub fn include_count(mut self, value: bool) -> Self {
-        self.include_count = Option::Some(value);
+        self.include_count = Some(value);
         self
     }
     /// How many items one page holds (1 to 500).
     ///
     /// `itemsPerPage` (query parameter, optional); the server's default is `100`.
     pub fn items_per_page(mut self, value: i64) -> Self {
-        self.items_per_page = Option::Some(value);
+        self.items_per_page = Some(value);
         self
     }
     /// Which page to return, counting from 1.
     ///
     /// `pageNum` (query parameter, optional); the server's default is `1`.
     pub fn page_num(mut self, value: i64) -> Self {
-        self.page_num = Option::Some(value);
+        self.page_num = Some(value);
         self
     }
     /// Whether the server indents the JSON it returns.
     ///
     /// `pretty` (query parameter, optional); the server's default is `false`.
     pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Option::Some(value);
+        self.pretty = Some(value);
         self
     }
     /// List the project's snapshot export buckets
@@ -818,7 +818,7 @@ impl<'a> ListExportBuckets<'a> {
         request.query_opt("pretty", &self.pretty);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        Result::Ok(request)
+        Ok(request)
     }
 }
 /// Request builder for [`Client::update_backup_export_bucket`]: `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
@@ -838,13 +838,13 @@ impl<'a> UpdateBackupExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
         Self {
             client,
-            group_id: Option::None,
-            export_bucket_id: Option::None,
-            envelope: Option::None,
-            pretty: Option::None,
-            body: Option::None,
-            raw_body: Option::None,
-            api_version: Option::None,
+            group_id: None,
+            export_bucket_id: None,
+            envelope: None,
+            pretty: None,
+            body: None,
+            raw_body: None,
+            api_version: None,
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -854,7 +854,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::GroupId>,
     ) -> Self {
-        self.group_id = Option::Some(value.into_validated());
+        self.group_id = Some(value.into_validated());
         self
     }
     /// 24-hexadecimal-character id of the export bucket.
@@ -864,21 +864,21 @@ impl<'a> UpdateBackupExportBucket<'a> {
         mut self,
         value: impl crate::runtime::IntoValidated<crate::models::ExportBucketId>,
     ) -> Self {
-        self.export_bucket_id = Option::Some(value.into_validated());
+        self.export_bucket_id = Some(value.into_validated());
         self
     }
     /// When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.
     ///
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
-        self.envelope = Option::Some(value);
+        self.envelope = Some(value);
         self
     }
     /// Whether the server indents the JSON it returns.
     ///
     /// `pretty` (query parameter, optional); the server's default is `false`.
     pub fn pretty(mut self, value: bool) -> Self {
-        self.pretty = Option::Some(value);
+        self.pretty = Some(value);
         self
     }
     /// The new private-networking setting.
@@ -888,7 +888,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
         mut self,
         value: crate::models::UpdateRequirePrivateNetworkingRequestView,
     ) -> Self {
-        self.body = Option::Some(value);
+        self.body = Some(value);
         self
     }
     /// Change whether one export bucket needs private networking
@@ -924,7 +924,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
             "exportBucketId",
         )?;
         if self.raw_body.is_none() && self.body.is_none() {
-            return Result::Err(crate::runtime::ValidationError::missing("body").into());
+            return Err(crate::runtime::ValidationError::missing("body").into());
         }
         let mut request = ApiRequest::new(
             ::reqwest::Method::PATCH,
@@ -943,24 +943,24 @@ impl<'a> UpdateBackupExportBucket<'a> {
             .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
-        Result::Ok(request)
+        Ok(request)
     }
 }
 impl<'a> CreateBackupExport<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
-    pub const API_VERSION: Option<&'static str> = Option::Some("2023-01-01");
+    pub const API_VERSION: Option<&'static str> = Some("2023-01-01");
     /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Option::Some(version.into());
+        self.api_version = Some(version.into());
         self
     }
     /// Sends this JSON as the request body instead of [`Self::body`]
     /// (for another API version, whose body the generated type does
     /// not describe). It is sent as given, without validation.
     pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-        self.raw_body = Option::Some(value);
+        self.raw_body = Some(value);
         self
     }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
@@ -984,17 +984,17 @@ impl<'a> CreateExportBucket<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
-    pub const API_VERSION: Option<&'static str> = Option::Some("2024-05-30");
+    pub const API_VERSION: Option<&'static str> = Some("2024-05-30");
     /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Option::Some(version.into());
+        self.api_version = Some(version.into());
         self
     }
     /// Sends this JSON as the request body instead of [`Self::body`]
     /// (for another API version, whose body the generated type does
     /// not describe). It is sent as given, without validation.
     pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-        self.raw_body = Option::Some(value);
+        self.raw_body = Some(value);
         self
     }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
@@ -1018,10 +1018,10 @@ impl<'a> DeleteExportBucket<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
-    pub const API_VERSION: Option<&'static str> = Option::Some("2023-01-01");
+    pub const API_VERSION: Option<&'static str> = Some("2023-01-01");
     /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Option::Some(version.into());
+        self.api_version = Some(version.into());
         self
     }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
@@ -1045,10 +1045,10 @@ impl<'a> GetBackupExport<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
-    pub const API_VERSION: Option<&'static str> = Option::Some("2023-01-01");
+    pub const API_VERSION: Option<&'static str> = Some("2023-01-01");
     /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Option::Some(version.into());
+        self.api_version = Some(version.into());
         self
     }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
@@ -1072,10 +1072,10 @@ impl<'a> GetExportBucket<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
-    pub const API_VERSION: Option<&'static str> = Option::Some("2024-05-30");
+    pub const API_VERSION: Option<&'static str> = Some("2024-05-30");
     /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Option::Some(version.into());
+        self.api_version = Some(version.into());
         self
     }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
@@ -1099,10 +1099,10 @@ impl<'a> ListBackupExports<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
-    pub const API_VERSION: Option<&'static str> = Option::Some("2023-01-01");
+    pub const API_VERSION: Option<&'static str> = Some("2023-01-01");
     /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Option::Some(version.into());
+        self.api_version = Some(version.into());
         self
     }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
@@ -1153,10 +1153,10 @@ impl<'a> ListExportBuckets<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
-    pub const API_VERSION: Option<&'static str> = Option::Some("2024-05-30");
+    pub const API_VERSION: Option<&'static str> = Some("2024-05-30");
     /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Option::Some(version.into());
+        self.api_version = Some(version.into());
         self
     }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
@@ -1210,17 +1210,17 @@ impl<'a> UpdateBackupExportBucket<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2024-05-30"];
     /// The API version the builder's types were generated for.
-    pub const API_VERSION: Option<&'static str> = Option::Some("2024-05-30");
+    pub const API_VERSION: Option<&'static str> = Some("2024-05-30");
     /// Sends another API version than the generated `2024-05-30` (offered: `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
-        self.api_version = Option::Some(version.into());
+        self.api_version = Some(version.into());
         self
     }
     /// Sends this JSON as the request body instead of [`Self::body`]
     /// (for another API version, whose body the generated type does
     /// not describe). It is sent as given, without validation.
     pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-        self.raw_body = Option::Some(value);
+        self.raw_body = Some(value);
         self
     }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
