@@ -27,8 +27,11 @@ pub struct EmittedFile {
 pub enum FileKind {
     /// `mod.rs`: the module tree.
     Mod,
-    /// `models.rs`: every type.
+    /// `models/mod.rs`: the types several features (or all) use, the
+    /// pattern matchers, and the per-feature model modules.
     Models,
+    /// `models/<tag>.rs`: the types only the feature so named uses.
+    FeatureModels(String),
     /// `operations/mod.rs`: one module per tag.
     OperationsMod,
     /// `operations/<tag>.rs`: the operations of the feature so named.
@@ -42,31 +45,40 @@ pub enum FileKind {
 /// Every file to emit for `api`, with its path, biggest first (so that
 /// emitting them in parallel keeps every worker busy).
 pub fn files(api: &Api) -> Vec<(String, FileKind)> {
-    let mut files = vec![
-        ("models.rs".to_owned(), FileKind::Models),
-        ("cli.rs".to_owned(), FileKind::Cli),
-    ];
-    let mut ops: Vec<(usize, &String, &Feature)> = api
-        .features
-        .iter()
-        .map(|(feature, def)| {
-            (
-                api.operations
-                    .iter()
-                    .filter(|op| &op.feature == feature)
-                    .count(),
-                feature,
-                def,
-            )
-        })
-        .collect();
-    ops.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(b.1)));
-    files.extend(ops.into_iter().map(|(_, feature, def)| {
-        (
+    // Rough sizes, for the order: an operation is about six types' worth
+    // of code, the command line about one type per operation.
+    let mut weighted: Vec<(usize, String, FileKind)> =
+        vec![(api.operations.len(), "cli.rs".to_owned(), FileKind::Cli)];
+    let grouped = feature_model_groups(api);
+    let shared =
+        api.types.len() + api.newtypes.len() - grouped.values().map(Vec::len).sum::<usize>();
+    weighted.push((shared, "models/mod.rs".to_owned(), FileKind::Models));
+    for (feature, names) in &grouped {
+        if let Some(def) = api.features.get(*feature) {
+            weighted.push((
+                names.len(),
+                format!("models/{}.rs", def.module),
+                FileKind::FeatureModels((*feature).to_owned()),
+            ));
+        }
+    }
+    for (feature, def) in &api.features {
+        let ops = api
+            .operations
+            .iter()
+            .filter(|op| &op.feature == feature)
+            .count();
+        weighted.push((
+            ops * 6,
             format!("operations/{}.rs", def.module),
             FileKind::Operations(feature.clone()),
-        )
-    }));
+        ));
+    }
+    weighted.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut files: Vec<(String, FileKind)> = weighted
+        .into_iter()
+        .map(|(_, name, kind)| (name, kind))
+        .collect();
     files.extend([
         ("pagination.rs".to_owned(), FileKind::Pagination),
         ("operations/mod.rs".to_owned(), FileKind::OperationsMod),
@@ -75,11 +87,40 @@ pub fn files(api: &Api) -> Vec<(String, FileKind)> {
     files
 }
 
+/// The feature a type (or validated string type) belongs to alone, when
+/// exactly one feature of several uses it: it then lives in that
+/// feature's models module, which is compiled only with the feature.
+fn sole_feature<'a>(api: &'a Api, name: &str) -> Option<&'a str> {
+    match api.type_features.get(name) {
+        Some(set) if set.len() == 1 && api.features.len() > 1 => {
+            set.iter().next().map(String::as_str)
+        }
+        _ => None,
+    }
+}
+
+/// The names of the types each feature alone uses.
+fn feature_model_groups(api: &Api) -> BTreeMap<&str, Vec<&str>> {
+    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    let names = api
+        .types
+        .values()
+        .map(TypeDef::name)
+        .chain(api.newtypes.values().map(|n| n.name.as_str()));
+    for name in names {
+        if let Some(feature) = sole_feature(api, name) {
+            groups.entry(feature).or_default().push(name);
+        }
+    }
+    groups
+}
+
 /// Emits one file.
 pub fn emit_file(api: &Api, kind: &FileKind) -> TokenStream {
     match kind {
         FileKind::Mod => emit_mod(api),
         FileKind::Models => emit_models(api),
+        FileKind::FeatureModels(feature) => emit_feature_models(api, feature),
         FileKind::OperationsMod => emit_operations_mod(api),
         FileKind::Pagination => crate::paginate::emit_page_impls(api, |name| cfg_for(api, name)),
         FileKind::Cli => crate::emit_cli::emit_cli(api),
@@ -344,14 +385,9 @@ fn emit_operations_mod(api: &Api) -> TokenStream {
 
 // ----- models.rs ---------------------------------------------------------
 
-fn emit_models(api: &Api) -> TokenStream {
-    // A type's cfg goes on every item it emits (the type and its impls).
-    let types = api
-        .types
-        .values()
-        .map(|def| emit_type(def, &cfg_for(api, def.name())));
-    // One matcher function per distinct pattern, however many validated
-    // types share it; compiled when any of them is.
+/// The name of the matcher function of each distinct pattern, with the
+/// features whose types use it (`None`: always compiled).
+fn matchers(api: &Api) -> BTreeMap<&str, (Ident, &Newtype, Option<BTreeSet<String>>)> {
     let mut patterns: BTreeMap<&str, (&Newtype, BTreeSet<String>, bool)> = BTreeMap::new();
     for n in api.newtypes.values() {
         let entry = patterns
@@ -362,45 +398,110 @@ fn emit_models(api: &Api) -> TokenStream {
             _ => entry.2 = true,
         }
     }
-    let matcher_names: BTreeMap<&str, Ident> = patterns
-        .keys()
+    patterns
+        .into_iter()
         .enumerate()
-        .map(|(i, p)| (*p, format_ident!("matches_pattern_{}", i + 1)))
-        .collect();
-    let matchers = patterns.iter().map(|(pattern, (first, features, always))| {
-        let fn_name = &matcher_names[pattern];
-        let input = format_ident!("input");
-        let matcher = pattern::emit_is_match(&first.plan, &input);
-        let cfg = if *always || features.len() >= api.features.len() {
-            TokenStream::new()
-        } else {
-            cfg_any(features)
-        };
-        let doc = format!(" Whether `input` matches `{}`.", pattern.replace('`', "'"));
-        quote! {
-            #cfg
-            #[doc = #doc]
-            fn #fn_name(#input: &str) -> bool {
-                #matcher
+        .map(|(i, (pattern, (first, features, always)))| {
+            let name = format_ident!("matches_pattern_{}", i + 1);
+            let features = (!always && features.len() < api.features.len()).then_some(features);
+            (pattern, (name, first, features))
+        })
+        .collect()
+}
+
+/// The items of the types (and validated string types) `keep` selects, each
+/// with the cfg `cfg` gives it.
+fn emit_model_items(
+    api: &Api,
+    keep: impl Fn(&str) -> bool,
+    cfg: impl Fn(&str) -> TokenStream,
+) -> TokenStream {
+    let matchers = matchers(api);
+    let types = api
+        .types
+        .values()
+        .filter(|def| keep(def.name()))
+        .map(|def| emit_type(def, &cfg(def.name())));
+    let newtypes = api
+        .newtypes
+        .values()
+        .filter(|n| keep(&n.name))
+        .filter_map(|n| {
+            let (matcher, _, _) = matchers.get(n.pattern.as_str())?;
+            Some(emit_newtype(n, &cfg(&n.name), matcher))
+        });
+    quote! {
+        #(#types)*
+        #(#newtypes)*
+    }
+}
+
+fn emit_models(api: &Api) -> TokenStream {
+    // A type's cfg goes on every item it emits (the type and its impls).
+    let items = emit_model_items(
+        api,
+        |name| sole_feature(api, name).is_none(),
+        |name| cfg_for(api, name),
+    );
+    // One matcher function per distinct pattern, however many validated
+    // types share it; compiled when any of them is.
+    let matchers = matchers(api)
+        .into_iter()
+        .map(|(pattern, (fn_name, first, features))| {
+            let input = format_ident!("input");
+            let matcher = pattern::emit_is_match(&first.plan, &input);
+            let cfg = features.map(|f| cfg_any(&f));
+            let doc = format!(" Whether `input` matches `{}`.", pattern.replace('`', "'"));
+            quote! {
+                #cfg
+                #[doc = #doc]
+                fn #fn_name(#input: &str) -> bool {
+                    #matcher
+                }
             }
-        }
-    });
-    let newtypes = api.newtypes.values().map(|n| {
-        emit_newtype(
-            n,
-            &cfg_for(api, &n.name),
-            &matcher_names[n.pattern.as_str()],
-        )
+        });
+    let modules = feature_model_groups(api).into_keys().filter_map(|feature| {
+        let def = api.features.get(feature)?;
+        let module = ident(&def.module);
+        Some(quote! {
+            #[cfg(feature = #feature)]
+            mod #module;
+            #[cfg(feature = #feature)]
+            pub use #module::*;
+        })
     });
     quote! {
         //! Models: the request and response bodies of every operation, and the
         //! validated string types of their patterned fields and parameters.
+        //! The types only one feature uses are defined in that feature's
+        //! module and re-exported here.
         #![allow(clippy::large_enum_variant, clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
         #[allow(unused_imports)]
         use crate::runtime::serde_helpers as sh;
-        #(#types)*
-        #(#newtypes)*
+        #(#modules)*
+        #items
         #(#matchers)*
+    }
+}
+
+/// `models/<tag>.rs`: the types only `feature` uses, compiled with it.
+fn emit_feature_models(api: &Api, feature: &str) -> TokenStream {
+    let items = emit_model_items(
+        api,
+        |name| sole_feature(api, name) == Some(feature),
+        |_| TokenStream::new(),
+    );
+    let tag = api
+        .features
+        .get(feature)
+        .map_or(feature, |d| d.tag.as_str());
+    let doc =
+        format!(" The types only operations tagged \"{tag}\" use (cargo feature `{feature}`).");
+    quote! {
+        #![doc = #doc]
+        #[allow(unused_imports)]
+        use super::*;
+        #items
     }
 }
 

@@ -19,13 +19,14 @@ fn check_mode_names_stale_files_and_writes_nothing() {
     let dir = tempfile::tempdir().expect("temp dir");
     let out = dir.path().join("gen");
     std::fs::create_dir(&out).expect("mkdir");
-    std::fs::write(out.join("models.rs"), "// stale\n").expect("write");
+    std::fs::create_dir(out.join("models")).expect("mkdir");
+    std::fs::write(out.join("models/mod.rs"), "// stale\n").expect("write");
     std::fs::write(out.join("leftover.rs"), "// no longer generated\n").expect("write");
     let mut args = CodegenArgs::defaults(&root);
     args.out = out.clone();
     args.check = true;
     let report = codegen(&args, &root).expect_err("stale");
-    assert!(report.contains("models.rs is out of date"), "{report}");
+    assert!(report.contains("models/mod.rs is out of date"), "{report}");
     assert!(report.contains("mod.rs is missing"), "{report}");
     assert!(
         report.contains("leftover.rs is no longer generated"),
@@ -33,7 +34,7 @@ fn check_mode_names_stale_files_and_writes_nothing() {
     );
     assert!(report.contains("run `cargo xtask codegen`"), "{report}");
     assert_eq!(
-        std::fs::read_to_string(out.join("models.rs")).expect("read"),
+        std::fs::read_to_string(out.join("models/mod.rs")).expect("read"),
         "// stale\n"
     );
 

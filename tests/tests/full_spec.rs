@@ -39,6 +39,17 @@ fn combined_spec_generates_compiles_and_round_trips() {
         ],
     );
     cargo(&dir, &["doc", "--quiet", "--no-deps", "--all-features"]);
+    // One area alone: its operations and the types they use, nothing else.
+    cargo(
+        &dir,
+        &[
+            "check",
+            "--quiet",
+            "--no-default-features",
+            "--features",
+            "cloud-backups",
+        ],
+    );
 
     // Round trips: every example of the spec decodes into its type, and
     // values made from the IR for a sample of types survive

@@ -604,7 +604,7 @@ fn update_refuses_breaking_changes_when_asked_and_writes_nothing() {
         done.stderr
     );
     let models =
-        std::fs::read_to_string(ws.path().join("generated/src/gen/models.rs")).expect("read");
+        std::fs::read_to_string(ws.path().join("generated/src/gen/models/mod.rs")).expect("read");
     assert!(
         !models.contains("\"Queued\""),
         "the regenerated code still has Queued"
