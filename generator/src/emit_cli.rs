@@ -3,12 +3,21 @@
 //! it (the short name, `createBackupExport`, with the operationId as an
 //! alias), one flag per parameter spelled as in the spec (`--groupId`), and
 //! the dispatch from parsed flags to the generated request builders. The
-//! emitted file is `gen/cli.rs`, compiled with the `cli` feature; the
-//! hand-written parts (body input, output, errors, credentials) are in
-//! `runtime/cli.rs` and `src/bin/atlas-api.rs`.
+//! emitted file is `gen/cli.rs`, compiled with the `cli` feature.
+//!
+//! The file is mostly data: a table of tags and operations
+//! (`runtime::cli::{TagSpec, OpSpec}`) whose flags are `ArgSpec` statics,
+//! each distinct one emitted once and shared by every operation that has
+//! it, plus one small function per operation that copies the flags onto its
+//! typed request builder and sends it. The hand-written `runtime/cli.rs`
+//! builds the clap commands and help texts from the table and dispatches;
+//! it and `src/bin/atlas-api.rs` also do body input, output, errors and
+//! credentials.
 //!
 //! Also here: the builder methods every operation gets for choosing another
 //! API version at run time (`api_version`, `raw_body`, `send_json`).
+
+use std::collections::{HashMap, HashSet};
 
 use heck::{ToLowerCamelCase, ToShoutySnakeCase};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -16,10 +25,6 @@ use quote::quote;
 
 use crate::emit::{doc_text, ty_tokens};
 use crate::ir::*;
-
-/// Flags every operation command has; a spec parameter with one of these
-/// names gets `Param` appended to its flag.
-const RESERVED_FLAGS: &[&str] = &["file", "version", "base-url", "help", "watch"];
 
 fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
@@ -107,23 +112,6 @@ pub fn tag_command(tag: &str) -> String {
     tag.to_lower_camel_case()
 }
 
-/// The flag of a parameter: its spec name, unless that is reserved.
-pub fn flag_name(wire: &str) -> String {
-    if RESERVED_FLAGS.contains(&wire) {
-        format!("{wire}Param")
-    } else {
-        wire.to_owned()
-    }
-}
-
-fn first_sentence(text: &str) -> String {
-    let line = text.lines().next().unwrap_or("").trim();
-    match line.find(". ") {
-        Some(i) => line[..=i].to_owned(),
-        None => line.to_owned(),
-    }
-}
-
 fn plain(text: &str) -> String {
     // Help is plain text: rustdoc escapes are not wanted, but spec prose is
     // reflowed to single spaces.
@@ -146,381 +134,355 @@ fn pattern_of<'a>(api: &'a Api, ty: &Type) -> Option<&'a str> {
     }
 }
 
-/// Example value shown in help and in the example invocation.
-fn example_of(p: &Param) -> String {
-    match (&p.example, &p.default) {
-        (Some(e), _) => json_scalar(e),
-        (None, Some(d)) => json_scalar(d),
-        (None, None) => format!("<{}>", p.wire_name),
+/// `Some("text")` or `None`, as tokens.
+fn opt_str(value: Option<&str>) -> TokenStream {
+    match value {
+        Some(v) => quote! { Some(#v) },
+        None => quote! { None },
     }
 }
 
-fn emit_arg(api: &Api, p: &Param) -> TokenStream {
-    let id = &p.wire_name;
-    let long = flag_name(&p.wire_name);
-    let value_name = p.wire_name.to_shouty_snake_case();
-    let location = match p.location {
-        ParamLocation::Path => "path",
-        ParamLocation::Query => "query",
-        ParamLocation::Header => "header",
-    };
-    let doc = p.doc.as_deref().map(plain).unwrap_or_default();
-    let short = if doc.is_empty() {
-        format!("The `{}` {location} parameter.", p.wire_name)
-    } else {
-        first_sentence(&doc)
-    };
-    let mut long_help = if doc.is_empty() { short.clone() } else { doc };
-    long_help.push_str(&format!(
-        "\n\n{location} parameter `{}`, {}.",
-        p.wire_name,
-        if p.required { "required" } else { "optional" }
-    ));
-    if let Some(pattern) = pattern_of(api, &p.ty) {
-        long_help.push_str(&format!("\nPattern: {pattern}"));
-    }
-    if let Some(default) = &p.default {
-        long_help.push_str(&format!("\nServer default: {}", json_scalar(default)));
-    }
-    if let Some(example) = &p.example {
-        long_help.push_str(&format!("\nExample: {}", json_scalar(example)));
-    }
-    let mut short_help = short;
-    if let Some(pattern) = pattern_of(api, &p.ty) {
-        short_help.push_str(&format!(" [pattern: {pattern}]"));
-    }
-    let required = p.required;
-    let (inner, multiple) = match &p.ty {
-        Type::Vec(inner) => (inner.as_ref(), true),
-        other => (other, false),
-    };
-    let parser = match inner {
-        Type::Bool => quote! { .value_parser(::clap::value_parser!(bool)) },
-        Type::I64 => quote! { .value_parser(::clap::value_parser!(i64)) },
-        Type::F64 => quote! { .value_parser(::clap::value_parser!(f64)) },
-        _ => TokenStream::new(),
-    };
-    let action = if multiple {
-        quote! { .action(::clap::ArgAction::Append) }
-    } else if *inner == Type::Bool {
-        // `--envelope` alone means true; `--envelope=false` is accepted too.
-        quote! { .num_args(0..=1).default_missing_value("true").require_equals(true) }
-    } else {
-        TokenStream::new()
-    };
-    quote! {
-        .arg(
-            ::clap::Arg::new(#id)
-                .long(#long)
-                .value_name(#value_name)
-                .required(#required)
-                .help(#short_help)
-                .long_help(#long_help)
-                #parser
-                #action
-        )
-    }
-}
-
-/// Statements that copy one parsed flag onto the builder `b`.
-fn emit_set(p: &Param) -> TokenStream {
-    let id = &p.wire_name;
-    let setter = ident(&p.rust_name);
-    let m = models();
-    match &p.ty {
-        Type::String | Type::Text => quote! {
-            if let Option::Some(v) = m.get_one::<String>(#id) { b = b.#setter(v.clone()); }
-        },
-        Type::Newtype(_) => quote! {
-            if let Option::Some(v) = m.get_one::<String>(#id) { b = b.#setter(v.as_str()); }
-        },
-        Type::Bool => quote! {
-            if let Option::Some(v) = m.get_one::<bool>(#id) { b = b.#setter(*v); }
-        },
-        Type::I64 => quote! {
-            if let Option::Some(v) = m.get_one::<i64>(#id) { b = b.#setter(*v); }
-        },
-        Type::F64 => quote! {
-            if let Option::Some(v) = m.get_one::<f64>(#id) { b = b.#setter(*v); }
-        },
+/// How a parameter's flag is parsed (`runtime::cli::ArgKind`, and whether
+/// it repeats) and the `runtime::cli::Call` method reading it back (into an
+/// `Option` of what the builder's setter takes). Both come from here so
+/// they cannot disagree.
+fn access(ty: &Type) -> (&'static str, bool, &'static str) {
+    let text = |t: &Type| matches!(t, Type::String | Type::Text | Type::Newtype(_));
+    match ty {
+        t if text(t) => ("Text", false, "text"),
+        Type::Bool => ("Bool", false, "boolean"),
+        Type::I64 => ("Integer", false, "integer"),
+        Type::F64 => ("Number", false, "number"),
         Type::Vec(inner) => match inner.as_ref() {
-            Type::String | Type::Text | Type::Newtype(_) => quote! {
-                if let Option::Some(v) = m.get_many::<String>(#id) { b = b.#setter(v.cloned().collect::<Vec<String>>()); }
+            t if text(t) => ("Text", true, "texts"),
+            Type::Bool => ("Bool", true, "booleans"),
+            Type::I64 => ("Integer", true, "integers"),
+            Type::F64 => ("Number", true, "numbers"),
+            // Enums, dates, JSON: text parsed into the setter's item type.
+            _ => ("Text", true, "parse_many"),
+        },
+        _ => ("Text", false, "parse_one"),
+    }
+}
+
+/// One flag as emitted (a `runtime::cli::ArgSpec`): equal ones are emitted
+/// once.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct ArgData {
+    id: String,
+    value_name: String,
+    location: &'static str,
+    required: bool,
+    doc: String,
+    pattern: Option<String>,
+    default: Option<String>,
+    example: Option<String>,
+    kind: &'static str,
+    list: bool,
+}
+
+impl ArgData {
+    fn new(api: &Api, p: &Param) -> Self {
+        let (kind, list, _) = access(&p.ty);
+        ArgData {
+            id: p.wire_name.clone(),
+            value_name: p.wire_name.to_shouty_snake_case(),
+            location: match p.location {
+                ParamLocation::Path => "Path",
+                ParamLocation::Query => "Query",
+                ParamLocation::Header => "Header",
             },
-            Type::Bool => quote! {
-                if let Option::Some(v) = m.get_many::<bool>(#id) { b = b.#setter(v.copied().collect::<Vec<bool>>()); }
-            },
-            Type::I64 => quote! {
-                if let Option::Some(v) = m.get_many::<i64>(#id) { b = b.#setter(v.copied().collect::<Vec<i64>>()); }
-            },
-            Type::F64 => quote! {
-                if let Option::Some(v) = m.get_many::<f64>(#id) { b = b.#setter(v.copied().collect::<Vec<f64>>()); }
-            },
-            other => {
-                let t = ty_tokens(other, &m);
-                quote! {
-                    if let Option::Some(v) = m.get_many::<String>(#id) {
-                        let values = v.map(|v| rt::parse_arg::<#t>(#id, v)).collect::<Result<Vec<#t>, CliError>>()?;
-                        b = b.#setter(values);
-                    }
-                }
+            required: p.required,
+            doc: p.doc.as_deref().map(plain).unwrap_or_default(),
+            pattern: pattern_of(api, &p.ty).map(str::to_owned),
+            default: p.default.as_ref().map(json_scalar),
+            example: p.example.as_ref().map(json_scalar),
+            kind,
+            list,
+        }
+    }
+
+    fn tokens(&self, name: &Ident, rt: &Ident) -> TokenStream {
+        let ArgData {
+            id,
+            value_name,
+            required,
+            doc,
+            list,
+            ..
+        } = self;
+        let location = ident(self.location);
+        let kind = ident(self.kind);
+        let pattern = opt_str(self.pattern.as_deref());
+        let default = opt_str(self.default.as_deref());
+        let example = opt_str(self.example.as_deref());
+        quote! {
+            pub(super) static #name: #rt::ArgSpec = #rt::ArgSpec {
+                id: #id,
+                value_name: #value_name,
+                location: #rt::Location::#location,
+                required: #required,
+                doc: #doc,
+                pattern: #pattern,
+                default: #default,
+                example: #example,
+                kind: #rt::ArgKind::#kind,
+                list: #list,
+            };
+        }
+    }
+}
+
+/// The distinct flags of all operations, in order of first use, each a
+/// static named after its parameter (`GROUP_ID`, `GROUP_ID_2`, ...).
+#[derive(Default)]
+struct ArgTable {
+    names: HashMap<ArgData, Ident>,
+    taken: HashSet<String>,
+    items: Vec<TokenStream>,
+}
+
+impl ArgTable {
+    /// The static holding `data`, emitted on first use.
+    fn intern(&mut self, data: ArgData, rt: &Ident) -> Ident {
+        if let Some(name) = self.names.get(&data) {
+            return name.clone();
+        }
+        let mut base: String = data
+            .id
+            .to_shouty_snake_case()
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        if !base.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            base.insert_str(0, "P_");
+        }
+        let mut name = base.clone();
+        let mut n = 1;
+        while !self.taken.insert(name.clone()) {
+            n += 1;
+            name = format!("{base}_{n}");
+        }
+        let name = ident(&name);
+        self.items.push(data.tokens(&name, rt));
+        self.names.insert(data, name.clone());
+        name
+    }
+}
+
+/// Names the emitted file gives to items of its own, chosen so that no tag
+/// module has them.
+struct Names {
+    /// The alias of `crate::runtime::cli` (`rt`).
+    rt: Ident,
+    /// The module of the shared flags (`args`).
+    args: Ident,
+}
+
+/// `base`, or `base_`, `base__`... if a tag module already has that name.
+fn free_name(base: &str, api: &Api) -> Ident {
+    let mut name = base.to_owned();
+    while api.features.values().any(|def| def.module == name) {
+        name.push('_');
+    }
+    ident(&name)
+}
+
+/// The operation's entry in its tag's table (`runtime::cli::OpSpec`).
+fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -> TokenStream {
+    let Names { rt, args: args_mod } = names;
+    let name = &op.short_name;
+    let operation_id = &op.operation_id;
+    let summary = opt_str(op.summary.as_deref().map(plain).as_deref());
+    let description = opt_str(op.description.as_deref().map(plain).as_deref());
+    let method = op.method.as_str();
+    let path = &op.path;
+    let arg_names = op
+        .params
+        .iter()
+        .map(|p| args.intern(ArgData::new(api, p), rt));
+    let body = match &op.body {
+        Some(body) => {
+            let media_type = &body.media_type;
+            let required = body.required;
+            let doc = opt_str(body.doc.as_deref().map(plain).as_deref());
+            quote! {
+                Some(#rt::BodySpec { media_type: #media_type, required: #required, doc: #doc })
+            }
+        }
+        None => quote! { None },
+    };
+    let versions = op.api_versions.iter();
+    let version = opt_str(op.api_version.as_deref());
+    let page_flag = opt_str(op.pagination.as_ref().map(|p| {
+        op.params
+            .get(p.page_num)
+            .map_or("pageNum", |p| p.wire_name.as_str())
+    }));
+    let run = ident(&op.method_name);
+    quote! {
+        #rt::OpSpec {
+            name: #name,
+            operation_id: #operation_id,
+            summary: #summary,
+            description: #description,
+            method: #method,
+            path: #path,
+            args: &[#(&#args_mod::#arg_names),*],
+            body: #body,
+            versions: &[#(#versions),*],
+            version: #version,
+            page_flag: #page_flag,
+            run: #run,
+        }
+    }
+}
+
+/// The function that runs `op` (an `OpSpec::run`): the flags onto the
+/// builder, then the body typed (or raw, for another API version), then
+/// the call.
+fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
+    let method = ident(&op.method_name);
+    let sets: Vec<TokenStream> = op
+        .params
+        .iter()
+        .map(|p| {
+            let read = ident(access(&p.ty).2);
+            let id = &p.wire_name;
+            let setter = ident(&p.rust_name);
+            quote! { if let Some(v) = call.#read(#id)? { b = b.#setter(v); } }
+        })
+        .collect();
+    let has_versions = !op.api_versions.is_empty();
+    let other_version = match (has_versions, json_success(op), &op.body) {
+        (false, _, _) => TokenStream::new(),
+        (true, true, Some(_)) => quote! {
+            if let Some(v) = call.version {
+                b = b.api_version(v);
+                if let Some(body) = call.body { b = b.raw_body(body); }
+                return #rt::json_outcome(b.send_json().await);
             }
         },
-        other => {
-            let t = ty_tokens(other, &m);
-            quote! {
-                if let Option::Some(v) = m.get_one::<String>(#id) { b = b.#setter(rt::parse_arg::<#t>(#id, v)?); }
+        (true, true, None) => quote! {
+            if let Some(v) = call.version {
+                return #rt::json_outcome(b.api_version(v).send_json().await);
             }
-        }
-    }
-}
-
-fn op_fn_name(op: &Operation) -> (Ident, Ident) {
-    (
-        ident(&format!("{}_command", op.method_name)),
-        ident(&format!("run_{}", op.method_name)),
-    )
-}
-
-fn emit_op_command(api: &Api, op: &Operation, tag: &str) -> TokenStream {
-    let (command_fn, _) = op_fn_name(op);
-    let feature = &op.feature;
-    let name = &op.short_name;
-    let alias = (op.operation_id != op.short_name).then(|| {
-        let id = &op.operation_id;
-        quote! { .visible_alias(#id) }
+        },
+        (true, false, _) => quote! {
+            if let Some(v) = &call.version { b = b.api_version(v); }
+        },
+    };
+    let body_typed = op.body.as_ref().map(|_| {
+        quote! { if let Some(body) = call.typed_body()? { b = b.body(body); } }
     });
-    let about = op
-        .summary
-        .as_deref()
-        .map(plain)
-        .unwrap_or_else(|| format!("{} {}", op.method.as_str(), op.path));
-    let mut long_about = about.clone();
-    if let Some(d) = &op.description {
-        long_about.push_str("\n\n");
-        long_about.push_str(&plain(d));
-    }
-    long_about.push_str(&format!(
-        "\n\n{} {} (operationId {}).",
-        op.method.as_str(),
-        op.path,
-        op.operation_id
-    ));
-    // The example invocation: every required flag, and the body.
-    let mut example = format!("atlas-api {tag} {}", op.short_name);
-    for p in op.params.iter().filter(|p| p.required) {
-        example.push_str(&format!(" --{} {}", flag_name(&p.wire_name), example_of(p)));
-    }
-    if op.body.is_some() {
-        example.push_str(" --file body.json");
-    }
-    let mut after = format!("Example:\n  {example}");
-    if let Some(body) = &op.body {
-        after.push_str(&format!(
-            "\n\nRequest body ({}, {}): JSON from --file PATH, or from standard input when it is not a terminal.",
-            body.media_type,
-            if body.required { "required" } else { "optional" }
-        ));
-        if let Some(doc) = &body.doc {
-            after.push_str(&format!(" {}", plain(doc)));
-        }
-    }
-    if !op.api_versions.is_empty() {
-        let list: Vec<String> = op
-            .api_versions
-            .iter()
-            .map(|v| {
-                if Some(v) == op.api_version.as_ref() {
-                    format!("{v} (default, typed)")
-                } else {
-                    format!("{v} (response printed as received)")
-                }
+    let send = match &op.success_type {
+        Some(Type::Binary) => quote! { #rt::bytes_outcome(b.send().await) },
+        Some(Type::Text) => quote! { #rt::text_outcome(b.send().await) },
+        _ => quote! { #rt::outcome(b.send().await) },
+    };
+    let reassigned = !sets.is_empty() || op.body.is_some() || (has_versions && !json_success(op));
+    let binding = if reassigned {
+        quote! { mut b }
+    } else {
+        quote! { b }
+    };
+    quote! {
+        fn #method(call: #rt::Call<'_>) -> #rt::Running<'_> {
+            Box::pin(async move {
+                let #binding = call.client.#method();
+                #(#sets)*
+                #other_version
+                #body_typed
+                #send
             })
-            .collect();
-        after.push_str(&format!(
-            "\n\nAPI versions (--version): {}",
-            list.join(", ")
-        ));
-    }
-    if let Some(p) = &op.pagination {
-        let page = op
-            .params
-            .get(p.page_num)
-            .map_or("pageNum", |p| p.wire_name.as_str());
-        after.push_str(&format!(
-            "\n\nPaginated: prints one page (--{page}, default 1)."
-        ));
-    }
-    after.push_str("\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).");
-    let args = op.params.iter().map(|p| emit_arg(api, p));
-    let file = op.body.as_ref().map(|_| quote! { .arg(rt::file_arg()) });
-    let versions = op.api_versions.iter();
-    let version = (!op.api_versions.is_empty()).then(|| {
-        let default = op.api_version.clone().unwrap_or_default();
-        quote! { .arg(rt::version_arg(&[#(#versions),*], #default)) }
-    });
-    quote! {
-        #[cfg(feature = #feature)]
-        fn #command_fn() -> ::clap::Command {
-            ::clap::Command::new(#name)
-                #alias
-                .about(#about)
-                .long_about(#long_about)
-                .after_help(#after)
-                #(#args)*
-                #file
-                #version
-        }
-    }
-}
-
-fn emit_op_run(op: &Operation) -> TokenStream {
-    let (_, run_fn) = op_fn_name(op);
-    let feature = &op.feature;
-    let method = ident(&op.method_name);
-    let sets = op.params.iter().map(emit_set);
-    let m = models();
-    let generated = op.api_version.clone().unwrap_or_default();
-    let has_versions = !op.api_versions.is_empty();
-    let body_typed = op.body.as_ref().map(|body| {
-        let t = ty_tokens(&body.ty, &m);
-        quote! {
-            if let Option::Some(body) = &body {
-                b = b.body(rt::typed_body::<#t>(body)?);
-            }
-        }
-    });
-    let body_raw = op.body.as_ref().map(|_| {
-        quote! {
-            if let Option::Some(body) = body {
-                b = b.raw_body(body);
-            }
-        }
-    });
-    let read_body = if op.body.is_some() {
-        quote! { let body = rt::read_body(m)?; }
-    } else {
-        TokenStream::new()
-    };
-    let typed_send = match &op.success_type {
-        Some(Type::Binary) => quote! { rt::bytes_outcome(b.send().await) },
-        Some(Type::Text) => quote! { rt::text_outcome(b.send().await) },
-        _ => quote! { rt::outcome(b.send().await) },
-    };
-    let other_version = if has_versions && json_success(op) {
-        quote! {
-            if let Option::Some(version) = rt::other_version(m, #generated) {
-                b = b.api_version(version);
-                #body_raw
-                return rt::json_outcome(b.send_json().await);
-            }
-        }
-    } else if has_versions {
-        quote! {
-            if let Option::Some(version) = rt::other_version(m, #generated) {
-                b = b.api_version(version);
-            }
-        }
-    } else {
-        TokenStream::new()
-    };
-    quote! {
-        #[cfg(feature = #feature)]
-        async fn #run_fn(client: &Client, m: &::clap::ArgMatches) -> Result<rt::Outcome, CliError> {
-            let _ = m;
-            let mut b = client.#method();
-            #(#sets)*
-            #read_body
-            #other_version
-            #body_typed
-            #typed_send
         }
     }
 }
 
 /// The `cli.rs` file.
 pub fn emit_cli(api: &Api) -> TokenStream {
-    let mut tag_fns = Vec::new();
-    let mut tag_calls = Vec::new();
-    let mut arms = Vec::new();
-    let mut op_items = Vec::new();
+    let names = Names {
+        rt: free_name("rt", api),
+        args: free_name("args", api),
+    };
+    let Names { rt, args: args_mod } = &names;
+    let mut args = ArgTable::default();
+    let mut tags = Vec::new();
+    let mut modules = Vec::new();
     for (feature, def) in &api.features {
-        let tag = tag_command(&def.tag);
-        let tag_fn = ident(&format!("{}_commands", def.module));
-        let about = format!(
-            "Operations tagged \"{}\" (cargo feature `{feature}`).",
-            def.tag
-        );
+        let name = tag_command(&def.tag);
+        let tag = &def.tag;
+        let module = ident(&def.module);
         let ops: Vec<&Operation> = api
             .operations
             .iter()
             .filter(|op| &op.feature == feature)
             .collect();
-        let subs = ops.iter().map(|op| {
-            let (command_fn, _) = op_fn_name(op);
-            let feature = &op.feature;
-            quote! {
+        let specs: Vec<TokenStream> = ops
+            .iter()
+            .map(|op| emit_op_spec(api, op, &names, &mut args))
+            .collect();
+        let runs = ops.iter().map(|op| emit_op_run(op, rt));
+        tags.push(quote! {
+            #rt::TagSpec {
+                name: #name,
+                tag: #tag,
+                feature: #feature,
                 #[cfg(feature = #feature)]
-                let command = command.subcommand(#command_fn());
+                ops: #module::OPS,
+                #[cfg(not(feature = #feature))]
+                ops: &[],
             }
         });
-        tag_fns.push(quote! {
-            fn #tag_fn() -> ::clap::Command {
-                let command = ::clap::Command::new(#tag)
-                    .about(#about)
-                    .subcommand_required(true)
-                    .arg_required_else_help(true);
-                #(#subs)*
-                command
+        modules.push(quote! {
+            #[cfg(feature = #feature)]
+            mod #module {
+                use super::*;
+
+                pub(super) static OPS: &[#rt::OpSpec] = &[#(#specs),*];
+
+                #(#runs)*
             }
         });
-        tag_calls.push(quote! { .subcommand(#tag_fn()) });
-        for op in ops {
-            op_items.push(emit_op_command(api, op, &tag));
-            op_items.push(emit_op_run(op));
-            let (_, run_fn) = op_fn_name(op);
-            let name = &op.short_name;
-            let feature = &op.feature;
-            arms.push(quote! {
-                #[cfg(feature = #feature)]
-                (#tag, #name) => #run_fn(client, m).await,
-            });
-        }
     }
+    let arg_items = &args.items;
     let title = doc_text(&api.title);
     let about = format!("Calls the {} from the command line.", plain(&title));
     quote! {
         //! The `atlas-api` command line (cargo feature `cli`): `atlas-api <tag>
         //! <operation> [flags]`, one subcommand per tag and operation of the
-        //! spec, one flag per parameter. The binary is `src/bin/atlas-api.rs`;
-        //! shared pieces are in [`crate::runtime::cli`].
-        #![allow(unused_imports, unused_mut, clippy::needless_borrow)]
+        //! spec, one flag per parameter. This file is the table of tags,
+        //! operations and flags, and per operation the function that fills in
+        //! and sends its request builder; [`crate::runtime::cli`] builds the
+        //! commands from the table and dispatches. The binary is
+        //! `src/bin/atlas-api.rs`.
 
-        use crate::runtime::cli::{self as rt, CliError};
+        use ::clap::ArgMatches;
+        use crate::runtime::cli as #rt;
         use crate::runtime::Client;
 
         /// Every command: `atlas-api <tag> <operation> [flags]`.
         pub fn command() -> ::clap::Command {
-            rt::root_command(#about)
-                #(#tag_calls)*
+            #rt::command(#about, TAGS)
         }
 
         /// Runs the operation that `matches` (from [`command`]) names and
         /// returns what to print.
-        pub async fn run(client: &Client, matches: &::clap::ArgMatches) -> Result<rt::Outcome, CliError> {
-            let Option::Some((tag, m)) = matches.subcommand() else {
-                return Result::Err(CliError::usage("no command given; see --help"));
-            };
-            let Option::Some((operation, m)) = m.subcommand() else {
-                return Result::Err(CliError::usage(::std::format!("no operation given for {tag}; see --help")));
-            };
-            match (tag, operation) {
-                #(#arms)*
-                _ => Result::Err(CliError::usage(::std::format!("unknown command {tag} {operation}"))),
-            }
+        pub async fn run(client: &Client, matches: &ArgMatches) -> Result<#rt::Outcome, #rt::CliError> {
+            #rt::run(client, matches, TAGS).await
         }
 
-        #(#tag_fns)*
-        #(#op_items)*
+        /// Every tag; the operations of those whose feature is on.
+        static TAGS: &[#rt::TagSpec] = &[#(#tags),*];
+
+        /// Every distinct flag, shared by the operations that have it.
+        #[allow(dead_code)]
+        mod #args_mod {
+            use super::#rt;
+
+            #(#arg_items)*
+        }
+
+        #(#modules)*
     }
 }

@@ -5,9 +5,8 @@
 //! (`atlas_admin_api::cli`); this file adds credentials, output and
 //! `createBackupExport --watch`.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::process::ExitCode;
-use std::time::Duration;
 
 use atlas_admin_api::models::ApiError;
 use atlas_admin_api::runtime::cli::{CliError, Outcome, EXIT_FAILURE};
@@ -112,9 +111,10 @@ fn watched(matches: &ArgMatches) -> Option<&ArgMatches> {
     m.get_flag("watch").then_some(m)
 }
 
-fn seconds(m: &ArgMatches, id: &str) -> Result<Duration, CliError> {
+#[cfg(feature = "cloud-backups")]
+fn seconds(m: &ArgMatches, id: &str) -> Result<std::time::Duration, CliError> {
     let value = m.get_one::<f64>(id).copied().unwrap_or(0.0);
-    Duration::try_from_secs_f64(value)
+    std::time::Duration::try_from_secs_f64(value)
         .map_err(|_| CliError::usage(format!("--{id}: {value} is not a number of seconds")))
 }
 
@@ -137,7 +137,7 @@ async fn watch(client: &Client, m: &ArgMatches, started: Outcome) -> Result<Outc
     let waiter = client
         .wait_for_backup_export(arg("groupId"), arg("clusterName"), export_id)
         .interval(interval)
-        .max_interval(interval.max(Duration::from_secs(60)))
+        .max_interval(interval.max(std::time::Duration::from_secs(60)))
         .backoff(1.0)
         .timeout(timeout)
         .on_progress(|p: &ExportProgress| progress.report(p));
@@ -174,7 +174,7 @@ enum Progress {
 #[cfg(feature = "cloud-backups")]
 impl Progress {
     fn new(export_id: &str) -> Self {
-        if std::io::stderr().is_terminal() {
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
             let bar = indicatif::ProgressBar::new(0);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
                 "{spinner} export {prefix} {msg} [{bar:30}] {pos}/{len} collections ({elapsed})",
@@ -182,7 +182,7 @@ impl Progress {
                 bar.set_style(style.progress_chars("=> "));
             }
             bar.set_prefix(export_id.to_owned());
-            bar.enable_steady_tick(Duration::from_millis(120));
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
             Progress::Bar(bar)
         } else {
             Progress::Lines(export_id.to_owned())

@@ -3,859 +3,516 @@
 
 //! The `atlas-api` command line (cargo feature `cli`): `atlas-api <tag>
 //! <operation> [flags]`, one subcommand per tag and operation of the
-//! spec, one flag per parameter. The binary is `src/bin/atlas-api.rs`;
-//! shared pieces are in [`crate::runtime::cli`].
-#![allow(unused_imports, unused_mut, clippy::needless_borrow)]
-use crate::runtime::cli::{self as rt, CliError};
+//! spec, one flag per parameter. This file is the table of tags,
+//! operations and flags, and per operation the function that fills in
+//! and sends its request builder; [`crate::runtime::cli`] builds the
+//! commands from the table and dispatches. The binary is
+//! `src/bin/atlas-api.rs`.
+use ::clap::ArgMatches;
+use crate::runtime::cli as rt;
 use crate::runtime::Client;
 /// Every command: `atlas-api <tag> <operation> [flags]`.
 pub fn command() -> ::clap::Command {
-    rt::root_command(
-            "Calls the MongoDB Atlas Administration API (subset shipped by this project) from the command line.",
-        )
-        .subcommand(cloud_backups_commands())
+    rt::command(
+        "Calls the MongoDB Atlas Administration API (subset shipped by this project) from the command line.",
+        TAGS,
+    )
 }
 /// Runs the operation that `matches` (from [`command`]) names and
 /// returns what to print.
 pub async fn run(
     client: &Client,
-    matches: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let Option::Some((tag, m)) = matches.subcommand() else {
-        return Result::Err(CliError::usage("no command given; see --help"));
+    matches: &ArgMatches,
+) -> Result<rt::Outcome, rt::CliError> {
+    rt::run(client, matches, TAGS).await
+}
+/// Every tag; the operations of those whose feature is on.
+static TAGS: &[rt::TagSpec] = &[
+    rt::TagSpec {
+        name: "cloudBackups",
+        tag: "Cloud Backups",
+        feature: "cloud-backups",
+        #[cfg(feature = "cloud-backups")]
+        ops: cloud_backups::OPS,
+        #[cfg(not(feature = "cloud-backups"))]
+        ops: &[],
+    },
+];
+/// Every distinct flag, shared by the operations that have it.
+#[allow(dead_code)]
+mod args {
+    use super::rt;
+    pub(super) static GROUP_ID: rt::ArgSpec = rt::ArgSpec {
+        id: "groupId",
+        value_name: "GROUP_ID",
+        location: rt::Location::Path,
+        required: true,
+        doc: "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).",
+        pattern: Some("^([a-f0-9]{24})$"),
+        default: None,
+        example: Some("32b6e34b3d91647abb20e7b8"),
+        kind: rt::ArgKind::Text,
+        list: false,
     };
-    let Option::Some((operation, m)) = m.subcommand() else {
-        return Result::Err(
-            CliError::usage(::std::format!("no operation given for {tag}; see --help")),
-        );
+    pub(super) static CLUSTER_NAME: rt::ArgSpec = rt::ArgSpec {
+        id: "clusterName",
+        value_name: "CLUSTER_NAME",
+        location: rt::Location::Path,
+        required: true,
+        doc: "Name of the cluster.",
+        pattern: Some("^[a-zA-Z0-9][a-zA-Z0-9-]*$"),
+        default: None,
+        example: Some("Cluster0"),
+        kind: rt::ArgKind::Text,
+        list: false,
     };
-    match (tag, operation) {
-        #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "createBackupExport") => {
-            run_create_backup_export(client, m).await
-        }
-        #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "createExportBucket") => {
-            run_create_export_bucket(client, m).await
-        }
-        #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "deleteExportBucket") => {
-            run_delete_export_bucket(client, m).await
-        }
-        #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "getBackupExport") => run_get_backup_export(client, m).await,
-        #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "getExportBucket") => run_get_export_bucket(client, m).await,
-        #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "listBackupExports") => run_list_backup_exports(client, m).await,
-        #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "listExportBuckets") => run_list_export_buckets(client, m).await,
-        #[cfg(feature = "cloud-backups")]
-        ("cloudBackups", "updateBackupExportBucket") => {
-            run_update_backup_export_bucket(client, m).await
-        }
-        _ => {
-            Result::Err(
-                CliError::usage(::std::format!("unknown command {tag} {operation}")),
-            )
-        }
-    }
-}
-fn cloud_backups_commands() -> ::clap::Command {
-    let command = ::clap::Command::new("cloudBackups")
-        .about("Operations tagged \"Cloud Backups\" (cargo feature `cloud-backups`).")
-        .subcommand_required(true)
-        .arg_required_else_help(true);
-    #[cfg(feature = "cloud-backups")]
-    let command = command.subcommand(create_backup_export_command());
-    #[cfg(feature = "cloud-backups")]
-    let command = command.subcommand(create_export_bucket_command());
-    #[cfg(feature = "cloud-backups")]
-    let command = command.subcommand(delete_export_bucket_command());
-    #[cfg(feature = "cloud-backups")]
-    let command = command.subcommand(get_backup_export_command());
-    #[cfg(feature = "cloud-backups")]
-    let command = command.subcommand(get_export_bucket_command());
-    #[cfg(feature = "cloud-backups")]
-    let command = command.subcommand(list_backup_exports_command());
-    #[cfg(feature = "cloud-backups")]
-    let command = command.subcommand(list_export_buckets_command());
-    #[cfg(feature = "cloud-backups")]
-    let command = command.subcommand(update_backup_export_bucket_command());
-    command
+    pub(super) static ENVELOPE: rt::ArgSpec = rt::ArgSpec {
+        id: "envelope",
+        value_name: "ENVELOPE",
+        location: rt::Location::Query,
+        required: false,
+        doc: "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
+        pattern: None,
+        default: Some("false"),
+        example: None,
+        kind: rt::ArgKind::Bool,
+        list: false,
+    };
+    pub(super) static PRETTY: rt::ArgSpec = rt::ArgSpec {
+        id: "pretty",
+        value_name: "PRETTY",
+        location: rt::Location::Query,
+        required: false,
+        doc: "Whether the server indents the JSON it returns.",
+        pattern: None,
+        default: Some("false"),
+        example: None,
+        kind: rt::ArgKind::Bool,
+        list: false,
+    };
+    pub(super) static EXPORT_BUCKET_ID: rt::ArgSpec = rt::ArgSpec {
+        id: "exportBucketId",
+        value_name: "EXPORT_BUCKET_ID",
+        location: rt::Location::Path,
+        required: true,
+        doc: "24-hexadecimal-character id of the export bucket.",
+        pattern: Some("^([a-f0-9]{24})$"),
+        default: None,
+        example: Some("32b6e34b3d91647abb20e7b8"),
+        kind: rt::ArgKind::Text,
+        list: false,
+    };
+    pub(super) static EXPORT_ID: rt::ArgSpec = rt::ArgSpec {
+        id: "exportId",
+        value_name: "EXPORT_ID",
+        location: rt::Location::Path,
+        required: true,
+        doc: "24-hexadecimal-character id of the export job.",
+        pattern: Some("^([a-f0-9]{24})$"),
+        default: None,
+        example: Some("32b6e34b3d91647abb20e7b8"),
+        kind: rt::ArgKind::Text,
+        list: false,
+    };
+    pub(super) static INCLUDE_COUNT: rt::ArgSpec = rt::ArgSpec {
+        id: "includeCount",
+        value_name: "INCLUDE_COUNT",
+        location: rt::Location::Query,
+        required: false,
+        doc: "Whether the response carries `totalCount`, the number of items on all pages together.",
+        pattern: None,
+        default: Some("true"),
+        example: None,
+        kind: rt::ArgKind::Bool,
+        list: false,
+    };
+    pub(super) static ITEMS_PER_PAGE: rt::ArgSpec = rt::ArgSpec {
+        id: "itemsPerPage",
+        value_name: "ITEMS_PER_PAGE",
+        location: rt::Location::Query,
+        required: false,
+        doc: "How many items one page holds (1 to 500).",
+        pattern: None,
+        default: Some("100"),
+        example: None,
+        kind: rt::ArgKind::Integer,
+        list: false,
+    };
+    pub(super) static PAGE_NUM: rt::ArgSpec = rt::ArgSpec {
+        id: "pageNum",
+        value_name: "PAGE_NUM",
+        location: rt::Location::Query,
+        required: false,
+        doc: "Which page to return, counting from 1.",
+        pattern: None,
+        default: Some("1"),
+        example: None,
+        kind: rt::ArgKind::Integer,
+        list: false,
+    };
 }
 #[cfg(feature = "cloud-backups")]
-fn create_backup_export_command() -> ::clap::Command {
-    ::clap::Command::new("createBackupExport")
-        .visible_alias("createGroupClusterBackupExport")
-        .about("Start one snapshot export job")
-        .long_about(
-            "Start one snapshot export job\n\nStarts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket. Needs the Project Backup Export Operator role or higher.\n\nPOST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports (operationId createGroupClusterBackupExport).",
-        )
-        .after_help(
-            "Example:\n  atlas-api cloudBackups createBackupExport --groupId 32b6e34b3d91647abb20e7b8 --clusterName Cluster0 --file body.json\n\nRequest body (application/vnd.atlas.2023-01-01+json, required): JSON from --file PATH, or from standard input when it is not a terminal. The snapshot to export and where to put it.\n\nAPI versions (--version): 2023-01-01 (default, typed)\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).",
-        )
-        .arg(
-            ::clap::Arg::new("groupId")
-                .long("groupId")
-                .value_name("GROUP_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths). [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
+mod cloud_backups {
+    use super::*;
+    pub(super) static OPS: &[rt::OpSpec] = &[
+        rt::OpSpec {
+            name: "createBackupExport",
+            operation_id: "createGroupClusterBackupExport",
+            summary: Some("Start one snapshot export job"),
+            description: Some(
+                "Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket. Needs the Project Backup Export Operator role or higher.",
+            ),
+            method: "POST",
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
+            args: &[&args::GROUP_ID, &args::CLUSTER_NAME, &args::ENVELOPE],
+            body: Some(rt::BodySpec {
+                media_type: "application/vnd.atlas.2023-01-01+json",
+                required: true,
+                doc: Some("The snapshot to export and where to put it."),
+            }),
+            versions: &["2023-01-01"],
+            version: Some("2023-01-01"),
+            page_flag: None,
+            run: create_backup_export,
+        },
+        rt::OpSpec {
+            name: "createExportBucket",
+            operation_id: "createGroupBackupExportBucket",
+            summary: Some("Create one snapshot export bucket"),
+            description: Some(
+                "Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket as a target that snapshots can be exported to. Needs the Project Backup Manager role.",
+            ),
+            method: "POST",
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
+            args: &[&args::GROUP_ID, &args::ENVELOPE, &args::PRETTY],
+            body: Some(rt::BodySpec {
+                media_type: "application/vnd.atlas.2024-05-30+json",
+                required: true,
+                doc: Some(
+                    "The cloud provider, the storage to export to and the access role Atlas uses to write there.",
                 ),
-        )
-        .arg(
-            ::clap::Arg::new("clusterName")
-                .long("clusterName")
-                .value_name("CLUSTER_NAME")
-                .required(true)
-                .help("Name of the cluster. [pattern: ^[a-zA-Z0-9][a-zA-Z0-9-]*$]")
-                .long_help(
-                    "Name of the cluster.\n\npath parameter `clusterName`, required.\nPattern: ^[a-zA-Z0-9][a-zA-Z0-9-]*$\nExample: Cluster0",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("envelope")
-                .long("envelope")
-                .value_name("ENVELOPE")
-                .required(false)
-                .help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
-                )
-                .long_help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.\n\nquery parameter `envelope`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(rt::file_arg())
-        .arg(rt::version_arg(&["2023-01-01"], "2023-01-01"))
-}
-#[cfg(feature = "cloud-backups")]
-async fn run_create_backup_export(
-    client: &Client,
-    m: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let _ = m;
-    let mut b = client.create_backup_export();
-    if let Option::Some(v) = m.get_one::<String>("groupId") {
-        b = b.group_id(v.as_str());
+            }),
+            versions: &["2023-01-01", "2024-05-30"],
+            version: Some("2024-05-30"),
+            page_flag: None,
+            run: create_export_bucket,
+        },
+        rt::OpSpec {
+            name: "deleteExportBucket",
+            operation_id: "deleteGroupBackupExportBucket",
+            summary: Some("Delete one snapshot export bucket"),
+            description: Some(
+                "Removes an export bucket from a project. Turn off auto export to this bucket on every cluster of the project first. Needs the Project Backup Manager role.",
+            ),
+            method: "DELETE",
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+            args: &[&args::GROUP_ID, &args::EXPORT_BUCKET_ID, &args::ENVELOPE],
+            body: None,
+            versions: &["2023-01-01"],
+            version: Some("2023-01-01"),
+            page_flag: None,
+            run: delete_export_bucket,
+        },
+        rt::OpSpec {
+            name: "getBackupExport",
+            operation_id: "getGroupClusterBackupExport",
+            summary: Some("Get one snapshot export job"),
+            description: Some(
+                "Returns one snapshot export job of a cluster, with its state and progress. Needs the Project Backup Manager role.",
+            ),
+            method: "GET",
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
+            args: &[
+                &args::GROUP_ID,
+                &args::CLUSTER_NAME,
+                &args::EXPORT_ID,
+                &args::ENVELOPE,
+            ],
+            body: None,
+            versions: &["2023-01-01"],
+            version: Some("2023-01-01"),
+            page_flag: None,
+            run: get_backup_export,
+        },
+        rt::OpSpec {
+            name: "getExportBucket",
+            operation_id: "getGroupBackupExportBucket",
+            summary: Some("Get one snapshot export bucket"),
+            description: Some(
+                "Returns one export bucket of a project. Needs the Project Read Only role or higher.",
+            ),
+            method: "GET",
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+            args: &[&args::GROUP_ID, &args::EXPORT_BUCKET_ID, &args::ENVELOPE],
+            body: None,
+            versions: &["2023-01-01", "2024-05-30"],
+            version: Some("2024-05-30"),
+            page_flag: None,
+            run: get_export_bucket,
+        },
+        rt::OpSpec {
+            name: "listBackupExports",
+            operation_id: "listGroupClusterBackupExports",
+            summary: Some("List the snapshot export jobs of a cluster"),
+            description: Some(
+                "Returns one page of the snapshot export jobs of a cluster, newest first. Needs the Project Backup Manager role.",
+            ),
+            method: "GET",
+            path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
+            args: &[
+                &args::GROUP_ID,
+                &args::CLUSTER_NAME,
+                &args::ENVELOPE,
+                &args::PRETTY,
+                &args::INCLUDE_COUNT,
+                &args::ITEMS_PER_PAGE,
+                &args::PAGE_NUM,
+            ],
+            body: None,
+            versions: &["2023-01-01"],
+            version: Some("2023-01-01"),
+            page_flag: Some("pageNum"),
+            run: list_backup_exports,
+        },
+        rt::OpSpec {
+            name: "listExportBuckets",
+            operation_id: "listGroupBackupExportBuckets",
+            summary: Some("List the project's snapshot export buckets"),
+            description: Some(
+                "Returns one page of the export buckets of a project. Needs the Project Read Only role or higher.",
+            ),
+            method: "GET",
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
+            args: &[
+                &args::GROUP_ID,
+                &args::ENVELOPE,
+                &args::INCLUDE_COUNT,
+                &args::ITEMS_PER_PAGE,
+                &args::PAGE_NUM,
+                &args::PRETTY,
+            ],
+            body: None,
+            versions: &["2023-01-01", "2024-05-30"],
+            version: Some("2024-05-30"),
+            page_flag: Some("pageNum"),
+            run: list_export_buckets,
+        },
+        rt::OpSpec {
+            name: "updateBackupExportBucket",
+            operation_id: "updateGroupBackupExportBucket",
+            summary: Some("Change whether one export bucket needs private networking"),
+            description: Some(
+                "Turns the private-networking requirement of one export bucket on or off. Needs the Project Backup Manager role.",
+            ),
+            method: "PATCH",
+            path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
+            args: &[
+                &args::GROUP_ID,
+                &args::EXPORT_BUCKET_ID,
+                &args::ENVELOPE,
+                &args::PRETTY,
+            ],
+            body: Some(rt::BodySpec {
+                media_type: "application/vnd.atlas.2024-05-30+json",
+                required: true,
+                doc: Some("The new private-networking setting."),
+            }),
+            versions: &["2024-05-30"],
+            version: Some("2024-05-30"),
+            page_flag: None,
+            run: update_backup_export_bucket,
+        },
+    ];
+    fn create_backup_export(call: rt::Call<'_>) -> rt::Running<'_> {
+        Box::pin(async move {
+            let mut b = call.client.create_backup_export();
+            if let Some(v) = call.text("groupId")? {
+                b = b.group_id(v);
+            }
+            if let Some(v) = call.text("clusterName")? {
+                b = b.cluster_name(v);
+            }
+            if let Some(v) = call.boolean("envelope")? {
+                b = b.envelope(v);
+            }
+            if let Some(v) = call.version {
+                b = b.api_version(v);
+                if let Some(body) = call.body {
+                    b = b.raw_body(body);
+                }
+                return rt::json_outcome(b.send_json().await);
+            }
+            if let Some(body) = call.typed_body()? {
+                b = b.body(body);
+            }
+            rt::outcome(b.send().await)
+        })
     }
-    if let Option::Some(v) = m.get_one::<String>("clusterName") {
-        b = b.cluster_name(v.as_str());
+    fn create_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
+        Box::pin(async move {
+            let mut b = call.client.create_export_bucket();
+            if let Some(v) = call.text("groupId")? {
+                b = b.group_id(v);
+            }
+            if let Some(v) = call.boolean("envelope")? {
+                b = b.envelope(v);
+            }
+            if let Some(v) = call.boolean("pretty")? {
+                b = b.pretty(v);
+            }
+            if let Some(v) = call.version {
+                b = b.api_version(v);
+                if let Some(body) = call.body {
+                    b = b.raw_body(body);
+                }
+                return rt::json_outcome(b.send_json().await);
+            }
+            if let Some(body) = call.typed_body()? {
+                b = b.body(body);
+            }
+            rt::outcome(b.send().await)
+        })
     }
-    if let Option::Some(v) = m.get_one::<bool>("envelope") {
-        b = b.envelope(*v);
+    fn delete_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
+        Box::pin(async move {
+            let mut b = call.client.delete_export_bucket();
+            if let Some(v) = call.text("groupId")? {
+                b = b.group_id(v);
+            }
+            if let Some(v) = call.text("exportBucketId")? {
+                b = b.export_bucket_id(v);
+            }
+            if let Some(v) = call.boolean("envelope")? {
+                b = b.envelope(v);
+            }
+            if let Some(v) = call.version {
+                return rt::json_outcome(b.api_version(v).send_json().await);
+            }
+            rt::outcome(b.send().await)
+        })
     }
-    let body = rt::read_body(m)?;
-    if let Option::Some(version) = rt::other_version(m, "2023-01-01") {
-        b = b.api_version(version);
-        if let Option::Some(body) = body {
-            b = b.raw_body(body);
-        }
-        return rt::json_outcome(b.send_json().await);
+    fn get_backup_export(call: rt::Call<'_>) -> rt::Running<'_> {
+        Box::pin(async move {
+            let mut b = call.client.get_backup_export();
+            if let Some(v) = call.text("groupId")? {
+                b = b.group_id(v);
+            }
+            if let Some(v) = call.text("clusterName")? {
+                b = b.cluster_name(v);
+            }
+            if let Some(v) = call.text("exportId")? {
+                b = b.export_id(v);
+            }
+            if let Some(v) = call.boolean("envelope")? {
+                b = b.envelope(v);
+            }
+            if let Some(v) = call.version {
+                return rt::json_outcome(b.api_version(v).send_json().await);
+            }
+            rt::outcome(b.send().await)
+        })
     }
-    if let Option::Some(body) = &body {
-        b = b.body(rt::typed_body::<crate::models::DiskBackupExportJobRequest>(body)?);
+    fn get_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
+        Box::pin(async move {
+            let mut b = call.client.get_export_bucket();
+            if let Some(v) = call.text("groupId")? {
+                b = b.group_id(v);
+            }
+            if let Some(v) = call.text("exportBucketId")? {
+                b = b.export_bucket_id(v);
+            }
+            if let Some(v) = call.boolean("envelope")? {
+                b = b.envelope(v);
+            }
+            if let Some(v) = call.version {
+                return rt::json_outcome(b.api_version(v).send_json().await);
+            }
+            rt::outcome(b.send().await)
+        })
     }
-    rt::outcome(b.send().await)
-}
-#[cfg(feature = "cloud-backups")]
-fn create_export_bucket_command() -> ::clap::Command {
-    ::clap::Command::new("createExportBucket")
-        .visible_alias("createGroupBackupExportBucket")
-        .about("Create one snapshot export bucket")
-        .long_about(
-            "Create one snapshot export bucket\n\nRegisters an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket as a target that snapshots can be exported to. Needs the Project Backup Manager role.\n\nPOST /api/atlas/v2/groups/{groupId}/backup/exportBuckets (operationId createGroupBackupExportBucket).",
-        )
-        .after_help(
-            "Example:\n  atlas-api cloudBackups createExportBucket --groupId 32b6e34b3d91647abb20e7b8 --file body.json\n\nRequest body (application/vnd.atlas.2024-05-30+json, required): JSON from --file PATH, or from standard input when it is not a terminal. The cloud provider, the storage to export to and the access role Atlas uses to write there.\n\nAPI versions (--version): 2023-01-01 (response printed as received), 2024-05-30 (default, typed)\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).",
-        )
-        .arg(
-            ::clap::Arg::new("groupId")
-                .long("groupId")
-                .value_name("GROUP_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths). [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("envelope")
-                .long("envelope")
-                .value_name("ENVELOPE")
-                .required(false)
-                .help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
-                )
-                .long_help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.\n\nquery parameter `envelope`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(
-            ::clap::Arg::new("pretty")
-                .long("pretty")
-                .value_name("PRETTY")
-                .required(false)
-                .help("Whether the server indents the JSON it returns.")
-                .long_help(
-                    "Whether the server indents the JSON it returns.\n\nquery parameter `pretty`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(rt::file_arg())
-        .arg(rt::version_arg(&["2023-01-01", "2024-05-30"], "2024-05-30"))
-}
-#[cfg(feature = "cloud-backups")]
-async fn run_create_export_bucket(
-    client: &Client,
-    m: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let _ = m;
-    let mut b = client.create_export_bucket();
-    if let Option::Some(v) = m.get_one::<String>("groupId") {
-        b = b.group_id(v.as_str());
+    fn list_backup_exports(call: rt::Call<'_>) -> rt::Running<'_> {
+        Box::pin(async move {
+            let mut b = call.client.list_backup_exports();
+            if let Some(v) = call.text("groupId")? {
+                b = b.group_id(v);
+            }
+            if let Some(v) = call.text("clusterName")? {
+                b = b.cluster_name(v);
+            }
+            if let Some(v) = call.boolean("envelope")? {
+                b = b.envelope(v);
+            }
+            if let Some(v) = call.boolean("pretty")? {
+                b = b.pretty(v);
+            }
+            if let Some(v) = call.boolean("includeCount")? {
+                b = b.include_count(v);
+            }
+            if let Some(v) = call.integer("itemsPerPage")? {
+                b = b.items_per_page(v);
+            }
+            if let Some(v) = call.integer("pageNum")? {
+                b = b.page_num(v);
+            }
+            if let Some(v) = call.version {
+                return rt::json_outcome(b.api_version(v).send_json().await);
+            }
+            rt::outcome(b.send().await)
+        })
     }
-    if let Option::Some(v) = m.get_one::<bool>("envelope") {
-        b = b.envelope(*v);
+    fn list_export_buckets(call: rt::Call<'_>) -> rt::Running<'_> {
+        Box::pin(async move {
+            let mut b = call.client.list_export_buckets();
+            if let Some(v) = call.text("groupId")? {
+                b = b.group_id(v);
+            }
+            if let Some(v) = call.boolean("envelope")? {
+                b = b.envelope(v);
+            }
+            if let Some(v) = call.boolean("includeCount")? {
+                b = b.include_count(v);
+            }
+            if let Some(v) = call.integer("itemsPerPage")? {
+                b = b.items_per_page(v);
+            }
+            if let Some(v) = call.integer("pageNum")? {
+                b = b.page_num(v);
+            }
+            if let Some(v) = call.boolean("pretty")? {
+                b = b.pretty(v);
+            }
+            if let Some(v) = call.version {
+                return rt::json_outcome(b.api_version(v).send_json().await);
+            }
+            rt::outcome(b.send().await)
+        })
     }
-    if let Option::Some(v) = m.get_one::<bool>("pretty") {
-        b = b.pretty(*v);
+    fn update_backup_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
+        Box::pin(async move {
+            let mut b = call.client.update_backup_export_bucket();
+            if let Some(v) = call.text("groupId")? {
+                b = b.group_id(v);
+            }
+            if let Some(v) = call.text("exportBucketId")? {
+                b = b.export_bucket_id(v);
+            }
+            if let Some(v) = call.boolean("envelope")? {
+                b = b.envelope(v);
+            }
+            if let Some(v) = call.boolean("pretty")? {
+                b = b.pretty(v);
+            }
+            if let Some(v) = call.version {
+                b = b.api_version(v);
+                if let Some(body) = call.body {
+                    b = b.raw_body(body);
+                }
+                return rt::json_outcome(b.send_json().await);
+            }
+            if let Some(body) = call.typed_body()? {
+                b = b.body(body);
+            }
+            rt::outcome(b.send().await)
+        })
     }
-    let body = rt::read_body(m)?;
-    if let Option::Some(version) = rt::other_version(m, "2024-05-30") {
-        b = b.api_version(version);
-        if let Option::Some(body) = body {
-            b = b.raw_body(body);
-        }
-        return rt::json_outcome(b.send_json().await);
-    }
-    if let Option::Some(body) = &body {
-        b = b
-            .body(
-                rt::typed_body::<
-                    crate::models::DiskBackupSnapshotExportBucketRequest,
-                >(body)?,
-            );
-    }
-    rt::outcome(b.send().await)
-}
-#[cfg(feature = "cloud-backups")]
-fn delete_export_bucket_command() -> ::clap::Command {
-    ::clap::Command::new("deleteExportBucket")
-        .visible_alias("deleteGroupBackupExportBucket")
-        .about("Delete one snapshot export bucket")
-        .long_about(
-            "Delete one snapshot export bucket\n\nRemoves an export bucket from a project. Turn off auto export to this bucket on every cluster of the project first. Needs the Project Backup Manager role.\n\nDELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId} (operationId deleteGroupBackupExportBucket).",
-        )
-        .after_help(
-            "Example:\n  atlas-api cloudBackups deleteExportBucket --groupId 32b6e34b3d91647abb20e7b8 --exportBucketId 32b6e34b3d91647abb20e7b8\n\nAPI versions (--version): 2023-01-01 (default, typed)\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).",
-        )
-        .arg(
-            ::clap::Arg::new("groupId")
-                .long("groupId")
-                .value_name("GROUP_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths). [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("exportBucketId")
-                .long("exportBucketId")
-                .value_name("EXPORT_BUCKET_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the export bucket. [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the export bucket.\n\npath parameter `exportBucketId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("envelope")
-                .long("envelope")
-                .value_name("ENVELOPE")
-                .required(false)
-                .help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
-                )
-                .long_help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.\n\nquery parameter `envelope`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(rt::version_arg(&["2023-01-01"], "2023-01-01"))
-}
-#[cfg(feature = "cloud-backups")]
-async fn run_delete_export_bucket(
-    client: &Client,
-    m: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let _ = m;
-    let mut b = client.delete_export_bucket();
-    if let Option::Some(v) = m.get_one::<String>("groupId") {
-        b = b.group_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<String>("exportBucketId") {
-        b = b.export_bucket_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<bool>("envelope") {
-        b = b.envelope(*v);
-    }
-    if let Option::Some(version) = rt::other_version(m, "2023-01-01") {
-        b = b.api_version(version);
-        return rt::json_outcome(b.send_json().await);
-    }
-    rt::outcome(b.send().await)
-}
-#[cfg(feature = "cloud-backups")]
-fn get_backup_export_command() -> ::clap::Command {
-    ::clap::Command::new("getBackupExport")
-        .visible_alias("getGroupClusterBackupExport")
-        .about("Get one snapshot export job")
-        .long_about(
-            "Get one snapshot export job\n\nReturns one snapshot export job of a cluster, with its state and progress. Needs the Project Backup Manager role.\n\nGET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId} (operationId getGroupClusterBackupExport).",
-        )
-        .after_help(
-            "Example:\n  atlas-api cloudBackups getBackupExport --groupId 32b6e34b3d91647abb20e7b8 --clusterName Cluster0 --exportId 32b6e34b3d91647abb20e7b8\n\nAPI versions (--version): 2023-01-01 (default, typed)\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).",
-        )
-        .arg(
-            ::clap::Arg::new("groupId")
-                .long("groupId")
-                .value_name("GROUP_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths). [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("clusterName")
-                .long("clusterName")
-                .value_name("CLUSTER_NAME")
-                .required(true)
-                .help("Name of the cluster. [pattern: ^[a-zA-Z0-9][a-zA-Z0-9-]*$]")
-                .long_help(
-                    "Name of the cluster.\n\npath parameter `clusterName`, required.\nPattern: ^[a-zA-Z0-9][a-zA-Z0-9-]*$\nExample: Cluster0",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("exportId")
-                .long("exportId")
-                .value_name("EXPORT_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the export job. [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the export job.\n\npath parameter `exportId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("envelope")
-                .long("envelope")
-                .value_name("ENVELOPE")
-                .required(false)
-                .help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
-                )
-                .long_help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.\n\nquery parameter `envelope`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(rt::version_arg(&["2023-01-01"], "2023-01-01"))
-}
-#[cfg(feature = "cloud-backups")]
-async fn run_get_backup_export(
-    client: &Client,
-    m: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let _ = m;
-    let mut b = client.get_backup_export();
-    if let Option::Some(v) = m.get_one::<String>("groupId") {
-        b = b.group_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<String>("clusterName") {
-        b = b.cluster_name(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<String>("exportId") {
-        b = b.export_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<bool>("envelope") {
-        b = b.envelope(*v);
-    }
-    if let Option::Some(version) = rt::other_version(m, "2023-01-01") {
-        b = b.api_version(version);
-        return rt::json_outcome(b.send_json().await);
-    }
-    rt::outcome(b.send().await)
-}
-#[cfg(feature = "cloud-backups")]
-fn get_export_bucket_command() -> ::clap::Command {
-    ::clap::Command::new("getExportBucket")
-        .visible_alias("getGroupBackupExportBucket")
-        .about("Get one snapshot export bucket")
-        .long_about(
-            "Get one snapshot export bucket\n\nReturns one export bucket of a project. Needs the Project Read Only role or higher.\n\nGET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId} (operationId getGroupBackupExportBucket).",
-        )
-        .after_help(
-            "Example:\n  atlas-api cloudBackups getExportBucket --groupId 32b6e34b3d91647abb20e7b8 --exportBucketId 32b6e34b3d91647abb20e7b8\n\nAPI versions (--version): 2023-01-01 (response printed as received), 2024-05-30 (default, typed)\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).",
-        )
-        .arg(
-            ::clap::Arg::new("groupId")
-                .long("groupId")
-                .value_name("GROUP_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths). [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("exportBucketId")
-                .long("exportBucketId")
-                .value_name("EXPORT_BUCKET_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the export bucket. [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the export bucket.\n\npath parameter `exportBucketId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("envelope")
-                .long("envelope")
-                .value_name("ENVELOPE")
-                .required(false)
-                .help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
-                )
-                .long_help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.\n\nquery parameter `envelope`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(rt::version_arg(&["2023-01-01", "2024-05-30"], "2024-05-30"))
-}
-#[cfg(feature = "cloud-backups")]
-async fn run_get_export_bucket(
-    client: &Client,
-    m: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let _ = m;
-    let mut b = client.get_export_bucket();
-    if let Option::Some(v) = m.get_one::<String>("groupId") {
-        b = b.group_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<String>("exportBucketId") {
-        b = b.export_bucket_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<bool>("envelope") {
-        b = b.envelope(*v);
-    }
-    if let Option::Some(version) = rt::other_version(m, "2024-05-30") {
-        b = b.api_version(version);
-        return rt::json_outcome(b.send_json().await);
-    }
-    rt::outcome(b.send().await)
-}
-#[cfg(feature = "cloud-backups")]
-fn list_backup_exports_command() -> ::clap::Command {
-    ::clap::Command::new("listBackupExports")
-        .visible_alias("listGroupClusterBackupExports")
-        .about("List the snapshot export jobs of a cluster")
-        .long_about(
-            "List the snapshot export jobs of a cluster\n\nReturns one page of the snapshot export jobs of a cluster, newest first. Needs the Project Backup Manager role.\n\nGET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports (operationId listGroupClusterBackupExports).",
-        )
-        .after_help(
-            "Example:\n  atlas-api cloudBackups listBackupExports --groupId 32b6e34b3d91647abb20e7b8 --clusterName Cluster0\n\nAPI versions (--version): 2023-01-01 (default, typed)\n\nPaginated: prints one page (--pageNum, default 1).\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).",
-        )
-        .arg(
-            ::clap::Arg::new("groupId")
-                .long("groupId")
-                .value_name("GROUP_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths). [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("clusterName")
-                .long("clusterName")
-                .value_name("CLUSTER_NAME")
-                .required(true)
-                .help("Name of the cluster. [pattern: ^[a-zA-Z0-9][a-zA-Z0-9-]*$]")
-                .long_help(
-                    "Name of the cluster.\n\npath parameter `clusterName`, required.\nPattern: ^[a-zA-Z0-9][a-zA-Z0-9-]*$\nExample: Cluster0",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("envelope")
-                .long("envelope")
-                .value_name("ENVELOPE")
-                .required(false)
-                .help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
-                )
-                .long_help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.\n\nquery parameter `envelope`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(
-            ::clap::Arg::new("pretty")
-                .long("pretty")
-                .value_name("PRETTY")
-                .required(false)
-                .help("Whether the server indents the JSON it returns.")
-                .long_help(
-                    "Whether the server indents the JSON it returns.\n\nquery parameter `pretty`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(
-            ::clap::Arg::new("includeCount")
-                .long("includeCount")
-                .value_name("INCLUDE_COUNT")
-                .required(false)
-                .help(
-                    "Whether the response carries `totalCount`, the number of items on all pages together.",
-                )
-                .long_help(
-                    "Whether the response carries `totalCount`, the number of items on all pages together.\n\nquery parameter `includeCount`, optional.\nServer default: true",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(
-            ::clap::Arg::new("itemsPerPage")
-                .long("itemsPerPage")
-                .value_name("ITEMS_PER_PAGE")
-                .required(false)
-                .help("How many items one page holds (1 to 500).")
-                .long_help(
-                    "How many items one page holds (1 to 500).\n\nquery parameter `itemsPerPage`, optional.\nServer default: 100",
-                )
-                .value_parser(::clap::value_parser!(i64)),
-        )
-        .arg(
-            ::clap::Arg::new("pageNum")
-                .long("pageNum")
-                .value_name("PAGE_NUM")
-                .required(false)
-                .help("Which page to return, counting from 1.")
-                .long_help(
-                    "Which page to return, counting from 1.\n\nquery parameter `pageNum`, optional.\nServer default: 1",
-                )
-                .value_parser(::clap::value_parser!(i64)),
-        )
-        .arg(rt::version_arg(&["2023-01-01"], "2023-01-01"))
-}
-#[cfg(feature = "cloud-backups")]
-async fn run_list_backup_exports(
-    client: &Client,
-    m: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let _ = m;
-    let mut b = client.list_backup_exports();
-    if let Option::Some(v) = m.get_one::<String>("groupId") {
-        b = b.group_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<String>("clusterName") {
-        b = b.cluster_name(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<bool>("envelope") {
-        b = b.envelope(*v);
-    }
-    if let Option::Some(v) = m.get_one::<bool>("pretty") {
-        b = b.pretty(*v);
-    }
-    if let Option::Some(v) = m.get_one::<bool>("includeCount") {
-        b = b.include_count(*v);
-    }
-    if let Option::Some(v) = m.get_one::<i64>("itemsPerPage") {
-        b = b.items_per_page(*v);
-    }
-    if let Option::Some(v) = m.get_one::<i64>("pageNum") {
-        b = b.page_num(*v);
-    }
-    if let Option::Some(version) = rt::other_version(m, "2023-01-01") {
-        b = b.api_version(version);
-        return rt::json_outcome(b.send_json().await);
-    }
-    rt::outcome(b.send().await)
-}
-#[cfg(feature = "cloud-backups")]
-fn list_export_buckets_command() -> ::clap::Command {
-    ::clap::Command::new("listExportBuckets")
-        .visible_alias("listGroupBackupExportBuckets")
-        .about("List the project's snapshot export buckets")
-        .long_about(
-            "List the project's snapshot export buckets\n\nReturns one page of the export buckets of a project. Needs the Project Read Only role or higher.\n\nGET /api/atlas/v2/groups/{groupId}/backup/exportBuckets (operationId listGroupBackupExportBuckets).",
-        )
-        .after_help(
-            "Example:\n  atlas-api cloudBackups listExportBuckets --groupId 32b6e34b3d91647abb20e7b8\n\nAPI versions (--version): 2023-01-01 (response printed as received), 2024-05-30 (default, typed)\n\nPaginated: prints one page (--pageNum, default 1).\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).",
-        )
-        .arg(
-            ::clap::Arg::new("groupId")
-                .long("groupId")
-                .value_name("GROUP_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths). [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("envelope")
-                .long("envelope")
-                .value_name("ENVELOPE")
-                .required(false)
-                .help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
-                )
-                .long_help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.\n\nquery parameter `envelope`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(
-            ::clap::Arg::new("includeCount")
-                .long("includeCount")
-                .value_name("INCLUDE_COUNT")
-                .required(false)
-                .help(
-                    "Whether the response carries `totalCount`, the number of items on all pages together.",
-                )
-                .long_help(
-                    "Whether the response carries `totalCount`, the number of items on all pages together.\n\nquery parameter `includeCount`, optional.\nServer default: true",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(
-            ::clap::Arg::new("itemsPerPage")
-                .long("itemsPerPage")
-                .value_name("ITEMS_PER_PAGE")
-                .required(false)
-                .help("How many items one page holds (1 to 500).")
-                .long_help(
-                    "How many items one page holds (1 to 500).\n\nquery parameter `itemsPerPage`, optional.\nServer default: 100",
-                )
-                .value_parser(::clap::value_parser!(i64)),
-        )
-        .arg(
-            ::clap::Arg::new("pageNum")
-                .long("pageNum")
-                .value_name("PAGE_NUM")
-                .required(false)
-                .help("Which page to return, counting from 1.")
-                .long_help(
-                    "Which page to return, counting from 1.\n\nquery parameter `pageNum`, optional.\nServer default: 1",
-                )
-                .value_parser(::clap::value_parser!(i64)),
-        )
-        .arg(
-            ::clap::Arg::new("pretty")
-                .long("pretty")
-                .value_name("PRETTY")
-                .required(false)
-                .help("Whether the server indents the JSON it returns.")
-                .long_help(
-                    "Whether the server indents the JSON it returns.\n\nquery parameter `pretty`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(rt::version_arg(&["2023-01-01", "2024-05-30"], "2024-05-30"))
-}
-#[cfg(feature = "cloud-backups")]
-async fn run_list_export_buckets(
-    client: &Client,
-    m: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let _ = m;
-    let mut b = client.list_export_buckets();
-    if let Option::Some(v) = m.get_one::<String>("groupId") {
-        b = b.group_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<bool>("envelope") {
-        b = b.envelope(*v);
-    }
-    if let Option::Some(v) = m.get_one::<bool>("includeCount") {
-        b = b.include_count(*v);
-    }
-    if let Option::Some(v) = m.get_one::<i64>("itemsPerPage") {
-        b = b.items_per_page(*v);
-    }
-    if let Option::Some(v) = m.get_one::<i64>("pageNum") {
-        b = b.page_num(*v);
-    }
-    if let Option::Some(v) = m.get_one::<bool>("pretty") {
-        b = b.pretty(*v);
-    }
-    if let Option::Some(version) = rt::other_version(m, "2024-05-30") {
-        b = b.api_version(version);
-        return rt::json_outcome(b.send_json().await);
-    }
-    rt::outcome(b.send().await)
-}
-#[cfg(feature = "cloud-backups")]
-fn update_backup_export_bucket_command() -> ::clap::Command {
-    ::clap::Command::new("updateBackupExportBucket")
-        .visible_alias("updateGroupBackupExportBucket")
-        .about("Change whether one export bucket needs private networking")
-        .long_about(
-            "Change whether one export bucket needs private networking\n\nTurns the private-networking requirement of one export bucket on or off. Needs the Project Backup Manager role.\n\nPATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId} (operationId updateGroupBackupExportBucket).",
-        )
-        .after_help(
-            "Example:\n  atlas-api cloudBackups updateBackupExportBucket --groupId 32b6e34b3d91647abb20e7b8 --exportBucketId 32b6e34b3d91647abb20e7b8 --file body.json\n\nRequest body (application/vnd.atlas.2024-05-30+json, required): JSON from --file PATH, or from standard input when it is not a terminal. The new private-networking setting.\n\nAPI versions (--version): 2024-05-30 (default, typed)\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).",
-        )
-        .arg(
-            ::clap::Arg::new("groupId")
-                .long("groupId")
-                .value_name("GROUP_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths). [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("exportBucketId")
-                .long("exportBucketId")
-                .value_name("EXPORT_BUCKET_ID")
-                .required(true)
-                .help(
-                    "24-hexadecimal-character id of the export bucket. [pattern: ^([a-f0-9]{24})$]",
-                )
-                .long_help(
-                    "24-hexadecimal-character id of the export bucket.\n\npath parameter `exportBucketId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8",
-                ),
-        )
-        .arg(
-            ::clap::Arg::new("envelope")
-                .long("envelope")
-                .value_name("ENVELOPE")
-                .required(false)
-                .help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.",
-                )
-                .long_help(
-                    "When true, the server wraps the response body in an object that also carries the HTTP status, for clients that cannot read status codes.\n\nquery parameter `envelope`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(
-            ::clap::Arg::new("pretty")
-                .long("pretty")
-                .value_name("PRETTY")
-                .required(false)
-                .help("Whether the server indents the JSON it returns.")
-                .long_help(
-                    "Whether the server indents the JSON it returns.\n\nquery parameter `pretty`, optional.\nServer default: false",
-                )
-                .value_parser(::clap::value_parser!(bool))
-                .num_args(0..=1)
-                .default_missing_value("true")
-                .require_equals(true),
-        )
-        .arg(rt::file_arg())
-        .arg(rt::version_arg(&["2024-05-30"], "2024-05-30"))
-}
-#[cfg(feature = "cloud-backups")]
-async fn run_update_backup_export_bucket(
-    client: &Client,
-    m: &::clap::ArgMatches,
-) -> Result<rt::Outcome, CliError> {
-    let _ = m;
-    let mut b = client.update_backup_export_bucket();
-    if let Option::Some(v) = m.get_one::<String>("groupId") {
-        b = b.group_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<String>("exportBucketId") {
-        b = b.export_bucket_id(v.as_str());
-    }
-    if let Option::Some(v) = m.get_one::<bool>("envelope") {
-        b = b.envelope(*v);
-    }
-    if let Option::Some(v) = m.get_one::<bool>("pretty") {
-        b = b.pretty(*v);
-    }
-    let body = rt::read_body(m)?;
-    if let Option::Some(version) = rt::other_version(m, "2024-05-30") {
-        b = b.api_version(version);
-        if let Option::Some(body) = body {
-            b = b.raw_body(body);
-        }
-        return rt::json_outcome(b.send_json().await);
-    }
-    if let Option::Some(body) = &body {
-        b = b
-            .body(
-                rt::typed_body::<
-                    crate::models::UpdateRequirePrivateNetworkingRequestView,
-                >(body)?,
-            );
-    }
-    rt::outcome(b.send().await)
 }
