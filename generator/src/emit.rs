@@ -383,7 +383,7 @@ fn emit_operations_mod(api: &Api) -> TokenStream {
     }
 }
 
-// ----- models.rs ---------------------------------------------------------
+// ----- models/ ------------------------------------------------------------
 
 /// The name of the matcher function of each distinct pattern, with the
 /// features whose types use it (`None`: always compiled).
@@ -486,11 +486,17 @@ fn emit_models(api: &Api) -> TokenStream {
 
 /// `models/<tag>.rs`: the types only `feature` uses, compiled with it.
 fn emit_feature_models(api: &Api, feature: &str) -> TokenStream {
-    let items = emit_model_items(
-        api,
-        |name| sole_feature(api, name) == Some(feature),
-        |_| TokenStream::new(),
-    );
+    // One pass over the feature sets, rather than a lookup per type.
+    let alone: BTreeSet<&str> = if api.features.len() > 1 {
+        api.type_features
+            .iter()
+            .filter(|(_, set)| set.len() == 1 && set.contains(feature))
+            .map(|(name, _)| name.as_str())
+            .collect()
+    } else {
+        BTreeSet::new()
+    };
+    let items = emit_model_items(api, |name| alone.contains(name), |_| TokenStream::new());
     let tag = api
         .features
         .get(feature)
