@@ -470,3 +470,111 @@ macro_rules! validated {
 }
 #[allow(unused_imports)]
 pub(crate) use validated;
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    /// Field names that are also the macro's own local names.
+    #[derive(Debug, Clone, PartialEq, Default)]
+    struct Awkward {
+        map: Option<String>,
+        key: Option<i64>,
+        serializer: String,
+        value: Option<Option<bool>>,
+    }
+    object!(Awkward { map optional "map", key optional "keyName", serializer required "ser", value three_state "value" });
+
+    #[derive(Debug, Clone, PartialEq)]
+    struct Empty {}
+    object!(Empty {});
+
+    #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    enum Colour {
+        Red,
+        LightBlue,
+        Unknown(String),
+    }
+    string_enum!(Colour, Unknown { Red "red", LightBlue "light blue" });
+
+    #[test]
+    fn objects_round_trip_with_awkward_field_names() {
+        let value = Awkward {
+            map: Some("m".into()),
+            key: Some(7),
+            serializer: "s".into(),
+            value: Some(Some(true)),
+        };
+        let text = serde_json::to_value(&value).expect("encodes");
+        assert_eq!(
+            text,
+            json!({"map": "m", "keyName": 7, "ser": "s", "value": true})
+        );
+        assert_eq!(
+            serde_json::from_value::<Awkward>(text).expect("decodes"),
+            value
+        );
+    }
+
+    #[test]
+    fn three_states_and_absent_fields() {
+        let absent: Awkward = serde_json::from_value(json!({"ser": "s"})).expect("decodes");
+        assert_eq!(absent.value, None);
+        assert_eq!(
+            serde_json::to_value(&absent).expect("encodes"),
+            json!({"ser": "s"})
+        );
+        let null: Awkward = serde_json::from_value(json!({"ser": "s", "value": null, "map": null}))
+            .expect("decodes");
+        assert_eq!(null.value, Some(None));
+        assert_eq!(null.map, None);
+        assert_eq!(
+            serde_json::to_value(&null).expect("encodes"),
+            json!({"ser": "s", "value": null})
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_skipped_and_a_repeated_key_keeps_the_last_value() {
+        let text = r#"{"other": {"deep": [1, 2]}, "ser": "a", "ser": "b", "keyName": 1}"#;
+        let value: Awkward = serde_json::from_str(text).expect("decodes");
+        assert_eq!(value.serializer, "b");
+        assert_eq!(value.key, Some(1));
+        let empty: Empty = serde_json::from_str(r#"{"a": 1, "b": [true]}"#).expect("decodes");
+        assert_eq!(serde_json::to_string(&empty).expect("encodes"), "{}");
+    }
+
+    #[test]
+    fn errors_name_the_missing_field_and_the_type() {
+        let missing = serde_json::from_value::<Awkward>(json!({"map": "m"})).expect_err("missing");
+        assert!(
+            missing.to_string().contains("missing field `ser`"),
+            "{missing}"
+        );
+        let wrong = serde_json::from_value::<Awkward>(json!([1])).expect_err("not an object");
+        assert!(wrong.to_string().contains("a Awkward object"), "{wrong}");
+        let bad = serde_json::from_value::<Awkward>(json!({"ser": 5})).expect_err("wrong type");
+        assert!(bad.to_string().contains("invalid type"), "{bad}");
+    }
+
+    #[test]
+    fn string_enums_keep_unknown_values() {
+        assert_eq!(
+            serde_json::from_str::<Colour>(r#""light blue""#).expect("decodes"),
+            Colour::LightBlue
+        );
+        let other: Colour = serde_json::from_str(r#""mauve""#).expect("decodes");
+        assert_eq!(other, Colour::Unknown("mauve".into()));
+        assert_eq!(
+            serde_json::to_string(&other).expect("encodes"),
+            r#""mauve""#
+        );
+        assert_eq!(
+            serde_json::to_string(&Colour::Red).expect("encodes"),
+            r#""red""#
+        );
+        assert_eq!(Colour::VALUES, ["red", "light blue"]);
+        assert_eq!(Colour::LightBlue.to_string(), "light blue");
+        assert!(serde_json::from_str::<Colour>("3").is_err());
+    }
+}
