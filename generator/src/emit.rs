@@ -51,7 +51,7 @@ pub fn files(api: &Api) -> Vec<(String, FileKind)> {
         vec![(api.operations.len(), "cli.rs".to_owned(), FileKind::Cli)];
     let grouped = feature_model_groups(api);
     let shared =
-        api.types.len() + api.newtypes.len() - grouped.values().map(Vec::len).sum::<usize>();
+        api.types.len() + api.newtypes.len() - grouped.values().map(BTreeSet::len).sum::<usize>();
     weighted.push((shared, "models/mod.rs".to_owned(), FileKind::Models));
     for (feature, names) in &grouped {
         if let Some(def) = api.features.get(*feature) {
@@ -87,32 +87,36 @@ pub fn files(api: &Api) -> Vec<(String, FileKind)> {
     files
 }
 
-/// The feature a type (or validated string type) belongs to alone, when
-/// exactly one feature of several uses it: it then lives in that
-/// feature's models module, which is compiled only with the feature.
-fn sole_feature<'a>(api: &'a Api, name: &str) -> Option<&'a str> {
-    match api.type_features.get(name) {
-        Some(set) if set.len() == 1 && api.features.len() > 1 => {
-            set.iter().next().map(String::as_str)
-        }
+/// The feature that alone uses a type (or validated string type), given
+/// the features that use it (`api.type_features`), when there are several
+/// features: the type then lives in that feature's models module, which is
+/// compiled only with the feature.
+fn sole_feature<'a>(api: &Api, users: &'a BTreeSet<String>) -> Option<&'a str> {
+    match users.first() {
+        Some(feature) if users.len() == 1 && api.features.len() > 1 => Some(feature.as_str()),
         _ => None,
     }
 }
 
 /// The names of the types each feature alone uses.
-fn feature_model_groups(api: &Api) -> BTreeMap<&str, Vec<&str>> {
-    let mut groups: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    let names = api
-        .types
-        .values()
-        .map(TypeDef::name)
-        .chain(api.newtypes.values().map(|n| n.name.as_str()));
-    for name in names {
-        if let Some(feature) = sole_feature(api, name) {
-            groups.entry(feature).or_default().push(name);
+fn feature_model_groups(api: &Api) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (name, users) in &api.type_features {
+        if let Some(feature) = sole_feature(api, users) {
+            groups.entry(feature).or_default().insert(name.as_str());
         }
     }
     groups
+}
+
+/// The names of the types `feature` alone uses (one group of
+/// [`feature_model_groups`], without building the others).
+fn types_alone_in<'a>(api: &'a Api, feature: &str) -> BTreeSet<&'a str> {
+    api.type_features
+        .iter()
+        .filter(|(_, users)| sole_feature(api, users) == Some(feature))
+        .map(|(name, _)| name.as_str())
+        .collect()
 }
 
 /// Emits one file.
@@ -385,9 +389,13 @@ fn emit_operations_mod(api: &Api) -> TokenStream {
 
 // ----- models/ ------------------------------------------------------------
 
-/// The name of the matcher function of each distinct pattern, with the
-/// features whose types use it (`None`: always compiled).
-fn matchers(api: &Api) -> BTreeMap<&str, (Ident, &Newtype, Option<BTreeSet<String>>)> {
+/// For each distinct pattern: the name of its matcher function, the first
+/// validated type with it, and the features whose types use it (`None`:
+/// always compiled).
+type Matchers<'a> = BTreeMap<&'a str, (Ident, &'a Newtype, Option<BTreeSet<String>>)>;
+
+/// The matchers of `api`'s validated string types.
+fn matchers(api: &Api) -> Matchers<'_> {
     let mut patterns: BTreeMap<&str, (&Newtype, BTreeSet<String>, bool)> = BTreeMap::new();
     for n in api.newtypes.values() {
         let entry = patterns
@@ -413,10 +421,10 @@ fn matchers(api: &Api) -> BTreeMap<&str, (Ident, &Newtype, Option<BTreeSet<Strin
 /// with the cfg `cfg` gives it.
 fn emit_model_items(
     api: &Api,
+    matchers: &Matchers<'_>,
     keep: impl Fn(&str) -> bool,
     cfg: impl Fn(&str) -> TokenStream,
 ) -> TokenStream {
-    let matchers = matchers(api);
     let types = api
         .types
         .values()
@@ -437,15 +445,22 @@ fn emit_model_items(
 }
 
 fn emit_models(api: &Api) -> TokenStream {
+    let matchers = matchers(api);
     // A type's cfg goes on every item it emits (the type and its impls).
     let items = emit_model_items(
         api,
-        |name| sole_feature(api, name).is_none(),
+        &matchers,
+        |name| {
+            api.type_features
+                .get(name)
+                .and_then(|users| sole_feature(api, users))
+                .is_none()
+        },
         |name| cfg_for(api, name),
     );
     // One matcher function per distinct pattern, however many validated
     // types share it; compiled when any of them is.
-    let matchers = matchers(api)
+    let matchers = matchers
         .into_iter()
         .map(|(pattern, (fn_name, first, features))| {
             let input = format_ident!("input");
@@ -486,17 +501,13 @@ fn emit_models(api: &Api) -> TokenStream {
 
 /// `models/<tag>.rs`: the types only `feature` uses, compiled with it.
 fn emit_feature_models(api: &Api, feature: &str) -> TokenStream {
-    // One pass over the feature sets, rather than a lookup per type.
-    let alone: BTreeSet<&str> = if api.features.len() > 1 {
-        api.type_features
-            .iter()
-            .filter(|(_, set)| set.len() == 1 && set.contains(feature))
-            .map(|(name, _)| name.as_str())
-            .collect()
-    } else {
-        BTreeSet::new()
-    };
-    let items = emit_model_items(api, |name| alone.contains(name), |_| TokenStream::new());
+    let alone = types_alone_in(api, feature);
+    let items = emit_model_items(
+        api,
+        &matchers(api),
+        |name| alone.contains(name),
+        |_| TokenStream::new(),
+    );
     let tag = api
         .features
         .get(feature)
@@ -927,8 +938,8 @@ fn emit_client_method(op: &Operation) -> TokenStream {
 
 /// How a parameter is held in a builder and taken from a setter.
 struct ParamShape {
-    /// Builder field type (inside the `Option`).
-    stored: TokenStream,
+    /// Builder field type: `Option<T>`, or `Checked<T>` for validated ones.
+    field: TokenStream,
     /// Setter argument type.
     arg: TokenStream,
     /// Expression storing `value` into the field.
@@ -941,7 +952,7 @@ fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
     let t = ty_tokens(ty, models);
     match ty {
         Type::Newtype(_) => ParamShape {
-            stored: quote! { Result<#t, crate::runtime::ValidationError> },
+            field: quote! { crate::runtime::Checked<#t> },
             arg: quote! { impl crate::runtime::IntoValidated<#t> },
             store: quote! { value.into_validated() },
             validated: true,
@@ -949,20 +960,20 @@ fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
         Type::Vec(inner) if matches!(**inner, Type::Newtype(_)) => {
             let it = ty_tokens(inner, models);
             ParamShape {
-                stored: quote! { Result<#t, crate::runtime::ValidationError> },
+                field: quote! { crate::runtime::Checked<#t> },
                 arg: quote! { impl ::std::iter::IntoIterator<Item = impl crate::runtime::IntoValidated<#it>> },
                 store: quote! { value.into_iter().map(crate::runtime::IntoValidated::into_validated).collect() },
                 validated: true,
             }
         }
         Type::String => ParamShape {
-            stored: t,
+            field: quote! { Option<#t> },
             arg: quote! { impl ::std::convert::Into<String> },
             store: quote! { value.into() },
             validated: false,
         },
         _ => ParamShape {
-            stored: t.clone(),
+            field: quote! { Option<#t> },
             arg: t,
             store: quote! { value },
             validated: false,
@@ -983,16 +994,12 @@ fn emit_builder(op: &Operation) -> TokenStream {
     let mut inits = Vec::new();
     let mut setters = Vec::new();
     let mut takes = Vec::new();
+    let mut extras = Vec::new();
     for p in &op.params {
         let pname = ident(&p.rust_name);
         let shape = param_shape(&p.ty, &models);
-        let stored = &shape.stored;
-        if shape.validated {
-            let t = ty_tokens(&p.ty, &models);
-            fields.push(quote! { #pname: crate::runtime::Checked<#t>, });
-        } else {
-            fields.push(quote! { #pname: Option<#stored>, });
-        }
+        let field = &shape.field;
+        fields.push(quote! { #pname: #field, });
         inits.push(quote! { #pname: None, });
         let mut lines: Vec<String> = p
             .doc
@@ -1035,9 +1042,28 @@ fn emit_builder(op: &Operation) -> TokenStream {
             }
             (false, true) => quote! { let #pname = self.#pname.transpose()?; },
             // Read straight from the builder where it is used.
-            (false, false) => continue,
+            (false, false) => TokenStream::new(),
+        };
+        let value = if take.is_empty() {
+            quote! { self.#pname }
+        } else {
+            quote! { #pname }
         };
         takes.push(take);
+        // Query and headers, in parameter order (path values go into the
+        // template below).
+        let list = matches!(p.ty, Type::Vec(_));
+        let method = match (p.location, p.required, list) {
+            (ParamLocation::Path, _, _) => continue,
+            (ParamLocation::Query, true, false) => "query",
+            (ParamLocation::Query, false, false) => "query_opt",
+            (ParamLocation::Query, true, true) => "query_each",
+            (ParamLocation::Query, false, true) => "query_each_opt",
+            (ParamLocation::Header, true, _) => "header",
+            (ParamLocation::Header, false, _) => "header_opt",
+        };
+        let method = format_ident!("{}", method);
+        extras.push(quote! { request.#method(#wire, &#value); });
     }
     let mut body_take = TokenStream::new();
     let mut body_send = TokenStream::new();
@@ -1101,30 +1127,6 @@ fn emit_builder(op: &Operation) -> TokenStream {
                 });
             }
         }
-    }
-    // Query and headers.
-    let mut extras = Vec::new();
-    for p in &op.params {
-        let wire = &p.wire_name;
-        let pname = ident(&p.rust_name);
-        let taken = p.required || param_shape(&p.ty, &models).validated;
-        let value = if taken {
-            quote! { #pname }
-        } else {
-            quote! { self.#pname }
-        };
-        let list = matches!(p.ty, Type::Vec(_));
-        let method = match (p.location, p.required, list) {
-            (ParamLocation::Path, _, _) => continue,
-            (ParamLocation::Query, true, false) => "query",
-            (ParamLocation::Query, false, false) => "query_opt",
-            (ParamLocation::Query, true, true) => "query_each",
-            (ParamLocation::Query, false, true) => "query_each_opt",
-            (ParamLocation::Header, true, _) => "header",
-            (ParamLocation::Header, false, _) => "header_opt",
-        };
-        let method = format_ident!("{}", method);
-        extras.push(quote! { request.#method(#wire, &#value); });
     }
     let envelope = op.envelope_param.and_then(|i| op.params.get(i)).map(|p| {
         let pname = ident(&p.rust_name);
