@@ -260,61 +260,15 @@ fn parse_tree(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
         serde_json::from_str(text)
             .map_err(|err| syntax_error("JSON", err.to_string(), Some((err.line(), err.column()))))
     } else {
-        // Straight into JSON values (the fast path); when that fails, again
-        // through YAML values, for the error and its location.
-        if let Ok(value) = serde::de::DeserializeSeed::deserialize(
+        serde::de::DeserializeSeed::deserialize(
             strict_json::Seed,
             serde_yaml::Deserializer::from_str(text),
-        ) {
-            return Ok(value);
-        }
-        let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|err| {
+        )
+        .map_err(|err| {
             let line_col = err.location().map(|l| (l.line(), l.column()));
             syntax_error("YAML", err.to_string(), line_col)
-        })?;
-        yaml_to_json(yaml).map_err(|msg| syntax_error("YAML", msg, None))
+        })
     }
-}
-
-/// Converts YAML to JSON values; scalar keys (`200:`) become strings.
-fn yaml_to_json(value: serde_yaml::Value) -> Result<serde_json::Value, String> {
-    use serde_yaml::Value as Y;
-    Ok(match value {
-        Y::Null => serde_json::Value::Null,
-        Y::Bool(b) => serde_json::Value::Bool(b),
-        Y::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into()
-            } else if let Some(u) = n.as_u64() {
-                u.into()
-            } else {
-                n.as_f64()
-                    .and_then(serde_json::Number::from_f64)
-                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
-            }
-        }
-        Y::String(s) => serde_json::Value::String(s),
-        Y::Sequence(items) => serde_json::Value::Array(
-            items
-                .into_iter()
-                .map(yaml_to_json)
-                .collect::<Result<_, _>>()?,
-        ),
-        Y::Mapping(map) => {
-            let mut out = serde_json::Map::with_capacity(map.len());
-            for (k, v) in map {
-                let key = match k {
-                    Y::String(s) => s,
-                    Y::Number(n) => n.to_string(),
-                    Y::Bool(b) => b.to_string(),
-                    other => return Err(format!("unsupported mapping key {other:?}")),
-                };
-                out.insert(key, yaml_to_json(v)?);
-            }
-            serde_json::Value::Object(out)
-        }
-        Y::Tagged(tagged) => yaml_to_json(tagged.value)?,
-    })
 }
 
 fn check_version(file: &Path, value: &serde_json::Value) -> Result<(), Failure> {
@@ -363,9 +317,9 @@ fn path_to_pointer(path: &serde_path_to_error::Path) -> Pointer {
     pointer
 }
 
-/// YAML read straight into JSON values, as `serde_yaml::Value` and
-/// [`yaml_to_json`] would give them but without the intermediate tree:
-/// scalar keys become strings and a key that repeats is an error.
+/// YAML read straight into JSON values, without an intermediate YAML tree:
+/// scalar keys (`200:`) become strings, a tagged value (`!tag v`) is its
+/// value, and a key that repeats is an error.
 mod strict_json {
     use std::fmt;
 
@@ -423,6 +377,11 @@ mod strict_json {
             }
             Ok(Value::Array(items))
         }
+        fn visit_enum<A: de::EnumAccess<'de>>(self, data: A) -> Result<Value, A::Error> {
+            // A YAML tag: keep the tagged value.
+            let (_tag, value) = data.variant::<de::IgnoredAny>()?;
+            de::VariantAccess::newtype_variant_seed(value, Seed)
+        }
         fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
             let mut out = Map::new();
             while let Some(key) = map.next_key_seed(KeySeed)? {
@@ -479,36 +438,38 @@ mod strict_json {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
-    /// The fast path reads YAML as the YAML-value path does.
-    fn both_paths(text: &str) -> (Result<serde_json::Value, String>, serde_json::Value) {
-        let fast = serde::de::DeserializeSeed::deserialize(
-            strict_json::Seed,
-            serde_yaml::Deserializer::from_str(text),
-        )
-        .map_err(|e| e.to_string());
-        let slow = serde_yaml::from_str::<serde_yaml::Value>(text)
-            .map_err(|e| e.to_string())
-            .and_then(yaml_to_json);
-        (fast, slow.unwrap_or(serde_json::Value::Null))
+    fn yaml(text: &str) -> Result<serde_json::Value, Failure> {
+        parse_tree(Path::new("x.yaml"), text)
     }
 
     #[test]
-    fn fast_yaml_path_agrees_with_yaml_values() {
-        let spec = include_str!("../../spec/atlas-admin-api.yaml");
-        let odd = "a: 1\n200: {x: [1, 2.5, -3, true, null, ~, 'q']}\ntrue: yes\n1.5: f\nn: 18446744073709551615\n";
-        for text in [spec, odd] {
-            let (fast, slow) = both_paths(text);
-            assert_eq!(fast.as_ref().ok(), Some(&slow));
-        }
+    fn yaml_reads_as_json_values() {
+        let text = "a: 1\n200: {x: [1, 2.5, -3, true, null, ~, 'q']}\ntrue: yes\n1.5: f\nn: 18446744073709551615\nt: !custom {k: v}\n";
+        let value = yaml(text).expect("parses");
+        assert_eq!(
+            value,
+            json!({
+                "a": 1,
+                "200": {"x": [1, 2.5, -3, true, null, null, "q"]},
+                "true": "yes",
+                "1.5": "f",
+                "n": 18446744073709551615u64,
+                "t": {"k": "v"},
+            })
+        );
     }
 
     #[test]
-    fn repeated_keys_are_an_error_on_both_paths() {
-        let text = "a: 1\nb: {c: 1, c: 2}\n";
-        let (fast, _) = both_paths(text);
-        assert!(fast.is_err());
-        let err = parse_tree(Path::new("x.yaml"), text).expect_err("duplicate key");
+    fn repeated_keys_are_an_error() {
+        let err = yaml("a: 1\nb: {c: 1, c: 2}\n").expect_err("duplicate key");
         assert!(err.to_string().contains("duplicate entry"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_location() {
+        let err = yaml("a: [1, 2\nb: 3\n").expect_err("unclosed");
+        assert!(err.diagnostics[0].line_col.is_some(), "{err}");
     }
 }
