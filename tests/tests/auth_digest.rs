@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use atlas_admin_api::models::{ApiError, DiskBackupExportJob, DiskBackupExportJobRequest};
+use atlas_admin_api::models::{ApiError, DiskBackupExportJob};
 use atlas_admin_api::runtime::ApiRequest;
 use atlas_admin_api::{Auth, AuthError, Client, Error, Response, RetryPolicy};
 use md5::Md5;
@@ -263,14 +263,7 @@ async fn export(
     client: &Client,
     envelope: Option<bool>,
 ) -> Result<Response<DiskBackupExportJob>, Error<ApiError>> {
-    let mut call = client
-        .create_backup_export()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .body(DiskBackupExportJobRequest::new(
-            "5f1a2b3c4d5e6f7a8b9c0d1e".parse().expect("id"),
-            "65a1b2c3d4e5f60718293a4b".parse().expect("id"),
-        ));
+    let mut call = atlas_tests::export_request(client);
     if let Some(e) = envelope {
         call = call.envelope(e);
     }

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use atlas_admin_api::models::{ApiError, DiskBackupExportJob, DiskBackupExportJobRequest};
+use atlas_admin_api::models::{ApiError, DiskBackupExportJob};
 use atlas_admin_api::{Auth, AuthError, Client, Error, Response, RetryPolicy, ServiceAccount};
 use base64::Engine as _;
 use serde_json::json;
@@ -185,16 +185,7 @@ fn service_account() -> Auth {
 }
 
 async fn export(client: &Client) -> Result<Response<DiskBackupExportJob>, Error<ApiError>> {
-    client
-        .create_backup_export()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .body(DiskBackupExportJobRequest::new(
-            "5f1a2b3c4d5e6f7a8b9c0d1e".parse().expect("id"),
-            "65a1b2c3d4e5f60718293a4b".parse().expect("id"),
-        ))
-        .send()
-        .await
+    atlas_tests::export_request(client).send().await
 }
 
 /// The token each call used (the fake API echoes it as the job id).

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use atlas_admin_api::models::{ApiError, DiskBackupExportJob, DiskBackupExportJobRequest};
+use atlas_admin_api::models::{ApiError, DiskBackupExportJob};
 use atlas_admin_api::runtime::{ApiRequest, RawResponse};
 use atlas_admin_api::{Auth, Client, Error, Response, RetryPolicy};
 use serde_json::json;
@@ -42,16 +42,7 @@ fn client_for(base: &str) -> Client {
 }
 
 async fn post(client: &Client) -> Result<Response<DiskBackupExportJob>, Error<ApiError>> {
-    client
-        .create_backup_export()
-        .group_id(GROUP)
-        .cluster_name("Cluster0")
-        .body(DiskBackupExportJobRequest::new(
-            "5f1a2b3c4d5e6f7a8b9c0d1e".parse().expect("id"),
-            "65a1b2c3d4e5f60718293a4b".parse().expect("id"),
-        ))
-        .send()
-        .await
+    atlas_tests::export_request(client).send().await
 }
 
 async fn get(client: &Client) -> Result<RawResponse, Error<ApiError>> {
