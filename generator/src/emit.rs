@@ -1110,8 +1110,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         }
         body_send = quote! {
             request
-                .json_bodies(#media, self.raw_body.as_ref(), self.body.as_ref())
-                .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+                .json_bodies(#media, self.raw_body.as_ref(), self.body.as_ref())?;
         };
     }
     // Path: the values of the template's parameters, in template order

@@ -440,10 +440,7 @@ async fn digest_also_signs_a_get_with_a_query() {
         );
         request.query("pageNum", &2i64);
         request.query("itemsPerPage", "a b&c");
-        let raw = client
-            .execute::<ApiError>(request, false)
-            .await
-            .expect("sent");
+        let raw = client.execute::<ApiError>(request).await.expect("sent");
         assert_eq!(raw.status(), 200);
     }
     assert_eq!(round_trips(&mock).await, 3);

@@ -52,7 +52,7 @@ async fn get(client: &Client) -> Result<RawResponse, Error<ApiError>> {
         &[GROUP],
         MEDIA,
     );
-    client.execute(request, false).await
+    client.execute(request).await
 }
 
 fn job() -> serde_json::Value {

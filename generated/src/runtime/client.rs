@@ -15,7 +15,7 @@ use super::digest::{Challenge, DigestAuth};
 use super::error::Error;
 use super::oauth::{says_token_expired, TokenSource};
 use super::request::ApiRequest;
-use super::response::{Decoder, RawResponse, Response, Statuses};
+use super::response::{Decoder, RawResponse, Response};
 use super::retry::RetryPolicy;
 
 /// Where Atlas serves the Administration API.
@@ -204,7 +204,8 @@ impl Client {
     }
 
     /// Sends a request built by generated code and reads the whole response.
-    /// With `envelope`, an enveloped body is unwrapped (see [`RawResponse::new`]).
+    /// With [`ApiRequest::unwrap_envelope`], an enveloped body is unwrapped
+    /// (see [`RawResponse::new`]).
     ///
     /// Applies the credentials (including digest and token round trips), and
     /// retries as the [`RetryPolicy`] allows. Every attempt runs in a
@@ -212,11 +213,7 @@ impl Client {
     /// parameter values), the attempt number and the status; no secret is
     /// ever recorded. The response's `RateLimit-*` figures are in its
     /// [`RawResponse::meta`].
-    pub async fn execute<E>(
-        &self,
-        request: ApiRequest,
-        envelope: bool,
-    ) -> Result<RawResponse, Error<E>> {
+    pub async fn execute<E>(&self, request: ApiRequest) -> Result<RawResponse, Error<E>> {
         let prepared = Prepared {
             url: self.url_for(&request),
             request: &request,
@@ -259,7 +256,12 @@ impl Client {
                 continue;
             }
             return match outcome {
-                Ok(ex) => Ok(RawResponse::new(ex.status, ex.headers, ex.body, envelope)),
+                Ok(ex) => Ok(RawResponse::new(
+                    ex.status,
+                    ex.headers,
+                    ex.body,
+                    request.unwrap_envelope,
+                )),
                 Err(AttemptError::Transport(err)) => Err(Error::Communication(err)),
                 Err(AttemptError::Auth(err)) => Err(Error::Auth(err)),
             };
@@ -269,7 +271,7 @@ impl Client {
     /// Sends a request built by a generated `send` and decodes the
     /// response as `D`: `success` lists the documented success statuses,
     /// each with whether the spec gives it a body (empty: any 2xx), and
-    /// `errors` the documented error statuses (see [`Statuses::decode`]).
+    /// `errors` the documented error statuses (see [`RawResponse::decode`]).
     /// `request` is the result of the builder's input checks: an error is
     /// returned as it is, and nothing is sent.
     pub async fn send<D: Decoder, E: DeserializeOwned>(
@@ -278,10 +280,8 @@ impl Client {
         success: &'static [(u16, bool)],
         errors: &'static [u16],
     ) -> Result<Response<D::Output>, Error<E>> {
-        let request = request?;
-        let envelope = request.unwrap_envelope;
-        let raw = self.execute(request, envelope).await?;
-        Statuses { success, errors }.decode::<D, E>(raw)
+        let raw = self.execute(request?).await?;
+        raw.decode::<D, E>(success, errors)
     }
 
     /// Revokes the service account's current access token

@@ -27,7 +27,7 @@ pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
 pub use response::{
     AnyJson, Binary, Decoder, Json, JsonIfAny, NoContent, RateLimit, RawResponse, Response,
-    ResponseMeta, Statuses, Text,
+    ResponseMeta, Text,
 };
 pub use retry::RetryPolicy;
 pub use validate::{

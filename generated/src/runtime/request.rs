@@ -227,18 +227,20 @@ impl ApiRequest {
     }
 
     /// Sets the JSON body: `raw` (sent as given, for another API version)
-    /// when there is one, else `typed`; none when neither is set.
-    pub fn json_bodies<T: serde::Serialize>(
+    /// when there is one, else `typed`; none when neither is set. A body
+    /// that does not serialise is [`Error::Config`](crate::Error::Config).
+    pub fn json_bodies<T: serde::Serialize, E>(
         &mut self,
         content_type: &'static str,
         raw: Option<&serde_json::Value>,
         typed: Option<&T>,
-    ) -> Result<(), serde_json::Error> {
+    ) -> Result<(), crate::Error<E>> {
         match (raw, typed) {
             (Some(raw), _) => self.json_body(content_type, raw),
             (None, Some(typed)) => self.json_body(content_type, typed),
             (None, None) => Ok(()),
         }
+        .map_err(|err| crate::Error::Config(format!("request body: {err}")))
     }
 
     /// Serialises `body` as JSON with the given media type.

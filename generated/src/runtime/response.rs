@@ -228,6 +228,31 @@ impl RawResponse {
         }
     }
 
+    /// Decodes the response of a generated `send`: as `D` when the status
+    /// is one of `success` (each with whether the spec gives it a body;
+    /// empty means any 2xx), into [`Error::Api`] when it is one of
+    /// `errors`, else into [`Error::UnexpectedStatus`].
+    pub fn decode<D: Decoder, E: DeserializeOwned>(
+        self,
+        success: &[(u16, bool)],
+        errors: &[u16],
+    ) -> Result<Response<D::Output>, Error<E>> {
+        let status = self.status();
+        let has_body = if success.is_empty() {
+            (200..=299).contains(&status).then_some(true)
+        } else {
+            success
+                .iter()
+                .find(|(s, _)| *s == status)
+                .map(|(_, body)| *body)
+        };
+        match has_body {
+            Some(has_body) => D::read(self, has_body),
+            None if errors.contains(&status) => Err(self.api_error()),
+            None => Err(self.unexpected()),
+        }
+    }
+
     /// A status the spec does not document.
     pub fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus {
@@ -316,42 +341,6 @@ impl Decoder for Text {
     type Output = String;
     fn read<E>(raw: RawResponse, _: bool) -> Result<Response<String>, Error<E>> {
         raw.text()
-    }
-}
-
-/// The statuses an operation documents, as the generated `send` passes
-/// them to [`Client::send`](crate::Client::send).
-#[derive(Debug, Clone, Copy)]
-pub struct Statuses {
-    /// Success statuses, each with whether the spec gives it a body; empty
-    /// means any 2xx status, with or without a body.
-    pub success: &'static [(u16, bool)],
-    /// Error statuses whose body decodes into the operation's error type.
-    pub errors: &'static [u16],
-}
-
-impl Statuses {
-    /// Decodes `raw` as `D` if its status is a documented success, into
-    /// [`Error::Api`] if it is a documented error, else into
-    /// [`Error::UnexpectedStatus`].
-    pub fn decode<D: Decoder, E: DeserializeOwned>(
-        &self,
-        raw: RawResponse,
-    ) -> Result<Response<D::Output>, Error<E>> {
-        let status = raw.status();
-        let success = if self.success.is_empty() {
-            (200..=299).contains(&status).then_some(true)
-        } else {
-            self.success
-                .iter()
-                .find(|(s, _)| *s == status)
-                .map(|(_, body)| *body)
-        };
-        match success {
-            Some(has_body) => D::read(raw, has_body),
-            None if self.errors.contains(&status) => Err(raw.api_error()),
-            None => Err(raw.unexpected()),
-        }
     }
 }
 

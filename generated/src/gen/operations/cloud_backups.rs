@@ -186,8 +186,7 @@ impl<'a> CreateBackupExport<'a> {
                 "application/vnd.atlas.2023-01-01+json",
                 self.raw_body.as_ref(),
                 self.body.as_ref(),
-            )
-            .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+            )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         Ok(request)
@@ -295,8 +294,7 @@ impl<'a> CreateExportBucket<'a> {
                 "application/vnd.atlas.2024-05-30+json",
                 self.raw_body.as_ref(),
                 self.body.as_ref(),
-            )
-            .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+            )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         Ok(request)
@@ -939,8 +937,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
                 "application/vnd.atlas.2024-05-30+json",
                 self.raw_body.as_ref(),
                 self.body.as_ref(),
-            )
-            .map_err(|err| Error::Config(::std::format!("request body: {err}")))?;
+            )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         Ok(request)
