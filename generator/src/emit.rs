@@ -344,6 +344,11 @@ pub(crate) fn ty_tokens(ty: &Type, models: &TokenStream) -> TokenStream {
             let inner = ty_tokens(inner, models);
             quote! { ::std::collections::BTreeMap<String, #inner> }
         }
+        Type::Nullable(inner) => {
+            let inner = ty_tokens(inner, models);
+            quote! { Option<#inner> }
+        }
+        Type::Untyped => quote! { Option<::serde_json::Value> },
     }
 }
 
@@ -429,7 +434,7 @@ fn emit_model_items(
         .types
         .values()
         .filter(|def| keep(def.name()))
-        .map(|def| emit_type(def, &cfg(def.name())));
+        .map(|def| emit_type(api, def, &cfg(def.name())));
     let newtypes = api
         .newtypes
         .values()
@@ -522,21 +527,24 @@ fn emit_feature_models(api: &Api, feature: &str) -> TokenStream {
     }
 }
 
-fn emit_type(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
+fn emit_type(api: &Api, def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     match def {
-        TypeDef::Struct(s) => emit_struct(s, cfg),
+        TypeDef::Struct(s) => emit_struct(api, s, cfg),
         TypeDef::Enum(e) => emit_enum(e, cfg),
-        TypeDef::Union(u) => emit_union(u, cfg),
+        TypeDef::Union(u) => emit_union(api, u, cfg),
         TypeDef::Wrapper(w) => {
             let name = ident(&w.name);
             let doc = doc_attrs(w.doc.as_deref());
             let inner = ty_tokens(&w.ty, &TokenStream::new());
+            let default = api.has_default(&w.ty).then(|| quote! { Default, });
             quote! {
                 #cfg
                 #doc
-                #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::serde::Deserialize)]
-                #[serde(transparent)]
+                #[derive(Debug, Clone, PartialEq, #default)]
                 pub struct #name(pub #inner);
+
+                #cfg
+                sh::wrapper!(#name);
             }
         }
         TypeDef::Alias(a) => {
@@ -556,7 +564,7 @@ fn emit_type(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     }
 }
 
-fn emit_struct(s: &StructDef, cfg: &TokenStream) -> TokenStream {
+fn emit_struct(api: &Api, s: &StructDef, cfg: &TokenStream) -> TokenStream {
     let name = ident(&s.name);
     let models = TokenStream::new();
     let view_note = match s.view {
@@ -572,9 +580,9 @@ fn emit_struct(s: &StructDef, cfg: &TokenStream) -> TokenStream {
         TokenStream::new()
     };
     let fields = s.fields.iter().map(|f| emit_field(f, s.view, &models));
-    let default = s.all_optional.then(|| quote! { Default, });
+    let default = s.has_default.then(|| quote! { Default, });
     let constructor = emit_constructor(s, &models, cfg);
-    let serde = emit_struct_serde(s, cfg);
+    let serde = emit_struct_serde(api, s, cfg);
     quote! {
         #cfg
         #doc
@@ -595,21 +603,31 @@ fn emit_struct(s: &StructDef, cfg: &TokenStream) -> TokenStream {
 /// serde derives would, which keeps the whole API's crate within its
 /// compile budget, and the table is a fraction of the tokens the expanded
 /// impls would be to emit and format.
-fn emit_struct_serde(s: &StructDef, cfg: &TokenStream) -> TokenStream {
+fn emit_struct_serde(api: &Api, s: &StructDef, cfg: &TokenStream) -> TokenStream {
     let name = ident(&s.name);
+    // Required fields of a type that is received are tolerated when
+    // missing (their empty value), where the type has one.
+    let received = s.view != Some(View::Request);
     let fields = s.fields.iter().map(|f| {
         let field = ident(&f.rust_name);
         let wire = &f.wire_name;
         let kind = match shape(f, s.view) {
+            Shape::Plain | Shape::NullableRequired if received && api.has_default(&f.ty) => {
+                format_ident!("expected")
+            }
             Shape::Plain | Shape::NullableRequired => format_ident!("required"),
             Shape::Optional => format_ident!("optional"),
             Shape::ThreeState => format_ident!("three_state"),
         };
         quote! { #field #kind #wire }
     });
+    let tag = s.tag.as_ref().map(|t| {
+        let (property, value) = (&t.property, &t.value);
+        quote! { tag #property #value }
+    });
     quote! {
         #cfg
-        sh::object!(#name { #(#fields),* });
+        sh::object!(#name #tag { #(#fields),* });
     }
 }
 
@@ -664,28 +682,43 @@ fn emit_field(f: &Field, view: Option<View>, models: &TokenStream) -> TokenStrea
     }
 }
 
+/// Whether a struct gets a `new` constructor: response-only types are
+/// decoded, not built, and a type whose fields are all optional has
+/// `Default` instead.
+fn has_constructor(s: &StructDef) -> bool {
+    !(s.all_optional || s.view == Some(View::Response))
+}
+
+/// The arguments of a struct's constructor: its required fields, in order.
+fn constructor_args(s: &StructDef, models: &TokenStream) -> Vec<(Ident, TokenStream)> {
+    s.fields
+        .iter()
+        .filter_map(|f| {
+            let ty = field_inner_ty(f, models);
+            match shape(f, s.view) {
+                Shape::Plain => Some((ident(&f.rust_name), ty)),
+                Shape::NullableRequired => Some((ident(&f.rust_name), quote! { Option<#ty> })),
+                Shape::Optional | Shape::ThreeState => None,
+            }
+        })
+        .collect()
+}
+
 fn emit_constructor(s: &StructDef, models: &TokenStream, cfg: &TokenStream) -> Option<TokenStream> {
-    // Response-only types are decoded, not built: no constructor for them.
-    if s.all_optional || s.view == Some(View::Response) {
+    if !has_constructor(s) {
         return None;
     }
     let name = ident(&s.name);
-    let mut args = Vec::new();
-    let mut inits = Vec::new();
-    for f in &s.fields {
+    let args = constructor_args(s, models)
+        .into_iter()
+        .map(|(name, ty)| quote! { #name: #ty });
+    let inits = s.fields.iter().map(|f| {
         let fname = ident(&f.rust_name);
         match shape(f, s.view) {
-            Shape::Plain | Shape::NullableRequired => {
-                let mut ty = field_inner_ty(f, models);
-                if matches!(shape(f, s.view), Shape::NullableRequired) {
-                    ty = quote! { Option<#ty> };
-                }
-                args.push(quote! { #fname: #ty });
-                inits.push(quote! { #fname });
-            }
-            Shape::Optional | Shape::ThreeState => inits.push(quote! { #fname: Option::None }),
+            Shape::Plain | Shape::NullableRequired => quote! { #fname },
+            Shape::Optional | Shape::ThreeState => quote! { #fname: Option::None },
         }
-    }
+    });
     let doc = format!(
         " A `{}` with the required fields set and every optional one empty.",
         s.name
@@ -736,7 +769,7 @@ fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
     }
 }
 
-fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
+fn emit_union(api: &Api, u: &UnionDef, cfg: &TokenStream) -> TokenStream {
     let name = ident(&u.name);
     let doc = doc_attrs(u.doc.as_deref());
     let fallback = ident(&u.fallback);
@@ -749,6 +782,8 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
             t
         }
     };
+    let constructors = emit_variant_constructors(api, u, cfg);
+    let separator = u.doc.is_some().then(|| quote! { #[doc = ""] });
     let Some(prop) = &u.discriminator else {
         let variants = u.variants.iter().map(|v| {
             let rust = ident(&v.rust);
@@ -758,22 +793,11 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
                 #rust(#t),
             }
         });
-        let ser_arms = u.variants.iter().map(|v| {
-            let rust = ident(&v.rust);
-            quote! { Self::#rust(value) => ::serde::Serialize::serialize(value, serializer), }
-        });
-        let tries = u.variants.iter().map(|v| {
-            let rust = ident(&v.rust);
-            quote! {
-                if let Option::Some(value) = sh::try_shape(&value) {
-                    return Result::Ok(Self::#rust(value));
-                }
-            }
-        });
+        let names = u.variants.iter().map(|v| ident(&v.rust));
         return quote! {
             #cfg
             #doc
-            #[doc = ""]
+            #separator
             #[doc = " One of several shapes: the first variant that decodes wins; anything else decodes into the fallback variant."]
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name {
@@ -783,23 +807,8 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
             }
 
             #cfg
-            impl ::serde::Serialize for #name {
-                fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-                    match self {
-                        #(#ser_arms)*
-                        Self::#fallback(value) => ::serde::Serialize::serialize(value, serializer),
-                    }
-                }
-            }
-
-            #cfg
-            impl<'de> ::serde::Deserialize<'de> for #name {
-                fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                    #(#tries)*
-                    Result::Ok(Self::#fallback(value))
-                }
-            }
+            sh::untagged_union!(#name, #fallback { #(#names),* });
+            #constructors
         };
     };
     let variants = u.variants.iter().map(|v| {
@@ -821,14 +830,28 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
         let rust = ident(&v.rust);
         let sent = v.tags.first().cloned().unwrap_or_default();
         let tags = &v.tags;
-        quote! { #rust #sent [#(#tags),*] }
+        // An object type that stands for this tag writes it itself.
+        let own = match &v.ty {
+            Type::Named(n) => match api.types.get(n) {
+                Some(TypeDef::Struct(s)) => s
+                    .tag
+                    .as_ref()
+                    .is_some_and(|t| &t.property == prop && t.value == sent),
+                _ => false,
+            },
+            _ => false,
+        };
+        let own = own.then(|| quote! { own });
+        quote! { #rust #sent [#(#tags),*] #own }
     });
-    let fallback_doc = format!(" Any other `{prop}` value, kept as JSON.");
-    let disc_doc = format!(" The variant is chosen by the `{prop}` property; an unknown value decodes into [`{}::{}`].", u.name, u.fallback);
+    let fallback_doc = format!(
+        " Any other `{prop}` value (or none, or a value its variant cannot decode), kept as JSON."
+    );
+    let disc_doc = format!(" The variant is chosen by the `{prop}` property; a value without it, with a value the spec does not list, or that the chosen variant cannot decode, decodes into [`{}::{}`].", u.name, u.fallback);
     quote! {
         #cfg
         #doc
-        #[doc = ""]
+        #separator
         #[doc = #disc_doc]
         #[derive(Debug, Clone, PartialEq)]
         pub enum #name {
@@ -839,7 +862,57 @@ fn emit_union(u: &UnionDef, cfg: &TokenStream) -> TokenStream {
 
         #cfg
         sh::tagged_union!(#name, #prop, #fallback { #(#table),* });
+        #constructors
     }
+}
+
+/// A short constructor per variant whose object type has a `new`:
+/// `NewBucket::aws(bucket_name, iam_role_id)` for `NewBucket::Aws(Aws::new(..))`.
+fn emit_variant_constructors(api: &Api, u: &UnionDef, cfg: &TokenStream) -> Option<TokenStream> {
+    use heck::ToSnakeCase;
+    let models = TokenStream::new();
+    let mut taken = BTreeSet::new();
+    let methods: Vec<TokenStream> = u
+        .variants
+        .iter()
+        .filter_map(|v| {
+            let Type::Named(n) = &v.ty else { return None };
+            let Some(TypeDef::Struct(s)) = api.types.get(n) else {
+                return None;
+            };
+            if !has_constructor(s) || v.boxed {
+                return None;
+            }
+            let method = crate::names::field_name(&v.rust.to_snake_case());
+            if matches!(method.as_str(), "default" | "new" | "clone") || !taken.insert(method.clone()) {
+                return None;
+            }
+            let method = ident(&method);
+            let rust = ident(&v.rust);
+            let ty = ident(&s.name);
+            let args = constructor_args(s, &models);
+            let params = args.iter().map(|(name, ty)| quote! { #name: #ty });
+            let names = args.iter().map(|(name, _)| name);
+            let doc = format!(" [`Self::{}`] with the required fields of [`{}`] set and every optional one empty.", v.rust, s.name);
+            Some(quote! {
+                #[doc = #doc]
+                #[allow(clippy::too_many_arguments)]
+                pub fn #method(#(#params),*) -> Self {
+                    Self::#rust(#ty::new(#(#names),*))
+                }
+            })
+        })
+        .collect();
+    if methods.is_empty() {
+        return None;
+    }
+    let name = ident(&u.name);
+    Some(quote! {
+        #cfg
+        impl #name {
+            #(#methods)*
+        }
+    })
 }
 
 fn emit_newtype(n: &Newtype, cfg: &TokenStream, matcher_fn: &Ident) -> TokenStream {
@@ -857,8 +930,7 @@ fn emit_newtype(n: &Newtype, cfg: &TokenStream, matcher_fn: &Ident) -> TokenStre
         #doc
         #separator
         #[doc = #what]
-        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize, ::serde::Deserialize)]
-        #[serde(try_from = "String", into = "String")]
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
         pub struct #name(String);
 
         #cfg
@@ -1149,6 +1221,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
         None => quote! { crate::runtime::NoContent },
         Some(Type::Binary) => quote! { crate::runtime::Binary },
         Some(Type::Text) => quote! { crate::runtime::Text },
+        Some(Type::Untyped) => quote! { crate::runtime::MaybeJson },
         Some(t) => {
             let t = ty_tokens(t, &models);
             if op.success_optional {
@@ -1203,7 +1276,7 @@ fn emit_builder(op: &Operation) -> TokenStream {
             #send_doc
             pub fn send(self) -> impl ::std::future::Future<Output = Result<Response<#success_ty>, Error<#error_ty>>> + 'a {
                 let client = self.client;
-                client.send::<#decoder, _>(self.into_request(), &[#(#success),*], &[#(#errors),*])
+                client.send::<Self>(self.into_request())
             }
 
             /// Checks the inputs and builds the request.
@@ -1223,6 +1296,13 @@ fn emit_builder(op: &Operation) -> TokenStream {
                 request.api_version = self.api_version;
                 Ok(request)
             }
+        }
+
+        impl crate::runtime::Endpoint for #name<'_> {
+            type Decoder = #decoder;
+            type ErrorBody = #error_ty;
+            const SUCCESS: &'static [(u16, bool)] = &[#(#success),*];
+            const ERRORS: &'static [u16] = &[#(#errors),*];
         }
     }
 }

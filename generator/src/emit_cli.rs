@@ -73,10 +73,6 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
         }
     });
     let send_json = json_success(op).then(|| {
-        let errors = op
-            .errors
-            .iter()
-            .map(|s| proc_macro2::Literal::u16_unsuffixed(*s));
         quote! {
             /// Like [`Self::send`], but any 2xx body decodes as plain JSON
             /// (`null` when empty): for an API version set with
@@ -84,7 +80,7 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
             /// Inputs are checked and documented errors decoded as in `send`.
             pub fn send_json(self) -> impl ::std::future::Future<Output = Result<Response<::serde_json::Value>, Error<#error>>> + 'a {
                 let client = self.client;
-                client.send::<crate::runtime::AnyJson, _>(self.into_request(), &[], &[#(#errors),*])
+                client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
             }
         }
     });

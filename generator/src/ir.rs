@@ -157,8 +157,27 @@ pub struct StructDef {
     pub view: Option<View>,
     /// Fields in spec order.
     pub fields: Vec<Field>,
-    /// Whether every field is optional (the type then implements `Default`).
+    /// Whether every field is optional (a request type then implements
+    /// `Default`, and needs no constructor).
     pub all_optional: bool,
+    /// Whether the type implements `Default`: a request type when every
+    /// field is optional; a type that is received when every field has an
+    /// empty value (what a missing required field decodes as). A type that
+    /// holds itself through required fields never does.
+    pub has_default: bool,
+    /// The discriminator value this type stands for, when it is a variant
+    /// of tagged unions that all select it by one value: the type then has
+    /// no field for the discriminator and writes the value itself.
+    pub tag: Option<Tag>,
+}
+
+/// A discriminator property and the value a type stands for.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tag {
+    /// The property (`cloudProvider`).
+    pub property: String,
+    /// The value (`AWS`).
+    pub value: String,
 }
 
 /// One property of an object.
@@ -248,6 +267,12 @@ pub enum Type {
     Binary,
     /// A text body that is not JSON (`+csv`, `text/plain`), as a string.
     Text,
+    /// A value that may be `null` where the spec says `nullable` (list
+    /// items, map values): `Option<T>`.
+    Nullable(Box<Type>),
+    /// A response body the spec declares without a schema: anything,
+    /// possibly empty (`Option<serde_json::Value>`, `None` when empty).
+    Untyped,
 }
 
 impl Type {
@@ -446,13 +471,35 @@ pub struct Pagination {
 }
 
 impl Api {
+    /// Whether a value of `ty` has an empty value (`Default`): what a
+    /// missing required field of a received type decodes as.
+    pub fn has_default(&self, ty: &Type) -> bool {
+        match ty {
+            Type::Newtype(_) => false,
+            Type::Named(name) => self.named_has_default(name),
+            _ => true,
+        }
+    }
+
+    fn named_has_default(&self, name: &str) -> bool {
+        match self.types.get(name) {
+            Some(TypeDef::Struct(s)) => s.has_default,
+            Some(TypeDef::Enum(_) | TypeDef::Union(_)) => true,
+            Some(TypeDef::Alias(a)) => self.named_has_default(&a.target),
+            Some(TypeDef::Wrapper(w)) => self.has_default(&w.ty),
+            None => false,
+        }
+    }
+
     /// Every type name a type refers to, for reachability checks.
     pub fn referenced_names(ty: &Type, out: &mut BTreeSet<String>) {
         match ty {
             Type::Named(n) | Type::Newtype(n) => {
                 out.insert(n.clone());
             }
-            Type::Vec(inner) | Type::Map(inner) => Self::referenced_names(inner, out),
+            Type::Vec(inner) | Type::Map(inner) | Type::Nullable(inner) => {
+                Self::referenced_names(inner, out)
+            }
             _ => {}
         }
     }

@@ -299,6 +299,23 @@ fn pick_media<'m>(
         .map(|(k, v)| (k.as_str(), v))
 }
 
+/// `ty`, or `Option<ty>` when the spec allows `null` there (a JSON value
+/// holds `null` already).
+fn nullable_if(nullable: bool, ty: Type) -> Type {
+    if nullable && ty != Type::Json {
+        Type::Nullable(Box::new(ty))
+    } else {
+        ty
+    }
+}
+
+/// Whether every field of an object read in `view` may be left out.
+fn all_optional(fields: &[Field], view: View) -> bool {
+    fields
+        .iter()
+        .all(|f| !f.required || (view == View::Response && f.nullable))
+}
+
 fn non_empty(text: &Option<String>) -> Option<String> {
     text.as_ref()
         .map(|t| t.trim().to_owned())
@@ -397,6 +414,8 @@ impl<'a> Lowerer<'a> {
             }
         }
         self.box_cycles();
+        self.assign_tags();
+        self.compute_defaults();
     }
 
     fn finish(mut self) -> Result<Lowered, Failure> {
@@ -426,6 +445,17 @@ impl<'a> Lowerer<'a> {
                 .collect(),
         };
         assign_features(&mut api);
+        // Types no operation reaches any more (the discriminator enum of
+        // variants that now write their tag themselves) are not generated.
+        let reached = std::mem::take(&mut api.type_features);
+        api.types.retain(|name, _| reached.contains_key(name));
+        api.newtypes.retain(|name, _| reached.contains_key(name));
+        api.examples.retain(|e| {
+            let mut names = BTreeSet::new();
+            Api::referenced_names(&e.ty, &mut names);
+            names.iter().all(|n| reached.contains_key(n))
+        });
+        api.type_features = reached;
         crate::paginate::detect_all(&mut api);
         Ok(Lowered {
             api,
@@ -998,12 +1028,9 @@ impl<'a> Lowerer<'a> {
                         field: ctx.field.clone(),
                         depth: ctx.depth,
                     };
-                    Type::Vec(Box::new(self.convert(
-                        items.into(),
-                        &pointer.join("items"),
-                        view,
-                        &inner_ctx,
-                    )))
+                    let nullable = self.flags(items.into()).2;
+                    let item = self.convert(items.into(), &pointer.join("items"), view, &inner_ctx);
+                    Type::Vec(Box::new(nullable_if(nullable, item)))
                 }
                 None => {
                     self.warn("json-fallback", pointer, "`type: array` without `items`: elements are kept as JSON values (`serde_json::Value`)");
@@ -1091,13 +1118,14 @@ impl<'a> Lowerer<'a> {
                     field: ctx.field.clone(),
                     depth: ctx.depth,
                 };
+                let nullable = self.flags(s.as_ref().into()).2;
                 let inner = self.convert(
                     s.as_ref().into(),
                     &pointer.join("additionalProperties"),
                     view,
                     &inner_ctx,
                 );
-                Type::Map(Box::new(inner))
+                Type::Map(Box::new(nullable_if(nullable, inner)))
             }
             _ => Type::JsonObject,
         }
@@ -1276,9 +1304,7 @@ impl<'a> Lowerer<'a> {
                 doc,
             });
         }
-        let all_optional = fields
-            .iter()
-            .all(|f| !f.required || (job.view == View::Response && f.nullable));
+        let all_optional = all_optional(&fields, job.view);
         self.types.insert(
             job.name.clone(),
             TypeDef::Struct(StructDef {
@@ -1288,6 +1314,8 @@ impl<'a> Lowerer<'a> {
                 view: (!job.shared).then_some(job.view),
                 fields,
                 all_optional,
+                has_default: false,
+                tag: None,
             }),
         );
     }
@@ -1523,6 +1551,96 @@ impl<'a> Lowerer<'a> {
                 _ => {}
             }
         }
+    }
+
+    /// Gives each object type that tagged unions select by exactly one
+    /// discriminator value that value: the type drops its field for the
+    /// discriminator and writes the value itself, so a variant can only
+    /// ever send the tag it stands for.
+    fn assign_tags(&mut self) {
+        let mut tags: BTreeMap<String, BTreeSet<Tag>> = BTreeMap::new();
+        for def in self.types.values() {
+            let TypeDef::Union(u) = def else { continue };
+            let Some(property) = &u.discriminator else {
+                continue;
+            };
+            for v in &u.variants {
+                let Type::Named(name) = &v.ty else { continue };
+                let entry = tags.entry(name.clone()).or_default();
+                for value in &v.tags {
+                    entry.insert(Tag {
+                        property: property.clone(),
+                        value: value.clone(),
+                    });
+                }
+                if v.tags.is_empty() {
+                    // Selected by no value: it keeps its own field.
+                    entry.insert(Tag {
+                        property: property.clone(),
+                        value: String::new(),
+                    });
+                }
+            }
+        }
+        for (name, set) in tags {
+            let mut set = set.into_iter();
+            let (Some(tag), None) = (set.next(), set.next()) else {
+                continue;
+            };
+            if tag.value.is_empty() {
+                continue;
+            }
+            if let Some(TypeDef::Struct(s)) = self.types.get_mut(&name) {
+                s.fields.retain(|f| f.wire_name != tag.property);
+                s.all_optional = all_optional(&s.fields, s.view.unwrap_or(View::Request));
+                s.tag = Some(tag);
+            }
+        }
+    }
+
+    /// Works out which object types implement `Default` (see
+    /// [`StructDef::has_default`]): the least fixed point, so a type that
+    /// holds itself through required fields never does (its default would
+    /// never end).
+    fn compute_defaults(&mut self) {
+        let mut api = Api {
+            title: String::new(),
+            types: std::mem::take(&mut self.types),
+            newtypes: BTreeMap::new(),
+            operations: Vec::new(),
+            features: BTreeMap::new(),
+            type_features: BTreeMap::new(),
+            examples: Vec::new(),
+        };
+        loop {
+            let ready: Vec<String> = api
+                .types
+                .iter()
+                .filter_map(|(name, def)| match def {
+                    TypeDef::Struct(s) if !s.has_default => {
+                        let received = s.view != Some(View::Request);
+                        let ready = if received {
+                            s.fields
+                                .iter()
+                                .all(|f| !(f.required && !f.nullable) || api.has_default(&f.ty))
+                        } else {
+                            s.all_optional
+                        };
+                        ready.then(|| name.clone())
+                    }
+                    _ => None,
+                })
+                .collect();
+            if ready.is_empty() {
+                break;
+            }
+            for name in ready {
+                if let Some(TypeDef::Struct(s)) = api.types.get_mut(&name) {
+                    s.has_default = true;
+                }
+            }
+        }
+        self.types = api.types;
     }
 
     // ----- operations ----------------------------------------------------
@@ -1963,6 +2081,9 @@ impl<'a> Lowerer<'a> {
                         }
                         // A 204 names its media type but has no body (Atlas's deletes).
                         None if *code == 204 => None,
+                        // Content without a schema: a success may carry
+                        // anything, or nothing (Atlas's 202s).
+                        None if (200..300).contains(code) => Some(Type::Untyped),
                         None => Some(Type::Json),
                     }
                 }
@@ -1975,6 +2096,18 @@ impl<'a> Lowerer<'a> {
                     error_types.insert(t);
                 }
                 errors.push(*code);
+            }
+        }
+        // Statuses without a schema beside ones with a schema: the typed
+        // body is decoded where the spec gives one, `None` elsewhere.
+        if success
+            .iter()
+            .any(|c| c.ty.as_ref().is_some_and(|t| *t != Type::Untyped))
+        {
+            for case in &mut success {
+                if case.ty == Some(Type::Untyped) {
+                    case.ty = None;
+                }
             }
         }
         // Some success statuses with a body and some without (`200` with a
@@ -1994,9 +2127,13 @@ impl<'a> Lowerer<'a> {
                 Some(Type::Json)
             }
         };
-        // Binary and text bodies read an empty body as empty, not as missing.
-        let success_optional =
-            success_optional && !matches!(success_type, Some(Type::Binary | Type::Text));
+        // Binary, text and untyped bodies read an empty body as empty, not
+        // as missing.
+        let success_optional = success_optional
+            && !matches!(
+                success_type,
+                Some(Type::Binary | Type::Text | Type::Untyped)
+            );
         let error_type = if error_types.len() == 1 {
             error_types.into_iter().next().unwrap_or(Type::Json)
         } else {

@@ -111,6 +111,8 @@ fn nullable() {
         plain: { type: string }
         detail:
           $ref: '#/components/schemas/Detail'
+        ids: { type: array, items: { type: string, nullable: true } }
+        counts: { type: object, additionalProperties: { type: integer, nullable: true } }
     Detail:
       type: object
       nullable: true
@@ -200,4 +202,53 @@ fn whole_spec() {
         insta::assert_snapshot!(format!("whole_spec_{}", name.replace('.', "_")), text);
     }
     assert!(generated.warnings.is_empty(), "{:?}", generated.warnings);
+}
+
+#[test]
+fn tagged_union_variants_and_schemaless_responses() {
+    // Variants stand for their tag (no field for it, the tag written by the
+    // type, a short constructor on the union); a 202 with content but no
+    // schema returns whatever came, possibly nothing.
+    let yaml = "openapi: 3.0.1
+info: { title: t, version: '1' }
+paths:
+  /buckets:
+    post:
+      operationId: createBucket
+      requestBody:
+        required: true
+        content: { application/json: { schema: { $ref: '#/components/schemas/Bucket' } } }
+      responses:
+        '200':
+          description: ok
+          content: { application/json: { schema: { $ref: '#/components/schemas/Bucket' } } }
+  /buckets/{id}:
+    delete:
+      operationId: deleteBucket
+      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]
+      responses:
+        '202':
+          description: accepted
+          content: { application/vnd.atlas.2023-02-01+json: {} }
+components:
+  schemas:
+    Bucket:
+      type: object
+      required: [cloudProvider]
+      properties:
+        cloudProvider: { type: string, enum: [AWS, GCP] }
+        name: { type: string }
+      discriminator:
+        propertyName: cloudProvider
+        mapping: { AWS: '#/components/schemas/Aws', GCP: '#/components/schemas/Gcp' }
+    Aws:
+      allOf:
+        - $ref: '#/components/schemas/Bucket'
+        - { type: object, required: [roleId], properties: { roleId: { type: string } } }
+    Gcp:
+      allOf:
+        - $ref: '#/components/schemas/Bucket'
+        - { type: object, properties: { serviceAccount: { type: string } } }
+";
+    insta::assert_snapshot!(generate(yaml));
 }

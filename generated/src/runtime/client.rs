@@ -6,7 +6,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
-use serde::de::DeserializeOwned;
 use tracing::Instrument as _;
 use url::Url;
 
@@ -15,8 +14,9 @@ use super::digest::{Challenge, DigestAuth};
 use super::error::Error;
 use super::oauth::{says_token_expired, TokenSource};
 use super::request::ApiRequest;
-use super::response::{Decoder, RawResponse, Response};
+use super::response::{Decoder, Endpoint, RawResponse, Response};
 use super::retry::RetryPolicy;
+use super::serde_helpers::{with_options, DecodeOptions};
 
 /// Where Atlas serves the Administration API.
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
@@ -40,6 +40,7 @@ pub struct Client {
     http: reqwest::Client,
     auth: Arc<Authenticator>,
     retry: RetryPolicy,
+    decode: DecodeOptions,
 }
 
 /// Configures a [`Client`].
@@ -51,6 +52,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     user_agent: String,
     retry: RetryPolicy,
+    strict_responses: bool,
 }
 
 impl Default for ClientBuilder {
@@ -62,6 +64,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
+            strict_responses: false,
         }
     }
 }
@@ -106,6 +109,19 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether a response that breaks the spec is an error (default
+    /// `false`). By default the client is lenient in what it accepts: a
+    /// required field the server left out (or sent as `null`) decodes as
+    /// its empty value, a union value its variant cannot decode is kept as
+    /// JSON in the fallback variant, and each such tolerance is reported
+    /// through `tracing` (target `atlas_admin_api::decode`). Strict mode
+    /// makes them [`Error::InvalidResponse`], for tests that check a server
+    /// against the spec.
+    pub fn strict_responses(mut self, strict: bool) -> Self {
+        self.strict_responses = strict;
+        self
+    }
+
     /// Builds the client.
     // `Error` carries a whole `ResponseMeta` (headers) inline; that is the
     // crate's error design, and `build` runs once per client.
@@ -136,6 +152,11 @@ impl ClientBuilder {
             http,
             auth: Arc::new(auth),
             retry: self.retry,
+            decode: if self.strict_responses {
+                DecodeOptions::STRICT
+            } else {
+                DecodeOptions::LENIENT
+            },
         })
     }
 }
@@ -268,20 +289,23 @@ impl Client {
         }
     }
 
-    /// Sends a request built by a generated `send` and decodes the
-    /// response as `D`: `success` lists the documented success statuses,
-    /// each with whether the spec gives it a body (empty: any 2xx), and
-    /// `errors` the documented error statuses (see [`RawResponse::decode`]).
-    /// `request` is the result of the builder's input checks: an error is
-    /// returned as it is, and nothing is sent.
-    pub async fn send<D: Decoder, E: DeserializeOwned>(
+    /// Sends a request built by the generated operation `O` and decodes
+    /// the response as `O` says (see [`Endpoint`] and
+    /// [`RawResponse::decode`]), leniently unless the client was built with
+    /// [`ClientBuilder::strict_responses`]. `request` is the result of the
+    /// builder's input checks: an error is returned as it is, and nothing
+    /// is sent.
+    pub async fn send<O: Endpoint>(
         &self,
-        request: Result<ApiRequest, Error<E>>,
-        success: &'static [(u16, bool)],
-        errors: &'static [u16],
-    ) -> Result<Response<D::Output>, Error<E>> {
+        request: Result<ApiRequest, Error<O::ErrorBody>>,
+    ) -> Result<Response<<O::Decoder as Decoder>::Output>, Error<O::ErrorBody>> {
         let raw = self.execute(request?).await?;
-        raw.decode::<D, E>(success, errors)
+        with_options(self.decode, || raw.decode_for::<O>())
+    }
+
+    /// How this client decodes responses.
+    pub fn decode_options(&self) -> DecodeOptions {
+        self.decode
     }
 
     /// Revokes the service account's current access token

@@ -26,10 +26,11 @@ pub use error::Error;
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
 pub use response::{
-    AnyJson, Binary, Decoder, Json, JsonIfAny, NoContent, RateLimit, RawResponse, Response,
-    ResponseMeta, Text,
+    AnyJson, AnyVersion, Binary, Decoder, Endpoint, Json, JsonIfAny, MaybeJson, NoContent,
+    RateLimit, RawResponse, Response, ResponseMeta, Text,
 };
 pub use retry::RetryPolicy;
+pub use serde_helpers::{Decode, DecodeOptions};
 pub use validate::{
     required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
 };

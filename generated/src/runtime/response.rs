@@ -5,9 +5,9 @@ use std::marker::PhantomData;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
-use serde::de::DeserializeOwned;
 
 use super::error::Error;
+use super::serde_helpers::{decode_slice, Decode};
 
 /// How much of an undecodable body an error keeps.
 const BODY_PREFIX_BYTES: usize = 1024;
@@ -138,8 +138,8 @@ impl RawResponse {
     }
 
     /// Decodes a documented success body.
-    pub fn success<T: DeserializeOwned, E>(self) -> Result<Response<T>, Error<E>> {
-        match serde_json::from_slice(&self.body) {
+    pub fn success<T: Decode, E>(self) -> Result<Response<T>, Error<E>> {
+        match decode_slice(&self.body) {
             Ok(body) => Ok(Response {
                 meta: self.meta,
                 body,
@@ -187,9 +187,26 @@ impl RawResponse {
         self.success()
     }
 
+    /// A success body the spec declares without a schema: `None` when
+    /// empty, the JSON value when it is JSON, else the text (lossy UTF-8)
+    /// as a JSON string. Never an error.
+    pub fn anything<E>(self) -> Result<Response<Option<serde_json::Value>>, Error<E>> {
+        let body = if self.body.iter().all(u8::is_ascii_whitespace) {
+            None
+        } else {
+            Some(serde_json::from_slice(&self.body).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(&self.body).into_owned())
+            }))
+        };
+        Ok(Response {
+            meta: self.meta,
+            body,
+        })
+    }
+
     /// A documented success body, for an operation where other success
     /// statuses have none.
-    pub fn success_some<T: DeserializeOwned, E>(self) -> Result<Response<Option<T>>, Error<E>> {
+    pub fn success_some<T: Decode, E>(self) -> Result<Response<Option<T>>, Error<E>> {
         self.success().map(|r: Response<T>| Response {
             meta: r.meta,
             body: Some(r.body),
@@ -214,8 +231,8 @@ impl RawResponse {
     }
 
     /// Decodes a documented error body into [`Error::Api`].
-    pub fn api_error<E: DeserializeOwned>(self) -> Error<E> {
-        match serde_json::from_slice(&self.body) {
+    pub fn api_error<E: Decode>(self) -> Error<E> {
+        match decode_slice(&self.body) {
             Ok(body) => Error::Api {
                 meta: self.meta,
                 body,
@@ -232,7 +249,7 @@ impl RawResponse {
     /// is one of `success` (each with whether the spec gives it a body;
     /// empty means any 2xx), into [`Error::Api`] when it is one of
     /// `errors`, else into [`Error::UnexpectedStatus`].
-    pub fn decode<D: Decoder, E: DeserializeOwned>(
+    pub fn decode<D: Decoder, E: Decode>(
         self,
         success: &[(u16, bool)],
         errors: &[u16],
@@ -253,6 +270,14 @@ impl RawResponse {
         }
     }
 
+    /// Decodes the response as the generated operation `O` does
+    /// (see [`Endpoint`]).
+    pub fn decode_for<O: Endpoint>(
+        self,
+    ) -> Result<Response<<O::Decoder as Decoder>::Output>, Error<O::ErrorBody>> {
+        self.decode::<O::Decoder, O::ErrorBody>(O::SUCCESS, O::ERRORS)
+    }
+
     /// A status the spec does not document.
     pub fn unexpected<E>(self) -> Error<E> {
         Error::UnexpectedStatus {
@@ -260,6 +285,35 @@ impl RawResponse {
             meta: self.meta,
         }
     }
+}
+
+/// What the responses of a generated operation decode into: implemented
+/// by each operation's request builder, and what its `send` uses. Also a
+/// way to decode a response received some other way (a recorded one, a
+/// test's): [`RawResponse::decode_for`].
+pub trait Endpoint {
+    /// How a documented success status is read.
+    type Decoder: Decoder;
+    /// The documented error body.
+    type ErrorBody: Decode;
+    /// The documented success statuses, each with whether the spec gives it
+    /// a body (empty: any 2xx).
+    const SUCCESS: &'static [(u16, bool)];
+    /// The documented error statuses.
+    const ERRORS: &'static [u16];
+}
+
+/// The operation `O` read at an API version the crate was not generated
+/// for (what `send_json` uses): any 2xx body as plain JSON, documented
+/// errors as `O` decodes them.
+#[derive(Debug)]
+pub struct AnyVersion<O>(PhantomData<O>);
+
+impl<O: Endpoint> Endpoint for AnyVersion<O> {
+    type Decoder = AnyJson;
+    type ErrorBody = O::ErrorBody;
+    const SUCCESS: &'static [(u16, bool)] = &[];
+    const ERRORS: &'static [u16] = O::ERRORS;
 }
 
 /// How a generated `send` reads a documented success status: the type
@@ -277,7 +331,7 @@ pub trait Decoder {
 #[derive(Debug)]
 pub struct Json<T>(PhantomData<T>);
 
-impl<T: DeserializeOwned> Decoder for Json<T> {
+impl<T: Decode> Decoder for Json<T> {
     type Output = T;
     fn read<E>(raw: RawResponse, _: bool) -> Result<Response<T>, Error<E>> {
         raw.success()
@@ -289,7 +343,7 @@ impl<T: DeserializeOwned> Decoder for Json<T> {
 #[derive(Debug)]
 pub struct JsonIfAny<T>(PhantomData<T>);
 
-impl<T: DeserializeOwned> Decoder for JsonIfAny<T> {
+impl<T: Decode> Decoder for JsonIfAny<T> {
     type Output = Option<T>;
     fn read<E>(raw: RawResponse, has_body: bool) -> Result<Response<Option<T>>, Error<E>> {
         if has_body {
@@ -308,6 +362,18 @@ impl Decoder for AnyJson {
     type Output = serde_json::Value;
     fn read<E>(raw: RawResponse, _: bool) -> Result<Response<serde_json::Value>, Error<E>> {
         raw.json()
+    }
+}
+
+/// A body the spec declares without a schema: anything, possibly empty
+/// (see [`RawResponse::anything`]).
+#[derive(Debug)]
+pub struct MaybeJson;
+
+impl Decoder for MaybeJson {
+    type Output = Option<serde_json::Value>;
+    fn read<E>(raw: RawResponse, _: bool) -> Result<Response<Self::Output>, Error<E>> {
+        raw.anything()
     }
 }
 

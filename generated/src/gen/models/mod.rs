@@ -15,7 +15,7 @@ use crate::runtime::serde_helpers as sh;
 /// The error body Atlas returns with every 4xx and 5xx status.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ApiError {
     /// Field-level detail of a bad request.
     pub bad_request_detail: Option<BadRequestDetail>,
@@ -32,7 +32,7 @@ pub struct ApiError {
 }
 sh::object!(
     ApiError { bad_request_detail optional "badRequestDetail", detail optional "detail",
-    error required "error", error_code required "errorCode", parameters optional
+    error expected "error", error_code expected "errorCode", parameters optional
     "parameters", reason optional "reason" }
 );
 /// A key-value pair written to the export's metadata file.
@@ -58,7 +58,7 @@ sh::object!(BadRequestDetail { fields optional "fields" });
 /// A snapshot export job.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiskBackupExportJob {
     /// For sharded clusters, the export job of each replica set.
     pub components: Option<Vec<DiskBackupExportMember>>,
@@ -87,7 +87,7 @@ pub struct DiskBackupExportJob {
 }
 sh::object!(
     DiskBackupExportJob { components optional "components", created_at optional
-    "createdAt", custom_data optional "customData", export_bucket_id required
+    "createdAt", custom_data optional "customData", export_bucket_id expected
     "exportBucketId", export_status optional "exportStatus", finished_at optional
     "finishedAt", id optional "id", links optional "links", prefix optional "prefix",
     snapshot_id optional "snapshotId", state optional "state", state_reason optional
@@ -161,8 +161,6 @@ sh::object!(
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotAwsExportBucketRequest {
-    /// The cloud provider of the storage.
-    pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
     /// Name of the S3 bucket the role may write to.
     pub bucket_name: String,
     /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
@@ -173,13 +171,8 @@ pub struct DiskBackupSnapshotAwsExportBucketRequest {
 impl DiskBackupSnapshotAwsExportBucketRequest {
     /// A `DiskBackupSnapshotAwsExportBucketRequest` with the required fields set and every optional one empty.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
-        bucket_name: String,
-        iam_role_id: IamRoleId,
-    ) -> Self {
+    pub fn new(bucket_name: String, iam_role_id: IamRoleId) -> Self {
         Self {
-            cloud_provider,
             bucket_name,
             iam_role_id,
             require_private_networking: Option::None,
@@ -187,25 +180,19 @@ impl DiskBackupSnapshotAwsExportBucketRequest {
     }
 }
 sh::object!(
-    DiskBackupSnapshotAwsExportBucketRequest { cloud_provider required "cloudProvider",
-    bucket_name required "bucketName", iam_role_id required "iamRoleId",
-    require_private_networking optional "requirePrivateNetworking" }
+    DiskBackupSnapshotAwsExportBucketRequest tag "cloudProvider" "AWS" { bucket_name
+    required "bucketName", iam_role_id required "iamRoleId", require_private_networking
+    optional "requirePrivateNetworking" }
 );
-/// The cloud provider of the storage.
-///
-/// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
-pub type DiskBackupSnapshotAwsExportBucketRequestCloudProvider = DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
 /// An export bucket in AWS S3.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiskBackupSnapshotAwsExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
     pub id: String,
     /// Name of the bucket or container snapshots are exported to.
     pub bucket_name: String,
-    /// The cloud provider of the storage.
-    pub cloud_provider: DiskBackupSnapshotAwsExportBucketResponseCloudProvider,
     /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
     pub iam_role_id: String,
     /// Links to related resources.
@@ -216,36 +203,16 @@ pub struct DiskBackupSnapshotAwsExportBucketResponse {
     pub require_private_networking: Option<bool>,
 }
 sh::object!(
-    DiskBackupSnapshotAwsExportBucketResponse { id required "_id", bucket_name required
-    "bucketName", cloud_provider required "cloudProvider", iam_role_id required
-    "iamRoleId", links optional "links", region optional "region",
-    require_private_networking optional "requirePrivateNetworking" }
-);
-/// The cloud provider of the storage.
-///
-/// Values the spec does not list decode into the fallback variant instead of failing.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
-    /// `AWS`
-    Aws,
-    /// `AZURE`
-    Azure,
-    /// `GCP`
-    Gcp,
-    /// A value this version of the spec does not list, kept as sent.
-    Unknown(String),
-}
-sh::string_enum!(
-    DiskBackupSnapshotAwsExportBucketResponseCloudProvider, Unknown { Aws "AWS", Azure
-    "AZURE", Gcp "GCP" }
+    DiskBackupSnapshotAwsExportBucketResponse tag "cloudProvider" "AWS" { id expected
+    "_id", bucket_name expected "bucketName", iam_role_id expected "iamRoleId", links
+    optional "links", region optional "region", require_private_networking optional
+    "requirePrivateNetworking" }
 );
 /// A new export bucket in Azure Blob Storage.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotAzureExportBucketRequest {
-    /// The cloud provider of the storage.
-    pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
     /// Name of the storage container. Optional when `serviceUrl` already ends with the container name.
     pub bucket_name: Option<String>,
     /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
@@ -258,13 +225,8 @@ pub struct DiskBackupSnapshotAzureExportBucketRequest {
 impl DiskBackupSnapshotAzureExportBucketRequest {
     /// A `DiskBackupSnapshotAzureExportBucketRequest` with the required fields set and every optional one empty.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
-        role_id: RoleId,
-        service_url: String,
-    ) -> Self {
+    pub fn new(role_id: RoleId, service_url: String) -> Self {
         Self {
-            cloud_provider,
             bucket_name: Option::None,
             role_id,
             service_url,
@@ -273,21 +235,19 @@ impl DiskBackupSnapshotAzureExportBucketRequest {
     }
 }
 sh::object!(
-    DiskBackupSnapshotAzureExportBucketRequest { cloud_provider required "cloudProvider",
-    bucket_name optional "bucketName", role_id required "roleId", service_url required
-    "serviceUrl", tenant_id optional "tenantId" }
+    DiskBackupSnapshotAzureExportBucketRequest tag "cloudProvider" "AZURE" { bucket_name
+    optional "bucketName", role_id required "roleId", service_url required "serviceUrl",
+    tenant_id optional "tenantId" }
 );
 /// An export bucket in Azure Blob Storage.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiskBackupSnapshotAzureExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
     pub id: String,
     /// Name of the bucket or container snapshots are exported to.
     pub bucket_name: String,
-    /// The cloud provider of the storage.
-    pub cloud_provider: DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
     /// Links to related resources.
     pub links: Option<Vec<Link>>,
     /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
@@ -298,18 +258,13 @@ pub struct DiskBackupSnapshotAzureExportBucketResponse {
     pub tenant_id: String,
 }
 sh::object!(
-    DiskBackupSnapshotAzureExportBucketResponse { id required "_id", bucket_name required
-    "bucketName", cloud_provider required "cloudProvider", links optional "links",
-    role_id required "roleId", service_url required "serviceUrl", tenant_id required
-    "tenantId" }
+    DiskBackupSnapshotAzureExportBucketResponse tag "cloudProvider" "AZURE" { id expected
+    "_id", bucket_name expected "bucketName", links optional "links", role_id expected
+    "roleId", service_url expected "serviceUrl", tenant_id expected "tenantId" }
 );
-/// The cloud provider of the storage.
-///
-/// The same values as [`DiskBackupSnapshotAwsExportBucketResponseCloudProvider`].
-pub type DiskBackupSnapshotAzureExportBucketResponseCloudProvider = DiskBackupSnapshotAwsExportBucketResponseCloudProvider;
 /// A new export bucket; `cloudProvider` says which of the provider-specific shapes it has.
 ///
-/// The variant is chosen by the `cloudProvider` property; an unknown value decodes into [`DiskBackupSnapshotExportBucketRequest::Unknown`].
+/// The variant is chosen by the `cloudProvider` property; a value without it, with a value the spec does not list, or that the chosen variant cannot decode, decodes into [`DiskBackupSnapshotExportBucketRequest::Unknown`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum DiskBackupSnapshotExportBucketRequest {
     /// `cloudProvider` is `AWS`.
@@ -318,16 +273,37 @@ pub enum DiskBackupSnapshotExportBucketRequest {
     Azure(DiskBackupSnapshotAzureExportBucketRequest),
     /// `cloudProvider` is `GCP`.
     Gcp(DiskBackupSnapshotGcpExportBucketRequest),
-    /// Any other `cloudProvider` value, kept as JSON.
+    /// Any other `cloudProvider` value (or none, or a value its variant cannot decode), kept as JSON.
     Unknown(::serde_json::Value),
 }
 sh::tagged_union!(
-    DiskBackupSnapshotExportBucketRequest, "cloudProvider", Unknown { Aws "AWS"["AWS"],
-    Azure "AZURE"["AZURE"], Gcp "GCP"["GCP"] }
+    DiskBackupSnapshotExportBucketRequest, "cloudProvider", Unknown { Aws "AWS"["AWS"]
+    own, Azure "AZURE"["AZURE"] own, Gcp "GCP"["GCP"] own }
 );
+impl DiskBackupSnapshotExportBucketRequest {
+    /// [`Self::Aws`] with the required fields of [`DiskBackupSnapshotAwsExportBucketRequest`] set and every optional one empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn aws(bucket_name: String, iam_role_id: IamRoleId) -> Self {
+        Self::Aws(
+            DiskBackupSnapshotAwsExportBucketRequest::new(bucket_name, iam_role_id),
+        )
+    }
+    /// [`Self::Azure`] with the required fields of [`DiskBackupSnapshotAzureExportBucketRequest`] set and every optional one empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn azure(role_id: RoleId, service_url: String) -> Self {
+        Self::Azure(
+            DiskBackupSnapshotAzureExportBucketRequest::new(role_id, service_url),
+        )
+    }
+    /// [`Self::Gcp`] with the required fields of [`DiskBackupSnapshotGcpExportBucketRequest`] set and every optional one empty.
+    #[allow(clippy::too_many_arguments)]
+    pub fn gcp(bucket_name: String, role_id: RoleId) -> Self {
+        Self::Gcp(DiskBackupSnapshotGcpExportBucketRequest::new(bucket_name, role_id))
+    }
+}
 /// An export bucket; `cloudProvider` says which of the provider-specific shapes it has.
 ///
-/// The variant is chosen by the `cloudProvider` property; an unknown value decodes into [`DiskBackupSnapshotExportBucketResponse::Unknown`].
+/// The variant is chosen by the `cloudProvider` property; a value without it, with a value the spec does not list, or that the chosen variant cannot decode, decodes into [`DiskBackupSnapshotExportBucketResponse::Unknown`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum DiskBackupSnapshotExportBucketResponse {
     /// `cloudProvider` is `AWS`.
@@ -336,20 +312,18 @@ pub enum DiskBackupSnapshotExportBucketResponse {
     Azure(DiskBackupSnapshotAzureExportBucketResponse),
     /// `cloudProvider` is `GCP`.
     Gcp(DiskBackupSnapshotGcpExportBucketResponse),
-    /// Any other `cloudProvider` value, kept as JSON.
+    /// Any other `cloudProvider` value (or none, or a value its variant cannot decode), kept as JSON.
     Unknown(::serde_json::Value),
 }
 sh::tagged_union!(
-    DiskBackupSnapshotExportBucketResponse, "cloudProvider", Unknown { Aws "AWS"["AWS"],
-    Azure "AZURE"["AZURE"], Gcp "GCP"["GCP"] }
+    DiskBackupSnapshotExportBucketResponse, "cloudProvider", Unknown { Aws "AWS"["AWS"]
+    own, Azure "AZURE"["AZURE"] own, Gcp "GCP"["GCP"] own }
 );
 /// A new export bucket in Google Cloud Storage.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DiskBackupSnapshotGcpExportBucketRequest {
-    /// The cloud provider of the storage.
-    pub cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
     /// Name of the Cloud Storage bucket the role may write to.
     pub bucket_name: String,
     /// 24-hexadecimal-character id of the GCP cloud provider access role Atlas uses.
@@ -358,42 +332,32 @@ pub struct DiskBackupSnapshotGcpExportBucketRequest {
 impl DiskBackupSnapshotGcpExportBucketRequest {
     /// A `DiskBackupSnapshotGcpExportBucketRequest` with the required fields set and every optional one empty.
     #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        cloud_provider: DiskBackupSnapshotAwsExportBucketRequestCloudProvider,
-        bucket_name: String,
-        role_id: RoleId,
-    ) -> Self {
-        Self {
-            cloud_provider,
-            bucket_name,
-            role_id,
-        }
+    pub fn new(bucket_name: String, role_id: RoleId) -> Self {
+        Self { bucket_name, role_id }
     }
 }
 sh::object!(
-    DiskBackupSnapshotGcpExportBucketRequest { cloud_provider required "cloudProvider",
-    bucket_name required "bucketName", role_id required "roleId" }
+    DiskBackupSnapshotGcpExportBucketRequest tag "cloudProvider" "GCP" { bucket_name
+    required "bucketName", role_id required "roleId" }
 );
 /// An export bucket in Google Cloud Storage.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct DiskBackupSnapshotGcpExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
     pub id: String,
     /// Name of the bucket or container snapshots are exported to.
     pub bucket_name: String,
-    /// The cloud provider of the storage.
-    pub cloud_provider: DiskBackupSnapshotAzureExportBucketResponseCloudProvider,
     /// Links to related resources.
     pub links: Option<Vec<Link>>,
     /// 24-hexadecimal-character id of the GCP cloud provider access role Atlas uses.
     pub role_id: String,
 }
 sh::object!(
-    DiskBackupSnapshotGcpExportBucketResponse { id required "_id", bucket_name required
-    "bucketName", cloud_provider required "cloudProvider", links optional "links",
-    role_id required "roleId" }
+    DiskBackupSnapshotGcpExportBucketResponse tag "cloudProvider" "GCP" { id expected
+    "_id", bucket_name expected "bucketName", links optional "links", role_id expected
+    "roleId" }
 );
 /// Progress of an export job.
 ///
@@ -412,7 +376,7 @@ sh::object!(
 /// One rejected request field.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct FieldViolation {
     /// Why the field was rejected.
     pub description: String,
@@ -420,7 +384,7 @@ pub struct FieldViolation {
     pub field: String,
 }
 sh::object!(
-    FieldViolation { description required "description", field required "field" }
+    FieldViolation { description expected "description", field expected "field" }
 );
 /// A link to a related API resource.
 ///
@@ -436,7 +400,7 @@ sh::object!(Link { href optional "href", rel optional "rel" });
 /// One page of snapshot export jobs.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaginatedApiAtlasDiskBackupExportJobView {
     /// Links to related resources, including the next and previous pages.
     pub links: Option<Vec<Link>>,
@@ -446,13 +410,13 @@ pub struct PaginatedApiAtlasDiskBackupExportJobView {
     pub total_count: Option<i64>,
 }
 sh::object!(
-    PaginatedApiAtlasDiskBackupExportJobView { links optional "links", results required
+    PaginatedApiAtlasDiskBackupExportJobView { links optional "links", results expected
     "results", total_count optional "totalCount" }
 );
 /// One page of export buckets of any cloud provider.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct PaginatedBackupSnapshotExportBucketsView {
     /// Links to related resources, including the next and previous pages.
     pub links: Option<Vec<Link>>,
@@ -462,7 +426,7 @@ pub struct PaginatedBackupSnapshotExportBucketsView {
     pub total_count: Option<i64>,
 }
 sh::object!(
-    PaginatedBackupSnapshotExportBucketsView { links optional "links", results required
+    PaginatedBackupSnapshotExportBucketsView { links optional "links", results expected
     "results", total_count optional "totalCount" }
 );
 /// Why a job is in its state; set when the job failed.
@@ -496,116 +460,39 @@ sh::object!(
     "requirePrivateNetworking" }
 );
 /// A `clusterName` value, checked against the pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$` when it is built.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ClusterName(String);
 sh::validated!(
     ClusterName, "clusterName", "^[a-zA-Z0-9][a-zA-Z0-9-]*$", matches_pattern_2
 );
 /// A `exportBucketId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ExportBucketId(String);
 sh::validated!(ExportBucketId, "exportBucketId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// A `exportId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ExportId(String);
 sh::validated!(ExportId, "exportId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// A `groupId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct GroupId(String);
 sh::validated!(GroupId, "groupId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
 ///
 /// A `iamRoleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct IamRoleId(String);
 sh::validated!(IamRoleId, "iamRoleId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// 24-hexadecimal-character id of the Azure cloud provider access role Atlas uses.
 ///
 /// A `roleId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RoleId(String);
 sh::validated!(RoleId, "roleId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// 24-hexadecimal-character id of the snapshot to export.
 ///
 /// A `snapshotId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
-#[derive(
-    Debug,
-    Clone,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    ::serde::Serialize,
-    ::serde::Deserialize
-)]
-#[serde(try_from = "String", into = "String")]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SnapshotId(String);
 sh::validated!(SnapshotId, "snapshotId", "^([a-f0-9]{24})$", matches_pattern_1);
 /// Whether `input` matches `^([a-f0-9]{24})$`.

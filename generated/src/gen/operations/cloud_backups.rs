@@ -161,11 +161,7 @@ impl<'a> CreateBackupExport<'a> {
         >,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::Json<crate::models::DiskBackupExportJob>,
-                _,
-            >(self.into_request(), &[(200, true)], &[400, 401, 403, 404, 409, 429, 500])
+        client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
@@ -191,6 +187,12 @@ impl<'a> CreateBackupExport<'a> {
         request.api_version = self.api_version;
         Ok(request)
     }
+}
+impl crate::runtime::Endpoint for CreateBackupExport<'_> {
+    type Decoder = crate::runtime::Json<crate::models::DiskBackupExportJob>;
+    type ErrorBody = crate::models::ApiError;
+    const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
+    const ERRORS: &'static [u16] = &[400, 401, 403, 404, 409, 429, 500];
 }
 /// Request builder for [`Client::create_export_bucket`]: `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets`.
 #[derive(Debug, Clone)]
@@ -267,13 +269,7 @@ impl<'a> CreateExportBucket<'a> {
         >,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::Json<
-                    crate::models::DiskBackupSnapshotExportBucketResponse,
-                >,
-                _,
-            >(self.into_request(), &[(200, true)], &[400, 401, 403, 404, 429, 500])
+        client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
@@ -299,6 +295,14 @@ impl<'a> CreateExportBucket<'a> {
         request.api_version = self.api_version;
         Ok(request)
     }
+}
+impl crate::runtime::Endpoint for CreateExportBucket<'_> {
+    type Decoder = crate::runtime::Json<
+        crate::models::DiskBackupSnapshotExportBucketResponse,
+    >;
+    type ErrorBody = crate::models::ApiError;
+    const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
+    const ERRORS: &'static [u16] = &[400, 401, 403, 404, 429, 500];
 }
 /// Request builder for [`Client::delete_export_bucket`]: `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
 #[derive(Debug, Clone)]
@@ -361,11 +365,7 @@ impl<'a> DeleteExportBucket<'a> {
         Output = Result<Response<()>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::NoContent,
-                _,
-            >(self.into_request(), &[(204, false)], &[400, 401, 403, 404, 429, 500])
+        client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
@@ -385,6 +385,12 @@ impl<'a> DeleteExportBucket<'a> {
         request.api_version = self.api_version;
         Ok(request)
     }
+}
+impl crate::runtime::Endpoint for DeleteExportBucket<'_> {
+    type Decoder = crate::runtime::NoContent;
+    type ErrorBody = crate::models::ApiError;
+    const SUCCESS: &'static [(u16, bool)] = &[(204, false)];
+    const ERRORS: &'static [u16] = &[400, 401, 403, 404, 429, 500];
 }
 /// Request builder for [`Client::get_backup_export`]: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}`.
 #[derive(Debug, Clone)]
@@ -462,11 +468,7 @@ impl<'a> GetBackupExport<'a> {
         >,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::Json<crate::models::DiskBackupExportJob>,
-                _,
-            >(self.into_request(), &[(200, true)], &[401, 403, 404, 429, 500])
+        client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
@@ -484,6 +486,12 @@ impl<'a> GetBackupExport<'a> {
         request.api_version = self.api_version;
         Ok(request)
     }
+}
+impl crate::runtime::Endpoint for GetBackupExport<'_> {
+    type Decoder = crate::runtime::Json<crate::models::DiskBackupExportJob>;
+    type ErrorBody = crate::models::ApiError;
+    const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
+    const ERRORS: &'static [u16] = &[401, 403, 404, 429, 500];
 }
 /// Request builder for [`Client::get_export_bucket`]: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
 #[derive(Debug, Clone)]
@@ -549,13 +557,7 @@ impl<'a> GetExportBucket<'a> {
         >,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::Json<
-                    crate::models::DiskBackupSnapshotExportBucketResponse,
-                >,
-                _,
-            >(self.into_request(), &[(200, true)], &[401, 403, 404, 429, 500])
+        client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
@@ -575,6 +577,14 @@ impl<'a> GetExportBucket<'a> {
         request.api_version = self.api_version;
         Ok(request)
     }
+}
+impl crate::runtime::Endpoint for GetExportBucket<'_> {
+    type Decoder = crate::runtime::Json<
+        crate::models::DiskBackupSnapshotExportBucketResponse,
+    >;
+    type ErrorBody = crate::models::ApiError;
+    const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
+    const ERRORS: &'static [u16] = &[401, 403, 404, 429, 500];
 }
 /// Request builder for [`Client::list_backup_exports`]: `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports`.
 #[derive(Debug, Clone)]
@@ -676,13 +686,7 @@ impl<'a> ListBackupExports<'a> {
         >,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::Json<
-                    crate::models::PaginatedApiAtlasDiskBackupExportJobView,
-                >,
-                _,
-            >(self.into_request(), &[(200, true)], &[401, 403, 404, 429, 500])
+        client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
@@ -703,6 +707,14 @@ impl<'a> ListBackupExports<'a> {
         request.api_version = self.api_version;
         Ok(request)
     }
+}
+impl crate::runtime::Endpoint for ListBackupExports<'_> {
+    type Decoder = crate::runtime::Json<
+        crate::models::PaginatedApiAtlasDiskBackupExportJobView,
+    >;
+    type ErrorBody = crate::models::ApiError;
+    const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
+    const ERRORS: &'static [u16] = &[401, 403, 404, 429, 500];
 }
 /// Request builder for [`Client::list_export_buckets`]: `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets`.
 #[derive(Debug, Clone)]
@@ -792,13 +804,7 @@ impl<'a> ListExportBuckets<'a> {
         >,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::Json<
-                    crate::models::PaginatedBackupSnapshotExportBucketsView,
-                >,
-                _,
-            >(self.into_request(), &[(200, true)], &[401, 403, 404, 429, 500])
+        client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
@@ -818,6 +824,14 @@ impl<'a> ListExportBuckets<'a> {
         request.api_version = self.api_version;
         Ok(request)
     }
+}
+impl crate::runtime::Endpoint for ListExportBuckets<'_> {
+    type Decoder = crate::runtime::Json<
+        crate::models::PaginatedBackupSnapshotExportBucketsView,
+    >;
+    type ErrorBody = crate::models::ApiError;
+    const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
+    const ERRORS: &'static [u16] = &[401, 403, 404, 429, 500];
 }
 /// Request builder for [`Client::update_backup_export_bucket`]: `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}`.
 #[derive(Debug, Clone)]
@@ -906,13 +920,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
         >,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::Json<
-                    crate::models::DiskBackupSnapshotAwsExportBucketResponse,
-                >,
-                _,
-            >(self.into_request(), &[(200, true)], &[400, 401, 403, 404, 429, 500])
+        client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
     fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
@@ -943,6 +951,14 @@ impl<'a> UpdateBackupExportBucket<'a> {
         Ok(request)
     }
 }
+impl crate::runtime::Endpoint for UpdateBackupExportBucket<'_> {
+    type Decoder = crate::runtime::Json<
+        crate::models::DiskBackupSnapshotAwsExportBucketResponse,
+    >;
+    type ErrorBody = crate::models::ApiError;
+    const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
+    const ERRORS: &'static [u16] = &[400, 401, 403, 404, 429, 500];
+}
 impl<'a> CreateBackupExport<'a> {
     /// The API versions the spec offers for this operation, oldest first.
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
@@ -970,11 +986,7 @@ impl<'a> CreateBackupExport<'a> {
         Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::AnyJson,
-                _,
-            >(self.into_request(), &[], &[400, 401, 403, 404, 409, 429, 500])
+        client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }
 impl<'a> CreateExportBucket<'a> {
@@ -1004,11 +1016,7 @@ impl<'a> CreateExportBucket<'a> {
         Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::AnyJson,
-                _,
-            >(self.into_request(), &[], &[400, 401, 403, 404, 429, 500])
+        client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }
 impl<'a> DeleteExportBucket<'a> {
@@ -1031,11 +1039,7 @@ impl<'a> DeleteExportBucket<'a> {
         Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::AnyJson,
-                _,
-            >(self.into_request(), &[], &[400, 401, 403, 404, 429, 500])
+        client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }
 impl<'a> GetBackupExport<'a> {
@@ -1058,11 +1062,7 @@ impl<'a> GetBackupExport<'a> {
         Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::AnyJson,
-                _,
-            >(self.into_request(), &[], &[401, 403, 404, 429, 500])
+        client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }
 impl<'a> GetExportBucket<'a> {
@@ -1085,11 +1085,7 @@ impl<'a> GetExportBucket<'a> {
         Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::AnyJson,
-                _,
-            >(self.into_request(), &[], &[401, 403, 404, 429, 500])
+        client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }
 impl<'a> ListBackupExports<'a> {
@@ -1112,11 +1108,7 @@ impl<'a> ListBackupExports<'a> {
         Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::AnyJson,
-                _,
-            >(self.into_request(), &[], &[401, 403, 404, 429, 500])
+        client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }
 impl<'a> ListBackupExports<'a> {
@@ -1166,11 +1158,7 @@ impl<'a> ListExportBuckets<'a> {
         Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::AnyJson,
-                _,
-            >(self.into_request(), &[], &[401, 403, 404, 429, 500])
+        client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }
 impl<'a> ListExportBuckets<'a> {
@@ -1230,10 +1218,6 @@ impl<'a> UpdateBackupExportBucket<'a> {
         Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
     > + 'a {
         let client = self.client;
-        client
-            .send::<
-                crate::runtime::AnyJson,
-                _,
-            >(self.into_request(), &[], &[400, 401, 403, 404, 429, 500])
+        client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }

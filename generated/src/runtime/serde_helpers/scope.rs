@@ -1,0 +1,112 @@
+//! How strictly responses decode, and what lenient decoding tolerated.
+//!
+//! Decoding is lenient by default ("lenient in what we accept"): a response
+//! object that lacks a field the spec calls required decodes with the
+//! field's empty value, a union variant that does not decode falls back to
+//! the raw JSON, and an unknown enum value is kept as sent. Each tolerance
+//! is reported through `tracing` (target `atlas_admin_api::decode`), once
+//! per type and kind within one decoding scope (one response), however
+//! many list items repeat it.
+//!
+//! [`DecodeOptions::strict`] turns the tolerances into errors; the CLI also
+//! uses [`DecodeOptions::deny_unknown_fields`] to check request bodies.
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+
+/// How generated types decode JSON.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DecodeOptions {
+    /// A missing (or `null`) required field, or a union value that its
+    /// variant cannot decode, is an error instead of being tolerated.
+    pub strict: bool,
+    /// A key an object type does not know is an error naming it and the
+    /// closest known name (for checking bodies about to be sent).
+    pub deny_unknown_fields: bool,
+}
+
+impl DecodeOptions {
+    /// The default: tolerant, reporting through `tracing`.
+    pub const LENIENT: Self = Self {
+        strict: false,
+        deny_unknown_fields: false,
+    };
+
+    /// Strict decoding (`Client::builder().strict_responses(true)`).
+    pub const STRICT: Self = Self {
+        strict: true,
+        deny_unknown_fields: false,
+    };
+
+    /// Strict decoding that also refuses unknown keys: what a request
+    /// body must pass before it is sent.
+    pub const EXACT: Self = Self {
+        strict: true,
+        deny_unknown_fields: true,
+    };
+}
+
+struct Scope {
+    options: DecodeOptions,
+    /// What was tolerated: (type, message), each reported once.
+    tolerated: BTreeSet<(&'static str, String)>,
+}
+
+thread_local! {
+    static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// Runs `decode` with `options` and then reports, through `tracing`, what
+/// it tolerated (once per type and kind). Decoding is synchronous, so the
+/// options travel in a thread-local; scopes nest.
+pub fn with_options<R>(options: DecodeOptions, decode: impl FnOnce() -> R) -> R {
+    let outer = SCOPE.with(|scope| {
+        scope.borrow_mut().replace(Scope {
+            options,
+            tolerated: BTreeSet::new(),
+        })
+    });
+    let result = decode();
+    let inner = SCOPE.with(|scope| std::mem::replace(&mut *scope.borrow_mut(), outer));
+    if let Some(inner) = inner {
+        for (ty, message) in inner.tolerated {
+            report(ty, &message);
+        }
+    }
+    result
+}
+
+/// The options of the innermost scope (lenient outside any scope).
+pub fn options() -> DecodeOptions {
+    SCOPE.with(|scope| {
+        scope
+            .borrow()
+            .as_ref()
+            .map_or(DecodeOptions::LENIENT, |s| s.options)
+    })
+}
+
+/// Whether tolerances are errors in the current scope.
+pub fn strict() -> bool {
+    options().strict
+}
+
+/// Records that decoding a `ty` tolerated what `message` says; reported
+/// when the scope ends (at once outside any scope).
+pub fn tolerate(ty: &'static str, message: impl FnOnce() -> String) {
+    let message = message();
+    let pending = SCOPE.with(|scope| match scope.borrow_mut().as_mut() {
+        Some(scope) => {
+            scope.tolerated.insert((ty, message));
+            None
+        }
+        None => Some(message),
+    });
+    if let Some(message) = pending {
+        report(ty, &message);
+    }
+}
+
+fn report(ty: &str, message: &str) {
+    tracing::warn!(target: "atlas_admin_api::decode", r#type = ty, "{ty}: {message}");
+}
