@@ -1622,7 +1622,7 @@ impl<'a> Lowerer<'a> {
                         let ready = if received {
                             s.fields
                                 .iter()
-                                .all(|f| !(f.required && !f.nullable) || api.has_default(&f.ty))
+                                .all(|f| !f.required || f.nullable || api.has_default(&f.ty))
                         } else {
                             s.all_optional
                         };

@@ -7,7 +7,7 @@
 use serde::de;
 
 /// Puts the name of the field (or `[index]` of the item) where decoding
-/// failed in front of the error: `field `a.b[2]`: invalid type: ...`.
+/// failed in front of the error: ``field `a.b[2]`: invalid type: ...``.
 pub fn in_field<E: de::Error>(segment: &str, err: E) -> E {
     let text = err.to_string();
     // serde_json appends the position, and appends it again when the error
