@@ -4,10 +4,8 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// Escapes one JSON-pointer reference token (RFC 6901).
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
+pub use crate::rules::escape_token;
+use crate::rules::unescape_token;
 
 /// A JSON pointer into the spec, built token by token.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -33,10 +31,7 @@ impl Pointer {
 
     /// The unescaped tokens.
     pub fn tokens(&self) -> impl Iterator<Item = String> + '_ {
-        self.0
-            .split('/')
-            .skip(1)
-            .map(|t| t.replace("~1", "/").replace("~0", "~"))
+        self.0.split('/').skip(1).map(unescape_token)
     }
 }
 

@@ -12,6 +12,7 @@ use quote::{format_ident, quote};
 
 use crate::ir::*;
 use crate::pattern;
+use crate::rules::{self, Shape};
 
 /// One generated file: its path below the generated module directory and
 /// its tokens.
@@ -631,27 +632,9 @@ fn emit_struct_serde(api: &Api, s: &StructDef, cfg: &TokenStream) -> TokenStream
     }
 }
 
-/// How a field is stored, given its view.
-enum Shape {
-    /// `T`, always present.
-    Plain,
-    /// `Option<T>`, `None` skipped when sending.
-    Optional,
-    /// `Option<T>`, `None` sent as `null`.
-    NullableRequired,
-    /// `Option<Option<T>>`: absent, `null` or a value.
-    ThreeState,
-}
-
+/// How a field is stored, given its view (see [`rules::shape`]).
 fn shape(f: &Field, view: Option<View>) -> Shape {
-    let view = view.unwrap_or(View::Request);
-    match (view, f.required, f.nullable) {
-        (_, true, false) => Shape::Plain,
-        (View::Response, _, _) => Shape::Optional,
-        (View::Request, true, true) => Shape::NullableRequired,
-        (View::Request, false, false) => Shape::Optional,
-        (View::Request, false, true) => Shape::ThreeState,
-    }
+    rules::shape(f.required, f.nullable, view.unwrap_or(View::Request))
 }
 
 fn field_inner_ty(f: &Field, models: &TokenStream) -> TokenStream {

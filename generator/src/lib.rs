@@ -21,6 +21,7 @@ pub mod names;
 pub mod output;
 pub mod paginate;
 pub mod pattern;
+pub mod rules;
 pub mod spec_tools;
 
 use std::path::Path;

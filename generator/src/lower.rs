@@ -20,6 +20,8 @@ use crate::ir::*;
 use crate::load::Spec;
 use crate::names::{field_name, type_name, NameScope};
 use crate::pattern::{self, PatternPlan};
+pub use crate::rules::VersionPin;
+use crate::rules::{self, body_kind, unescape_token, BodyKind, Scalar};
 
 /// The result of lowering: the IR and the warnings collected on the way.
 #[derive(Debug, Clone)]
@@ -58,45 +60,6 @@ const KNOWN_STRING_FORMATS: &[&str] = &[
 /// Longest chain of `$ref`s to `$ref`s followed before giving up.
 const MAX_REF_CHAIN: usize = 32;
 
-/// Which Atlas API version (`application/vnd.atlas.<version>+json`) each
-/// operation is generated for.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum VersionPin {
-    /// The newest stable (dated) version each operation offers.
-    #[default]
-    Latest,
-    /// The newest version no later than this date (`YYYY-MM-DD`); an
-    /// operation whose versions are all later gets its oldest one.
-    Date(String),
-    /// `preview` where an operation offers it, else the newest stable one.
-    Preview,
-}
-
-impl std::str::FromStr for VersionPin {
-    type Err = String;
-
-    fn from_str(value: &str) -> Result<Self, Self::Err> {
-        match value {
-            "latest" => Ok(Self::Latest),
-            "preview" => Ok(Self::Preview),
-            date if is_date(date) => Ok(Self::Date(date.to_owned())),
-            other => Err(format!(
-                "API version {other:?}: expected `latest`, `preview` or a date such as 2024-08-05"
-            )),
-        }
-    }
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
 /// Options of the lowering stage.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -116,48 +79,6 @@ pub fn lower_with(spec: &Spec, options: &Options) -> Result<Lowered, Failure> {
     lowerer.version = options.version.clone();
     lowerer.run();
     lowerer.finish()
-}
-
-/// The version and format of an Atlas media type:
-/// `application/vnd.atlas.2023-01-01+json` is `("2023-01-01", "json")`.
-fn atlas_media(media: &str) -> Option<(&str, &str)> {
-    let rest = media
-        .split(';')
-        .next()?
-        .trim()
-        .strip_prefix("application/vnd.atlas.")?;
-    let (version, format) = rest.split_once('+')?;
-    (is_date(version) || version == "preview").then_some((version, format))
-}
-
-/// How a body with this media type is read.
-fn body_kind(media: &str) -> BodyKind {
-    let essence = media
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
-    if is_json_media(&essence) {
-        BodyKind::Json
-    } else if essence.ends_with("+gzip")
-        || essence == "application/gzip"
-        || essence == "application/octet-stream"
-        || essence.ends_with("+zip")
-    {
-        BodyKind::Binary
-    } else if essence.starts_with("text/") || essence.ends_with("+csv") {
-        BodyKind::Text
-    } else {
-        BodyKind::Binary
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum BodyKind {
-    Json,
-    Binary,
-    Text,
 }
 
 /// A schema position: a `$ref` or an inline schema.
@@ -267,11 +188,6 @@ fn components_prefix(kind: &str) -> String {
     format!("#/components/{kind}/")
 }
 
-fn is_json_media(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
-}
-
 /// Picks the media type to use from a `content` map for API version
 /// `version`: that version, else the newest one before it, else the first
 /// JSON media type, else the first of any kind.
@@ -279,24 +195,21 @@ fn pick_media<'m>(
     content: &'m IndexMap<String, MediaType>,
     version: Option<&str>,
 ) -> Option<(&'m str, &'m MediaType)> {
-    let versioned = || {
-        let version = version?;
-        content
-            .iter()
-            .filter_map(|(k, v)| atlas_media(k).map(|(ver, _)| (ver, k, v)))
-            .filter(|(ver, _, _)| {
-                *ver == version || (is_date(ver) && (version == "preview" || *ver <= version))
-            })
-            .max_by(|a, b| {
-                // The exact version first, then the newest date.
-                (a.0 == version, a.0).cmp(&(b.0 == version, b.0))
-            })
-            .map(|(_, k, v)| (k, v))
-    };
-    versioned()
-        .or_else(|| content.iter().find(|(k, _)| is_json_media(k)))
-        .or_else(|| content.iter().next())
-        .map(|(k, v)| (k.as_str(), v))
+    let media = rules::pick_media(content.keys().map(String::as_str), version)?;
+    content.get_key_value(media).map(|(k, v)| (k.as_str(), v))
+}
+
+/// The IR type of a scalar (see [`rules::scalar`]); a validated string
+/// without a usable pattern, or no scalar at all, is a plain `String`.
+fn scalar_type(scalar: Option<Scalar>) -> Type {
+    match scalar {
+        Some(Scalar::DateTime) => Type::DateTime,
+        Some(Scalar::Date) => Type::Date,
+        Some(Scalar::I64) => Type::I64,
+        Some(Scalar::F64) => Type::F64,
+        Some(Scalar::Bool) => Type::Bool,
+        Some(Scalar::String | Scalar::Validated) | None => Type::String,
+    }
 }
 
 /// `ty`, or `Option<ty>` when the spec allows `null` there (a JSON value
@@ -382,7 +295,7 @@ impl<'a> Lowerer<'a> {
             };
             let found = self
                 .schemas()
-                .and_then(|s| s.get_key_value(&unescape(name)));
+                .and_then(|s| s.get_key_value(&unescape_token(name)));
             match found {
                 Some((key, ReferenceOr::Item(schema))) => {
                     let pointer = Pointer::root().join("components").join("schemas").join(key);
@@ -979,25 +892,29 @@ impl<'a> Lowerer<'a> {
         }
         match &schema.schema_kind {
             SchemaKind::Type(OaType::String(s)) => {
-                match &s.format {
-                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => return Type::DateTime,
-                    VariantOrUnknownOrEmpty::Item(StringFormat::Date) => return Type::Date,
-                    VariantOrUnknownOrEmpty::Unknown(f)
-                        if !KNOWN_STRING_FORMATS.contains(&f.as_str()) =>
-                    {
-                        self.warn(
-                            "ignored-keyword",
-                            &pointer.join("format"),
-                            format!("unknown string format `{f}`: treated as a plain string"),
-                        );
+                let format = match &s.format {
+                    VariantOrUnknownOrEmpty::Item(StringFormat::DateTime) => Some("date-time"),
+                    VariantOrUnknownOrEmpty::Item(StringFormat::Date) => Some("date"),
+                    VariantOrUnknownOrEmpty::Unknown(f) => {
+                        if !KNOWN_STRING_FORMATS.contains(&f.as_str()) {
+                            self.warn(
+                                "ignored-keyword",
+                                &pointer.join("format"),
+                                format!("unknown string format `{f}`: treated as a plain string"),
+                            );
+                        }
+                        Some(f.as_str())
                     }
-                    _ => {}
-                }
-                match (&s.pattern, view) {
-                    (Some(p), View::Request) => {
+                    _ => None,
+                };
+                match (
+                    rules::scalar("string", format, s.pattern.is_some(), view),
+                    &s.pattern,
+                ) {
+                    (Some(Scalar::Validated), Some(p)) => {
                         self.newtype(p, pointer, ctx, &schema.schema_data.description)
                     }
-                    _ => Type::String,
+                    (scalar, _) => scalar_type(scalar),
                 }
             }
             // Every integer is an `i64`, `format: int32` included: Atlas has
@@ -1011,16 +928,18 @@ impl<'a> Lowerer<'a> {
                         format!("unknown integer format `{f}`: treated as a 64-bit integer"),
                     );
                 }
-                Type::I64
+                scalar_type(rules::scalar("integer", None, false, view))
             }
             SchemaKind::Type(OaType::Number(n)) => {
                 let _: Option<&NumberFormat> = match &n.format {
                     VariantOrUnknownOrEmpty::Item(f) => Some(f),
                     _ => None,
                 };
-                Type::F64
+                scalar_type(rules::scalar("number", None, false, view))
             }
-            SchemaKind::Type(OaType::Boolean(_)) => Type::Bool,
+            SchemaKind::Type(OaType::Boolean(_)) => {
+                scalar_type(rules::scalar("boolean", None, false, view))
+            }
             SchemaKind::Type(OaType::Array(a)) => match &a.items {
                 Some(items) => {
                     let inner_ctx = Ctx {
@@ -1073,12 +992,7 @@ impl<'a> Lowerer<'a> {
                         ),
                     );
                 }
-                match ty {
-                    "integer" => Type::I64,
-                    "number" => Type::F64,
-                    "boolean" => Type::Bool,
-                    _ => Type::String,
-                }
+                scalar_type(rules::scalar(ty, None, false, view))
             }
             SchemaKind::Any(any) => {
                 if any.items.is_some() {
@@ -1660,7 +1574,7 @@ impl<'a> Lowerer<'a> {
                 ReferenceOr::Item(t) => return Some(t),
                 ReferenceOr::Reference { reference } => {
                     let name = reference.strip_prefix(&components_prefix(kind))?;
-                    current = get(self.api.components.as_ref()?).get(&unescape(name))?;
+                    current = get(self.api.components.as_ref()?).get(&unescape_token(name))?;
                 }
             }
         }
@@ -2179,49 +2093,25 @@ impl<'a> Lowerer<'a> {
 
     /// Every API version an operation's request body and success responses offer.
     fn offered_versions(&self, op: &'a openapiv3::Operation) -> BTreeSet<&'a str> {
-        let mut offered: BTreeSet<&'a str> = BTreeSet::new();
+        let mut media: Vec<&'a str> = Vec::new();
         if let Some(rb) = op.request_body.as_ref().and_then(|b| self.resolve_body(b)) {
-            offered.extend(
-                rb.content
-                    .keys()
-                    .filter_map(|k| atlas_media(k))
-                    .map(|(v, _)| v),
-            );
+            media.extend(rb.content.keys().map(String::as_str));
         }
         for (status, resp) in &op.responses.responses {
             if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
                 continue;
             }
             if let Some(resp) = self.resolve_response(resp) {
-                offered.extend(
-                    resp.content
-                        .keys()
-                        .filter_map(|k| atlas_media(k))
-                        .map(|(v, _)| v),
-                );
+                media.extend(resp.content.keys().map(String::as_str));
             }
         }
-        offered
+        rules::offered_versions(media)
     }
 
     /// The API version an operation is generated for, from the versions its
     /// request body and success responses offer and the pin.
     fn choose_version(&self, op: &'a openapiv3::Operation) -> Option<String> {
-        let offered = self.offered_versions(op);
-        let stable = || offered.iter().copied().filter(|v| is_date(v));
-        let chosen = match &self.version {
-            VersionPin::Latest => stable().next_back(),
-            VersionPin::Preview => offered
-                .get("preview")
-                .copied()
-                .or_else(|| stable().next_back()),
-            VersionPin::Date(pin) => stable()
-                .rfind(|v| *v <= pin.as_str())
-                .or_else(|| stable().next()),
-        };
-        chosen
-            .or_else(|| offered.iter().next().copied())
-            .map(str::to_owned)
+        rules::choose_version(&self.offered_versions(op), &self.version).map(str::to_owned)
     }
 }
 
@@ -2377,8 +2267,4 @@ struct OpInput<'a> {
     short_name: String,
     method_name: String,
     builder_name: String,
-}
-
-fn unescape(token: &str) -> String {
-    token.replace("~1", "/").replace("~0", "~")
 }
