@@ -1,5 +1,6 @@
 //! The logic behind `cargo xtask`, as a library so tests can call it.
 
+pub mod cli;
 pub mod spec;
 pub mod standalone;
 
@@ -15,6 +16,24 @@ pub const DEFAULT_SPEC: &str = "spec/atlas-admin-api.yaml";
 pub const DEFAULT_OUT: &str = "generated/src/gen";
 /// The generated crate's manifest, whose features codegen writes.
 pub const DEFAULT_MANIFEST: &str = "generated/Cargo.toml";
+
+/// The workspace root: the parent of the `xtask` package directory.
+///
+/// `cargo run` (and so `cargo xtask`) sets `CARGO_MANIFEST_DIR` at run time
+/// to the package of the checkout it was invoked in; that is preferred over
+/// the directory compiled into the binary, which is another checkout's when
+/// cargo reuses an `xtask` binary built there (a shared `CARGO_TARGET_DIR`).
+/// Without the variable (the binary run directly), the compiled-in one.
+pub fn project_root() -> PathBuf {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
+}
 
 /// Options of `cargo xtask codegen`.
 #[derive(Debug, Clone)]
