@@ -55,9 +55,39 @@ pub struct CodegenCli {
     /// than a date (YYYY-MM-DD).
     #[arg(long, value_name = "V", default_value = "latest")]
     pub api_version: VersionPin,
-    /// Treat warnings (fallbacks, unenforced patterns) as errors.
+    /// Treat warnings (fallbacks, unenforced patterns, overlay targets that
+    /// select nothing) as errors.
     #[arg(long)]
     pub deny_warnings: bool,
+    #[command(flatten)]
+    pub overlays: OverlayCli,
+}
+
+/// The overlay flags of `codegen` and `spec update`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Args)]
+pub struct OverlayCli {
+    /// Apply this OpenAPI Overlay to the spec before generating (repeatable,
+    /// applied in order; a directory means its *.yaml, *.yml and *.json
+    /// files in file-name order) [default: spec/overlays/ if it exists].
+    #[arg(long = "overlay", value_name = "FILE|DIR")]
+    pub overlay: Vec<PathBuf>,
+    /// Apply no overlays unless --overlay names some.
+    #[arg(long)]
+    pub no_default_overlays: bool,
+}
+
+impl OverlayCli {
+    /// The overlays to apply in the workspace at `root`: those named, else
+    /// the default ones unless refused.
+    pub fn resolve(&self, root: &Path) -> Vec<PathBuf> {
+        if !self.overlay.is_empty() {
+            self.overlay.clone()
+        } else if self.no_default_overlays {
+            Vec::new()
+        } else {
+            crate::default_overlays(root)
+        }
+    }
 }
 
 impl CodegenCli {
@@ -65,6 +95,7 @@ impl CodegenCli {
     pub fn into_args(self, root: &Path) -> CodegenArgs {
         let defaults = CodegenArgs::defaults(root);
         CodegenArgs {
+            overlays: self.overlays.resolve(root),
             spec: self.spec.unwrap_or(defaults.spec),
             out: self.out.unwrap_or(defaults.out),
             check: self.check,
@@ -95,6 +126,11 @@ pub struct CrateCli {
     /// Generate each operation for this API version (as for `codegen`).
     #[arg(long, value_name = "V", default_value = "latest")]
     pub api_version: VersionPin,
+    /// Apply this OpenAPI Overlay to the spec before generating (repeatable,
+    /// applied in order; a directory means its *.yaml, *.yml and *.json
+    /// files in file-name order). None by default.
+    #[arg(long = "overlay", value_name = "FILE|DIR")]
+    pub overlay: Vec<PathBuf>,
 }
 
 /// The help text of `cargo xtask` or of one of its commands (`path` names
@@ -154,6 +190,36 @@ mod tests {
         assert_eq!(args.spec, Path::new("/ws/spec/atlas-admin-api.yaml"));
         assert_eq!(args.version, VersionPin::Latest);
         assert!(!args.check);
+    }
+
+    #[test]
+    fn overlay_flags() {
+        let parse = |extra: &[&str]| {
+            let mut args = vec!["xtask", "codegen"];
+            args.extend(extra);
+            match Cli::try_parse_from(args).expect("parses").command {
+                Some(Command::Codegen(args)) => args.into_args(Path::new("/nowhere")).overlays,
+                other => panic!("not codegen: {other:?}"),
+            }
+        };
+        let named: Vec<PathBuf> = vec!["a.yaml".into(), "dir".into()];
+        assert_eq!(parse(&["--overlay", "a.yaml", "--overlay", "dir"]), named);
+        assert!(parse(&["--no-default-overlays"]).is_empty());
+        // No spec/overlays/ there: no default overlays.
+        assert!(parse(&[]).is_empty());
+        let here = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let cli = OverlayCli::default();
+        assert_eq!(cli.resolve(&here), [here.join(crate::DEFAULT_OVERLAYS)]);
+        let refused = OverlayCli {
+            no_default_overlays: true,
+            ..OverlayCli::default()
+        };
+        assert!(refused.resolve(&here).is_empty());
+        let krate =
+            Cli::try_parse_from(["x", "crate", "--spec", "s", "--overlay", "o"]).expect("parses");
+        assert!(
+            matches!(krate.command, Some(Command::Crate(CrateCli { ref overlay, .. })) if overlay == &[PathBuf::from("o")])
+        );
     }
 
     #[test]

@@ -12,6 +12,7 @@ use atlas_codegen::spec_tools::{
 };
 use atlas_codegen::{Diagnostic, Failure, Pointer};
 
+use crate::cli::OverlayCli;
 use crate::{codegen, CodegenArgs, DEFAULT_SPEC};
 
 /// Exit status when `--fail-on-breaking` finds a breaking change.
@@ -55,6 +56,10 @@ pub enum SpecCommand {
         /// users of the generated crate.
         #[arg(long)]
         fail_on_breaking: bool,
+        /// The overlays applied when checking that the new spec generates and
+        /// when regenerating (not to what is written to spec/).
+        #[command(flatten)]
+        overlays: OverlayCli,
     },
     /// Print the change report between two specs (optionally only for some
     /// operations).
@@ -131,7 +136,17 @@ pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
             dry_run,
             json,
             fail_on_breaking,
-        } => run_update(root, from, *dry_run, *json, *fail_on_breaking),
+            overlays,
+        } => run_update(
+            root,
+            from,
+            &UpdateFlags {
+                dry_run: *dry_run,
+                json: *json,
+                fail: *fail_on_breaking,
+                overlays: overlays.resolve(root),
+            },
+        ),
     }
 }
 
@@ -271,9 +286,25 @@ fn names_to_keep(current: &Document, upstream: &Document) -> Result<Vec<String>,
     }
 }
 
-fn run_update(root: &Path, from: &Path, dry_run: bool, json: bool, fail: bool) -> Outcome {
+/// The flags of `spec update`, overlays resolved.
+struct UpdateFlags {
+    dry_run: bool,
+    json: bool,
+    fail: bool,
+    overlays: Vec<PathBuf>,
+}
+
+fn run_update(root: &Path, from: &Path, flags: &UpdateFlags) -> Outcome {
+    let UpdateFlags {
+        dry_run,
+        json,
+        fail,
+        ..
+    } = *flags;
     let spec_path = root.join(DEFAULT_SPEC);
     let prepared = (|| {
+        let overlays =
+            atlas_codegen::overlay::read_all(&atlas_codegen::overlay::expand(&flags.overlays)?)?;
         let current = read_document(&spec_path)?;
         let upstream = read_document(from)?;
         let names = names_to_keep(&current, &upstream)?;
@@ -284,7 +315,7 @@ fn run_update(root: &Path, from: &Path, dry_run: bool, json: bool, fail: bool) -
         report.old = DEFAULT_SPEC.to_owned();
         report.new = from.display().to_string();
         // Nothing is written unless the new spec generates.
-        let loaded = atlas_codegen::load::parse(&spec_path, &text)?;
+        let loaded = atlas_codegen::load::parse_with_overlays(&spec_path, &text, &overlays)?;
         atlas_codegen::generate_from(&loaded, DEFAULT_SPEC)?;
         let unchanged = std::fs::read_to_string(&spec_path).is_ok_and(|t| t == text);
         Ok::<_, Failure>((extracted, text, report, unchanged))
@@ -329,7 +360,9 @@ fn run_update(root: &Path, from: &Path, dry_run: bool, json: bool, fail: bool) -
     } else {
         let _ = writeln!(notes, "wrote {DEFAULT_SPEC}");
     }
-    match codegen(&CodegenArgs::defaults(root), root) {
+    let mut args = CodegenArgs::defaults(root);
+    args.overlays = flags.overlays.clone();
+    match codegen(&args, root) {
         Ok(summary) => notes.push_str(&summary),
         Err(summary) => {
             notes.push_str(&summary);
@@ -382,6 +415,28 @@ mod tests {
                 dry_run: true,
                 json: false,
                 fail_on_breaking: false,
+                overlays: OverlayCli::default(),
+            })
+        );
+        assert_eq!(
+            parse_args(&args(&[
+                "update",
+                "--from",
+                "u.yaml",
+                "--overlay",
+                "a.yaml",
+                "--overlay",
+                "dir"
+            ])),
+            Ok(SpecCommand::Update {
+                from: "u.yaml".into(),
+                dry_run: false,
+                json: false,
+                fail_on_breaking: false,
+                overlays: OverlayCli {
+                    overlay: vec!["a.yaml".into(), "dir".into()],
+                    no_default_overlays: false,
+                },
             })
         );
         assert!(parse_args(&args(&[])).is_err());
