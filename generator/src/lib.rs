@@ -2,13 +2,14 @@
 //! Administration API's OpenAPI spec into the typed client in `generated/`.
 //!
 //! Stages, each with a typed boundary:
-//! [`load`] (YAML/JSON into `openapiv3`) -> [`lower`] (into the [`ir`]: resolved
+//! [`load`] (YAML/JSON into `openapiv3`, after any [`overlay`]s) -> [`lower`] (into the [`ir`]: resolved
 //! names, types, validators and operations) -> [`emit`] (`quote!` per concept)
 //! -> [`format`](mod@format) (prettyplease, `@generated` header) -> [`output`] (all files
 //! or none).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod atlascli;
 pub mod diag;
 pub mod emit;
 pub mod emit_cli;
@@ -19,12 +20,13 @@ pub mod lower;
 pub mod manifest;
 pub mod names;
 pub mod output;
+pub mod overlay;
 pub mod paginate;
 pub mod pattern;
 pub mod rules;
 pub mod spec_tools;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Failure, Pointer, Severity};
 pub use output::FileSet;
@@ -125,7 +127,19 @@ pub fn generate_with(
     source: &str,
     options: &lower::Options,
 ) -> Result<Generated, Failure> {
-    let spec = load::load(spec_path)?;
+    generate_with_overlays(spec_path, &[], source, options)
+}
+
+/// [`generate_with`], applying the overlays at `overlays` (files, in order;
+/// expand directories first with [`overlay::expand`]) to the spec before
+/// lowering. Their warnings are among [`Generated::warnings`].
+pub fn generate_with_overlays(
+    spec_path: &Path,
+    overlays: &[PathBuf],
+    source: &str,
+    options: &lower::Options,
+) -> Result<Generated, Failure> {
+    let spec = load::load_with_overlays(spec_path, overlays)?;
     generate_from_with(&spec, source, options)
 }
 

@@ -24,6 +24,18 @@ pub fn load(path: &Path) -> Result<Spec, Failure> {
     parse(path, &read_text(path)?)
 }
 
+/// Reads `path`, applies the overlays at `overlays` (files, read in order)
+/// to the document, and parses the result. Overlay warnings (targets that
+/// select nothing) are in [`Spec::warnings`].
+pub fn load_with_overlays(path: &Path, overlays: &[PathBuf]) -> Result<Spec, Failure> {
+    let text = read_text(path)?;
+    if overlays.is_empty() {
+        return parse(path, &text);
+    }
+    let overlays = crate::overlay::read_all(overlays)?;
+    parse_with_overlays(path, &text, &overlays)
+}
+
 /// Reads a spec file's text.
 pub fn read_text(path: &Path) -> Result<String, Failure> {
     std::fs::read_to_string(path).map_err(|err| {
@@ -43,12 +55,42 @@ pub fn parse_value(file: &Path, text: &str) -> Result<serde_json::Value, Failure
     Ok(value)
 }
 
+/// Parses YAML or JSON text into a JSON tree, with no check of what it
+/// holds: syntax errors carry line and column, repeated keys are errors.
+/// `file` only labels diagnostics.
+pub fn parse_text(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
+    parse_tree(file, text)
+}
+
 /// Parses spec text; `file` only labels diagnostics.
 pub fn parse(file: &Path, text: &str) -> Result<Spec, Failure> {
-    let value = parse_value(file, text)?;
+    from_value(file, parse_value(file, text)?, Vec::new())
+}
+
+/// Parses spec text, applies `overlays` in order to the document, and reads
+/// the result. Overlay warnings come first in [`Spec::warnings`].
+pub fn parse_with_overlays(
+    file: &Path,
+    text: &str,
+    overlays: &[crate::overlay::Overlay],
+) -> Result<Spec, Failure> {
+    let mut value = parse_value(file, text)?;
+    let warnings = crate::overlay::apply_all(&mut value, overlays, file)?;
+    // An overlay may have touched `openapi` itself.
+    check_version(file, &value)?;
+    from_value(file, value, warnings)
+}
+
+/// Reads an OpenAPI document already parsed into a JSON tree (see
+/// [`parse_value`]); `warnings` are kept ahead of the ones found here.
+pub fn from_value(
+    file: &Path,
+    value: serde_json::Value,
+    warnings: Vec<Diagnostic>,
+) -> Result<Spec, Failure> {
     let mut lint = Lint {
         file,
-        warnings: Vec::new(),
+        warnings,
         errors: Vec::new(),
     };
     lint.walk(&value, &Pointer::root());
@@ -90,7 +132,7 @@ struct Lint<'f> {
 }
 
 /// The JSON type of a value, for messages.
-fn json_type(value: &serde_json::Value) -> &'static str {
+pub(crate) fn json_type(value: &serde_json::Value) -> &'static str {
     match value {
         serde_json::Value::Null => "null",
         serde_json::Value::Bool(_) => "boolean",

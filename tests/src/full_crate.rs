@@ -15,6 +15,7 @@ pub fn generate_crate(spec: &Path, dir: &Path) -> (PathBuf, String) {
         spec,
         dir,
         atlas_codegen::lower::VersionPin::Latest,
+        &[],
     )
     .unwrap_or_else(|report| panic!("codegen failed:\n{report}"));
     (dir.to_owned(), report)

@@ -1,5 +1,6 @@
 //! The logic behind `cargo xtask`, as a library so tests can call it.
 
+pub mod cli;
 pub mod spec;
 pub mod standalone;
 
@@ -15,8 +16,41 @@ pub const DEFAULT_SPEC: &str = "spec/atlas-admin-api.yaml";
 pub const DEFAULT_OUT: &str = "generated/src/gen";
 /// The generated crate's manifest, whose features codegen writes.
 pub const DEFAULT_MANIFEST: &str = "generated/Cargo.toml";
+/// The overlays `cargo xtask codegen` applies by default (when the directory
+/// exists), relative to the workspace.
+pub const DEFAULT_OVERLAYS: &str = "spec/overlays";
 
-/// Options of `cargo xtask codegen`.
+/// The default overlays of the workspace at `root`: [`DEFAULT_OVERLAYS`] if
+/// that directory exists, else none.
+pub fn default_overlays(root: &Path) -> Vec<PathBuf> {
+    let dir = root.join(DEFAULT_OVERLAYS);
+    if dir.is_dir() {
+        vec![dir]
+    } else {
+        Vec::new()
+    }
+}
+
+/// The workspace root: the parent of the `xtask` package directory.
+///
+/// `cargo run` (and so `cargo xtask`) sets `CARGO_MANIFEST_DIR` at run time
+/// to the package of the checkout it was invoked in; that is preferred over
+/// the directory compiled into the binary, which is another checkout's when
+/// cargo reuses an `xtask` binary built there (a shared `CARGO_TARGET_DIR`).
+/// Without the variable (the binary run directly), the compiled-in one.
+pub fn project_root() -> PathBuf {
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
+}
+
+/// Options of `cargo xtask codegen`; [`CodegenArgs::defaults`] are those of
+/// `cargo xtask codegen` with no flags.
 #[derive(Debug, Clone)]
 pub struct CodegenArgs {
     /// The spec to read.
@@ -33,6 +67,10 @@ pub struct CodegenArgs {
     pub manifest: Option<PathBuf>,
     /// Which API version each operation is generated for.
     pub version: atlas_codegen::lower::VersionPin,
+    /// Overlay files and directories (each directory standing for its
+    /// `*.yaml`, `*.yml` and `*.json` files in file-name order), applied in
+    /// order to the spec before lowering.
+    pub overlays: Vec<PathBuf>,
 }
 
 impl CodegenArgs {
@@ -45,6 +83,7 @@ impl CodegenArgs {
             deny_warnings: false,
             manifest: None,
             version: atlas_codegen::lower::VersionPin::Latest,
+            overlays: default_overlays(root),
         }
     }
 
@@ -103,14 +142,27 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
     let options = atlas_codegen::lower::Options {
         version: args.version.clone(),
     };
-    let generated = match atlas_codegen::generate_with(&args.spec, &source, &options) {
-        Ok(g) => g,
+    let overlays = match atlas_codegen::overlay::expand(&args.overlays) {
+        Ok(files) => files,
         Err(failure) => {
             let _ = writeln!(report, "{failure}");
             let _ = writeln!(report, "error: generation failed; nothing was written");
             return Err(report);
         }
     };
+    if !overlays.is_empty() {
+        let names: Vec<String> = overlays.iter().map(|o| relative(o, root)).collect();
+        let _ = writeln!(report, "overlays: {}", names.join(", "));
+    }
+    let generated =
+        match atlas_codegen::generate_with_overlays(&args.spec, &overlays, &source, &options) {
+            Ok(g) => g,
+            Err(failure) => {
+                let _ = writeln!(report, "{failure}");
+                let _ = writeln!(report, "error: generation failed; nothing was written");
+                return Err(report);
+            }
+        };
     list_warnings(&generated.warnings, &mut report);
     if args.deny_warnings && !generated.warnings.is_empty() {
         let _ = writeln!(

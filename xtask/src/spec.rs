@@ -1,8 +1,8 @@
 //! `cargo xtask spec`: extract operations from an upstream spec, update
 //! `spec/` from a new upstream file, and report what changed.
 //!
-//! The logic lives in [`atlas_codegen::spec_tools`]; this module parses the
-//! command line, reads and writes files and renders the output.
+//! The logic lives in [`atlas_codegen::spec_tools`]; this module defines the
+//! command line (clap), reads and writes files and renders the output.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -12,74 +12,75 @@ use atlas_codegen::spec_tools::{
 };
 use atlas_codegen::{Diagnostic, Failure, Pointer};
 
+use crate::cli::OverlayCli;
 use crate::{codegen, CodegenArgs, DEFAULT_SPEC};
-
-/// Usage of `cargo xtask spec`.
-pub const USAGE: &str = "\
-usage: cargo xtask spec extract --from UPSTREAM.yaml --op NAME [--op NAME ...] [--out FILE]
-       cargo xtask spec update --from UPSTREAM.yaml [--dry-run] [--json] [--fail-on-breaking]
-       cargo xtask spec diff OLD NEW [--op NAME ...] [--json] [--fail-on-breaking]
-
-  extract  write a self-contained OpenAPI 3.0 document with the named operations
-           (x-xgen-operation-id-override or operationId) and every component they
-           reference; to FILE, or to stdout
-  update   re-extract the operations already in spec/atlas-admin-api.yaml from
-           UPSTREAM, write spec/, regenerate generated/ and print the change report
-  diff     print the change report between two specs (optionally only for some
-           operations)
-
-  --json              the change report as JSON (for CI)
-  --fail-on-breaking  exit with status 3 when a change is breaking for users of
-                      the generated crate (`update` then writes nothing)
-  --dry-run           (`update`) print the report, write nothing
-
-exit status: 0 done, 1 error, 2 bad usage, 3 breaking changes with --fail-on-breaking";
 
 /// Exit status when `--fail-on-breaking` finds a breaking change.
 pub const EXIT_BREAKING: u8 = 3;
 /// Exit status of an error.
 pub const EXIT_ERROR: u8 = 1;
-/// Exit status of a usage error.
+/// Exit status of a usage error (clap's status for one).
 pub const EXIT_USAGE: u8 = 2;
 
 /// A parsed `cargo xtask spec` command.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
 pub enum SpecCommand {
-    /// `spec extract`.
+    /// Write a self-contained OpenAPI 3.0 document with the named operations
+    /// and every component they reference; to FILE, or to stdout.
     Extract {
         /// The upstream spec.
+        #[arg(long, value_name = "UPSTREAM.yaml")]
         from: PathBuf,
-        /// Operation names.
+        /// An operation to extract (x-xgen-operation-id-override or
+        /// operationId); repeatable.
+        #[arg(long = "op", value_name = "NAME", required = true)]
         ops: Vec<String>,
-        /// Where to write; stdout when `None`.
+        /// Where to write; stdout when absent.
+        #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// `spec update`.
+    /// Re-extract the operations already in spec/atlas-admin-api.yaml from
+    /// UPSTREAM, write spec/, regenerate generated/ and print the change
+    /// report.
     Update {
         /// The new upstream spec.
+        #[arg(long, value_name = "UPSTREAM.yaml")]
         from: PathBuf,
-        /// Report only.
+        /// Print the report, write nothing.
+        #[arg(long)]
         dry_run: bool,
-        /// JSON report.
+        /// The change report as JSON (for CI).
+        #[arg(long)]
         json: bool,
-        /// Refuse (status 3, nothing written) on breaking changes.
+        /// Exit with status 3 and write nothing when a change is breaking for
+        /// users of the generated crate.
+        #[arg(long)]
         fail_on_breaking: bool,
+        /// The overlays applied when checking that the new spec generates and
+        /// when regenerating (not to what is written to spec/).
+        #[command(flatten)]
+        overlays: OverlayCli,
     },
-    /// `spec diff`.
+    /// Print the change report between two specs (optionally only for some
+    /// operations).
     Diff {
         /// The old spec.
+        #[arg(value_name = "OLD")]
         old: PathBuf,
         /// The new spec.
+        #[arg(value_name = "NEW")]
         new: PathBuf,
-        /// Only these operations (all when empty).
+        /// Only this operation (repeatable; all when absent).
+        #[arg(long = "op", value_name = "NAME")]
         ops: Vec<String>,
-        /// JSON report.
+        /// The change report as JSON (for CI).
+        #[arg(long)]
         json: bool,
-        /// Exit with status 3 on breaking changes.
+        /// Exit with status 3 when a change is breaking for users of the
+        /// generated crate.
+        #[arg(long)]
         fail_on_breaking: bool,
     },
-    /// `spec --help`.
-    Help,
 }
 
 /// What a command printed and its exit status.
@@ -103,100 +104,25 @@ impl Outcome {
     }
 }
 
-/// Parses the arguments after `cargo xtask spec`; `Err` is a usage error.
+/// Parses the arguments after `cargo xtask spec` (as the command line
+/// does); `Err` is clap's message for a usage error, or the help text.
 pub fn parse_args(args: &[String]) -> Result<SpecCommand, String> {
-    let mut iter = args.iter();
-    let sub = match iter.next().map(String::as_str) {
-        Some("--help" | "-h" | "help") | None => return Ok(SpecCommand::Help),
-        Some(s @ ("extract" | "update" | "diff")) => s,
-        Some(other) => return Err(format!("unknown `spec` command `{other}`")),
-    };
-    let mut from = None;
-    let mut out = None;
-    let mut ops = Vec::new();
-    let mut positional = Vec::new();
-    let (mut json, mut fail, mut dry_run) = (false, false, false);
-    while let Some(arg) = iter.next() {
-        match arg.as_str() {
-            "--from" | "--op" | "--out" => {
-                let Some(value) = iter.next() else {
-                    return Err(format!("`{arg}` needs a value"));
-                };
-                match arg.as_str() {
-                    "--from" => from = Some(PathBuf::from(value)),
-                    "--op" => ops.push(value.clone()),
-                    _ => out = Some(PathBuf::from(value)),
-                }
-            }
-            "--json" => json = true,
-            "--fail-on-breaking" => fail = true,
-            "--dry-run" => dry_run = true,
-            "--help" | "-h" => return Ok(SpecCommand::Help),
-            other if other.starts_with('-') => {
-                return Err(format!("unknown argument `{other}` for `spec {sub}`"))
-            }
-            other => positional.push(PathBuf::from(other)),
-        }
+    use clap::Parser as _;
+    /// `cargo xtask spec` alone.
+    #[derive(clap::Parser)]
+    #[command(name = "cargo xtask spec")]
+    struct Spec {
+        #[command(subcommand)]
+        command: SpecCommand,
     }
-    let refuse = |what: &str, ok: bool| {
-        if ok {
-            Ok(())
-        } else {
-            Err(format!("`spec {sub}` does not take {what}"))
-        }
-    };
-    match sub {
-        "extract" => {
-            refuse("--json", !json)?;
-            refuse("--fail-on-breaking", !fail)?;
-            refuse("--dry-run", !dry_run)?;
-            refuse("positional arguments", positional.is_empty())?;
-            let from = from.ok_or("`spec extract` needs --from UPSTREAM.yaml")?;
-            if ops.is_empty() {
-                return Err("`spec extract` needs at least one --op NAME".to_owned());
-            }
-            Ok(SpecCommand::Extract { from, ops, out })
-        }
-        "update" => {
-            refuse(
-                "--op (it keeps the operations already in spec/)",
-                ops.is_empty(),
-            )?;
-            refuse("--out", out.is_none())?;
-            refuse("positional arguments", positional.is_empty())?;
-            let from = from.ok_or("`spec update` needs --from UPSTREAM.yaml")?;
-            Ok(SpecCommand::Update {
-                from,
-                dry_run,
-                json,
-                fail_on_breaking: fail,
-            })
-        }
-        _ => {
-            refuse("--from", from.is_none())?;
-            refuse("--out", out.is_none())?;
-            refuse("--dry-run", !dry_run)?;
-            let [old, new]: [PathBuf; 2] = positional
-                .try_into()
-                .map_err(|_| "`spec diff` needs two specs: OLD NEW".to_owned())?;
-            Ok(SpecCommand::Diff {
-                old,
-                new,
-                ops,
-                json,
-                fail_on_breaking: fail,
-            })
-        }
-    }
+    Spec::try_parse_from(std::iter::once("spec").chain(args.iter().map(String::as_str)))
+        .map(|spec| spec.command)
+        .map_err(|err| err.render().to_string())
 }
 
 /// Runs a command in the workspace at `root`.
 pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
     match command {
-        SpecCommand::Help => Outcome {
-            stdout: format!("{USAGE}\n"),
-            ..Outcome::default()
-        },
         SpecCommand::Extract { from, ops, out } => run_extract(from, ops, out.as_deref()),
         SpecCommand::Diff {
             old,
@@ -210,7 +136,17 @@ pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
             dry_run,
             json,
             fail_on_breaking,
-        } => run_update(root, from, *dry_run, *json, *fail_on_breaking),
+            overlays,
+        } => run_update(
+            root,
+            from,
+            &UpdateFlags {
+                dry_run: *dry_run,
+                json: *json,
+                fail: *fail_on_breaking,
+                overlays: overlays.resolve(root),
+            },
+        ),
     }
 }
 
@@ -350,9 +286,25 @@ fn names_to_keep(current: &Document, upstream: &Document) -> Result<Vec<String>,
     }
 }
 
-fn run_update(root: &Path, from: &Path, dry_run: bool, json: bool, fail: bool) -> Outcome {
+/// The flags of `spec update`, overlays resolved.
+struct UpdateFlags {
+    dry_run: bool,
+    json: bool,
+    fail: bool,
+    overlays: Vec<PathBuf>,
+}
+
+fn run_update(root: &Path, from: &Path, flags: &UpdateFlags) -> Outcome {
+    let UpdateFlags {
+        dry_run,
+        json,
+        fail,
+        ..
+    } = *flags;
     let spec_path = root.join(DEFAULT_SPEC);
     let prepared = (|| {
+        let overlays =
+            atlas_codegen::overlay::read_all(&atlas_codegen::overlay::expand(&flags.overlays)?)?;
         let current = read_document(&spec_path)?;
         let upstream = read_document(from)?;
         let names = names_to_keep(&current, &upstream)?;
@@ -363,7 +315,7 @@ fn run_update(root: &Path, from: &Path, dry_run: bool, json: bool, fail: bool) -
         report.old = DEFAULT_SPEC.to_owned();
         report.new = from.display().to_string();
         // Nothing is written unless the new spec generates.
-        let loaded = atlas_codegen::load::parse(&spec_path, &text)?;
+        let loaded = atlas_codegen::load::parse_with_overlays(&spec_path, &text, &overlays)?;
         atlas_codegen::generate_from(&loaded, DEFAULT_SPEC)?;
         let unchanged = std::fs::read_to_string(&spec_path).is_ok_and(|t| t == text);
         Ok::<_, Failure>((extracted, text, report, unchanged))
@@ -408,7 +360,9 @@ fn run_update(root: &Path, from: &Path, dry_run: bool, json: bool, fail: bool) -
     } else {
         let _ = writeln!(notes, "wrote {DEFAULT_SPEC}");
     }
-    match codegen(&CodegenArgs::defaults(root), root) {
+    let mut args = CodegenArgs::defaults(root);
+    args.overlays = flags.overlays.clone();
+    match codegen(&args, root) {
         Ok(summary) => notes.push_str(&summary),
         Err(summary) => {
             notes.push_str(&summary);
@@ -461,17 +415,37 @@ mod tests {
                 dry_run: true,
                 json: false,
                 fail_on_breaking: false,
+                overlays: OverlayCli::default(),
             })
         );
-        assert_eq!(parse_args(&args(&[])), Ok(SpecCommand::Help));
+        assert_eq!(
+            parse_args(&args(&[
+                "update",
+                "--from",
+                "u.yaml",
+                "--overlay",
+                "a.yaml",
+                "--overlay",
+                "dir"
+            ])),
+            Ok(SpecCommand::Update {
+                from: "u.yaml".into(),
+                dry_run: false,
+                json: false,
+                fail_on_breaking: false,
+                overlays: OverlayCli {
+                    overlay: vec!["a.yaml".into(), "dir".into()],
+                    no_default_overlays: false,
+                },
+            })
+        );
+        assert!(parse_args(&args(&[])).is_err());
         assert!(
             parse_args(&args(&["extract", "--from", "u.yaml"])).is_err_and(|e| e.contains("--op"))
         );
-        assert!(parse_args(&args(&["diff", "a.yaml"])).is_err_and(|e| e.contains("OLD NEW")));
+        assert!(parse_args(&args(&["diff", "a.yaml"])).is_err_and(|e| e.contains("<NEW>")));
         assert!(parse_args(&args(&["update", "--from", "u", "--op", "x"])).is_err());
-        assert!(
-            parse_args(&args(&["extract", "--from"])).is_err_and(|e| e.contains("needs a value"))
-        );
+        assert!(parse_args(&args(&["extract", "--from"])).is_err_and(|e| e.contains("value")));
         assert!(parse_args(&args(&["frobnicate"])).is_err());
     }
 }

@@ -146,13 +146,15 @@ fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Writes a crate generated from `spec` into `dir` and returns codegen's
-/// report. The runtime is copied from `generated/src/runtime`.
+/// Writes a crate generated from `spec` (with `overlays` applied, in order)
+/// into `dir` and returns codegen's report. The runtime is copied from
+/// `generated/src/runtime`.
 pub fn generate_crate(
     root: &Path,
     spec: &Path,
     dir: &Path,
     version: atlas_codegen::lower::VersionPin,
+    overlays: &[PathBuf],
 ) -> Result<String, String> {
     let io = |e: std::io::Error| format!("{}: {e}", dir.display());
     std::fs::create_dir_all(dir.join("src")).map_err(io)?;
@@ -172,6 +174,7 @@ pub fn generate_crate(
     args.out = dir.join("src/gen");
     args.manifest = Some(dir.join("Cargo.toml"));
     args.version = version;
+    args.overlays = overlays.to_vec();
     codegen(&args, root)
 }
 

@@ -1,0 +1,726 @@
+//! A typed reader for `x-xgen-atlascli`, the extension through which the
+//! Atlas CLI's overlays describe command-line behaviour on operations and
+//! parameters:
+//!
+//! ```yaml
+//! x-xgen-atlascli:                 # on an operation
+//!   watcher:                       # how to wait until the operation is done
+//!     get:
+//!       operation-id: getGroupClusterBackupExport   # the operation to poll
+//!       version: "2023-01-01"                       # its API version (optional)
+//!       params:                                     # its parameters, from
+//!         groupId: input:groupId                    #   this call's input
+//!         exportId: body:$.id                       #   this call's response (JSONPath)
+//!     expect:                      # done when: one of
+//!       http-code: 404             #   the poll answers this status
+//!       match: {path: $.state, values: [Successful, Failed]}  # or the value at path is one of these
+//!   override: {description: Short help., operationId: otherName}
+//!   command-aliases: [ls]
+//!   skip: true                     # no command for this operation
+//! x-xgen-atlascli:                 # on a parameter
+//!   aliases: [projectId]           # other flag names
+//!   flag-short: p
+//!   override: {name: project, description: Short help.}
+//! ```
+//!
+//! This is data only: the reader checks the shape and reports problems with
+//! the JSON pointer of the offending field (unknown keys are warnings, wrong
+//! shapes errors); nothing in lowering uses it yet.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::diag::{Diagnostic, Failure, Pointer};
+use crate::load::json_type;
+
+/// The extension's key.
+pub const EXTENSION: &str = "x-xgen-atlascli";
+
+/// The warning code of a key the reader does not know.
+pub const UNKNOWN_KEY: &str = "atlascli-unknown-key";
+
+/// What `x-xgen-atlascli` says about one operation or parameter. Every
+/// field is empty when the extension does not set it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct AtlasCli {
+    /// `watcher` (operations): how to wait for the operation's effect.
+    pub watcher: Option<Watcher>,
+    /// `aliases` (parameters): other names for the parameter's flag.
+    pub aliases: Vec<String>,
+    /// `command-aliases` (operations): other names for the command.
+    pub command_aliases: Vec<String>,
+    /// `override.description`: the help text to show instead of the spec's
+    /// `description`.
+    pub description_override: Option<String>,
+    /// `override.name` (parameters): the flag name to use instead of the
+    /// parameter's name.
+    pub name_override: Option<String>,
+    /// `override.operationId` (operations): the command name to use instead
+    /// of the operation id.
+    pub operation_id_override: Option<String>,
+    /// `flag-short` (parameters): a one-letter flag.
+    pub flag_short: Option<String>,
+    /// `skip` (operations): no command for this operation.
+    pub skip: bool,
+}
+
+/// `watcher`: poll another operation until a condition holds.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watcher {
+    /// `get.operation-id`: the `operationId` of the operation to poll.
+    pub operation_id: String,
+    /// `get.version`: the API version to poll it with (a date such as
+    /// `2023-01-01`, or `preview`); its default when `None`.
+    pub version: Option<String>,
+    /// `get.params`: where each parameter of the polled operation comes
+    /// from, in key order.
+    pub params: Vec<(String, WatchParam)>,
+    /// `expect`: when to stop.
+    pub expect: Expect,
+}
+
+/// Where a parameter of the polled operation comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchParam {
+    /// `input:NAME`: the value the watched call was given for its parameter
+    /// `NAME`.
+    Input(String),
+    /// `body:JSONPATH`: the value at this JSONPath (RFC 9535) in the watched
+    /// call's response body.
+    Body(String),
+}
+
+/// `expect`: when the watch is over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Expect {
+    /// `http-code`: the poll answers this status (404 after a delete).
+    HttpCode(u16),
+    /// `match`: the value at `path` (JSONPath) in the poll's response body
+    /// is one of `values`.
+    Match {
+        /// The JSONPath of the value.
+        path: String,
+        /// The values that end the watch (each once, in order).
+        values: Vec<String>,
+    },
+}
+
+/// What [`read`] found: the typed value and warnings (unknown keys).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Read {
+    /// The typed extension.
+    pub value: AtlasCli,
+    /// Unknown keys, with their pointers.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// Reads the `x-xgen-atlascli` entry of an operation's or parameter's
+/// extensions, if there is one; `at` is the pointer of the operation or
+/// parameter in `file`.
+pub fn from_extensions<'a>(
+    extensions: impl IntoIterator<Item = (&'a String, &'a Value)>,
+    file: &Path,
+    at: &Pointer,
+) -> Result<Option<Read>, Failure> {
+    extensions
+        .into_iter()
+        .find(|(key, _)| key.as_str() == EXTENSION)
+        .map(|(_, value)| read(value, file, &at.join(EXTENSION)))
+        .transpose()
+}
+
+/// Reads an `x-xgen-atlascli` value; `at` is its own pointer in `file`.
+/// Every error found is reported, not only the first.
+pub fn read(value: &Value, file: &Path, at: &Pointer) -> Result<Read, Failure> {
+    let mut reader = Reader {
+        file,
+        errors: Vec::new(),
+        warnings: Vec::new(),
+    };
+    let value = reader.atlascli(value, at);
+    if reader.errors.is_empty() {
+        Ok(Read {
+            value,
+            warnings: reader.warnings,
+        })
+    } else {
+        let mut diagnostics = reader.errors;
+        diagnostics.extend(reader.warnings);
+        Err(Failure { diagnostics })
+    }
+}
+
+struct Reader<'f> {
+    file: &'f Path,
+    errors: Vec<Diagnostic>,
+    warnings: Vec<Diagnostic>,
+}
+
+impl Reader<'_> {
+    fn error(&mut self, at: &Pointer, message: impl Into<String>) {
+        self.errors.push(Diagnostic::error(self.file, at, message));
+    }
+
+    /// `value` as an object, warning about keys not in `known`.
+    fn object<'v>(
+        &mut self,
+        value: &'v Value,
+        at: &Pointer,
+        what: &str,
+        known: &[&str],
+    ) -> Option<&'v serde_json::Map<String, Value>> {
+        let Some(map) = value.as_object() else {
+            self.error(
+                at,
+                format!("expected {what} (an object), found {}", json_type(value)),
+            );
+            return None;
+        };
+        for key in map.keys() {
+            if !known.contains(&key.as_str()) {
+                self.warnings.push(
+                    Diagnostic::warning(
+                        self.file,
+                        &at.join(key),
+                        format!(
+                            "unknown key `{key}` in {what}, ignored; known keys: {}",
+                            known.join(", ")
+                        ),
+                    )
+                    .with_code(UNKNOWN_KEY),
+                );
+            }
+        }
+        Some(map)
+    }
+
+    fn string(&mut self, value: &Value, at: &Pointer) -> Option<String> {
+        match value {
+            Value::String(s) if !s.is_empty() => Some(s.clone()),
+            Value::String(_) => {
+                self.error(at, "expected a non-empty string, found an empty one");
+                None
+            }
+            other => {
+                self.error(at, format!("expected a string, found {}", json_type(other)));
+                None
+            }
+        }
+    }
+
+    fn strings(&mut self, value: &Value, at: &Pointer) -> Vec<String> {
+        let Some(items) = value.as_array() else {
+            self.error(
+                at,
+                format!("expected a list of strings, found {}", json_type(value)),
+            );
+            return Vec::new();
+        };
+        let mut out: Vec<String> = Vec::new();
+        for (i, item) in items.iter().enumerate() {
+            if let Some(s) = self.string(item, &at.join(i.to_string())) {
+                if !out.contains(&s) {
+                    out.push(s);
+                }
+            }
+        }
+        out
+    }
+
+    fn jsonpath(&mut self, text: &str, at: &Pointer) -> bool {
+        match crate::overlay::parse_jsonpath(text) {
+            Ok(_) => true,
+            Err(message) => {
+                self.error(at, message);
+                false
+            }
+        }
+    }
+
+    fn atlascli(&mut self, value: &Value, at: &Pointer) -> AtlasCli {
+        let mut out = AtlasCli::default();
+        let known = [
+            "watcher",
+            "aliases",
+            "command-aliases",
+            "override",
+            "flag-short",
+            "skip",
+        ];
+        let Some(map) = self.object(value, at, "`x-xgen-atlascli`", &known) else {
+            return out;
+        };
+        if let Some(v) = map.get("watcher") {
+            out.watcher = self.watcher(v, &at.join("watcher"));
+        }
+        if let Some(v) = map.get("aliases") {
+            out.aliases = self.strings(v, &at.join("aliases"));
+        }
+        if let Some(v) = map.get("command-aliases") {
+            out.command_aliases = self.strings(v, &at.join("command-aliases"));
+        }
+        if let Some(v) = map.get("flag-short") {
+            let here = at.join("flag-short");
+            out.flag_short = self.string(v, &here);
+            if out
+                .flag_short
+                .as_ref()
+                .is_some_and(|s| s.chars().count() != 1)
+            {
+                self.error(&here, "expected a single character");
+            }
+        }
+        match map.get("skip") {
+            Some(Value::Bool(b)) => out.skip = *b,
+            Some(other) => self.error(
+                &at.join("skip"),
+                format!("expected `true` or `false`, found {}", json_type(other)),
+            ),
+            None => {}
+        }
+        if let Some(v) = map.get("override") {
+            let here = at.join("override");
+            let known = ["description", "name", "operationId"];
+            if let Some(o) = self.object(v, &here, "`override`", &known) {
+                let field = |reader: &mut Self, key: &str| {
+                    o.get(key).and_then(|v| reader.string(v, &here.join(key)))
+                };
+                out.description_override = field(self, "description");
+                out.name_override = field(self, "name");
+                out.operation_id_override = field(self, "operationId");
+            }
+        }
+        out
+    }
+
+    fn watcher(&mut self, value: &Value, at: &Pointer) -> Option<Watcher> {
+        let map = self.object(value, at, "`watcher`", &["get", "expect"])?;
+        let get = match map.get("get") {
+            Some(get) => self.watch_get(get, &at.join("get")),
+            None => {
+                self.error(at, "`watcher` has no `get` (the operation to poll)");
+                None
+            }
+        };
+        let expect = match map.get("expect") {
+            Some(expect) => self.expect(expect, &at.join("expect")),
+            None => {
+                self.error(at, "`watcher` has no `expect` (when to stop)");
+                None
+            }
+        };
+        let (operation_id, version, params) = get?;
+        Some(Watcher {
+            operation_id,
+            version,
+            params,
+            expect: expect?,
+        })
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn watch_get(
+        &mut self,
+        value: &Value,
+        at: &Pointer,
+    ) -> Option<(String, Option<String>, Vec<(String, WatchParam)>)> {
+        let known = ["operation-id", "version", "params"];
+        let map = self.object(value, at, "`watcher.get`", &known)?;
+        let operation_id = match map.get("operation-id") {
+            Some(v) => self.string(v, &at.join("operation-id")),
+            None => {
+                self.error(
+                    at,
+                    "`watcher.get` has no `operation-id` (the operationId to poll)",
+                );
+                None
+            }
+        };
+        let version = match map.get("version") {
+            None => None,
+            Some(v) => {
+                let here = at.join("version");
+                let version = self.string(v, &here);
+                if let Some(bad) = version
+                    .as_deref()
+                    .filter(|v| *v != "preview" && !is_date(v))
+                {
+                    let message = format!(
+                        "API version {bad:?}: expected a date such as \"2023-01-01\" or \"preview\""
+                    );
+                    self.error(&here, message);
+                }
+                version
+            }
+        };
+        let mut params = Vec::new();
+        if let Some(v) = map.get("params") {
+            let here = at.join("params");
+            match v.as_object() {
+                Some(entries) => {
+                    for (name, source) in entries {
+                        if let Some(p) = self.watch_param(source, &here.join(name)) {
+                            params.push((name.clone(), p));
+                        }
+                    }
+                }
+                None => self.error(
+                    &here,
+                    format!(
+                        "expected an object of parameter names to `input:NAME` or `body:JSONPATH`, found {}",
+                        json_type(v)
+                    ),
+                ),
+            }
+        }
+        Some((operation_id?, version, params))
+    }
+
+    fn watch_param(&mut self, value: &Value, at: &Pointer) -> Option<WatchParam> {
+        let text = self.string(value, at)?;
+        if let Some(name) = text.strip_prefix("input:") {
+            if name.is_empty() {
+                self.error(at, "`input:` names no parameter");
+                return None;
+            }
+            return Some(WatchParam::Input(name.to_owned()));
+        }
+        if let Some(path) = text.strip_prefix("body:") {
+            return self
+                .jsonpath(path, at)
+                .then(|| WatchParam::Body(path.to_owned()));
+        }
+        self.error(
+            at,
+            format!("{text:?}: expected `input:NAME` (a parameter of the watched call) or `body:JSONPATH` (a value in its response)"),
+        );
+        None
+    }
+
+    fn expect(&mut self, value: &Value, at: &Pointer) -> Option<Expect> {
+        let map = self.object(value, at, "`watcher.expect`", &["http-code", "match"])?;
+        match (map.get("http-code"), map.get("match")) {
+            (Some(_), Some(_)) => {
+                self.error(
+                    at,
+                    "`watcher.expect` has both `http-code` and `match`; give one",
+                );
+                None
+            }
+            (None, None) => {
+                self.error(at, "`watcher.expect` has neither `http-code` nor `match`");
+                None
+            }
+            (Some(code), None) => {
+                let here = at.join("http-code");
+                match code.as_u64().filter(|c| (100..=599).contains(c)) {
+                    Some(c) => u16::try_from(c).ok().map(Expect::HttpCode),
+                    None => {
+                        self.error(
+                            &here,
+                            format!("expected an HTTP status code (100 to 599), found {code}"),
+                        );
+                        None
+                    }
+                }
+            }
+            (None, Some(m)) => {
+                let here = at.join("match");
+                let known = ["path", "values"];
+                let m = self.object(m, &here, "`watcher.expect.match`", &known)?;
+                let path = match m.get("path") {
+                    Some(p) => self
+                        .string(p, &here.join("path"))
+                        .filter(|p| self.jsonpath(p, &here.join("path"))),
+                    None => {
+                        self.error(&here, "`match` has no `path` (the JSONPath of the value)");
+                        None
+                    }
+                };
+                let values = match m.get("values") {
+                    Some(v) => {
+                        let values = self.strings(v, &here.join("values"));
+                        if values.is_empty() && v.as_array().is_some_and(Vec::is_empty) {
+                            self.error(&here.join("values"), "`values` is empty");
+                        }
+                        values
+                    }
+                    None => {
+                        self.error(
+                            &here,
+                            "`match` has no `values` (the values that end the watch)",
+                        );
+                        Vec::new()
+                    }
+                };
+                Some(Expect::Match {
+                    path: path?,
+                    values,
+                })
+            }
+        }
+    }
+}
+
+fn is_date(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diag::Severity;
+    use serde_json::json;
+
+    fn at() -> Pointer {
+        Pointer::root().join("paths").join("/x").join("post")
+    }
+
+    fn ok(value: Value) -> Read {
+        let extensions = [(EXTENSION.to_owned(), value)];
+        from_extensions(
+            extensions.iter().map(|(k, v)| (k, v)),
+            Path::new("s.yaml"),
+            &at(),
+        )
+        .unwrap_or_else(|f| panic!("{f}"))
+        .expect("present")
+    }
+
+    fn errors(value: Value) -> Vec<Diagnostic> {
+        read(&value, Path::new("s.yaml"), &at().join(EXTENSION))
+            .expect_err("malformed")
+            .diagnostics
+    }
+
+    #[test]
+    fn a_match_watcher() {
+        let read = ok(json!({"watcher": {
+            "get": {
+                "operation-id": "getGroupClusterBackupExport",
+                "version": "2023-01-01",
+                "params": {"groupId": "input:groupId", "exportId": "body:$.id"}
+            },
+            "expect": {"match": {"path": "$.state", "values": ["Successful", "Failed", "Failed"]}}
+        }}));
+        assert!(read.warnings.is_empty());
+        assert_eq!(
+            read.value.watcher,
+            Some(Watcher {
+                operation_id: "getGroupClusterBackupExport".into(),
+                version: Some("2023-01-01".into()),
+                params: vec![
+                    ("exportId".into(), WatchParam::Body("$.id".into())),
+                    ("groupId".into(), WatchParam::Input("groupId".into())),
+                ],
+                expect: Expect::Match {
+                    path: "$.state".into(),
+                    values: vec!["Successful".into(), "Failed".into()],
+                },
+            })
+        );
+    }
+
+    #[test]
+    fn an_http_code_watcher_without_version() {
+        let read = ok(json!({"watcher": {
+            "get": {"operation-id": "getExportBucket", "params": {"exportBucketId": "input:exportBucketId"}},
+            "expect": {"http-code": 404}
+        }}));
+        let watcher = read.value.watcher.expect("watcher");
+        assert_eq!(watcher.version, None);
+        assert_eq!(watcher.expect, Expect::HttpCode(404));
+    }
+
+    #[test]
+    fn parameter_and_override_keys() {
+        let read = ok(json!({
+            "aliases": ["projectId"],
+            "flag-short": "p",
+            "override": {"description": "Short.", "name": "project", "operationId": "other"},
+            "command-aliases": ["ls", "ls"],
+            "skip": true
+        }));
+        assert_eq!(
+            read.value,
+            AtlasCli {
+                watcher: None,
+                aliases: vec!["projectId".into()],
+                command_aliases: vec!["ls".into()],
+                description_override: Some("Short.".into()),
+                name_override: Some("project".into()),
+                operation_id_override: Some("other".into()),
+                flag_short: Some("p".into()),
+                skip: true,
+            }
+        );
+    }
+
+    #[test]
+    fn absent_extension_is_none() {
+        let extensions = [("x-other".to_owned(), json!(1))];
+        let found = from_extensions(
+            extensions.iter().map(|(k, v)| (k, v)),
+            Path::new("s"),
+            &at(),
+        )
+        .expect("no error");
+        assert_eq!(found, None);
+    }
+
+    #[test]
+    fn unknown_keys_are_warnings() {
+        let read = ok(json!({
+            "future": 1,
+            "override": {"title": "x"},
+            "watcher": {"get": {"operation-id": "g", "retries": 3}, "expect": {"http-code": 404, "timeout": 1}}
+        }));
+        let places: Vec<String> = read
+            .warnings
+            .iter()
+            .map(|w| w.pointer.to_string())
+            .collect();
+        assert_eq!(
+            places,
+            [
+                "#/paths/~1x/post/x-xgen-atlascli/future",
+                "#/paths/~1x/post/x-xgen-atlascli/watcher/get/retries",
+                "#/paths/~1x/post/x-xgen-atlascli/watcher/expect/timeout",
+                "#/paths/~1x/post/x-xgen-atlascli/override/title",
+            ]
+        );
+        assert!(read
+            .warnings
+            .iter()
+            .all(|w| w.severity == Severity::Warning && w.code == UNKNOWN_KEY));
+        assert!(read.value.watcher.is_some());
+    }
+
+    #[test]
+    fn malformed_values_are_errors_with_pointers() {
+        let base = "#/paths/~1x/post/x-xgen-atlascli";
+        let cases: Vec<(Value, &str, &str)> = vec![
+            (json!("watch"), "", "expected `x-xgen-atlascli` (an object)"),
+            (
+                json!({"aliases": "projectId"}),
+                "/aliases",
+                "list of strings",
+            ),
+            (json!({"aliases": [1]}), "/aliases/0", "expected a string"),
+            (json!({"skip": "yes"}), "/skip", "`true` or `false`"),
+            (
+                json!({"flag-short": "pp"}),
+                "/flag-short",
+                "single character",
+            ),
+            (
+                json!({"override": {"description": 5}}),
+                "/override/description",
+                "expected a string",
+            ),
+            (
+                json!({"watcher": {"expect": {"http-code": 404}}}),
+                "/watcher",
+                "no `get`",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}}}),
+                "/watcher",
+                "no `expect`",
+            ),
+            (
+                json!({"watcher": {"get": {}, "expect": {"http-code": 404}}}),
+                "/watcher/get",
+                "no `operation-id`",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": ""}, "expect": {"http-code": 404}}}),
+                "/watcher/get/operation-id",
+                "non-empty",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g", "version": "v2"}, "expect": {"http-code": 404}}}),
+                "/watcher/get/version",
+                "API version",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g", "params": ["a"]}, "expect": {"http-code": 404}}}),
+                "/watcher/get/params",
+                "expected an object",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g", "params": {"a": "query:a"}}, "expect": {"http-code": 404}}}),
+                "/watcher/get/params/a",
+                "`input:NAME`",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g", "params": {"a": "input:"}}, "expect": {"http-code": 404}}}),
+                "/watcher/get/params/a",
+                "names no parameter",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g", "params": {"a": "body:$.["}}, "expect": {"http-code": 404}}}),
+                "/watcher/get/params/a",
+                "not a valid JSONPath",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}, "expect": {}}}),
+                "/watcher/expect",
+                "neither",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}, "expect": {"http-code": 404, "match": {"path": "$.a", "values": ["x"]}}}}),
+                "/watcher/expect",
+                "both",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}, "expect": {"http-code": "404"}}}),
+                "/watcher/expect/http-code",
+                "HTTP status code",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}, "expect": {"http-code": 42}}}),
+                "/watcher/expect/http-code",
+                "HTTP status code",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}, "expect": {"match": {"values": ["x"]}}}}),
+                "/watcher/expect/match",
+                "no `path`",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}, "expect": {"match": {"path": "state", "values": ["x"]}}}}),
+                "/watcher/expect/match/path",
+                "not a valid JSONPath",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}, "expect": {"match": {"path": "$.s"}}}}),
+                "/watcher/expect/match",
+                "no `values`",
+            ),
+            (
+                json!({"watcher": {"get": {"operation-id": "g"}, "expect": {"match": {"path": "$.s", "values": []}}}}),
+                "/watcher/expect/match/values",
+                "empty",
+            ),
+        ];
+        for (value, pointer, message) in cases {
+            let found = errors(value.clone());
+            let expected = format!("{base}{pointer}");
+            assert!(
+                found.iter().any(|d| d.severity == Severity::Error
+                    && d.file == Path::new("s.yaml")
+                    && d.pointer.to_string() == expected
+                    && d.message.contains(message)),
+                "{value}: expected {expected} {message:?}, found {found:#?}"
+            );
+        }
+    }
+}
