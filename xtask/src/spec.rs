@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use atlas_codegen::rules::VersionPin;
 use atlas_codegen::spec_tools::{
     self, diff, extract, parse_document, read_document, to_yaml, DiffOptions, Document, Report,
 };
@@ -18,7 +19,7 @@ use crate::{codegen, CodegenArgs, DEFAULT_SPEC};
 pub const USAGE: &str = "\
 usage: cargo xtask spec extract --from UPSTREAM.yaml --op NAME [--op NAME ...] [--out FILE]
        cargo xtask spec update --from UPSTREAM.yaml [--dry-run] [--json] [--fail-on-breaking]
-       cargo xtask spec diff OLD NEW [--op NAME ...] [--json] [--fail-on-breaking]
+       cargo xtask spec diff OLD NEW [--op NAME ...] [--api-version V] [--json] [--fail-on-breaking]
 
   extract  write a self-contained OpenAPI 3.0 document with the named operations
            (x-xgen-operation-id-override or operationId) and every component they
@@ -28,6 +29,9 @@ usage: cargo xtask spec extract --from UPSTREAM.yaml --op NAME [--op NAME ...] [
   diff     print the change report between two specs (optionally only for some
            operations)
 
+  --api-version V     (`diff`) read each operation at the API version that
+                      `codegen --api-version V` generates it for: `latest` (the
+                      default), `preview` or a date YYYY-MM-DD
   --json              the change report as JSON (for CI)
   --fail-on-breaking  exit with status 3 when a change is breaking for users of
                       the generated crate (`update` then writes nothing)
@@ -73,6 +77,8 @@ pub enum SpecCommand {
         new: PathBuf,
         /// Only these operations (all when empty).
         ops: Vec<String>,
+        /// The API version each operation is read at (`--api-version`).
+        version: VersionPin,
         /// JSON report.
         json: bool,
         /// Exit with status 3 on breaking changes.
@@ -114,17 +120,19 @@ pub fn parse_args(args: &[String]) -> Result<SpecCommand, String> {
     let mut from = None;
     let mut out = None;
     let mut ops = Vec::new();
+    let mut version = None;
     let mut positional = Vec::new();
     let (mut json, mut fail, mut dry_run) = (false, false, false);
     while let Some(arg) = iter.next() {
         match arg.as_str() {
-            "--from" | "--op" | "--out" => {
+            "--from" | "--op" | "--out" | "--api-version" => {
                 let Some(value) = iter.next() else {
                     return Err(format!("`{arg}` needs a value"));
                 };
                 match arg.as_str() {
                     "--from" => from = Some(PathBuf::from(value)),
                     "--op" => ops.push(value.clone()),
+                    "--api-version" => version = Some(value.parse::<VersionPin>()?),
                     _ => out = Some(PathBuf::from(value)),
                 }
             }
@@ -150,6 +158,7 @@ pub fn parse_args(args: &[String]) -> Result<SpecCommand, String> {
             refuse("--json", !json)?;
             refuse("--fail-on-breaking", !fail)?;
             refuse("--dry-run", !dry_run)?;
+            refuse("--api-version", version.is_none())?;
             refuse("positional arguments", positional.is_empty())?;
             let from = from.ok_or("`spec extract` needs --from UPSTREAM.yaml")?;
             if ops.is_empty() {
@@ -163,6 +172,7 @@ pub fn parse_args(args: &[String]) -> Result<SpecCommand, String> {
                 ops.is_empty(),
             )?;
             refuse("--out", out.is_none())?;
+            refuse("--api-version", version.is_none())?;
             refuse("positional arguments", positional.is_empty())?;
             let from = from.ok_or("`spec update` needs --from UPSTREAM.yaml")?;
             Ok(SpecCommand::Update {
@@ -183,6 +193,7 @@ pub fn parse_args(args: &[String]) -> Result<SpecCommand, String> {
                 old,
                 new,
                 ops,
+                version: version.unwrap_or_default(),
                 json,
                 fail_on_breaking: fail,
             })
@@ -202,9 +213,10 @@ pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
             old,
             new,
             ops,
+            version,
             json,
             fail_on_breaking,
-        } => run_diff(old, new, ops, *json, *fail_on_breaking),
+        } => run_diff(old, new, ops, version, *json, *fail_on_breaking),
         SpecCommand::Update {
             from,
             dry_run,
@@ -280,11 +292,22 @@ fn breaking_status(report: &Report, fail_on_breaking: bool) -> u8 {
     }
 }
 
-fn run_diff(old: &Path, new: &Path, ops: &[String], json: bool, fail: bool) -> Outcome {
+fn run_diff(
+    old: &Path,
+    new: &Path,
+    ops: &[String],
+    version: &VersionPin,
+    json: bool,
+    fail: bool,
+) -> Outcome {
     let result = (|| {
         let old = read_document(old)?;
         let new = read_document(new)?;
-        diff(&old, &new, &DiffOptions { only: ops.to_vec() })
+        let options = DiffOptions {
+            only: ops.to_vec(),
+            version: version.clone(),
+        };
+        diff(&old, &new, &options)
     })();
     match result {
         Ok(report) => Outcome {
@@ -450,10 +473,40 @@ mod tests {
                 old: "old.yaml".into(),
                 new: "new.yaml".into(),
                 ops: vec![],
+                version: VersionPin::Latest,
                 json: true,
                 fail_on_breaking: true,
             })
         );
+        assert_eq!(
+            parse_args(&args(&[
+                "diff",
+                "a.yaml",
+                "b.yaml",
+                "--api-version",
+                "2024-08-05"
+            ])),
+            Ok(SpecCommand::Diff {
+                old: "a.yaml".into(),
+                new: "b.yaml".into(),
+                ops: vec![],
+                version: VersionPin::Date("2024-08-05".into()),
+                json: false,
+                fail_on_breaking: false,
+            })
+        );
+        assert!(
+            parse_args(&args(&["diff", "a", "b", "--api-version", "soon"]))
+                .is_err_and(|e| e.contains("expected `latest`"))
+        );
+        assert!(parse_args(&args(&[
+            "update",
+            "--from",
+            "u",
+            "--api-version",
+            "preview"
+        ]))
+        .is_err_and(|e| e.contains("--api-version")));
         assert_eq!(
             parse_args(&args(&["update", "--from", "u.yaml", "--dry-run"])),
             Ok(SpecCommand::Update {
