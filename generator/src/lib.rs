@@ -6,6 +6,10 @@
 //! names, types, validators and operations) -> [`emit`] (`quote!` per concept)
 //! -> [`format`](mod@format) (prettyplease, `@generated` header) -> [`output`] (all files
 //! or none).
+//!
+//! [`rules`] holds what the generator and
+//! [`spec_tools::diff`](mod@spec_tools::diff) must decide alike (API version
+//! and media type choice, body kinds, field shapes, scalar types).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 

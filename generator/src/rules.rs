@@ -1,6 +1,6 @@
 //! The rules the generator and the spec tools must apply alike, in one place:
 //! [`lower`](crate::lower) and [`emit`](crate::emit) build the crate with
-//! them, [`spec_tools::diff`](crate::spec_tools::diff) reports on the crate
+//! them, [`spec_tools::diff`](mod@crate::spec_tools::diff) reports on the crate
 //! they build. Each is a pure function of strings and flags, so it serves
 //! both the typed `openapiv3` model and the plain JSON tree.
 //!

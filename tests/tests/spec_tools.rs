@@ -657,3 +657,125 @@ fn the_ir_comparison_notices_a_changed_field() {
     assert_eq!(problems.len(), 1, "{problems:#?}");
     assert!(problems[0].contains("Queued"), "{}", problems[0]);
 }
+
+// ----- the API version pin: spec diff and codegen read the same schema -----
+
+/// One operation offering two dated versions whose response schemas differ
+/// (`ThingV1` until 2024-05-30, `ThingV2` from then).
+const TWO_VERSIONS: &str = r##"
+openapi: 3.0.1
+info: {title: t, version: "1"}
+paths:
+  /things/{id}:
+    get:
+      operationId: getThing
+      tags: [Things]
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: {$ref: '#/components/schemas/ThingV1'}
+            application/vnd.atlas.2024-05-30+json:
+              schema: {$ref: '#/components/schemas/ThingV2'}
+components:
+  schemas:
+    ThingV1:
+      type: object
+      properties:
+        name: {type: string}
+    ThingV2:
+      type: object
+      properties:
+        title: {type: string}
+"##;
+
+#[test]
+fn spec_diff_and_codegen_read_the_same_version_for_a_pin() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let old = dir.path().join("old.yaml");
+    let new = dir.path().join("new.yaml");
+    std::fs::write(&old, TWO_VERSIONS).expect("write old");
+    // Each version's schema gains a field.
+    let changed = TWO_VERSIONS
+        .replace(
+            "        name: {type: string}\n",
+            "        name: {type: string}\n        size: {type: integer}\n",
+        )
+        .replace(
+            "        title: {type: string}\n",
+            "        title: {type: string}\n        label: {type: string}\n",
+        );
+    assert_ne!(changed, TWO_VERSIONS);
+    std::fs::write(&new, &changed).expect("write new");
+    for (pin, read, unread, field) in [
+        ("2023-01-01", "ThingV1", "ThingV2", "size"),
+        ("2024-01-01", "ThingV1", "ThingV2", "size"),
+        ("2024-05-30", "ThingV2", "ThingV1", "label"),
+        ("latest", "ThingV2", "ThingV1", "label"),
+        ("preview", "ThingV2", "ThingV1", "label"),
+    ] {
+        // `spec diff --api-version PIN`: the type of that version changed.
+        let args: Vec<String> = ["diff", "OLD", "NEW", "--api-version", pin, "--json"]
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let mut command = parse_args(&args).expect("parses");
+        if let xtask::spec::SpecCommand::Diff { old: o, new: n, .. } = &mut command {
+            o.clone_from(&old);
+            n.clone_from(&new);
+        }
+        let outcome = run(&command, &workspace_root());
+        assert_eq!(outcome.status, 0, "{pin}: {}", outcome.stderr);
+        let report: Value = serde_json::from_str(&outcome.stdout).expect("JSON report");
+        let changes: Vec<(String, String, String)> = report["changes"]
+            .as_array()
+            .expect("changes")
+            .iter()
+            .map(|c| {
+                (
+                    c["subject"]["name"].as_str().unwrap_or_default().to_owned(),
+                    c["kind"].as_str().unwrap_or_default().to_owned(),
+                    c["location"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            changes,
+            [(
+                read.to_owned(),
+                "field-added".to_owned(),
+                format!("field `{field}`")
+            )],
+            "spec diff --api-version {pin}"
+        );
+
+        // `codegen --api-version PIN`: the same type, with that field.
+        let out = dir.path().join(format!("gen-{pin}"));
+        let args = xtask::CodegenArgs {
+            spec: new.clone(),
+            out: out.clone(),
+            version: pin.parse().expect("pin"),
+            ..xtask::CodegenArgs::defaults(dir.path())
+        };
+        xtask::codegen(&args, dir.path()).unwrap_or_else(|e| panic!("codegen {pin}: {e}"));
+        let mut code = String::new();
+        for file in ["models/mod.rs", "models/things.rs", "operations/things.rs"] {
+            code.push_str(&std::fs::read_to_string(out.join(file)).unwrap_or_default());
+        }
+        assert!(
+            code.contains(&format!("pub struct {read} {{")),
+            "codegen --api-version {pin} does not generate {read}:\n{code}"
+        );
+        assert!(
+            code.contains(&format!("pub {field}: Option<")),
+            "codegen --api-version {pin}: no field {field}"
+        );
+        assert!(
+            !code.contains(&format!("struct {unread}")),
+            "codegen --api-version {pin} generates {unread}"
+        );
+    }
+}

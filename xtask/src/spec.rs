@@ -7,6 +7,7 @@
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use atlas_codegen::rules::VersionPin;
 use atlas_codegen::spec_tools::{
     self, diff, extract, parse_document, read_document, to_yaml, DiffOptions, Document, Report,
 };
@@ -73,6 +74,11 @@ pub enum SpecCommand {
         /// Only this operation (repeatable; all when absent).
         #[arg(long = "op", value_name = "NAME")]
         ops: Vec<String>,
+        /// Read each operation at the API version `codegen --api-version V`
+        /// generates it for: `latest` (the default), `preview` or a date
+        /// YYYY-MM-DD.
+        #[arg(long = "api-version", value_name = "V", default_value = "latest")]
+        version: VersionPin,
         /// The change report as JSON (for CI).
         #[arg(long)]
         json: bool,
@@ -128,9 +134,10 @@ pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
             old,
             new,
             ops,
+            version,
             json,
             fail_on_breaking,
-        } => run_diff(old, new, ops, *json, *fail_on_breaking),
+        } => run_diff(old, new, ops, version, *json, *fail_on_breaking),
         SpecCommand::Update {
             from,
             dry_run,
@@ -216,11 +223,22 @@ fn breaking_status(report: &Report, fail_on_breaking: bool) -> u8 {
     }
 }
 
-fn run_diff(old: &Path, new: &Path, ops: &[String], json: bool, fail: bool) -> Outcome {
+fn run_diff(
+    old: &Path,
+    new: &Path,
+    ops: &[String],
+    version: &VersionPin,
+    json: bool,
+    fail: bool,
+) -> Outcome {
     let result = (|| {
         let old = read_document(old)?;
         let new = read_document(new)?;
-        diff(&old, &new, &DiffOptions { only: ops.to_vec() })
+        let options = DiffOptions {
+            only: ops.to_vec(),
+            version: version.clone(),
+        };
+        diff(&old, &new, &options)
     })();
     match result {
         Ok(report) => Outcome {
@@ -404,10 +422,40 @@ mod tests {
                 old: "old.yaml".into(),
                 new: "new.yaml".into(),
                 ops: vec![],
+                version: VersionPin::Latest,
                 json: true,
                 fail_on_breaking: true,
             })
         );
+        assert_eq!(
+            parse_args(&args(&[
+                "diff",
+                "a.yaml",
+                "b.yaml",
+                "--api-version",
+                "2024-08-05"
+            ])),
+            Ok(SpecCommand::Diff {
+                old: "a.yaml".into(),
+                new: "b.yaml".into(),
+                ops: vec![],
+                version: VersionPin::Date("2024-08-05".into()),
+                json: false,
+                fail_on_breaking: false,
+            })
+        );
+        assert!(
+            parse_args(&args(&["diff", "a", "b", "--api-version", "soon"]))
+                .is_err_and(|e| e.contains("expected `latest`"))
+        );
+        assert!(parse_args(&args(&[
+            "update",
+            "--from",
+            "u",
+            "--api-version",
+            "preview"
+        ]))
+        .is_err_and(|e| e.contains("--api-version")));
         assert_eq!(
             parse_args(&args(&["update", "--from", "u.yaml", "--dry-run"])),
             Ok(SpecCommand::Update {

@@ -84,11 +84,13 @@ pub enum ChangeKind {
     OperationRenamed,
     /// The method or path of an operation changed, its name did not.
     OperationMoved,
-    /// A new `application/vnd.atlas.<date>+json` version is documented.
+    /// A new API version (`application/vnd.atlas.<version>+...`, a date or
+    /// `preview`) is offered by the request body or a success response.
     ApiVersionAdded,
-    /// A documented version is gone.
+    /// An offered version is gone.
     ApiVersionRemoved,
-    /// The version the client sends (the newest) changed.
+    /// The version the client sends (the newest stable one, or the one the
+    /// pin picks) changed.
     ApiVersionSelected,
     /// A new parameter.
     ParameterAdded,
