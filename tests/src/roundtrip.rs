@@ -207,9 +207,9 @@ type Check = fn(&str) -> Result<(), String>;
 
 /// Decodes (strictly: the examples and values must match the spec's
 /// types), encodes and decodes again; the two decoded values must be equal.
-fn check<T: serde::de::DeserializeOwned + serde::Serialize + PartialEq + std::fmt::Debug>(json: &str) -> Result<(), String> {{
-    use {crate_name}::runtime::{{serde_helpers::with_options, DecodeOptions}};
-    let decode = |text: &str| with_options(DecodeOptions::STRICT, || serde_json::from_str::<T>(text));
+fn check<T: {crate_name}::runtime::Decode + serde::Serialize + PartialEq + std::fmt::Debug>(json: &str) -> Result<(), String> {{
+    use {crate_name}::runtime::{{serde_helpers::{{decode_slice, with_options}}, DecodeOptions}};
+    let decode = |text: &str| with_options(DecodeOptions::STRICT, || decode_slice::<T>(text.as_bytes()));
     let first: T = decode(json).map_err(|e| format!("does not decode: {{e}}"))?;
     let encoded = serde_json::to_string(&first).map_err(|e| format!("does not encode: {{e}}"))?;
     let second: T = decode(&encoded).map_err(|e| format!("does not decode again: {{e}}: {{encoded}}"))?;
