@@ -31,14 +31,14 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::diag::{Diagnostic, Failure, Pointer};
+use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
 use crate::load::json_type;
 
 /// The extension's key.
 pub const EXTENSION: &str = "x-xgen-atlascli";
 
 /// The warning code of a key the reader does not know.
-pub const UNKNOWN_KEY: &str = "atlascli-unknown-key";
+pub const UNKNOWN_KEY: WarningCode = WarningCode::AtlasCliUnknownKey;
 
 /// What `x-xgen-atlascli` says about one operation or parameter. Every
 /// field is empty when the extension does not set it.
@@ -599,7 +599,7 @@ mod tests {
         assert!(read
             .warnings
             .iter()
-            .all(|w| w.severity == Severity::Warning && w.code == UNKNOWN_KEY));
+            .all(|w| w.severity == Severity::Warning && w.code == Some(UNKNOWN_KEY)));
         assert!(read.value.watcher.is_some());
     }
 

@@ -63,9 +63,47 @@ pub struct Diagnostic {
     pub line_col: Option<(usize, usize)>,
     /// What was found and what was expected.
     pub message: String,
-    /// For warnings, the kind (`unenforced-pattern`, `json-fallback`,
-    /// `ignored-keyword`, `renamed`): how warnings are grouped and counted.
-    pub code: &'static str,
+    /// For warnings, the kind: how warnings are grouped and counted.
+    pub code: Option<WarningCode>,
+}
+
+/// The kinds of warnings, each named in diagnostics as `warning[kind]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum WarningCode {
+    /// A pattern that is not a valid regex, so not enforced.
+    UnenforcedPattern,
+    /// A place kept as `serde_json::Value` because the spec could not be
+    /// modelled exactly there.
+    JsonFallback,
+    /// A keyword the generator does not act on (an unknown format, a status
+    /// range, a cookie parameter, ...).
+    IgnoredKeyword,
+    /// A name that collided with another and was changed.
+    Renamed,
+    /// An overlay action whose target selects nothing.
+    OverlayNoMatch,
+    /// A key of the `x-xgen-atlascli` extension this generator does not know.
+    AtlasCliUnknownKey,
+}
+
+impl WarningCode {
+    /// The kind as diagnostics print it (`json-fallback`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WarningCode::UnenforcedPattern => "unenforced-pattern",
+            WarningCode::JsonFallback => "json-fallback",
+            WarningCode::IgnoredKeyword => "ignored-keyword",
+            WarningCode::Renamed => "renamed",
+            WarningCode::OverlayNoMatch => "overlay-no-match",
+            WarningCode::AtlasCliUnknownKey => "atlascli-unknown-key",
+        }
+    }
+}
+
+impl fmt::Display for WarningCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Diagnostic {
@@ -77,13 +115,13 @@ impl Diagnostic {
             pointer: pointer.clone(),
             line_col: None,
             message: message.into(),
-            code: "",
+            code: None,
         }
     }
 
     /// The same diagnostic with a kind (see [`Diagnostic::code`]).
-    pub fn with_code(mut self, code: &'static str) -> Self {
-        self.code = code;
+    pub fn with_code(mut self, code: WarningCode) -> Self {
+        self.code = Some(code);
         self
     }
 
@@ -102,10 +140,9 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Error => "error",
         };
-        if self.code.is_empty() {
-            writeln!(f, "{level}: {}", self.message)?;
-        } else {
-            writeln!(f, "{level}[{}]: {}", self.code, self.message)?;
+        match self.code {
+            None => writeln!(f, "{level}: {}", self.message)?,
+            Some(code) => writeln!(f, "{level}[{code}]: {}", self.message)?,
         }
         match self.line_col {
             Some((line, col)) => write!(f, "  --> {}:{line}:{col}", self.file.display())?,

@@ -32,7 +32,7 @@ pub mod spec_tools;
 
 use std::path::{Path, PathBuf};
 
-pub use diag::{Diagnostic, Failure, Pointer, Severity};
+pub use diag::{Diagnostic, Failure, Pointer, Severity, WarningCode};
 pub use output::FileSet;
 
 /// What one generation run produced.
@@ -174,12 +174,12 @@ pub fn generate_from_with(
         json_fallbacks: lowered
             .warnings
             .iter()
-            .filter(|w| w.code == "json-fallback")
+            .filter(|w| w.code == Some(WarningCode::JsonFallback))
             .count(),
         unenforced_patterns: lowered
             .warnings
             .iter()
-            .filter(|w| w.code == "unenforced-pattern")
+            .filter(|w| w.code == Some(WarningCode::UnenforcedPattern))
             .count(),
         lines: files.values().map(|t| t.lines().count()).sum(),
     };

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use openapiv3::OpenAPI;
 use serde::Deserialize as _;
 
-use crate::diag::{Diagnostic, Failure, Pointer};
+use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
 
 /// A parsed spec and the file it came from.
 #[derive(Debug, Clone)]
@@ -248,7 +248,7 @@ impl Lint<'_> {
                 self.file,
                 at,
                 "empty `enum`: no value could ever be valid; the schema is treated as if it had no `enum`",
-            ).with_code("ignored-keyword"));
+            ).with_code(WarningCode::IgnoredKeyword));
             return;
         }
         let mut kinds: Vec<&str> = values

@@ -33,11 +33,11 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
-use crate::diag::{Diagnostic, Failure, Pointer};
+use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
 use crate::load;
 
 /// The warning code of a target that selects nothing.
-pub const NO_MATCH: &str = "overlay-no-match";
+pub const NO_MATCH: WarningCode = WarningCode::OverlayNoMatch;
 
 /// The file extensions taken from a directory of overlays.
 pub const EXTENSIONS: &[&str] = &["yaml", "yml", "json"];
@@ -718,7 +718,7 @@ mod tests {
         assert_eq!(doc, before);
         assert_eq!(warnings.len(), 1);
         let w = &warnings[0];
-        assert_eq!((w.severity, w.code), (Severity::Warning, NO_MATCH));
+        assert_eq!((w.severity, w.code), (Severity::Warning, Some(NO_MATCH)));
         assert_eq!(w.file, Path::new("o.yaml"));
         assert_eq!(w.pointer.to_string(), "#/actions/1/target");
         assert!(w.message.contains("$.missing"), "{}", w.message);
@@ -804,7 +804,7 @@ mod tests {
             assert_eq!(e.pointer.to_string(), "#/actions/1/update");
             assert!(e.message.contains("must be an object"), "{}", e.message);
             // The warning collected before is kept.
-            assert_eq!(failure.diagnostics[1].code, NO_MATCH);
+            assert_eq!(failure.diagnostics[1].code, Some(NO_MATCH));
         }
     }
 

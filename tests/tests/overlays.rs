@@ -123,7 +123,10 @@ fn our_overlays_apply_cleanly_and_change_no_generated_code() {
         with.files == without.files,
         "the overlay changed generated code"
     );
-    assert!(with.warnings.iter().all(|w| w.code != overlay::NO_MATCH));
+    assert!(with
+        .warnings
+        .iter()
+        .all(|w| w.code != Some(overlay::NO_MATCH)));
 }
 
 #[test]
@@ -143,7 +146,7 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
     let warnings = overlay::apply_all(&mut doc, &overlays, &spec).unwrap_or_else(|f| panic!("{f}"));
     assert!(warnings
         .iter()
-        .all(|w| w.severity == Severity::Warning && w.code == overlay::NO_MATCH));
+        .all(|w| w.severity == Severity::Warning && w.code == Some(overlay::NO_MATCH)));
 
     // Watcher targets that are not in this spec.
     let mut missing = Vec::new();

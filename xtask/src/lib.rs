@@ -114,7 +114,7 @@ pub fn list_warnings(warnings: &[Diagnostic], out: &mut String) {
     let mut groups: BTreeMap<&str, BTreeMap<&str, Vec<&Diagnostic>>> = BTreeMap::new();
     for w in warnings {
         groups
-            .entry(w.code)
+            .entry(w.code.map_or("", atlas_codegen::WarningCode::as_str))
             .or_default()
             .entry(w.message.as_str())
             .or_default()
