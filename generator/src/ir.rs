@@ -439,7 +439,7 @@ pub struct Operation {
     /// offer, oldest first (`api_version` is one of them).
     pub api_versions: Vec<String>,
     /// How to walk the pages of a paginated list operation (see
-    /// [`crate::paginate`]).
+    /// `lower/pagination.rs`).
     pub pagination: Option<Pagination>,
 }
 

@@ -25,7 +25,6 @@ pub mod manifest;
 pub mod names;
 pub mod output;
 pub mod overlay;
-pub mod paginate;
 pub mod pattern;
 pub mod rules;
 pub mod spec_tools;

@@ -29,6 +29,7 @@ mod features;
 mod media;
 mod objects;
 mod operation;
+mod pagination;
 mod schema;
 #[cfg(test)]
 mod tests;
@@ -418,7 +419,7 @@ impl<'a> Lowerer<'a> {
             names.iter().all(|n| reached.contains_key(n))
         });
         api.type_features = reached;
-        crate::paginate::detect_all(&mut api);
+        pagination::detect_all(&mut api);
         Ok(Lowered {
             api,
             warnings: self.out.warnings,

@@ -195,7 +195,7 @@ impl<'a> Lowerer<'a> {
             "raw",
             "unwrap_envelope",
             "new",
-            // Builder methods every operation may get (see `paginate` and `emit_cli`).
+            // Builder methods every operation may get (see `emit/pagination.rs` and `emit_cli.rs`).
             "api_version",
             "raw_body",
             "send_json",

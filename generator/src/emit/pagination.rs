@@ -1,97 +1,12 @@
-//! Paginated list operations: detecting them in the IR and emitting their
-//! page walkers.
-//!
-//! An operation is paginated when it has `pageNum` and `itemsPerPage` query
-//! parameters (integers) and its success type is a struct with a `results`
-//! list (Atlas's `Paginated*` wrappers, which may also carry `totalCount` and
-//! `links`). Its builder then gets `pages()` (a `Stream` of whole pages) and
-//! `stream()` (a `Stream` of items), and its page type implements
-//! `crate::runtime::Page`. When the walk stops is decided once, in the
-//! runtime (`runtime/pagination.rs`).
+//! Page walkers of paginated list operations (see
+//! [`crate::lower`]'s pagination detection): `pages()` and `stream()` on
+//! their builders, and the runtime's `Page` trait on their page types.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::tokens::{ident, ty_tokens};
 use crate::ir::*;
-
-/// Fills [`Operation::pagination`] for every paginated operation of `api`.
-pub fn detect_all(api: &mut Api) {
-    let found: Vec<Option<Pagination>> = api
-        .operations
-        .iter()
-        .map(|op| detect(&api.types, op))
-        .collect();
-    for (op, pagination) in api.operations.iter_mut().zip(found) {
-        op.pagination = pagination;
-    }
-}
-
-/// The pagination of `op`, if it is a paginated list operation.
-pub fn detect(
-    types: &std::collections::BTreeMap<String, TypeDef>,
-    op: &Operation,
-) -> Option<Pagination> {
-    let query_int = |name: &str| {
-        op.params.iter().position(|p| {
-            p.wire_name == name && p.location == ParamLocation::Query && p.ty == Type::I64
-        })
-    };
-    let page_num = query_int("pageNum")?;
-    let items_per_page = query_int("itemsPerPage")?;
-    let Some(Type::Named(page_type)) = &op.success_type else {
-        return None;
-    };
-    let Some(TypeDef::Struct(page)) = types.get(page_type) else {
-        return None;
-    };
-    let results = page.fields.iter().find(|f| f.wire_name == "results")?;
-    let Type::Vec(item) = &results.ty else {
-        return None;
-    };
-    let total_count_field = page
-        .fields
-        .iter()
-        .find(|f| f.wire_name == "totalCount" && f.ty == Type::I64)
-        .map(|f| f.rust_name.clone());
-    let links = page.fields.iter().find_map(|f| {
-        if f.wire_name != "links" {
-            return None;
-        }
-        let Type::Vec(inner) = &f.ty else {
-            return None;
-        };
-        let Type::Named(link) = inner.as_ref() else {
-            return None;
-        };
-        let Some(TypeDef::Struct(link)) = types.get(link) else {
-            return None;
-        };
-        let rel = link
-            .fields
-            .iter()
-            .find(|l| l.wire_name == "rel" && l.ty == Type::String && !l.required)?;
-        Some((f.rust_name.clone(), rel.rust_name.clone()))
-    });
-    let default_items_per_page = op.params[items_per_page]
-        .default
-        .as_ref()
-        .and_then(serde_json::Value::as_i64);
-    Some(Pagination {
-        page_num,
-        items_per_page,
-        default_items_per_page,
-        page_type: page_type.clone(),
-        results_field: results.rust_name.clone(),
-        results_optional: !results.required || results.nullable,
-        item: (**item).clone(),
-        total_count_field,
-        links,
-    })
-}
-
-fn ident(name: &str) -> Ident {
-    Ident::new(name, Span::call_site())
-}
 
 /// The `Page` implementations of every page type, one each, compiled with
 /// the features of the type.
@@ -108,7 +23,7 @@ pub fn emit_page_impls(api: &Api, cfg_for: impl Fn(&str) -> TokenStream) -> Toke
         }
         let cfg = cfg_for(&p.page_type);
         let page = ident(&p.page_type);
-        let item = super::emit::ty_tokens(&p.item, &quote! { crate::models:: });
+        let item = ty_tokens(&p.item, &quote! { crate::models:: });
         let results = ident(&p.results_field);
         let (count, into_items) = if p.results_optional {
             (
@@ -179,8 +94,8 @@ pub fn emit_builder_methods(op: &Operation) -> TokenStream {
     let page_num = ident(&page_param.rust_name);
     let per_page = ident(&per_page_param.rust_name);
     let page = ident(&p.page_type);
-    let item = super::emit::ty_tokens(&p.item, &quote! { crate::models:: });
-    let error = super::emit::ty_tokens(&op.error_type, &quote! { crate::models:: });
+    let item = ty_tokens(&p.item, &quote! { crate::models:: });
+    let error = ty_tokens(&op.error_type, &quote! { crate::models:: });
     let default_per_page = match p.default_items_per_page {
         Some(n) => quote! { Option::Some(#n) },
         None => quote! { Option::None },

@@ -1,0 +1,241 @@
+//! Stage 3: emitting Rust tokens from the IR, one small `quote!` function per
+//! concept. Generated code names crates by full path (`::serde_json::...`).
+//! The prelude's `Option`, `String`, `Vec`, `Box` and `Result` are written
+//! plainly: `names::type_name` never gives a generated type one of those
+//! names (a schema called `String` becomes `StringType`), so they cannot be
+//! shadowed.
+
+mod models;
+mod operations;
+mod pagination;
+mod tokens;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use crate::ir::*;
+
+use tokens::ident;
+pub(crate) use tokens::ty_tokens;
+pub use tokens::{doc_text, type_path};
+
+/// One generated file: its path below the generated module directory and
+/// its tokens.
+pub struct EmittedFile {
+    /// Path below the generated directory, e.g. `operations/cloud_backups.rs`.
+    pub name: String,
+    /// The file's contents.
+    pub tokens: TokenStream,
+}
+
+/// One file the emitter writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileKind {
+    /// `mod.rs`: the module tree.
+    Mod,
+    /// `models/mod.rs`: the types several features (or all) use, the
+    /// pattern matchers, and the per-feature model modules.
+    Models,
+    /// `models/<tag>.rs`: the types only the feature so named uses.
+    FeatureModels(String),
+    /// `operations/mod.rs`: one module per tag.
+    OperationsMod,
+    /// `operations/<tag>.rs`: the operations of the feature so named.
+    Operations(String),
+    /// `pagination.rs`: page streams of list operations.
+    Pagination,
+    /// `cli.rs`: the command line.
+    Cli,
+}
+
+/// Every file to emit for `api`, with its path, biggest first (so that
+/// emitting them in parallel keeps every worker busy).
+pub fn files(api: &Api) -> Vec<(String, FileKind)> {
+    // Rough sizes, for the order: an operation is about six types' worth
+    // of code, the command line about one type per operation.
+    let mut weighted: Vec<(usize, String, FileKind)> =
+        vec![(api.operations.len(), "cli.rs".to_owned(), FileKind::Cli)];
+    let grouped = feature_model_groups(api);
+    let shared =
+        api.types.len() + api.newtypes.len() - grouped.values().map(BTreeSet::len).sum::<usize>();
+    weighted.push((shared, "models/mod.rs".to_owned(), FileKind::Models));
+    for (feature, names) in &grouped {
+        if let Some(def) = api.features.get(*feature) {
+            weighted.push((
+                names.len(),
+                format!("models/{}.rs", def.module),
+                FileKind::FeatureModels((*feature).to_owned()),
+            ));
+        }
+    }
+    for (feature, def) in &api.features {
+        let ops = api
+            .operations
+            .iter()
+            .filter(|op| &op.feature == feature)
+            .count();
+        weighted.push((
+            ops * 6,
+            format!("operations/{}.rs", def.module),
+            FileKind::Operations(feature.clone()),
+        ));
+    }
+    weighted.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let mut files: Vec<(String, FileKind)> = weighted
+        .into_iter()
+        .map(|(_, name, kind)| (name, kind))
+        .collect();
+    files.extend([
+        ("pagination.rs".to_owned(), FileKind::Pagination),
+        ("operations/mod.rs".to_owned(), FileKind::OperationsMod),
+        ("mod.rs".to_owned(), FileKind::Mod),
+    ]);
+    files
+}
+
+/// The feature that alone uses a type (or validated string type), given
+/// the features that use it (`api.type_features`), when there are several
+/// features: the type then lives in that feature's models module, which is
+/// compiled only with the feature.
+fn sole_feature<'a>(api: &Api, users: &'a BTreeSet<String>) -> Option<&'a str> {
+    match users.first() {
+        Some(feature) if users.len() == 1 && api.features.len() > 1 => Some(feature.as_str()),
+        _ => None,
+    }
+}
+
+/// The names of the types each feature alone uses.
+fn feature_model_groups(api: &Api) -> BTreeMap<&str, BTreeSet<&str>> {
+    let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for (name, users) in &api.type_features {
+        if let Some(feature) = sole_feature(api, users) {
+            groups.entry(feature).or_default().insert(name.as_str());
+        }
+    }
+    groups
+}
+
+/// The names of the types `feature` alone uses (one group of
+/// [`feature_model_groups`], without building the others).
+fn types_alone_in<'a>(api: &'a Api, feature: &str) -> BTreeSet<&'a str> {
+    api.type_features
+        .iter()
+        .filter(|(_, users)| sole_feature(api, users) == Some(feature))
+        .map(|(name, _)| name.as_str())
+        .collect()
+}
+
+/// Emits one file.
+pub fn emit_file(api: &Api, kind: &FileKind) -> TokenStream {
+    match kind {
+        FileKind::Mod => emit_mod(api),
+        FileKind::Models => models::emit_models(api),
+        FileKind::FeatureModels(feature) => models::emit_feature_models(api, feature),
+        FileKind::OperationsMod => emit_operations_mod(api),
+        FileKind::Pagination => pagination::emit_page_impls(api, |name| cfg_for(api, name)),
+        FileKind::Cli => crate::emit_cli::emit_cli(api),
+        FileKind::Operations(feature) => {
+            let ops: Vec<&Operation> = api
+                .operations
+                .iter()
+                .filter(|op| &op.feature == feature)
+                .collect();
+            match api.features.get(feature) {
+                Some(def) => operations::emit_operations(feature, def, &ops),
+                None => TokenStream::new(),
+            }
+        }
+    }
+}
+
+/// Emits every generated file for `api`.
+pub fn emit(api: &Api) -> Vec<EmittedFile> {
+    files(api)
+        .into_iter()
+        .map(|(name, kind)| EmittedFile {
+            tokens: emit_file(api, &kind),
+            name,
+        })
+        .collect()
+}
+
+/// The `[features]` entries of the generated crate's `Cargo.toml`: one per
+/// tag (switching on the optional pattern engines its types need), `full`
+/// for all, and `full` by default.
+pub fn features_block(api: &Api) -> String {
+    let mut out = String::new();
+    out.push_str("default = [\"full\"]\n");
+    let all: Vec<String> = api.features.keys().map(|f| format!("\"{f}\"")).collect();
+    out.push_str(&format!("full = [{}]\n", all.join(", ")));
+    for (feature, def) in &api.features {
+        let deps: Vec<String> = def
+            .dependencies
+            .iter()
+            .map(|d| format!("\"dep:{d}\""))
+            .collect();
+        out.push_str(&format!(
+            "# Operations tagged \"{}\".\n{feature} = [{}]\n",
+            def.tag.replace('"', "'"),
+            deps.join(", ")
+        ));
+    }
+    out
+}
+
+/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", ...))]` for several.
+fn cfg_any(features: &BTreeSet<String>) -> TokenStream {
+    match features.iter().collect::<Vec<_>>().as_slice() {
+        [one] => quote! { #[cfg(feature = #one)] },
+        many => quote! { #[cfg(any(#(feature = #many),*))] },
+    }
+}
+
+/// The `#[cfg]` that compiles a type only with the features that use it.
+fn cfg_for(api: &Api, name: &str) -> TokenStream {
+    match api.type_features.get(name) {
+        Some(set) if !set.is_empty() && set.len() < api.features.len() => cfg_any(set),
+        _ => TokenStream::new(),
+    }
+}
+
+// ----- mod.rs ----------------------------------------------------------
+
+fn emit_mod(api: &Api) -> TokenStream {
+    let doc = format!(
+        " Code generated from the OpenAPI document \"{}\".",
+        api.title
+    );
+    quote! {
+        #![doc = #doc]
+        pub mod models;
+        pub mod operations;
+        mod pagination;
+        #[cfg(feature = "cli")]
+        pub mod cli;
+    }
+}
+
+fn emit_operations_mod(api: &Api) -> TokenStream {
+    let modules = api.features.iter().map(|(feature, def)| {
+        let module = ident(&def.module);
+        let doc = format!(
+            " Operations tagged \"{}\" (cargo feature `{feature}`).",
+            def.tag
+        );
+        quote! {
+            #[doc = #doc]
+            #[cfg(feature = #feature)]
+            pub mod #module;
+            #[cfg(feature = #feature)]
+            pub use #module::*;
+        }
+    });
+    quote! {
+        //! Operations: one method on [`Client`](crate::Client) per operation,
+        //! returning a builder; set the inputs, then `send().await`. Each tag
+        //! of the spec is a module behind a cargo feature of the same name.
+        #(#modules)*
+    }
+}

@@ -1,0 +1,375 @@
+//! `operations/<tag>.rs`: one method on `Client` per operation, and its
+//! request builder (inputs, checks, request building, `send`, `Endpoint`).
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+
+use super::tokens::{doc_lines, doc_text, ident, ty_tokens};
+use crate::ir::*;
+
+pub(super) fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) -> TokenStream {
+    let methods = ops.iter().map(|op| emit_client_method(op));
+    let builders = ops.iter().map(|op| emit_builder(op));
+    let extras = ops.iter().map(|op| {
+        let versions = crate::emit_cli::emit_version_methods(op);
+        let pages = super::pagination::emit_builder_methods(op);
+        quote! { #versions #pages }
+    });
+    let doc = format!(
+        " Operations tagged \"{}\" (cargo feature `{feature}`).",
+        def.tag
+    );
+    quote! {
+        #![doc = #doc]
+        #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
+
+        use crate::runtime::{ApiRequest, Client, Error, Response};
+
+        impl Client {
+            #(#methods)*
+        }
+
+        #(#builders)*
+        #(#extras)*
+    }
+}
+
+pub(super) fn operation_doc(op: &Operation) -> Vec<String> {
+    let mut lines = Vec::new();
+    if let Some(summary) = &op.summary {
+        lines.push(doc_text(summary));
+    }
+    if let Some(description) = &op.description {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.extend(doc_text(description).lines().map(str::to_owned));
+    }
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines.push(format!(
+        "`{} {}` (operationId `{}`).",
+        op.method.as_str(),
+        op.path,
+        op.operation_id
+    ));
+    lines
+}
+
+pub(super) fn emit_client_method(op: &Operation) -> TokenStream {
+    let method = ident(&op.method_name);
+    let builder = ident(&op.builder_name);
+    let mut lines = operation_doc(op);
+    lines.push(String::new());
+    lines.push(format!(
+        "Returns a [`{}`] builder: set its inputs, then call `send`.",
+        op.builder_name
+    ));
+    let doc = doc_lines(&lines);
+    quote! {
+        #doc
+        pub fn #method(&self) -> #builder<'_> {
+            #builder::new(self)
+        }
+    }
+}
+
+/// How a parameter is held in a builder and taken from a setter.
+pub(super) struct ParamShape {
+    /// Builder field type: `Option<T>`, or `Checked<T>` for validated ones.
+    field: TokenStream,
+    /// Setter argument type.
+    arg: TokenStream,
+    /// Expression storing `value` into the field.
+    store: TokenStream,
+    /// Whether the stored value is a `Result` that validation unwraps.
+    validated: bool,
+}
+
+pub(super) fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
+    let t = ty_tokens(ty, models);
+    match ty {
+        Type::Newtype(_) => ParamShape {
+            field: quote! { crate::runtime::Checked<#t> },
+            arg: quote! { impl crate::runtime::IntoValidated<#t> },
+            store: quote! { value.into_validated() },
+            validated: true,
+        },
+        Type::Vec(inner) if matches!(**inner, Type::Newtype(_)) => {
+            let it = ty_tokens(inner, models);
+            ParamShape {
+                field: quote! { crate::runtime::Checked<#t> },
+                arg: quote! { impl ::std::iter::IntoIterator<Item = impl crate::runtime::IntoValidated<#it>> },
+                store: quote! { value.into_iter().map(crate::runtime::IntoValidated::into_validated).collect() },
+                validated: true,
+            }
+        }
+        Type::String => ParamShape {
+            field: quote! { Option<#t> },
+            arg: quote! { impl ::std::convert::Into<String> },
+            store: quote! { value.into() },
+            validated: false,
+        },
+        _ => ParamShape {
+            field: quote! { Option<#t> },
+            arg: t,
+            store: quote! { value },
+            validated: false,
+        },
+    }
+}
+
+pub(super) fn emit_builder(op: &Operation) -> TokenStream {
+    let models = quote! { crate::models:: };
+    let name = ident(&op.builder_name);
+    let builder_doc = format!(
+        " Request builder for [`Client::{}`]: `{} {}`.",
+        op.method_name,
+        op.method.as_str(),
+        op.path
+    );
+    let mut fields = Vec::new();
+    let mut inits = Vec::new();
+    let mut setters = Vec::new();
+    let mut takes = Vec::new();
+    let mut extras = Vec::new();
+    for p in &op.params {
+        let pname = ident(&p.rust_name);
+        let shape = param_shape(&p.ty, &models);
+        let field = &shape.field;
+        fields.push(quote! { #pname: #field, });
+        inits.push(quote! { #pname: None, });
+        let mut lines: Vec<String> = p
+            .doc
+            .as_deref()
+            .map(|d| doc_text(d).lines().map(str::to_owned).collect())
+            .unwrap_or_default();
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        let location = match p.location {
+            ParamLocation::Path => "path",
+            ParamLocation::Query => "query",
+            ParamLocation::Header => "header",
+        };
+        let mut facts = format!(
+            "`{}` ({location} parameter, {})",
+            p.wire_name,
+            if p.required { "required" } else { "optional" }
+        );
+        if let Some(default) = &p.default {
+            facts.push_str(&format!("; the server's default is `{default}`"));
+        }
+        facts.push('.');
+        lines.push(facts);
+        let doc = doc_lines(&lines);
+        let arg = &shape.arg;
+        let store = &shape.store;
+        setters.push(quote! {
+            #doc
+            pub fn #pname(mut self, value: #arg) -> Self {
+                self.#pname = Some(#store);
+                self
+            }
+        });
+        let wire = &p.wire_name;
+        let take = match (p.required, shape.validated) {
+            (true, true) => quote! { let #pname = crate::runtime::required(self.#pname, #wire)?; },
+            (true, false) => {
+                quote! { let #pname = self.#pname.ok_or(crate::runtime::ValidationError::missing(#wire))?; }
+            }
+            (false, true) => quote! { let #pname = self.#pname.transpose()?; },
+            // Read straight from the builder where it is used.
+            (false, false) => TokenStream::new(),
+        };
+        let value = if take.is_empty() {
+            quote! { self.#pname }
+        } else {
+            quote! { #pname }
+        };
+        takes.push(take);
+        // Query and headers, in parameter order (path values go into the
+        // template below).
+        let list = matches!(p.ty, Type::Vec(_));
+        let method = match (p.location, p.required, list) {
+            (ParamLocation::Path, _, _) => continue,
+            (ParamLocation::Query, true, false) => "query",
+            (ParamLocation::Query, false, false) => "query_opt",
+            (ParamLocation::Query, true, true) => "query_each",
+            (ParamLocation::Query, false, true) => "query_each_opt",
+            (ParamLocation::Header, true, _) => "header",
+            (ParamLocation::Header, false, _) => "header_opt",
+        };
+        let method = format_ident!("{}", method);
+        extras.push(quote! { request.#method(#wire, &#value); });
+    }
+    let mut body_take = TokenStream::new();
+    let mut body_send = TokenStream::new();
+    if let Some(body) = &op.body {
+        let t = ty_tokens(&body.ty, &models);
+        fields.push(quote! { body: Option<#t>, });
+        inits.push(quote! { body: None, });
+        let mut lines: Vec<String> = body
+            .doc
+            .as_deref()
+            .map(|d| doc_text(d).lines().map(str::to_owned).collect())
+            .unwrap_or_default();
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(format!(
+            "The request body (`{}`, {}).",
+            body.media_type,
+            if body.required {
+                "required"
+            } else {
+                "optional"
+            }
+        ));
+        let doc = doc_lines(&lines);
+        setters.push(quote! {
+            #doc
+            pub fn body(mut self, value: #t) -> Self {
+                self.body = Some(value);
+                self
+            }
+        });
+        let media = &body.media_type;
+        // A raw JSON body (`raw_body`, for another API version) stands in
+        // for the typed one.
+        fields.push(quote! { raw_body: Option<::serde_json::Value>, });
+        inits.push(quote! { raw_body: None, });
+        if body.required {
+            body_take = quote! {
+                if self.raw_body.is_none() && self.body.is_none() {
+                    return Err(crate::runtime::ValidationError::missing("body").into());
+                }
+            };
+        }
+        body_send = quote! {
+            request
+                .json_bodies(#media, self.raw_body.as_ref(), self.body.as_ref())?;
+        };
+    }
+    // Path: the values of the template's parameters, in template order
+    // (the runtime encodes them and fills in the template).
+    let mut path_values = Vec::new();
+    for part in &op.path_parts {
+        if let PathPart::Param(i) = part {
+            if let Some(p) = op.params.get(*i) {
+                let pname = ident(&p.rust_name);
+                path_values.push(match &p.ty {
+                    Type::String | Type::Newtype(_) | Type::Named(_) => quote! { #pname.as_str() },
+                    _ => quote! { crate::runtime::ToWire::to_wire(&#pname).as_str() },
+                });
+            }
+        }
+    }
+    let envelope = op.envelope_param.and_then(|i| op.params.get(i)).map(|p| {
+        let pname = ident(&p.rust_name);
+        if p.required {
+            quote! { request.unwrap_envelope = #pname; }
+        } else {
+            quote! { request.unwrap_envelope = self.#pname.unwrap_or(false); }
+        }
+    });
+    // Responses.
+    let success_ty = match &op.success_type {
+        Some(t) if op.success_optional => {
+            let t = ty_tokens(t, &models);
+            quote! { Option<#t> }
+        }
+        Some(t) => ty_tokens(t, &models),
+        None => quote! { () },
+    };
+    let error_ty = ty_tokens(&op.error_type, &models);
+    let decoder = match &op.success_type {
+        None => quote! { crate::runtime::NoContent },
+        Some(Type::Binary) => quote! { crate::runtime::Binary },
+        Some(Type::Text) => quote! { crate::runtime::Text },
+        Some(Type::Untyped) => quote! { crate::runtime::MaybeJson },
+        Some(t) => {
+            let t = ty_tokens(t, &models);
+            if op.success_optional {
+                quote! { crate::runtime::JsonIfAny<#t> }
+            } else {
+                quote! { crate::runtime::Json<#t> }
+            }
+        }
+    };
+    let success = op.success.iter().map(|case| {
+        let status = Literal::u16_unsuffixed(case.status);
+        let body = case.ty.is_some();
+        quote! { (#status, #body) }
+    });
+    let errors = op.errors.iter().map(|s| Literal::u16_unsuffixed(*s));
+    let http_method = format_ident!("{}", op.method.as_str());
+    let template = &op.path;
+    let accept = &op.accept;
+    let send_lines = {
+        let mut lines = operation_doc(op);
+        lines.push(String::new());
+        lines.push("Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.".to_owned());
+        let statuses: Vec<String> = op.errors.iter().map(u16::to_string).collect();
+        if !statuses.is_empty() {
+            lines.push(format!(
+                "Documented error statuses ({}) return [`Error::Api`] with the decoded body.",
+                statuses.join(", ")
+            ));
+        }
+        lines
+    };
+    let send_doc = doc_lines(&send_lines);
+    let no_auth = (!op.authenticated).then(|| quote! { request.authenticate = false; });
+    fields.push(quote! { api_version: Option<String>, });
+    inits.push(quote! { api_version: None, });
+    quote! {
+        #[doc = #builder_doc]
+        #[derive(Debug, Clone)]
+        #[must_use = "a request builder does nothing until `send` is awaited"]
+        pub struct #name<'a> {
+            client: &'a Client,
+            #(#fields)*
+        }
+
+        impl<'a> #name<'a> {
+            fn new(client: &'a Client) -> Self {
+                Self { client, #(#inits)* }
+            }
+
+            #(#setters)*
+
+            #send_doc
+            pub fn send(self) -> impl ::std::future::Future<Output = Result<Response<#success_ty>, Error<#error_ty>>> + 'a {
+                let client = self.client;
+                client.send::<Self>(self.into_request())
+            }
+
+            /// Checks the inputs and builds the request.
+            fn into_request(self) -> Result<ApiRequest, Error<#error_ty>> {
+                #(#takes)*
+                #body_take
+                let mut request = ApiRequest::new(
+                    ::reqwest::Method::#http_method,
+                    #template,
+                    &[#(#path_values),*],
+                    #accept,
+                );
+                #(#extras)*
+                #no_auth
+                #body_send
+                #envelope
+                request.api_version = self.api_version;
+                Ok(request)
+            }
+        }
+
+        impl crate::runtime::Endpoint for #name<'_> {
+            type Decoder = #decoder;
+            type ErrorBody = #error_ty;
+            const SUCCESS: &'static [(u16, bool)] = &[#(#success),*];
+            const ERRORS: &'static [u16] = &[#(#errors),*];
+        }
+    }
+}
