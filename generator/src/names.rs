@@ -57,6 +57,33 @@ fn symbol_words(raw: &str) -> String {
         .join(" ")
 }
 
+/// Every name a request builder uses besides its parameter setters: its
+/// fields and the methods every builder (or every builder of a kind) gets.
+/// Parameters are named around them, so a parameter called `body` or
+/// `stream` gets a numbered setter instead of colliding. The one list the
+/// lowering reserves and the emitters' methods are checked against (a test
+/// parses every emitted builder).
+pub const BUILDER_NAMES: &[&str] = &[
+    // Fields and the constructor.
+    "client",
+    "raw_body",
+    "api_version",
+    "new",
+    // Methods of every builder (`emit/operations.rs`).
+    "body",
+    "send",
+    "into_request",
+    // Versions (`emit_cli.rs`, `emit_version_methods`).
+    "send_json",
+    // Paginated operations (`emit/pagination.rs`).
+    "pages",
+    "stream",
+    // Names the request-building code binds locally.
+    "request",
+    "raw",
+    "unwrap_envelope",
+];
+
 /// `UpperCamelCase` name for a type or enum variant.
 pub fn type_name(raw: &str) -> String {
     let mut name = words(raw).to_upper_camel_case();

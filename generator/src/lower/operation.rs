@@ -187,22 +187,7 @@ impl<'a> Lowerer<'a> {
         let template_vars: Vec<&String> =
             parts_raw.iter().filter_map(|p| p.as_ref().err()).collect();
         let mut params = Vec::new();
-        let mut param_scope = NameScope::with_reserved([
-            "body",
-            "client",
-            "send",
-            "request",
-            "raw",
-            "unwrap_envelope",
-            "new",
-            // Builder methods every operation may get (see `emit/pagination.rs` and `emit_cli.rs`).
-            "api_version",
-            "raw_body",
-            "send_json",
-            "into_request",
-            "pages",
-            "stream",
-        ]);
+        let mut param_scope = NameScope::with_reserved(crate::names::BUILDER_NAMES.iter().copied());
         let mut ordered: Vec<(&'a Parameter, Pointer)> = Vec::new();
         for var in &template_vars {
             match merged.iter().find(|(p, _)| {
