@@ -38,7 +38,12 @@ fn builders_use_only_reserved_names_besides_their_setters() {
                         let syn::Type::Path(path) = &*i.self_ty else {
                             continue;
                         };
-                        if !path.path.segments.iter().any(|s| s.ident == op.builder_name) {
+                        if !path
+                            .path
+                            .segments
+                            .iter()
+                            .any(|s| s.ident == op.builder_name)
+                        {
                             continue;
                         }
                         for item in i.items {

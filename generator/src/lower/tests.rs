@@ -1,1 +1,292 @@
+//! Lowering decisions, tested on the IR itself (no emitted code).
 
+use std::path::Path;
+
+use super::{lower_with, Options};
+use crate::ir::*;
+use crate::load;
+use crate::rules::VersionPin;
+
+fn lower_yaml(yaml: &str, version: VersionPin) -> Api {
+    let spec = load::parse(Path::new("t.yaml"), yaml).expect("parses");
+    lower_with(&spec, &Options { version }).expect("lowers").api
+}
+
+/// A spec with one `POST /things` taking `body` and answering `response`
+/// (schemas under `components`, each a YAML block indented by 4).
+fn spec(body: &str, response: &str, schemas: &str) -> String {
+    format!(
+        "openapi: 3.0.1
+info: {{ title: t, version: '1' }}
+paths:
+  /things:
+    post:
+      operationId: makeThing
+      tags: [Things]
+      requestBody:
+        content:
+          application/json:
+            schema: {{ $ref: '#/components/schemas/{body}' }}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{ $ref: '#/components/schemas/{response}' }}
+components:
+  schemas:
+{schemas}"
+    )
+}
+
+fn strukt<'a>(api: &'a Api, name: &str) -> &'a StructDef {
+    match api.types.get(name) {
+        Some(TypeDef::Struct(s)) => s,
+        other => panic!("{name} is not a struct: {other:?}"),
+    }
+}
+
+fn field<'a>(s: &'a StructDef, wire: &str) -> &'a Field {
+    s.fields
+        .iter()
+        .find(|f| f.wire_name == wire)
+        .unwrap_or_else(|| panic!("{} has no field {wire}", s.name))
+}
+
+#[test]
+fn read_only_and_write_only_split_a_schema_into_request_and_response_views() {
+    let schemas = "    Account:
+      type: object
+      required: [id, name]
+      properties:
+        id: { type: string, readOnly: true }
+        password: { type: string, writeOnly: true }
+        name: { type: string }
+";
+    let api = lower_yaml(&spec("Account", "Account", schemas), VersionPin::Latest);
+    let request = strukt(&api, "AccountRequest");
+    let response = strukt(&api, "Account");
+    assert_eq!(request.view, Some(View::Request));
+    assert_eq!(response.view, Some(View::Response));
+    let wires = |s: &StructDef| {
+        s.fields
+            .iter()
+            .map(|f| f.wire_name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(wires(request), ["name", "password"]);
+    assert_eq!(wires(response), ["id", "name"]);
+    // A received type has an empty value for its required fields; a
+    // request type with required fields does not.
+    assert!(response.has_default && !request.has_default);
+}
+
+#[test]
+fn a_type_that_holds_itself_directly_is_boxed_and_has_no_default() {
+    let schemas = "    Node:
+      type: object
+      required: [next]
+      properties:
+        next: { $ref: '#/components/schemas/Node' }
+        children: { type: array, items: { $ref: '#/components/schemas/Node' } }
+";
+    let api = lower_yaml(&spec("Node", "Node", schemas), VersionPin::Latest);
+    let node = strukt(&api, "Node");
+    assert!(
+        field(node, "next").boxed,
+        "a direct self-reference is boxed"
+    );
+    assert!(!field(node, "children").boxed, "a list already allocates");
+    // Its default would never end: a missing `next` stays an error.
+    assert!(!node.has_default);
+}
+
+#[test]
+fn operations_get_the_feature_of_their_first_tag_and_types_the_features_using_them() {
+    let schemas = "    Thing: { type: object, properties: { a: { type: string } } }
+";
+    let api = lower_yaml(&spec("Thing", "Thing", schemas), VersionPin::Latest);
+    let op = &api.operations[0];
+    assert_eq!(op.feature, "things");
+    assert_eq!(api.features["things"].module, "things");
+    assert_eq!(
+        api.type_features
+            .get("Thing")
+            .map(|f| f.iter().cloned().collect::<Vec<_>>()),
+        Some(vec!["things".to_owned()])
+    );
+}
+
+#[test]
+fn the_version_pin_picks_the_media_type_and_its_schema() {
+    let yaml = "openapi: 3.0.1
+info: { title: t, version: '1' }
+paths:
+  /things:
+    get:
+      operationId: getThing
+      responses:
+        '200':
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: { $ref: '#/components/schemas/Old' }
+            application/vnd.atlas.2024-05-30+json:
+              schema: { $ref: '#/components/schemas/New' }
+            application/vnd.atlas.preview+json:
+              schema: { $ref: '#/components/schemas/Preview' }
+components:
+  schemas:
+    Old: { type: object, properties: { a: { type: string } } }
+    New: { type: object, properties: { b: { type: string } } }
+    Preview: { type: object, properties: { c: { type: string } } }
+";
+    let cases = [
+        (VersionPin::Latest, "2024-05-30", "New"),
+        (VersionPin::Date("2024-01-01".into()), "2023-01-01", "Old"),
+        (VersionPin::Date("2022-01-01".into()), "2023-01-01", "Old"),
+        (VersionPin::Preview, "preview", "Preview"),
+    ];
+    for (pin, version, ty) in cases {
+        let api = lower_yaml(yaml, pin.clone());
+        let op = &api.operations[0];
+        assert_eq!(op.api_version.as_deref(), Some(version), "{pin:?}");
+        assert_eq!(op.success_type, Some(Type::Named(ty.into())), "{pin:?}");
+        assert_eq!(op.accept, format!("application/vnd.atlas.{version}+json"));
+        assert_eq!(op.api_versions, ["2023-01-01", "2024-05-30", "preview"]);
+    }
+}
+
+#[test]
+fn tagged_union_variants_stand_for_their_tag() {
+    let schemas = "    Bucket:
+      type: object
+      required: [cloudProvider]
+      properties:
+        cloudProvider: { type: string, enum: [AWS, GCP] }
+      discriminator:
+        propertyName: cloudProvider
+        mapping: { AWS: '#/components/schemas/Aws', GCP: '#/components/schemas/Gcp' }
+    Aws:
+      allOf:
+        - $ref: '#/components/schemas/Bucket'
+        - { type: object, required: [roleId], properties: { roleId: { type: string } } }
+    Gcp:
+      allOf:
+        - $ref: '#/components/schemas/Bucket'
+        - { type: object, properties: { account: { type: string } } }
+";
+    let api = lower_yaml(&spec("Bucket", "Bucket", schemas), VersionPin::Latest);
+    let Some(TypeDef::Union(u)) = api.types.get("Bucket") else {
+        panic!("Bucket is not a union");
+    };
+    assert_eq!(u.discriminator.as_deref(), Some("cloudProvider"));
+    assert_eq!(u.fallback, "Unknown");
+    let tags: Vec<_> = u
+        .variants
+        .iter()
+        .map(|v| (v.rust.as_str(), v.tags.clone()))
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            ("Aws", vec!["AWS".to_owned()]),
+            ("Gcp", vec!["GCP".to_owned()])
+        ]
+    );
+    let aws = strukt(&api, "Aws");
+    assert_eq!(
+        aws.tag,
+        Some(Tag {
+            property: "cloudProvider".into(),
+            value: "AWS".into()
+        })
+    );
+    assert!(aws.fields.iter().all(|f| f.wire_name != "cloudProvider"));
+    // The discriminator's enum is no longer used by anything: not generated.
+    assert!(
+        api.types.keys().all(|n| !n.contains("CloudProvider")),
+        "{:?}",
+        api.types.keys()
+    );
+}
+
+#[test]
+fn nullable_items_and_map_values_are_options() {
+    let schemas = "    Thing:
+      type: object
+      properties:
+        ids: { type: array, items: { type: string, nullable: true } }
+        counts: { type: object, additionalProperties: { type: integer, nullable: true } }
+        any: { type: array, items: { nullable: true } }
+";
+    let api = lower_yaml(&spec("Thing", "Thing", schemas), VersionPin::Latest);
+    let thing = strukt(&api, "Thing");
+    let nullable = |t: Type| Box::new(Type::Nullable(Box::new(t)));
+    assert_eq!(field(thing, "ids").ty, Type::Vec(nullable(Type::String)));
+    assert_eq!(field(thing, "counts").ty, Type::Map(nullable(Type::I64)));
+    // A JSON value holds `null` already.
+    assert_eq!(field(thing, "any").ty, Type::Vec(Box::new(Type::Json)));
+}
+
+#[test]
+fn content_without_a_schema_is_an_untyped_success_and_204_has_none() {
+    let yaml = "openapi: 3.0.1
+info: { title: t, version: '1' }
+paths:
+  /a:
+    delete:
+      operationId: deleteA
+      responses:
+        '202': { description: ok, content: { application/vnd.atlas.2023-02-01+json: {} } }
+        '204': { description: gone, content: { application/vnd.atlas.2023-02-01+json: {} } }
+  /b:
+    post:
+      operationId: postB
+      responses:
+        '200':
+          description: ok
+          content: { application/json: { schema: { type: object, properties: { a: { type: string } } } } }
+        '202': { description: later, content: { application/json: {} } }
+";
+    let api = lower_yaml(yaml, VersionPin::Latest);
+    let op = |id: &str| {
+        api.operations
+            .iter()
+            .find(|o| o.operation_id == id)
+            .expect("op")
+    };
+    let a = op("deleteA");
+    assert_eq!(a.success_type, Some(Type::Untyped));
+    assert!(!a.success_optional);
+    assert_eq!(
+        a.success
+            .iter()
+            .map(|c| (c.status, c.ty.clone()))
+            .collect::<Vec<_>>(),
+        [(202, Some(Type::Untyped)), (204, None)]
+    );
+    // Beside a typed status, an untyped one decodes to `None`.
+    let b = op("postB");
+    assert!(b.success_optional);
+    assert_eq!(
+        b.success.iter().map(|c| c.ty.is_some()).collect::<Vec<_>>(),
+        [true, false]
+    );
+}
+
+#[test]
+fn discriminated_unions_keep_a_fallback_and_untagged_unions_try_shapes_in_order() {
+    let schemas = "    Shape:
+      oneOf:
+        - { type: object, required: [radius], properties: { radius: { type: number } } }
+        - { type: object, required: [side], properties: { side: { type: number } } }
+";
+    let api = lower_yaml(&spec("Shape", "Shape", schemas), VersionPin::Latest);
+    let Some(TypeDef::Union(u)) = api.types.get("Shape") else {
+        panic!("Shape is not a union");
+    };
+    assert_eq!(u.discriminator, None);
+    assert_eq!(u.variants.len(), 2);
+    assert_eq!(u.fallback, "Unknown");
+}
