@@ -23,6 +23,7 @@ use crate::pattern::{self, PatternPlan};
 pub use crate::rules::VersionPin;
 use crate::rules::{self, body_kind, unescape_token, BodyKind, Scalar};
 
+mod bodies;
 mod cycles;
 mod directions;
 mod features;
@@ -30,9 +31,12 @@ mod media;
 mod objects;
 mod operation;
 mod pagination;
+mod parameters;
 mod schema;
 #[cfg(test)]
 mod tests;
+
+use bodies::Responses;
 
 /// The result of lowering: the IR and the warnings collected on the way.
 #[derive(Debug, Clone)]
