@@ -265,10 +265,11 @@ impl ArgSpec {
     }
 
     /// The profile property (and, through it, the environment variable)
-    /// that gives this flag a value when it is not given, as `atlas api`
-    /// does: `project_id` for `groupId`, `org_id` for `orgId`.
+    /// that gives this required flag a value when it is not given, as
+    /// `atlas api` does: `project_id` for `groupId`, `org_id` for `orgId`.
+    /// Optional ones (a filter) are left unset.
     pub fn default_property(&self) -> Option<&'static str> {
-        if self.kind != ArgKind::Text || self.list {
+        if !self.required || self.kind != ArgKind::Text || self.list {
             return None;
         }
         match self.id {
@@ -346,7 +347,7 @@ impl ArgSpec {
         }
     }
 
-    /// The clap flag. A required flag with a [`Self::default_property`] is
+    /// The clap flag. A flag with a [`Self::default_property`] is
     /// optional to clap; [`prepare`] fills it in or reports it missing.
     pub fn to_arg(&self) -> Arg {
         let (id, flag): (clap::Id, clap::builder::Str) = match self.flag() {
@@ -505,10 +506,12 @@ impl OpSpec {
         }
         let formats = self.output_formats();
         if formats.iter().any(|f| !["json", "yaml"].contains(f)) {
-            text.push_str(&format!(
-                "\n\nOutput (--output): {}; binary output needs --outputFile PATH when standard output is a terminal.",
-                formats.join(", ")
-            ));
+            text.push_str(&format!("\n\nOutput (--output): {}", formats.join(", ")));
+            text.push_str(if formats.iter().any(|f| is_binary(f)) {
+                "; binary output needs --outputFile PATH when standard output is a terminal."
+            } else {
+                "."
+            });
         }
         if let Some(page) = self.page_flag {
             text.push_str(&format!(
@@ -795,7 +798,7 @@ pub fn prepare<'m>(
         };
         match value {
             Some(value) => fallbacks.push((arg.id, value)),
-            None if arg.required => {
+            None => {
                 let also = arg
                     .aliases
                     .iter()
@@ -807,7 +810,6 @@ pub fn prepare<'m>(
                     settings.default_sources(property)
                 )));
             }
-            None => {}
         }
     }
     let body = match op.body {
