@@ -1,6 +1,9 @@
 //! The `atlas-api` binary run as a real process against a loopback server:
 //! help, a successful call, a validation error (nothing sent), an API
-//! error, and `--watch`.
+//! error, `--watch`, credentials from the environment and from Atlas CLI
+//! profiles (and their precedence), output formats, warnings, completions.
+//! Each run gets an empty environment and home directory, and a D-Bus
+//! address that does not exist (so no keyring is reachable).
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
@@ -21,13 +24,30 @@ const MEDIA: &str = "application/vnd.atlas.2023-01-01+json";
 /// Runs the binary with `args`, the given stdin, and a digest API key in the
 /// environment (and nothing else that could leak in).
 fn atlas_api(args: &[&str], stdin: Option<&str>) -> Output {
+    atlas_api_with(
+        args,
+        stdin,
+        &[
+            ("MONGODB_ATLAS_PUBLIC_KEY", "public"),
+            ("MONGODB_ATLAS_PRIVATE_KEY", "private"),
+        ],
+    )
+}
+
+/// Runs the binary with `args`, the given stdin and only the variables
+/// `env` (plus an empty `HOME` and an unreachable D-Bus session bus).
+fn atlas_api_with(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Output {
+    let home = tempfile::tempdir().expect("home");
     let mut command = Command::new(env!("CARGO_BIN_EXE_atlas-api"));
     command
         .args(args)
-        .env_remove("MONGODB_ATLAS_CLIENT_ID")
-        .env_remove("MONGODB_ATLAS_CLIENT_SECRET")
-        .env("MONGODB_ATLAS_PUBLIC_KEY", "public")
-        .env("MONGODB_ATLAS_PRIVATE_KEY", "private")
+        .env_clear()
+        .env("HOME", home.path())
+        .env(
+            "DBUS_SESSION_BUS_ADDRESS",
+            "unix:path=/nonexistent/atlas-api-tests/bus",
+        )
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .stdin(if stdin.is_some() {
@@ -358,7 +378,7 @@ impl Respond for States {
 }
 
 #[tokio::test]
-async fn watch_prints_progress_lines_and_the_final_job() {
+async fn watch_prints_the_created_job_then_progress_lines() {
     let server = MockServer::start().await;
     Mock::given(method("POST"))
         .and(path(EXPORTS))
@@ -386,7 +406,7 @@ async fn watch_prints_progress_lines_and_the_final_job() {
             GROUP,
             "--clusterName",
             "Cluster0",
-            "--watch",
+            "-w",
             "--watch-interval",
             "0.02",
         ],
@@ -404,8 +424,11 @@ async fn watch_prints_progress_lines_and_the_final_job() {
         err.contains("Successful, 4 of 4 collections exported"),
         "{err}"
     );
-    let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(printed["state"], "Successful");
+    // Standard output holds the response, the created job, as `atlas api`
+    // prints it; the watch reports on standard error.
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("one JSON document");
+    assert_eq!(printed["state"], "Queued");
+    assert_eq!(printed["id"], EXPORT);
 }
 
 #[tokio::test]
@@ -448,4 +471,519 @@ async fn watch_of_a_failed_job_exits_1_with_the_state_reason() {
         "{err}"
     );
     assert!(err.contains("\"errorCode\": \"EXPORT_FAILED\""), "{err}");
+}
+
+/// A config file of the Atlas CLI in a temporary directory, found through
+/// `XDG_CONFIG_HOME` (as the Atlas CLI finds it on Linux) or
+/// `ATLAS_CONFIG_FILE`.
+struct Config {
+    dir: tempfile::TempDir,
+}
+
+impl Config {
+    fn new(toml: &str) -> Self {
+        let dir = tempfile::tempdir().expect("config dir");
+        std::fs::create_dir_all(dir.path().join("atlascli")).expect("atlascli dir");
+        std::fs::write(dir.path().join("atlascli/config.toml"), toml).expect("config");
+        Config { dir }
+    }
+
+    fn file(&self) -> String {
+        self.dir
+            .path()
+            .join("atlascli/config.toml")
+            .display()
+            .to_string()
+    }
+}
+
+const BUCKETS: &str = "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/backup/exportBuckets";
+const OTHER_GROUP: &str = "aaaaaaaaaaaaaaaaaaaaaaaa";
+
+/// Answers with a bucket list, the group echoed in a header.
+fn buckets() -> ResponseTemplate {
+    ResponseTemplate::new(200).set_body_json(json!({
+        "results": [{ "_id": BUCKET, "bucketName": "b", "cloudProvider": "AWS", "iamRoleId": GROUP }],
+        "totalCount": 1
+    }))
+}
+
+async fn list_server() -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(wiremock::matchers::path_regex(
+            r"^/api/atlas/v2/groups/[a-f0-9]{24}/backup/exportBuckets$",
+        ))
+        .respond_with(buckets())
+        .mount(&server)
+        .await;
+    server
+}
+
+fn list_args<'a>(uri: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "cloudBackups",
+        "listExportBuckets",
+        "--version",
+        "2024-05-30",
+        "--base-url",
+        uri,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+#[tokio::test]
+async fn missing_or_half_credentials_exit_2_and_send_nothing() {
+    let server = list_server().await;
+    let uri = server.uri();
+    let args = list_args(&uri, &["--groupId", GROUP]);
+    let out = atlas_api_with(&args, None, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for expected in [
+        "no credentials",
+        "MONGODB_ATLAS_CLIENT_ID",
+        "MONGODB_ATLAS_CLIENT_SECRET",
+        "MONGODB_ATLAS_PUBLIC_API_KEY",
+        "MONGODB_ATLAS_PRIVATE_API_KEY",
+        "MONGODB_ATLAS_PUBLIC_KEY",
+        "--profile",
+        "atlascli/config.toml",
+        "--no-auth",
+    ] {
+        assert!(err.contains(expected), "stderr lacks {expected:?}:\n{err}");
+    }
+    // Half a pair names the missing half.
+    let out = atlas_api_with(&args, None, &[("MONGODB_ATLAS_PUBLIC_KEY", "public")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains(
+            "MONGODB_ATLAS_PUBLIC_KEY is set but MONGODB_ATLAS_PRIVATE_API_KEY (or MONGODB_ATLAS_PRIVATE_KEY) is not"
+        ),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = atlas_api_with(&args, None, &[("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr)
+            .contains("MONGODB_ATLAS_CLIENT_ID is set but MONGODB_ATLAS_CLIENT_SECRET is not"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(requests_to(&server).await.is_empty(), "nothing may be sent");
+    // --no-auth sends without credentials, even to a loopback server only
+    // when asked.
+    let mut no_auth = args.clone();
+    no_auth.push("--no-auth");
+    let out = atlas_api_with(&no_auth, None, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let sent = requests_to(&server).await;
+    assert_eq!(sent.len(), 1);
+    assert!(!sent[0].headers.contains_key("authorization"));
+}
+
+/// Challenges requests without digest credentials for `public`, answers
+/// the others with the bucket list.
+struct DigestOnly;
+
+impl Respond for DigestOnly {
+    fn respond(&self, request: &Request) -> ResponseTemplate {
+        let authorization = request
+            .headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if authorization.starts_with("Digest ") && authorization.contains("username=\"pub-key\"") {
+            buckets()
+        } else {
+            ResponseTemplate::new(401)
+                .insert_header(
+                    "WWW-Authenticate",
+                    r#"Digest realm="MMS Public API", domain="", nonce="n0nce", algorithm=MD5, qop="auth", stale=false"#,
+                )
+                .set_body_json(json!({ "error": 401, "errorCode": "USER_UNAUTHORIZED", "reason": "Unauthorized" }))
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_profile_with_api_keys_sends_digest_auth_to_its_base_url() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(BUCKETS))
+        .respond_with(DigestOnly)
+        .mount(&server)
+        .await;
+    // The profile gives the keys, the project and the endpoint; it is the
+    // only profile, so it is used whatever its name.
+    let config = Config::new(&format!(
+        "version = 2\n\n[Work]\npublic_api_key = \"pub-key\"\nprivate_api_key = \"priv-key\"\nproject_id = \"{GROUP}\"\nops_manager_url = \"{}/\"\nservice = \"cloud\"\n",
+        server.uri()
+    ));
+    let dir = config.dir.path().display().to_string();
+    let args = [
+        "cloudBackups",
+        "listExportBuckets",
+        "--version",
+        "2024-05-30",
+    ];
+    let out = atlas_api_with(&args, None, &[("XDG_CONFIG_HOME", &dir)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(printed["results"][0]["_id"], BUCKET);
+    let sent = requests_to(&server).await;
+    assert_eq!(sent.len(), 2, "challenge, then the answer");
+    let answer = sent[1].headers["authorization"].to_str().expect("ascii");
+    assert!(
+        answer.starts_with("Digest username=\"pub-key\""),
+        "{answer}"
+    );
+    // The same by name and through ATLAS_CONFIG_FILE.
+    let file = config.file();
+    let mut named = args.to_vec();
+    named.extend(["--profile", "work"]);
+    let out = atlas_api_with(&named, None, &[("ATLAS_CONFIG_FILE", &file)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // A profile that is not there.
+    let mut unknown = args.to_vec();
+    unknown.extend(["-P", "nope"]);
+    let out = atlas_api_with(&unknown, None, &[("ATLAS_CONFIG_FILE", &file)]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("profile \"nope\" not found in")
+            && text(&out.stderr).contains("(profiles there: work)"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn a_profile_with_a_service_account_sends_a_bearer_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/api/oauth/token"))
+        // base64("mdb_sa_id_x:mdb_sa_sk_y")
+        .and(header(
+            "authorization",
+            "Basic bWRiX3NhX2lkX3g6bWRiX3NhX3NrX3k=",
+        ))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "access_token": "tok-1", "token_type": "Bearer", "expires_in": 3600
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(BUCKETS))
+        .and(header("authorization", "Bearer tok-1"))
+        .respond_with(buckets())
+        .expect(1)
+        .mount(&server)
+        .await;
+    let config = Config::new(&format!(
+        "[default]\nauth_type = \"service_account\"\nclient_id = \"mdb_sa_id_x\"\nclient_secret = \"mdb_sa_sk_y\"\nproject_id = \"{GROUP}\"\n\n[other]\npublic_api_key = \"a\"\nprivate_api_key = \"b\"\n"
+    ));
+    let file = config.file();
+    let uri = server.uri();
+    let out = atlas_api_with(&list_args(&uri, &[]), None, &[("ATLAS_CONFIG_FILE", &file)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(printed["totalCount"], 1);
+}
+
+#[tokio::test]
+async fn flags_win_over_variables_which_win_over_the_profile() {
+    let server = list_server().await;
+    let uri = server.uri();
+    // The profile points at a port nothing listens on and has its own
+    // project and API key; the environment and the flags override them.
+    let config = Config::new(&format!(
+        "[default]\npublic_api_key = \"profile-pub\"\nprivate_api_key = \"profile-priv\"\nproject_id = \"{OTHER_GROUP}\"\nops_manager_url = \"http://127.0.0.1:9\"\n"
+    ));
+    let file = config.file();
+    let path_of = |request: &Request| request.url.path().to_owned();
+    // Flag --base-url over the profile's URL; the profile's project.
+    let out = atlas_api_with(&list_args(&uri, &[]), None, &[("ATLAS_CONFIG_FILE", &file)]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // The environment's URL, project and key over the profile's.
+    let env_group = "bbbbbbbbbbbbbbbbbbbbbbbb";
+    let env = [
+        ("ATLAS_CONFIG_FILE", file.as_str()),
+        ("MONGODB_ATLAS_OPS_MANAGER_URL", uri.as_str()),
+        ("MONGODB_ATLAS_PROJECT_ID", env_group),
+    ];
+    let args = [
+        "cloudBackups",
+        "listExportBuckets",
+        "--version",
+        "2024-05-30",
+    ];
+    let out = atlas_api_with(&args, None, &env);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // And the flag (here its alias --projectId) over the environment.
+    let mut flagged = args.to_vec();
+    flagged.extend(["--projectId", GROUP]);
+    let out = atlas_api_with(&flagged, None, &env);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let paths: Vec<String> = requests_to(&server).await.iter().map(path_of).collect();
+    assert_eq!(
+        paths,
+        [
+            format!("/api/atlas/v2/groups/{OTHER_GROUP}/backup/exportBuckets"),
+            format!("/api/atlas/v2/groups/{env_group}/backup/exportBuckets"),
+            BUCKETS.to_owned(),
+        ]
+    );
+    // No project anywhere: the flag, its alias and where a default could
+    // come from are named; nothing is sent.
+    let bare = Config::new("[default]\npublic_api_key = \"a\"\nprivate_api_key = \"b\"\n");
+    let bare_file = bare.file();
+    let out = atlas_api_with(
+        &list_args(&uri, &[]),
+        None,
+        &[("ATLAS_CONFIG_FILE", &bare_file)],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("--groupId (or --projectId) is required: pass it, set MONGODB_ATLAS_PROJECT_ID, or set project_id in profile \"default\""),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(requests_to(&server).await.len(), 3);
+}
+
+#[tokio::test]
+async fn secrets_in_an_unreachable_keyring_are_reported() {
+    // A profile written by a newer Atlas CLI: the secrets went to the
+    // keyring, the file keeps auth_type. Here no keyring can be reached.
+    let config = Config::new(&format!(
+        "version = 2\n[default]\nauth_type = \"api_keys\"\nproject_id = \"{GROUP}\"\n"
+    ));
+    let file = config.file();
+    let out = atlas_api_with(
+        &list_args("http://127.0.0.1:9", &[]),
+        None,
+        &[("ATLAS_CONFIG_FILE", &file)],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    for expected in [
+        "profile \"default\"",
+        "auth_type = \"api_keys\"",
+        "OS keyring (service \"atlascli_default\")",
+        "public_api_key or private_api_key",
+        "cannot be read here",
+    ] {
+        assert!(err.contains(expected), "stderr lacks {expected:?}:\n{err}");
+    }
+    // Credentials from the environment make the keyring unnecessary.
+    let server = list_server().await;
+    let uri = server.uri();
+    let out = atlas_api_with(
+        &list_args(&uri, &[]),
+        None,
+        &[
+            ("ATLAS_CONFIG_FILE", &file),
+            ("MONGODB_ATLAS_PUBLIC_API_KEY", "p"),
+            ("MONGODB_ATLAS_PRIVATE_API_KEY", "q"),
+        ],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+}
+
+#[tokio::test]
+async fn output_yaml_and_output_file() {
+    let server = list_server().await;
+    let uri = server.uri();
+    let out = atlas_api(&list_args(&uri, &["--groupId", GROUP, "-o", "yaml"]), None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let yaml = text(&out.stdout);
+    assert!(
+        yaml.starts_with("results:\n- _id: 5f1a2b3c4d5e6f7a8b9c0d1e\n"),
+        "{yaml}"
+    );
+    assert!(yaml.contains("totalCount: 1"), "{yaml}");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("buckets.json");
+    let file_arg = file.display().to_string();
+    let out = atlas_api(
+        &list_args(&uri, &["--groupId", GROUP, "--outputFile", &file_arg]),
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty());
+    let written: Value =
+        serde_json::from_slice(&std::fs::read(&file).expect("file")).expect("JSON");
+    assert_eq!(written["totalCount"], 1);
+    // A format the operation does not offer is clap's usage error.
+    let out = atlas_api(&list_args(&uri, &["--groupId", GROUP, "-o", "csv"]), None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("[possible values: json, yaml]"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[tokio::test]
+async fn omitting_version_on_a_multi_version_operation_reminds_once() {
+    let server = list_server().await;
+    let uri = server.uri();
+    let args = [
+        "cloudBackups",
+        "listExportBuckets",
+        "--base-url",
+        &uri,
+        "--groupId",
+        GROUP,
+    ];
+    let out = atlas_api(&args, None);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "warning: using default API version '2024-05-30'; consider pinning a version to ensure consistency when updating the CLI\n"
+    );
+    // None with --version, none for a single-version operation.
+    let out = atlas_api(&list_args(&uri, &["--groupId", GROUP]), None);
+    assert_eq!(text(&out.stderr), "");
+    let out = atlas_api(
+        &[
+            "cloudBackups",
+            "listBackupExports",
+            "--base-url",
+            &uri,
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+        ],
+        None,
+    );
+    assert!(
+        !text(&out.stderr).contains("warning"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn completions_are_generated_for_each_shell() {
+    for (shell, marker) in [
+        ("bash", "complete -F _atlas__api"),
+        ("zsh", "#compdef atlas-api"),
+        ("fish", "complete -c atlas-api"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let out = atlas_api_with(&["completion", shell], None, &[]);
+        assert!(out.status.success(), "{shell}: {}", text(&out.stderr));
+        let script = text(&out.stdout);
+        assert!(script.contains(marker), "{shell} lacks {marker:?}");
+        assert!(script.contains("createBackupExport"), "{shell}");
+        assert!(script.contains("projectId"), "{shell}");
+    }
+    let out = atlas_api_with(&["completion", "tcsh"], None, &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn top_level_version_and_help() {
+    let out = atlas_api_with(&["--version"], None, &[]);
+    assert!(out.status.success());
+    assert_eq!(
+        text(&out.stdout),
+        format!("atlas-api {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let out = atlas_api_with(&["--help"], None, &[]);
+    assert!(out.status.success());
+    let help = text(&out.stdout);
+    assert_eq!(help.matches("Usage:").count(), 1, "{help}");
+    for expected in [
+        "cloudBackups",
+        "completion",
+        "--profile",
+        "--no-auth",
+        "--version",
+    ] {
+        assert!(help.contains(expected), "help lacks {expected:?}:\n{help}");
+    }
+    // Under an operation --version is the API version.
+    let out = atlas_api_with(
+        &["cloudBackups", "getExportBucket", "--version", "2099-01-01"],
+        None,
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("[possible values: 2023-01-01, 2024-05-30]"));
+}
+
+#[tokio::test]
+async fn watch_flags_are_checked_before_anything_is_sent() {
+    let server = MockServer::start().await;
+    let uri = server.uri();
+    let body = json!({ "exportBucketId": BUCKET, "snapshotId": SNAPSHOT }).to_string();
+    for bad in ["--watch-interval=0", "--watchTimeout=-1"] {
+        let mut args = vec![
+            "cloudBackups",
+            "createBackupExport",
+            "--base-url",
+            &uri,
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+            "--watch",
+        ];
+        args.push(bad);
+        let out = atlas_api(&args, Some(&body));
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        let flag = bad.split('=').next().unwrap_or(bad);
+        assert!(text(&out.stderr).contains(flag), "{}", text(&out.stderr));
+    }
+    assert!(requests_to(&server).await.is_empty(), "nothing may be sent");
+}
+
+#[tokio::test]
+async fn a_watch_that_times_out_keeps_the_job_id_on_stdout() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path(EXPORTS))
+        .respond_with(ResponseTemplate::new(200).set_body_json(job("Queued", 0)))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{EXPORTS}/{EXPORT}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(job("InProgress", 1)))
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let body = json!({ "exportBucketId": BUCKET, "snapshotId": SNAPSHOT }).to_string();
+    let out = atlas_api(
+        &[
+            "cloudBackups",
+            "createBackupExport",
+            "--base-url",
+            &uri,
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+            "--watch",
+            "--watch-interval",
+            "0.05",
+            "--watch-timeout",
+            "0.3",
+        ],
+        Some(&body),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("the created job");
+    assert_eq!(printed["id"], EXPORT);
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(&format!("the job is {EXPORT}")) && err.contains("getBackupExport"),
+        "{err}"
+    );
 }

@@ -17,7 +17,7 @@
 //! Also here: the builder methods every operation gets for choosing another
 //! API version at run time (`api_version`, `raw_body`, `send_json`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use heck::{ToLowerCamelCase, ToShoutySnakeCase};
 use proc_macro2::{Ident, Span, TokenStream};
@@ -84,6 +84,7 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
             }
         }
     });
+    let send_as = emit_send_as(op, &error);
     quote! {
         impl<'a> #builder<'a> {
             /// The API versions the spec offers for this operation, oldest first.
@@ -99,8 +100,69 @@ pub fn emit_version_methods(op: &Operation) -> TokenStream {
 
             #raw_body
             #send_json
+            #send_as
         }
     }
+}
+
+/// The response formats other than JSON that some version of `op` offers
+/// (`csv`, `gzip`), sorted.
+fn other_formats(op: &Operation) -> BTreeSet<&str> {
+    op.version_media
+        .iter()
+        .flat_map(|v| v.formats.iter().map(String::as_str))
+        .filter(|f| *f != "json")
+        .collect()
+}
+
+/// `send_as` for an operation some version of which offers a response
+/// format other than JSON: the `Accept` media type of each format is that
+/// of the generated version when it offers the format, else of the newest
+/// version that does (an `api_version` replaces the version either way).
+fn emit_send_as(op: &Operation, error: &TokenStream) -> Option<TokenStream> {
+    let others = other_formats(op);
+    if others.is_empty() {
+        return None;
+    }
+    let formats: BTreeSet<&str> = op
+        .version_media
+        .iter()
+        .flat_map(|v| v.formats.iter().map(String::as_str))
+        .collect();
+    let arms = formats.iter().map(|format| {
+        let offering = |v: &&VersionMedia| v.formats.iter().any(|f| f == format);
+        let version = op
+            .version_media
+            .iter()
+            .filter(offering)
+            .find(|v| Some(&v.version) == op.api_version.as_ref())
+            .or_else(|| op.version_media.iter().rfind(offering))
+            .map_or("", |v| v.version.as_str());
+        let media = format!("application/vnd.atlas.{version}+{format}");
+        quote! { #format => Some(#media), }
+    });
+    let offered = formats.iter().copied().collect::<Vec<_>>().join(", ");
+    let doc = format!(
+        " Sends the request asking for the response in `format`, one of the formats the spec offers for this operation ({offered}: the `+<format>` of `application/vnd.atlas.<version>+<format>`), and returns the body as received. An API version set with [`Self::api_version`] applies. Inputs are checked and documented errors decoded as in `send`; a format the operation does not offer is [`Error::Config`] and nothing is sent."
+    );
+    Some(quote! {
+        #[doc = #doc]
+        pub fn send_as(self, format: &str) -> impl ::std::future::Future<Output = Result<Response<::bytes::Bytes>, Error<#error>>> + 'a {
+            let accept: Option<&'static str> = match format {
+                #(#arms)*
+                _ => None,
+            };
+            let client = self.client;
+            let request = match accept {
+                Some(accept) => self.into_request().map(|mut request| {
+                    request.accept = accept;
+                    request
+                }),
+                None => Err(Error::Config(format!("the response format {format:?} is not offered (offered: {})", #offered))),
+            };
+            client.send::<crate::runtime::AsBytes<Self>>(request)
+        }
+    })
 }
 
 /// The tag's command name: lowerCamel (`Cloud Backups` is `cloudBackups`).
@@ -175,10 +237,23 @@ struct ArgData {
     example: Option<String>,
     kind: &'static str,
     list: bool,
+    aliases: Vec<String>,
+}
+
+/// The other spellings of a parameter's flag. One rule for now, as in
+/// `atlas api`: `--projectId` for a `groupId` parameter (unless the
+/// operation also has a parameter named `projectId`).
+fn aliases(op: &Operation, p: &Param) -> Vec<String> {
+    let has_project_id = op.params.iter().any(|q| q.wire_name == "projectId");
+    if p.wire_name == "groupId" && !has_project_id {
+        vec!["projectId".to_owned()]
+    } else {
+        Vec::new()
+    }
 }
 
 impl ArgData {
-    fn new(api: &Api, p: &Param) -> Self {
+    fn new(api: &Api, op: &Operation, p: &Param) -> Self {
         let (kind, list, _) = access(&p.ty);
         ArgData {
             id: p.wire_name.clone(),
@@ -195,6 +270,7 @@ impl ArgData {
             example: p.example.as_ref().map(json_scalar),
             kind,
             list,
+            aliases: aliases(op, p),
         }
     }
 
@@ -205,6 +281,7 @@ impl ArgData {
             required,
             doc,
             list,
+            aliases,
             ..
         } = self;
         let location = ident(self.location);
@@ -224,6 +301,7 @@ impl ArgData {
                 example: #example,
                 kind: #rt::ArgKind::#kind,
                 list: #list,
+                aliases: &[#(#aliases),*],
             };
         }
     }
@@ -296,7 +374,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
     let arg_names = op
         .params
         .iter()
-        .map(|p| args.intern(ArgData::new(api, p), rt));
+        .map(|p| args.intern(ArgData::new(api, op, p), rt));
     let body = match &op.body {
         Some(body) => {
             let media_type = &body.media_type;
@@ -308,7 +386,15 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
         }
         None => quote! { None },
     };
-    let versions = op.api_versions.iter();
+    let versions = op.version_media.iter().map(|v| {
+        let name = &v.version;
+        let formats = v.formats.iter();
+        let sunset = opt_str(v.sunset.as_deref());
+        let public_preview = v.public_preview;
+        quote! {
+            #rt::VersionSpec { name: #name, formats: &[#(#formats),*], sunset: #sunset, public_preview: #public_preview }
+        }
+    });
     let version = opt_str(op.api_version.as_deref());
     let page_flag = opt_str(op.pagination.as_ref().map(|p| {
         op.params
@@ -350,6 +436,22 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
         })
         .collect();
     let has_versions = !op.api_versions.is_empty();
+    let has_formats = !other_formats(op).is_empty();
+    let formatted = has_formats.then(|| {
+        let (with_version, generated) = match &op.body {
+            Some(_) => (
+                quote! { b = b.api_version(v); if let Some(body) = call.body { b = b.raw_body(body); } },
+                quote! { else if let Some(body) = call.typed_body()? { b = b.body(body); } },
+            ),
+            None => (quote! { b = b.api_version(v); }, TokenStream::new()),
+        };
+        quote! {
+            if let Some(format) = call.format {
+                if let Some(v) = call.version { #with_version } #generated
+                return #rt::bytes_outcome(b.send_as(format).await);
+            }
+        }
+    });
     let other_version = match (has_versions, json_success(op), &op.body) {
         (false, _, _) => TokenStream::new(),
         (true, true, Some(_)) => quote! {
@@ -376,7 +478,8 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
         Some(Type::Text) => quote! { #rt::text_outcome(b.send().await) },
         _ => quote! { #rt::outcome(b.send().await) },
     };
-    let reassigned = !sets.is_empty() || op.body.is_some() || (has_versions && !json_success(op));
+    let reassigned =
+        !sets.is_empty() || op.body.is_some() || has_formats || (has_versions && !json_success(op));
     let binding = if reassigned {
         quote! { mut b }
     } else {
@@ -387,6 +490,7 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
             Box::pin(async move {
                 let #binding = call.client.#method();
                 #(#sets)*
+                #formatted
                 #other_version
                 #body_typed
                 #send
@@ -453,23 +557,16 @@ pub fn emit_cli(api: &Api) -> TokenStream {
         //! commands from the table and dispatches. The binary is
         //! `src/bin/atlas-api.rs`.
 
-        use ::clap::ArgMatches;
         use crate::runtime::cli as #rt;
-        use crate::runtime::Client;
 
         /// Every command: `atlas-api <tag> <operation> [flags]`.
         pub fn command() -> ::clap::Command {
             #rt::command(#about, TAGS)
         }
 
-        /// Runs the operation that `matches` (from [`command`]) names and
-        /// returns what to print.
-        pub async fn run(client: &Client, matches: &ArgMatches) -> Result<#rt::Outcome, #rt::CliError> {
-            #rt::run(client, matches, TAGS).await
-        }
-
-        /// Every tag; the operations of those whose feature is on.
-        static TAGS: &[#rt::TagSpec] = &[#(#tags),*];
+        /// Every tag; the operations of those whose feature is on (see
+        /// [`crate::runtime::cli::prepare`] and [`crate::runtime::cli::execute`]).
+        pub static TAGS: &[#rt::TagSpec] = &[#(#tags),*];
 
         /// Every distinct flag, shared by the operations that have it.
         #[allow(dead_code)]
@@ -480,5 +577,145 @@ pub fn emit_cli(api: &Api) -> TokenStream {
         }
 
         #(#modules)*
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Two operations: one with three versions (JSON and CSV with a sunset
+    /// date, JSON, a public preview in gzip) and a `groupId`; one with both
+    /// `groupId` and `projectId` parameters.
+    const FIXTURE: &str = r##"
+openapi: 3.0.1
+info: { title: Fixture, version: "2.0" }
+paths:
+  /api/atlas/v2/groups/{groupId}/reports:
+    get:
+      operationId: getGroupReport
+      x-xgen-operation-id-override: getReport
+      tags: [Reports]
+      parameters:
+        - { name: groupId, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: { $ref: "#/components/schemas/Report" }
+              x-sunset: "2026-01-01"
+            application/vnd.atlas.2023-01-01+csv:
+              schema: { type: string }
+              x-sunset: "2026-03-01"
+            application/vnd.atlas.2024-05-30+json:
+              schema: { $ref: "#/components/schemas/Report" }
+            application/vnd.atlas.preview+gzip:
+              schema: { type: string, format: binary }
+              x-xgen-preview: { public: "true" }
+  /api/atlas/v2/groups/{groupId}/projects/{projectId}:
+    get:
+      operationId: getPair
+      tags: [Reports]
+      parameters:
+        - { name: groupId, in: path, required: true, schema: { type: string } }
+        - { name: projectId, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: { $ref: "#/components/schemas/Report" }
+components:
+  schemas:
+    Report:
+      type: object
+      properties:
+        name: { type: string }
+"##;
+
+    fn squash(text: &str) -> String {
+        text.split_whitespace().collect()
+    }
+
+    #[test]
+    fn versions_formats_sunsets_previews_and_aliases_reach_the_table() {
+        let file = Path::new("fixture.yaml");
+        let spec = crate::load::parse(file, FIXTURE).expect("fixture parses");
+        let lowered = crate::lower::lower(&spec).expect("fixture lowers");
+        let op = lowered
+            .api
+            .operations
+            .iter()
+            .find(|op| op.short_name == "getReport")
+            .expect("getReport");
+        assert_eq!(op.api_versions, ["2023-01-01", "2024-05-30", "preview"]);
+        let media: Vec<_> = op
+            .version_media
+            .iter()
+            .map(|v| {
+                (
+                    v.version.as_str(),
+                    v.formats.join("/"),
+                    v.sunset.as_deref(),
+                    v.public_preview,
+                )
+            })
+            .collect();
+        assert_eq!(
+            media,
+            [
+                (
+                    "2023-01-01",
+                    "csv/json".to_owned(),
+                    Some("2026-01-01"),
+                    false
+                ),
+                ("2024-05-30", "json".to_owned(), None, false),
+                ("preview", "gzip".to_owned(), None, true),
+            ]
+        );
+        let generated = crate::generate_from(&spec, "fixture.yaml").expect("generates");
+        let cli = squash(&generated.files["cli.rs"]);
+        for expected in [
+            r#"rt::VersionSpec{name:"2023-01-01",formats:&["csv","json"],sunset:Some("2026-01-01"),public_preview:false,}"#,
+            r#"rt::VersionSpec{name:"2024-05-30",formats:&["json"],sunset:None,public_preview:false,}"#,
+            r#"rt::VersionSpec{name:"preview",formats:&["gzip"],sunset:None,public_preview:true,}"#,
+            // --projectId for groupId, except where projectId is a parameter.
+            r#"id:"groupId","#,
+            r#"aliases:&["projectId"],"#,
+            r#"aliases:&[],"#,
+            // Other formats go through `send_as`.
+            "ifletSome(format)=call.format{ifletSome(v)=call.version{b=b.api_version(v);}returnrt::bytes_outcome(b.send_as(format).await);}",
+        ] {
+            assert!(cli.contains(&squash(expected)), "cli.rs lacks {expected}");
+        }
+        assert_eq!(cli.matches(r#"aliases:&["projectId"]"#).count(), 1);
+        assert_eq!(
+            cli.matches("send_as").count(),
+            1,
+            "only getReport offers other formats"
+        );
+        let ops = generated
+            .files
+            .iter()
+            .find(|(name, _)| {
+                name.starts_with("operations/") && name.as_str() != "operations/mod.rs"
+            })
+            .map(|(_, text)| squash(text))
+            .expect("operations file");
+        for expected in [
+            "pubfnsend_as(",
+            // The generated version (2024-05-30) has JSON; CSV is 2023-01-01's,
+            // gzip the preview's.
+            r#""csv"=>Some("application/vnd.atlas.2023-01-01+csv"),"#,
+            r#""gzip"=>Some("application/vnd.atlas.preview+gzip"),"#,
+            r#""json"=>Some("application/vnd.atlas.2024-05-30+json"),"#,
+        ] {
+            assert!(
+                ops.contains(&squash(expected)),
+                "operations lack {expected}"
+            );
+        }
     }
 }

@@ -441,6 +441,9 @@ pub struct Operation {
     /// How to walk the pages of a paginated list operation (see
     /// `lower/pagination.rs`).
     pub pagination: Option<Pagination>,
+    /// What each of [`Self::api_versions`] offers, in the same order (for
+    /// the command line's `--output` and its warnings).
+    pub version_media: Vec<VersionMedia>,
 }
 
 /// A list operation that returns one page at a time: `pageNum` and
@@ -503,4 +506,20 @@ impl Api {
             _ => {}
         }
     }
+}
+
+/// One API version of an operation as its versioned media types
+/// (`application/vnd.atlas.<version>+<format>`) describe it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VersionMedia {
+    /// The version (`2023-01-01`, `preview`).
+    pub version: String,
+    /// The formats of its 2xx response media types (`csv`, `gzip`, `json`),
+    /// sorted.
+    pub formats: Vec<String>,
+    /// The earliest `x-sunset` date (`YYYY-MM-DD`) among its request and 2xx
+    /// response media types.
+    pub sunset: Option<String>,
+    /// Whether one of its media types says `x-xgen-preview: {public: "true"}`.
+    pub public_preview: bool,
 }

@@ -8,9 +8,7 @@
 //! and sends its request builder; [`crate::runtime::cli`] builds the
 //! commands from the table and dispatches. The binary is
 //! `src/bin/atlas-api.rs`.
-use ::clap::ArgMatches;
 use crate::runtime::cli as rt;
-use crate::runtime::Client;
 /// Every command: `atlas-api <tag> <operation> [flags]`.
 pub fn command() -> ::clap::Command {
     rt::command(
@@ -18,16 +16,9 @@ pub fn command() -> ::clap::Command {
         TAGS,
     )
 }
-/// Runs the operation that `matches` (from [`command`]) names and
-/// returns what to print.
-pub async fn run(
-    client: &Client,
-    matches: &ArgMatches,
-) -> Result<rt::Outcome, rt::CliError> {
-    rt::run(client, matches, TAGS).await
-}
-/// Every tag; the operations of those whose feature is on.
-static TAGS: &[rt::TagSpec] = &[
+/// Every tag; the operations of those whose feature is on (see
+/// [`crate::runtime::cli::prepare`] and [`crate::runtime::cli::execute`]).
+pub static TAGS: &[rt::TagSpec] = &[
     rt::TagSpec {
         name: "cloudBackups",
         tag: "Cloud Backups",
@@ -53,6 +44,7 @@ mod args {
         example: Some("32b6e34b3d91647abb20e7b8"),
         kind: rt::ArgKind::Text,
         list: false,
+        aliases: &["projectId"],
     };
     pub(super) static CLUSTER_NAME: rt::ArgSpec = rt::ArgSpec {
         id: "clusterName",
@@ -65,6 +57,7 @@ mod args {
         example: Some("Cluster0"),
         kind: rt::ArgKind::Text,
         list: false,
+        aliases: &[],
     };
     pub(super) static ENVELOPE: rt::ArgSpec = rt::ArgSpec {
         id: "envelope",
@@ -77,6 +70,7 @@ mod args {
         example: None,
         kind: rt::ArgKind::Bool,
         list: false,
+        aliases: &[],
     };
     pub(super) static PRETTY: rt::ArgSpec = rt::ArgSpec {
         id: "pretty",
@@ -89,6 +83,7 @@ mod args {
         example: None,
         kind: rt::ArgKind::Bool,
         list: false,
+        aliases: &[],
     };
     pub(super) static EXPORT_BUCKET_ID: rt::ArgSpec = rt::ArgSpec {
         id: "exportBucketId",
@@ -101,6 +96,7 @@ mod args {
         example: Some("32b6e34b3d91647abb20e7b8"),
         kind: rt::ArgKind::Text,
         list: false,
+        aliases: &[],
     };
     pub(super) static EXPORT_ID: rt::ArgSpec = rt::ArgSpec {
         id: "exportId",
@@ -113,6 +109,7 @@ mod args {
         example: Some("32b6e34b3d91647abb20e7b8"),
         kind: rt::ArgKind::Text,
         list: false,
+        aliases: &[],
     };
     pub(super) static INCLUDE_COUNT: rt::ArgSpec = rt::ArgSpec {
         id: "includeCount",
@@ -125,6 +122,7 @@ mod args {
         example: None,
         kind: rt::ArgKind::Bool,
         list: false,
+        aliases: &[],
     };
     pub(super) static ITEMS_PER_PAGE: rt::ArgSpec = rt::ArgSpec {
         id: "itemsPerPage",
@@ -137,6 +135,7 @@ mod args {
         example: None,
         kind: rt::ArgKind::Integer,
         list: false,
+        aliases: &[],
     };
     pub(super) static PAGE_NUM: rt::ArgSpec = rt::ArgSpec {
         id: "pageNum",
@@ -149,6 +148,7 @@ mod args {
         example: None,
         kind: rt::ArgKind::Integer,
         list: false,
+        aliases: &[],
     };
 }
 #[cfg(feature = "cloud-backups")]
@@ -170,7 +170,14 @@ mod cloud_backups {
                 required: true,
                 doc: Some("The snapshot to export and where to put it."),
             }),
-            versions: &["2023-01-01"],
+            versions: &[
+                rt::VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
             version: Some("2023-01-01"),
             page_flag: None,
             run: create_backup_export,
@@ -192,7 +199,20 @@ mod cloud_backups {
                     "The cloud provider, the storage to export to and the access role Atlas uses to write there.",
                 ),
             }),
-            versions: &["2023-01-01", "2024-05-30"],
+            versions: &[
+                rt::VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+                rt::VersionSpec {
+                    name: "2024-05-30",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
             version: Some("2024-05-30"),
             page_flag: None,
             run: create_export_bucket,
@@ -208,7 +228,14 @@ mod cloud_backups {
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
             args: &[&args::GROUP_ID, &args::EXPORT_BUCKET_ID, &args::ENVELOPE],
             body: None,
-            versions: &["2023-01-01"],
+            versions: &[
+                rt::VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
             version: Some("2023-01-01"),
             page_flag: None,
             run: delete_export_bucket,
@@ -229,7 +256,14 @@ mod cloud_backups {
                 &args::ENVELOPE,
             ],
             body: None,
-            versions: &["2023-01-01"],
+            versions: &[
+                rt::VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
             version: Some("2023-01-01"),
             page_flag: None,
             run: get_backup_export,
@@ -245,7 +279,20 @@ mod cloud_backups {
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
             args: &[&args::GROUP_ID, &args::EXPORT_BUCKET_ID, &args::ENVELOPE],
             body: None,
-            versions: &["2023-01-01", "2024-05-30"],
+            versions: &[
+                rt::VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+                rt::VersionSpec {
+                    name: "2024-05-30",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
             version: Some("2024-05-30"),
             page_flag: None,
             run: get_export_bucket,
@@ -269,7 +316,14 @@ mod cloud_backups {
                 &args::PAGE_NUM,
             ],
             body: None,
-            versions: &["2023-01-01"],
+            versions: &[
+                rt::VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
             version: Some("2023-01-01"),
             page_flag: Some("pageNum"),
             run: list_backup_exports,
@@ -292,7 +346,20 @@ mod cloud_backups {
                 &args::PRETTY,
             ],
             body: None,
-            versions: &["2023-01-01", "2024-05-30"],
+            versions: &[
+                rt::VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+                rt::VersionSpec {
+                    name: "2024-05-30",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
             version: Some("2024-05-30"),
             page_flag: Some("pageNum"),
             run: list_export_buckets,
@@ -317,7 +384,14 @@ mod cloud_backups {
                 required: true,
                 doc: Some("The new private-networking setting."),
             }),
-            versions: &["2024-05-30"],
+            versions: &[
+                rt::VersionSpec {
+                    name: "2024-05-30",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
             version: Some("2024-05-30"),
             page_flag: None,
             run: update_backup_export_bucket,

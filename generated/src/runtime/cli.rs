@@ -5,13 +5,19 @@
 //! function per operation that copies the parsed flags onto its typed
 //! request builder and sends it. Everything else is here: building the
 //! clap commands and their help texts from the table ([`command`]),
-//! finding the operation to run ([`run`]), common flags, reading the
-//! request body, turning results into output and errors into messages and
-//! exit codes.
+//! choosing the operation, API version and output format and printing the
+//! warnings `atlas api` prints ([`prepare`]), running it ([`execute`]),
+//! reading the request body, rendering and writing the result ([`render`],
+//! [`write_output`]), shell completions, and turning errors into messages
+//! and exit codes. Credentials, base URL and defaults come from
+//! [`profile`].
+
+pub mod profile;
 
 use std::borrow::Cow;
 use std::future::Future;
-use std::io::{IsTerminal, Read};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 use std::pin::Pin;
 
 use bytes::Bytes;
@@ -19,12 +25,14 @@ use clap::{Arg, ArgAction, ArgMatches, Command};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use self::profile::Settings;
 use super::client::Client;
 use super::error::Error;
 use super::response::Response;
 
 /// Exit status of a request that was never sent: bad flags, a value that
-/// breaks its pattern, a body that does not fit its type.
+/// breaks its pattern, a body that does not fit its type, missing
+/// credentials.
 pub const EXIT_USAGE: i32 = 2;
 /// Exit status of a request that failed after it was sent (an API error, a
 /// communication failure, a response that did not decode).
@@ -33,7 +41,20 @@ pub const EXIT_FAILURE: i32 = 1;
 /// Flags every operation command has (or the binary adds); a spec parameter
 /// with one of these names gets `Param` appended to its flag (see
 /// [`flag_name`]).
-pub const RESERVED_FLAGS: &[&str] = &["file", "version", "base-url", "help", "watch"];
+pub const RESERVED_FLAGS: &[&str] = &[
+    "file",
+    "version",
+    "base-url",
+    "help",
+    "watch",
+    "watchTimeout",
+    "watch-timeout",
+    "watch-interval",
+    "output",
+    "outputFile",
+    "profile",
+    "no-auth",
+];
 
 /// The flag of the spec parameter `id`, which is also its clap id: the
 /// spec's name, with `Param` appended when it is one of [`RESERVED_FLAGS`]
@@ -81,13 +102,50 @@ pub struct OpSpec {
     pub body: Option<BodySpec>,
     /// The API versions the operation offers, oldest first (`--version`
     /// when not empty).
-    pub versions: &'static [&'static str],
+    pub versions: &'static [VersionSpec],
     /// The API version the typed builder was generated for.
     pub version: Option<&'static str>,
     /// The page number parameter of a paginated list operation.
     pub page_flag: Option<&'static str>,
     /// Copies the flags onto the operation's request builder and sends it.
     pub run: RunFn,
+}
+
+/// One API version of an operation, as its media types describe it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VersionSpec {
+    /// The version (`2023-01-01`, `preview`).
+    pub name: &'static str,
+    /// The response formats it offers (`csv`, `gzip`, `json`), sorted; empty
+    /// when its responses have no versioned media type.
+    pub formats: &'static [&'static str],
+    /// Its `x-sunset` date (`YYYY-MM-DD`), if it has one.
+    pub sunset: Option<&'static str>,
+    /// Whether it is a public preview (`x-xgen-preview: {public: "true"}`);
+    /// a `preview` version without that mark is a private preview.
+    pub public_preview: bool,
+}
+
+impl VersionSpec {
+    /// Whether `format` (`json`, `yaml`, `csv`, `gzip`) can be asked of this
+    /// version; `yaml` is JSON rendered as YAML.
+    pub fn offers(&self, format: &str) -> bool {
+        let json = self.formats.is_empty() || self.formats.contains(&"json");
+        match format {
+            "json" | "yaml" => json,
+            other => self.formats.contains(&other),
+        }
+    }
+
+    /// The format printed when `--output` is not given: JSON where the
+    /// version offers it, else its first format.
+    pub fn default_format(&self) -> &'static str {
+        if self.offers("json") {
+            "json"
+        } else {
+            self.formats.first().copied().unwrap_or("json")
+        }
+    }
 }
 
 /// The request body of an operation, for its help text.
@@ -125,6 +183,9 @@ pub struct ArgSpec {
     pub kind: ArgKind,
     /// Whether the flag can be repeated (a list parameter).
     pub list: bool,
+    /// Other spellings of the flag, accepted and shown in help
+    /// (`projectId` for `groupId`).
+    pub aliases: &'static [&'static str],
 }
 
 /// Where a parameter goes in the request.
@@ -166,22 +227,28 @@ pub enum ArgKind {
     Number,
 }
 
-/// What [`run`] hands an operation's function ([`OpSpec::run`]): the
-/// client, the operation's flags (read with the methods), and the body and
-/// version read for it.
+/// What [`execute`] hands an operation's function ([`OpSpec::run`]): the
+/// client, the operation's flags (read with the methods), and the body,
+/// version and format chosen for it.
 #[derive(Debug, Clone)]
 pub struct Call<'a> {
     /// The client to send with.
     pub client: &'a Client,
     /// The operation's matches (its own subcommand's).
     pub matches: &'a ArgMatches,
-    /// The API version chosen with `--version`, when it is not the one the
-    /// builder was generated for: the body is then sent as given and the
-    /// response printed as received.
+    /// The API version chosen, when it is not the one the builder was
+    /// generated for: the body is then sent as given and the response
+    /// printed as received.
     pub version: Option<String>,
+    /// The response format to ask for when it is not JSON (`csv`, `gzip`):
+    /// the response is then returned as received.
+    pub format: Option<&'static str>,
     /// The request body (see [`read_body`]); `None` for operations without
     /// one.
     pub body: Option<serde_json::Value>,
+    /// Values of flags that were not given, from the environment or the
+    /// profile (`groupId` from `project_id`).
+    pub fallbacks: &'a [(&'static str, String)],
 }
 
 /// The future an operation's function returns.
@@ -197,6 +264,21 @@ impl ArgSpec {
         flag_name(self.id)
     }
 
+    /// The profile property (and, through it, the environment variable)
+    /// that gives this required flag a value when it is not given, as
+    /// `atlas api` does: `project_id` for `groupId`, `org_id` for `orgId`.
+    /// Optional ones (a filter) are left unset.
+    pub fn default_property(&self) -> Option<&'static str> {
+        if !self.required || self.kind != ArgKind::Text || self.list {
+            return None;
+        }
+        match self.id {
+            "groupId" => Some("project_id"),
+            "orgId" => Some("org_id"),
+            _ => None,
+        }
+    }
+
     /// The short help: the first sentence of the description (or what the
     /// parameter is), and its pattern.
     pub fn help(&self) -> String {
@@ -208,7 +290,8 @@ impl ArgSpec {
     }
 
     /// The long help: the whole description, then where the parameter goes,
-    /// whether it is required, its pattern, default and example.
+    /// whether it is required, where its value comes from when it is not
+    /// given, its pattern, default and example.
     pub fn long_help(&self) -> String {
         let mut help = if self.doc.is_empty() {
             self.summary()
@@ -225,6 +308,15 @@ impl ArgSpec {
                 "optional"
             }
         ));
+        if let Some(property) = self.default_property() {
+            let env = match property {
+                "project_id" => profile::ENV_PROJECT_ID,
+                _ => profile::ENV_ORG_ID,
+            };
+            help.push_str(&format!(
+                "\nWhen not given: ${env}, else the profile's {property}."
+            ));
+        }
         if let Some(pattern) = self.pattern {
             help.push_str(&format!("\nPattern: {pattern}"));
         }
@@ -255,7 +347,8 @@ impl ArgSpec {
         }
     }
 
-    /// The clap flag.
+    /// The clap flag. A flag with a [`Self::default_property`] is
+    /// optional to clap; [`prepare`] fills it in or reports it missing.
     pub fn to_arg(&self) -> Arg {
         let (id, flag): (clap::Id, clap::builder::Str) = match self.flag() {
             Cow::Borrowed(flag) => (flag.into(), flag.into()),
@@ -263,8 +356,9 @@ impl ArgSpec {
         };
         let arg = Arg::new(id)
             .long(flag)
+            .visible_aliases(self.aliases.iter().copied())
             .value_name(self.value_name)
-            .required(self.required)
+            .required(self.required && self.default_property().is_none())
             .help(self.help())
             .long_help(self.long_help());
         let arg = match self.kind {
@@ -294,6 +388,9 @@ fn first_sentence(text: &str) -> &str {
     }
 }
 
+/// What the help says about credentials.
+const CREDENTIALS_HELP: &str = "Credentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_API_KEY/MONGODB_ATLAS_PRIVATE_API_KEY (API key; MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY too), else the Atlas CLI profile (--profile NAME, default \"default\") in atlascli/config.toml, its secrets read from the OS keyring where `atlas` put them there. --no-auth sends none.";
+
 impl OpSpec {
     /// The one-line help: the summary, else the method and path.
     pub fn about(&self) -> String {
@@ -318,9 +415,41 @@ impl OpSpec {
         text
     }
 
+    /// The version named `name`, if the operation offers it.
+    pub fn find_version(&self, name: &str) -> Option<&'static VersionSpec> {
+        self.versions.iter().find(|v| v.name == name)
+    }
+
+    /// The version used when `--version` is not given (and no default API
+    /// version applies): the one the builder was generated for.
+    pub fn default_version(&self) -> Option<&'static VersionSpec> {
+        self.version
+            .and_then(|v| self.find_version(v))
+            .or(self.versions.last())
+    }
+
+    /// The values of `--output`: `json` and `yaml` where some version offers
+    /// JSON (or none has a versioned response), then the other formats.
+    pub fn output_formats(&self) -> Vec<&'static str> {
+        let mut formats: Vec<&'static str> = Vec::new();
+        if self.versions.is_empty() || self.versions.iter().any(|v| v.offers("json")) {
+            formats.extend(["json", "yaml"]);
+        }
+        let mut others: Vec<&'static str> = self
+            .versions
+            .iter()
+            .flat_map(|v| v.formats.iter().copied())
+            .filter(|f| *f != "json")
+            .collect();
+        others.sort_unstable();
+        others.dedup();
+        formats.extend(others);
+        formats
+    }
+
     /// The text after the flags: an example invocation with every required
     /// flag (`tag` is the tag's command), the body, the API versions,
-    /// pagination and credentials.
+    /// output formats, pagination and credentials.
     pub fn after_help(&self, tag: &str) -> String {
         let mut example = format!("atlas-api {tag} {}", self.name);
         for arg in self.args.iter().filter(|a| a.required) {
@@ -345,11 +474,29 @@ impl OpSpec {
                 .versions
                 .iter()
                 .map(|v| {
-                    if Some(*v) == self.version {
-                        format!("{v} (default, typed)")
+                    let mut notes = vec![if Some(v.name) == self.version {
+                        "default, typed"
                     } else {
-                        format!("{v} (response printed as received)")
+                        "response printed as received"
                     }
+                    .to_owned()];
+                    if v.name == "preview" {
+                        notes.push(
+                            if v.public_preview {
+                                "public preview"
+                            } else {
+                                "private preview"
+                            }
+                            .to_owned(),
+                        );
+                    }
+                    if let Some(sunset) = v.sunset {
+                        notes.push(format!("sunset {sunset}"));
+                    }
+                    if v.formats.iter().any(|f| *f != "json") {
+                        notes.push(v.formats.join("/"));
+                    }
+                    format!("{} ({})", v.name, notes.join("; "))
                 })
                 .collect();
             text.push_str(&format!(
@@ -357,12 +504,22 @@ impl OpSpec {
                 list.join(", ")
             ));
         }
+        let formats = self.output_formats();
+        if formats.iter().any(|f| !["json", "yaml"].contains(f)) {
+            text.push_str(&format!("\n\nOutput (--output): {}", formats.join(", ")));
+            text.push_str(if formats.iter().any(|f| is_binary(f)) {
+                "; binary output needs --outputFile PATH when standard output is a terminal."
+            } else {
+                "."
+            });
+        }
         if let Some(page) = self.page_flag {
             text.push_str(&format!(
                 "\n\nPaginated: prints one page (--{page}, default 1)."
             ));
         }
-        text.push_str("\n\nCredentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY (API key).");
+        text.push_str("\n\n");
+        text.push_str(CREDENTIALS_HELP);
         text
     }
 
@@ -381,9 +538,10 @@ impl OpSpec {
             command = command.arg(file_arg());
         }
         if !self.versions.is_empty() {
-            command = command.arg(version_arg(self.versions, self.version.unwrap_or_default()));
+            let names: Vec<&'static str> = self.versions.iter().map(|v| v.name).collect();
+            command = command.arg(version_arg(&names, self.version.unwrap_or_default()));
         }
-        command
+        command.args(output_args(&self.output_formats()))
     }
 }
 
@@ -402,19 +560,102 @@ impl TagSpec {
 }
 
 /// Every command: the root (see [`root_command`]) with one subcommand per
-/// tag.
+/// tag, and `completion`.
 pub fn command(about: &str, tags: &[TagSpec]) -> Command {
-    root_command(about).subcommands(tags.iter().map(TagSpec::command))
+    root_command(about)
+        .subcommands(tags.iter().map(TagSpec::command))
+        .subcommand(completion_command())
 }
 
-/// Runs the operation that `matches` (from [`command`] with the same
-/// `tags`) names: reads its body when it takes one, notes another API
-/// version, and calls its [`OpSpec::run`].
-pub async fn run(
-    client: &Client,
-    matches: &ArgMatches,
-    tags: &[TagSpec],
-) -> Result<Outcome, CliError> {
+/// The root command with its global flags; [`command`] adds the tags.
+/// `--version` here prints the tool's version (under an operation it picks
+/// the API version, as in `atlas api`).
+pub fn root_command(about: &str) -> Command {
+    Command::new("atlas-api")
+        .version(env!("CARGO_PKG_VERSION"))
+        .about(about.to_owned())
+        .long_about(format!(
+            "{about}\n\nThe commands are `atlas-api <tag> <operation> [flags]`, as in `atlas api`; `atlas-api <tag> <operation> --help` describes one operation.\n\n{CREDENTIALS_HELP}\n\nResults go to standard output (JSON unless --output says otherwise) or --outputFile; warnings and errors go to standard error, with exit status 2 when nothing was sent (bad flags, missing credentials) and 1 when the request failed."
+        ))
+        .subcommand_required(true)
+        .arg_required_else_help(true)
+        .arg(
+            Arg::new("base-url")
+                .long("base-url")
+                .global(true)
+                .value_name("URL")
+                .help("Another endpoint than https://cloud.mongodb.com (default: $MONGODB_ATLAS_OPS_MANAGER_URL, $MONGODB_ATLAS_BASE_URL, the profile's ops_manager_url or service)"),
+        )
+        .arg(
+            Arg::new("profile")
+                .long("profile")
+                .short('P')
+                .global(true)
+                .value_name("NAME")
+                .help("The Atlas CLI profile to read (default: $MONGODB_ATLAS_PROFILE, else the only profile, else \"default\")"),
+        )
+        .arg(
+            Arg::new("no-auth")
+                .long("no-auth")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Send requests without credentials (a local mock, a proxy that adds its own); a loopback --base-url does not imply it"),
+        )
+}
+
+/// `completion SHELL`: prints the completion script of a shell.
+pub fn completion_command() -> Command {
+    Command::new("completion")
+        .about("Print a shell completion script (bash, zsh, fish, powershell, elvish)")
+        .long_about("Print a shell completion script to standard output, e.g. `atlas-api completion bash > ~/.local/share/bash-completion/completions/atlas-api`, `atlas-api completion zsh > \"${fpath[1]}/_atlas-api\"`, `atlas-api completion fish > ~/.config/fish/completions/atlas-api.fish`, `atlas-api completion powershell >> $PROFILE`.")
+        .arg(
+            Arg::new("shell")
+                .required(true)
+                .value_name("SHELL")
+                .value_parser(clap::value_parser!(clap_complete::Shell)),
+        )
+}
+
+/// The completion script of `shell` for `command` (all of `atlas-api`, as
+/// the binary builds it).
+pub fn completion_script(shell: clap_complete::Shell, command: &mut Command) -> Vec<u8> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, command, "atlas-api", &mut script);
+    script
+}
+
+/// `--output FORMAT` and `--outputFile PATH` of an operation that offers
+/// `formats`.
+pub fn output_args(formats: &[&'static str]) -> [Arg; 2] {
+    [
+        Arg::new("output")
+            .long("output")
+            .short('o')
+            .value_name("FORMAT")
+            .value_parser(clap::builder::PossibleValuesParser::new(formats.iter().copied()))
+            .help(format!(
+                "Output format: {} (default: JSON where the API version offers it)",
+                formats.join(", ")
+            )),
+        Arg::new("outputFile")
+            .long("outputFile")
+            .value_name("PATH")
+            .value_parser(clap::value_parser!(PathBuf))
+            .help("Write the response to PATH instead of standard output (needed for binary output, gzip, on a terminal)"),
+    ]
+}
+
+/// Formats written as they are received, unfit for a terminal.
+fn is_binary(format: &str) -> bool {
+    !matches!(format, "json" | "yaml" | "csv")
+}
+
+/// The operation `matches` (from [`command`] with the same `tags`) names,
+/// with its tag's name and its own matches.
+pub fn find_op<'m>(
+    matches: &'m ArgMatches,
+    tags: &'static [TagSpec],
+) -> Result<(&'static str, &'static OpSpec, &'m ArgMatches), CliError> {
     let Some((tag, m)) = matches.subcommand() else {
         return Err(CliError::usage("no command given; see --help"));
     };
@@ -423,31 +664,311 @@ pub async fn run(
             "no operation given for {tag}; see --help"
         )));
     };
-    let Some(op) = tags
+    let Some((tag, op)) = tags
         .iter()
         .filter(|t| t.name == tag)
-        .flat_map(|t| t.ops)
-        .find(|op| op.name == operation)
+        .flat_map(|t| t.ops.iter().map(move |op| (t.name, op)))
+        .find(|(_, op)| op.name == operation)
     else {
         return Err(CliError::usage(format!(
             "unknown command {tag} {operation}"
         )));
     };
+    Ok((tag, op, m))
+}
+
+/// An operation ready to run: everything [`prepare`] decided.
+#[derive(Debug, Clone)]
+pub struct Prepared<'m> {
+    /// The tag's command name.
+    pub tag: &'static str,
+    /// The operation.
+    pub op: &'static OpSpec,
+    /// The operation's matches.
+    pub matches: &'m ArgMatches,
+    /// The API version to send (`None` for an operation without versioned
+    /// media types).
+    pub version: Option<&'static VersionSpec>,
+    /// The output format (`json`, `yaml`, `csv`, `gzip`).
+    pub format: &'static str,
+    /// `--outputFile`, if given.
+    pub output_file: Option<PathBuf>,
+    /// The request body read for it.
+    pub body: Option<serde_json::Value>,
+    /// Warnings for standard error, in order (see [`version_warnings`]).
+    pub warnings: Vec<String>,
+    /// Values of flags not given (see [`Call::fallbacks`]).
+    pub fallbacks: Vec<(&'static str, String)>,
+}
+
+/// Everything about the operation `matches` names that can be decided
+/// before sending: the API version (`--version`, else the default API
+/// version of `settings` where the operation offers it, else the generated
+/// one) and its warnings, the output format (refused when the version does
+/// not offer it, or when it is binary and would go to a terminal:
+/// `stdout_is_terminal`), `--groupId`/`--orgId` from `settings` when not
+/// given, and the body.
+pub fn prepare<'m>(
+    matches: &'m ArgMatches,
+    tags: &'static [TagSpec],
+    settings: &Settings,
+    stdout_is_terminal: bool,
+) -> Result<Prepared<'m>, CliError> {
+    let (tag, op, m) = find_op(matches, tags)?;
+    let mut warnings = Vec::new();
+    let given = m.try_get_one::<String>("version").ok().flatten();
+    let version = match (given, &settings.api_version) {
+        _ if op.versions.is_empty() => None,
+        (Some(name), _) => op.find_version(name),
+        (None, Some((name, source))) => match op.find_version(name) {
+            Some(version) => Some(version),
+            None => {
+                let default = op.default_version();
+                let from = match source {
+                    profile::Source::Env(var) => format!("${var}"),
+                    _ => "the profile's api_version".to_owned(),
+                };
+                warnings.push(format!(
+                    "warning: version '{name}' ({from}) is not supported for this endpoint, using default API version '{}'; consider pinning a version to ensure consistency when updating the CLI",
+                    default.map_or("", |v| v.name)
+                ));
+                default
+            }
+        },
+        (None, None) => {
+            let default = op.default_version();
+            // An --output the default version does not offer: the newest
+            // version that does.
+            let wanted = m.try_get_one::<String>("output").ok().flatten();
+            let offering = wanted.and_then(|format| {
+                let version = default
+                    .filter(|d| !d.offers(format))
+                    .and_then(|_| op.versions.iter().rev().find(|v| v.offers(format)))?;
+                Some((version, format))
+            });
+            match (offering, default) {
+                (Some((version, format)), _) => {
+                    warnings.push(format!(
+                        "warning: using API version '{}', the newest that offers --output {format}; consider pinning a version to ensure consistency when updating the CLI",
+                        version.name
+                    ));
+                    Some(version)
+                }
+                (None, Some(default)) if op.versions.len() > 1 => {
+                    warnings.push(format!(
+                        "warning: using default API version '{}'; consider pinning a version to ensure consistency when updating the CLI",
+                        default.name
+                    ));
+                    Some(default)
+                }
+                (None, default) => default,
+            }
+        }
+    };
+    if let Some(version) = version {
+        warnings.extend(version_warnings(op, version, &today()));
+    }
+    let format = output_format(op, version, m)?;
+    let output_file = m
+        .try_get_one::<PathBuf>("outputFile")
+        .ok()
+        .flatten()
+        .cloned();
+    if is_binary(format) && output_file.is_none() && stdout_is_terminal {
+        return Err(CliError::usage(format!(
+            "the {format} response is binary: write it to a file with --outputFile PATH, or redirect standard output (atlas-api {tag} {} ... > out.{format})",
+            op.name
+        )));
+    }
+    let mut fallbacks = Vec::new();
+    for arg in op.args {
+        let Some(property) = arg.default_property() else {
+            continue;
+        };
+        if m.try_get_one::<String>(&arg.flag())
+            .ok()
+            .flatten()
+            .is_some()
+        {
+            continue;
+        }
+        let value = match property {
+            "project_id" => settings.project_id.clone(),
+            _ => settings.org_id.clone(),
+        };
+        match value {
+            Some(value) => fallbacks.push((arg.id, value)),
+            None => {
+                let also = arg
+                    .aliases
+                    .iter()
+                    .map(|a| format!(" (or --{a})"))
+                    .collect::<String>();
+                return Err(CliError::usage(format!(
+                    "--{}{also} is required: pass it, {}",
+                    arg.flag(),
+                    settings.default_sources(property)
+                )));
+            }
+        }
+    }
     let body = match op.body {
         Some(_) => read_body(m)?,
         None => None,
     };
-    let version = match op.versions {
-        [] => None,
-        _ => other_version(m, op.version.unwrap_or_default()),
-    };
-    (op.run)(Call {
-        client,
+    Ok(Prepared {
+        tag,
+        op,
         matches: m,
         version,
+        format,
+        output_file,
         body,
+        warnings,
+        fallbacks,
+    })
+}
+
+/// `--output`, else the version's default; refused when the version does
+/// not offer it.
+fn output_format(
+    op: &OpSpec,
+    version: Option<&VersionSpec>,
+    m: &ArgMatches,
+) -> Result<&'static str, CliError> {
+    let given = m.try_get_one::<String>("output").ok().flatten();
+    let Some(given) = given else {
+        return Ok(version.map_or("json", VersionSpec::default_format));
+    };
+    let format = op
+        .output_formats()
+        .into_iter()
+        .find(|f| f == given)
+        .ok_or_else(|| CliError::usage(format!("--output {given} is not offered")))?;
+    match version {
+        Some(v) if !v.offers(format) => {
+            let others: Vec<&str> = op
+                .versions
+                .iter()
+                .filter(|o| o.offers(format))
+                .map(|o| o.name)
+                .collect();
+            Err(CliError::usage(format!(
+                "--output {format}: version {} of {} does not offer it (it offers {}); versions that do: {}",
+                v.name,
+                op.name,
+                if v.formats.is_empty() {
+                    "json".to_owned()
+                } else {
+                    v.formats.join(", ")
+                },
+                others.join(", ")
+            )))
+        }
+        _ => Ok(format),
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`.
+fn today() -> String {
+    chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now())
+        .date_naive()
+        .to_string()
+}
+
+/// The warnings `atlas api` prints for the chosen `version` of `op`, given
+/// `today` (`YYYY-MM-DD`): a preview version (public or private), a version
+/// with a sunset date (passed or coming), or, when every version has one,
+/// that the command is deprecated.
+pub fn version_warnings(op: &OpSpec, version: &VersionSpec, today: &str) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if version.name == "preview" {
+        warnings.push(if version.public_preview {
+            "warning: you've selected a public preview version of the endpoint, this version is subject to breaking changes.".to_owned()
+        } else {
+            "warning: you've selected a private preview version of the endpoint, this version might not be available for your account and is subject to breaking changes.".to_owned()
+        });
+    }
+    if op.versions.iter().all(|v| v.sunset.is_some()) {
+        if let Some((name, sunset)) = op.versions.iter().find_map(|v| Some((v.name, v.sunset?))) {
+            warnings.push(format!(
+                "Command \"{}\" is deprecated, all of the available endpoint versions have been deprecated. The API endpoint version {name} will no longer be available after the sunset date of {sunset}.",
+                op.name
+            ));
+        }
+    } else if let Some(sunset) = version.sunset {
+        warnings.push(if sunset <= today {
+            format!(
+                "error: version '{}' is deprecated for this command and has already been sunset since {sunset}. Consider upgrading to a newer version if available.",
+                version.name
+            )
+        } else {
+            format!(
+                "warning: version '{}' is deprecated for this command and will be sunset on {sunset}. Consider upgrading to a newer version if available.",
+                version.name
+            )
+        });
+    }
+    warnings
+}
+
+/// Runs the prepared operation: calls its [`OpSpec::run`] with another
+/// version than the generated one where chosen, the format where it is not
+/// JSON, the body and the fallbacks.
+pub async fn execute(client: &Client, prepared: &Prepared<'_>) -> Result<Outcome, CliError> {
+    let op = prepared.op;
+    let version = prepared
+        .version
+        .filter(|v| Some(v.name) != op.version)
+        .map(|v| v.name.to_owned());
+    let format = (!matches!(prepared.format, "json" | "yaml")).then_some(prepared.format);
+    (op.run)(Call {
+        client,
+        matches: prepared.matches,
+        version,
+        format,
+        body: prepared.body.clone(),
+        fallbacks: &prepared.fallbacks,
     })
     .await
+}
+
+/// The bytes to write for `outcome` in `format`: JSON indented, YAML, or
+/// the body as received; nothing for a response without a body.
+pub fn render(outcome: &Outcome, format: &str) -> Result<Vec<u8>, CliError> {
+    match (outcome, format) {
+        (Outcome::Json(value), "yaml") => serde_yaml::to_string(value)
+            .map(String::into_bytes)
+            .map_err(|err| CliError::failure(format!("cannot print the response as YAML: {err}"))),
+        (Outcome::Json(value), _) => {
+            let mut out = serde_json::to_vec_pretty(value)
+                .map_err(|err| CliError::failure(format!("cannot print the response: {err}")))?;
+            out.push(b'\n');
+            Ok(out)
+        }
+        (Outcome::NoContent, _) => Ok(Vec::new()),
+        (Outcome::Bytes(bytes), _) => Ok(bytes.to_vec()),
+        (Outcome::Text(text), _) => Ok(text.as_bytes().to_vec()),
+    }
+}
+
+/// Writes `bytes` to `file` (created or truncated), else to standard output.
+pub fn write_output(bytes: &[u8], file: Option<&Path>) -> Result<(), CliError> {
+    match file {
+        Some(file) => std::fs::write(file, bytes).map_err(|err| {
+            CliError::failure(format!(
+                "cannot write --outputFile {}: {err}",
+                file.display()
+            ))
+        }),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(bytes)
+                .and_then(|()| stdout.flush())
+                .map_err(|err| CliError::failure(format!("cannot write the output: {err}")))
+        }
+    }
 }
 
 impl Call<'_> {
@@ -472,9 +993,15 @@ impl Call<'_> {
             .map_err(|err| CliError::failure(format!("internal error reading --{id}: {err}")))
     }
 
-    /// An [`ArgKind::Text`] flag, if given.
+    /// An [`ArgKind::Text`] flag, if given, else its fallback (see
+    /// [`Call::fallbacks`]).
     pub fn text(&self, id: &str) -> Result<Option<String>, CliError> {
-        self.one(id)
+        Ok(self.one(id)?.or_else(|| {
+            self.fallbacks
+                .iter()
+                .find(|(flag, _)| *flag == id)
+                .map(|(_, value)| value.clone())
+        }))
     }
 
     /// An [`ArgKind::Bool`] flag, if given.
@@ -532,24 +1059,6 @@ impl Call<'_> {
     }
 }
 
-/// The root command with its global flags; [`command`] adds the tags.
-pub fn root_command(about: &str) -> Command {
-    Command::new("atlas-api")
-        .about(about.to_owned())
-        .long_about(format!(
-            "{about}\n\nUsage: atlas-api <tag> <operation> [flags]; `atlas-api <tag> <operation> --help` describes one operation.\n\nCredentials come from MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET (a service account), else MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY (an API key, HTTP digest). Results are printed to standard output as JSON; errors go to standard error with a non-zero exit status (2: nothing was sent, 1: the request failed)."
-        ))
-        .subcommand_required(true)
-        .arg_required_else_help(true)
-        .arg(
-            Arg::new("base-url")
-                .long("base-url")
-                .global(true)
-                .value_name("URL")
-                .help("Another endpoint than https://cloud.mongodb.com"),
-        )
-}
-
 /// `--file PATH`: where the request body is read from (`-` for stdin).
 pub fn file_arg() -> Arg {
     Arg::new("file")
@@ -566,18 +1075,8 @@ pub fn version_arg(versions: &[&'static str], default: &'static str) -> Arg {
         .value_name("VERSION")
         .value_parser(clap::builder::PossibleValuesParser::new(versions.iter().copied()))
         .help(format!(
-            "The API version to call (default {default}); another one prints the response as received"
+            "The API version to call (default {default}, or the profile's api_version); another one prints the response as received"
         ))
-}
-
-/// The API version chosen with `--version`, when it is not `generated`.
-pub fn other_version(matches: &ArgMatches, generated: &str) -> Option<String> {
-    matches
-        .try_get_one::<String>("version")
-        .ok()
-        .flatten()
-        .filter(|v| v.as_str() != generated)
-        .cloned()
 }
 
 /// The request body: `--file PATH` (`-` for stdin), else standard input when
@@ -633,22 +1132,6 @@ pub enum Outcome {
     Bytes(Bytes),
     /// A text body (CSV), written as is.
     Text(String),
-}
-
-impl Outcome {
-    /// The bytes written to standard output.
-    pub fn to_stdout(&self) -> Vec<u8> {
-        match self {
-            Outcome::Json(value) => {
-                let mut out = serde_json::to_vec_pretty(value).unwrap_or_default();
-                out.push(b'\n');
-                out
-            }
-            Outcome::NoContent => Vec::new(),
-            Outcome::Bytes(bytes) => bytes.to_vec(),
-            Outcome::Text(text) => text.as_bytes().to_vec(),
-        }
-    }
 }
 
 /// A typed result, printed as JSON.
@@ -783,6 +1266,7 @@ mod tests {
         example: Some("32b6e34b3d91647abb20e7b8"),
         kind: ArgKind::Text,
         list: false,
+        aliases: &["projectId"],
     };
     static ENVELOPE: ArgSpec = ArgSpec {
         id: "envelope",
@@ -795,6 +1279,7 @@ mod tests {
         example: None,
         kind: ArgKind::Bool,
         list: false,
+        aliases: &[],
     };
     // Named like the `--file` every operation with a body has.
     static FILE: ArgSpec = ArgSpec {
@@ -808,6 +1293,7 @@ mod tests {
         example: None,
         kind: ArgKind::Text,
         list: false,
+        aliases: &[],
     };
     static IDS: ArgSpec = ArgSpec {
         id: "ids",
@@ -820,6 +1306,7 @@ mod tests {
         example: None,
         kind: ArgKind::Integer,
         list: true,
+        aliases: &[],
     };
 
     /// Prints what it was given.
@@ -832,28 +1319,117 @@ mod tests {
                 "ids": call.integers("ids")?,
                 "body": call.typed_body::<serde_json::Value>()?,
                 "version": call.version,
+                "format": call.format,
             })))
         })
     }
 
-    static OPS: &[OpSpec] = &[OpSpec {
-        name: "getThing",
-        operation_id: "getGroupThing",
-        summary: Some("Return one thing"),
-        description: Some("Returns the thing."),
-        method: "POST",
-        path: "/groups/{groupId}/things",
-        args: &[&GROUP, &ENVELOPE, &FILE, &IDS],
-        body: Some(BodySpec {
-            media_type: "application/json",
-            required: false,
-            doc: None,
-        }),
-        versions: &["2023-01-01", "2024-05-30"],
-        version: Some("2024-05-30"),
-        page_flag: None,
-        run: echo,
-    }];
+    /// An operation with no documented statuses and JSON error bodies.
+    struct Raw;
+
+    impl crate::runtime::Endpoint for Raw {
+        type Decoder = crate::runtime::AnyJson;
+        type ErrorBody = serde_json::Value;
+        const SUCCESS: &'static [(u16, bool)] = &[];
+        const ERRORS: &'static [u16] = &[];
+    }
+
+    /// Sends `GET /report` with the Accept of the format asked for and
+    /// returns the body as received (what a generated `send_as` does).
+    fn report(call: Call<'_>) -> Running<'_> {
+        Box::pin(async move {
+            let version = call.version.as_deref().unwrap_or("2023-01-01");
+            let format = call.format.unwrap_or("json");
+            let accept: &'static str = match format {
+                "csv" => "application/vnd.atlas.2023-01-01+csv",
+                "gzip" => "application/vnd.atlas.2023-01-01+gzip",
+                _ => "application/vnd.atlas.2023-01-01+json",
+            };
+            let mut request =
+                crate::runtime::ApiRequest::new(reqwest::Method::GET, "/report", &[], accept);
+            request.api_version = Some(version.to_owned());
+            if call.format.is_some() {
+                bytes_outcome(
+                    call.client
+                        .send::<crate::runtime::AsBytes<Raw>>(Ok(request))
+                        .await,
+                )
+            } else {
+                json_outcome(
+                    call.client
+                        .send::<crate::runtime::AnyVersion<Raw>>(Ok(request))
+                        .await,
+                )
+            }
+        })
+    }
+
+    static OPS: &[OpSpec] = &[
+        OpSpec {
+            name: "getThing",
+            operation_id: "getGroupThing",
+            summary: Some("Return one thing"),
+            description: Some("Returns the thing."),
+            method: "POST",
+            path: "/groups/{groupId}/things",
+            args: &[&GROUP, &ENVELOPE, &FILE, &IDS],
+            body: Some(BodySpec {
+                media_type: "application/json",
+                required: false,
+                doc: None,
+            }),
+            versions: &[
+                VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["json"],
+                    sunset: Some("2027-07-01"),
+                    public_preview: false,
+                },
+                VersionSpec {
+                    name: "2024-05-30",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+                VersionSpec {
+                    name: "preview",
+                    formats: &["json"],
+                    sunset: None,
+                    public_preview: true,
+                },
+            ],
+            version: Some("2024-05-30"),
+            page_flag: None,
+            run: echo,
+        },
+        OpSpec {
+            name: "getReport",
+            operation_id: "getReport",
+            summary: None,
+            description: None,
+            method: "GET",
+            path: "/report",
+            args: &[],
+            body: None,
+            versions: &[
+                VersionSpec {
+                    name: "2023-01-01",
+                    formats: &["csv", "json"],
+                    sunset: None,
+                    public_preview: false,
+                },
+                VersionSpec {
+                    name: "preview",
+                    formats: &["gzip"],
+                    sunset: None,
+                    public_preview: false,
+                },
+            ],
+            version: Some("2023-01-01"),
+            page_flag: None,
+            run: report,
+        },
+    ];
     static TAGS: &[TagSpec] = &[TagSpec {
         name: "things",
         tag: "Things",
@@ -861,12 +1437,20 @@ mod tests {
         ops: OPS,
     }];
 
+    fn parse(args: &[&str]) -> ArgMatches {
+        let mut argv = vec!["atlas-api"];
+        argv.extend_from_slice(args);
+        command("About.", TAGS)
+            .try_get_matches_from(argv)
+            .expect("parses")
+    }
+
     #[test]
     fn help_texts_are_built_from_the_table() {
         assert_eq!(GROUP.help(), "The project. [pattern: ^([a-f0-9]{24})$]");
         assert_eq!(
             GROUP.long_help(),
-            "The project. Atlas calls it a group.\n\npath parameter `groupId`, required.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8"
+            "The project. Atlas calls it a group.\n\npath parameter `groupId`, required.\nWhen not given: $MONGODB_ATLAS_PROJECT_ID, else the profile's project_id.\nPattern: ^([a-f0-9]{24})$\nExample: 32b6e34b3d91647abb20e7b8"
         );
         assert_eq!(ENVELOPE.help(), "The `envelope` query parameter.");
         assert_eq!(
@@ -887,74 +1471,85 @@ mod tests {
             "{after}"
         );
         assert!(
-            after.contains("API versions (--version): 2023-01-01 (response printed as received), 2024-05-30 (default, typed)\n\nCredentials: "),
+            after.contains("API versions (--version): 2023-01-01 (response printed as received; sunset 2027-07-01), 2024-05-30 (default, typed), preview (response printed as received; public preview)\n\nCredentials: "),
             "{after}"
         );
+        assert_eq!(op.output_formats(), ["json", "yaml"]);
+        assert_eq!(OPS[1].output_formats(), ["json", "yaml", "csv", "gzip"]);
+        assert!(OPS[1].after_help("things").contains(
+            "Output (--output): json, yaml, csv, gzip; binary output needs --outputFile PATH"
+        ));
         // clap's own checks (unique ids and flags among them).
         command("About.", TAGS).debug_assert();
     }
 
     #[tokio::test]
-    async fn the_table_dispatches_with_the_flags_body_and_version() {
+    async fn the_table_dispatches_with_the_flags_body_version_and_fallbacks() {
         let client = Client::builder().build::<()>().expect("client");
-        let dir = std::env::temp_dir().join(format!("cli-table-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let body = dir.join("body.json");
+        let dir = tempfile::tempdir().expect("temp dir");
+        let body = dir.path().join("body.json");
         std::fs::write(&body, r#"{"a": 1}"#).expect("body");
         let body = body.display().to_string();
-        let matches = command("About.", TAGS)
-            .try_get_matches_from([
-                "atlas-api",
-                "things",
-                "getGroupThing",
-                "--groupId",
-                "g",
-                "--envelope",
-                "--fileParam",
-                "f.txt",
-                "--ids",
-                "1",
-                "--ids",
-                "2",
-                "--file",
-                &body,
-                "--version",
-                "2023-01-01",
-            ])
-            .expect("parses");
-        let out = run(&client, &matches, TAGS).await.expect("runs");
+        let matches = parse(&[
+            "things",
+            "getGroupThing",
+            "--projectId",
+            "g",
+            "--envelope",
+            "--fileParam",
+            "f.txt",
+            "--ids",
+            "1",
+            "--ids",
+            "2",
+            "--file",
+            &body,
+            "--version",
+            "2023-01-01",
+        ]);
+        let prepared = prepare(&matches, TAGS, &Settings::empty(), false).expect("prepared");
+        assert_eq!(prepared.format, "json");
+        let out = execute(&client, &prepared).await.expect("runs");
         assert_eq!(
             out,
             Outcome::Json(json!({
                 "groupId": "g", "envelope": true, "file": "f.txt", "ids": [1, 2],
-                "version": "2023-01-01", "body": { "a": 1 }
+                "version": "2023-01-01", "body": { "a": 1 }, "format": null
             }))
         );
-        // The generated version is no other version; `=false` is false.
-        let matches = command("About.", TAGS)
-            .try_get_matches_from([
-                "atlas-api",
-                "things",
-                "getThing",
-                "--groupId",
-                "g",
-                "--fileParam",
-                "f.txt",
-                "--envelope=false",
-                "--file",
-                &body,
-                "--version",
-                "2024-05-30",
-            ])
-            .expect("parses");
-        let out = run(&client, &matches, TAGS).await.expect("runs");
-        let _ = std::fs::remove_dir_all(&dir);
-        let Outcome::Json(out) = out else {
+        // The generated version is no other version; `=false` is false;
+        // --groupId comes from the settings when not given.
+        let matches = parse(&[
+            "things",
+            "getThing",
+            "--fileParam",
+            "f.txt",
+            "--envelope=false",
+            "--file",
+            &body,
+            "--version",
+            "2024-05-30",
+        ]);
+        let settings = Settings {
+            project_id: Some("from-profile".into()),
+            ..Settings::empty()
+        };
+        let prepared = prepare(&matches, TAGS, &settings, false).expect("prepared");
+        let Outcome::Json(out) = execute(&client, &prepared).await.expect("runs") else {
             panic!("not JSON");
         };
         assert_eq!(out["version"], json!(null));
         assert_eq!(out["envelope"], json!(false));
         assert_eq!(out["ids"], json!(null));
+        assert_eq!(out["groupId"], json!("from-profile"));
+        // Without one: the flag, the variable and the profile are named.
+        let err = prepare(&matches, TAGS, &Settings::empty(), false).expect_err("no group");
+        assert_eq!(err.exit_code, EXIT_USAGE);
+        assert!(
+            err.message
+                .starts_with("--groupId (or --projectId) is required: pass it, set MONGODB_ATLAS_PROJECT_ID, or set project_id in an Atlas CLI profile"),
+            "{err}"
+        );
         // A bad integer is clap's usage error; no operation, no tag: ours.
         assert!(command("About.", TAGS)
             .try_get_matches_from(["atlas-api", "things", "getThing", "--ids", "x"])
@@ -962,8 +1557,197 @@ mod tests {
         let matches = Command::new("atlas-api")
             .subcommand(Command::new("things").subcommand(Command::new("nothing")))
             .get_matches_from(["atlas-api", "things", "nothing"]);
-        let err = run(&client, &matches, TAGS).await.expect_err("unknown");
+        let err = prepare(&matches, TAGS, &Settings::empty(), false).expect_err("unknown");
         assert_eq!(err.exit_code, EXIT_USAGE);
         assert_eq!(err.message, "unknown command things nothing");
+    }
+
+    #[test]
+    fn versions_warn_as_atlas_api_does() {
+        let op = &OPS[0];
+        let [old, current, preview] = [&op.versions[0], &op.versions[1], &op.versions[2]];
+        assert!(version_warnings(op, current, "2026-01-01").is_empty());
+        assert_eq!(
+            version_warnings(op, old, "2026-01-01"),
+            ["warning: version '2023-01-01' is deprecated for this command and will be sunset on 2027-07-01. Consider upgrading to a newer version if available."]
+        );
+        assert_eq!(
+            version_warnings(op, old, "2027-07-01"),
+            ["error: version '2023-01-01' is deprecated for this command and has already been sunset since 2027-07-01. Consider upgrading to a newer version if available."]
+        );
+        assert_eq!(
+            version_warnings(op, preview, "2026-01-01"),
+            ["warning: you've selected a public preview version of the endpoint, this version is subject to breaking changes."]
+        );
+        let private = &OPS[1].versions[1];
+        assert_eq!(
+            version_warnings(&OPS[1], private, "2026-01-01"),
+            ["warning: you've selected a private preview version of the endpoint, this version might not be available for your account and is subject to breaking changes."]
+        );
+        // Every version sunset: the command is deprecated.
+        static SUNSET: &[VersionSpec] = &[VersionSpec {
+            name: "2023-01-01",
+            formats: &["json"],
+            sunset: Some("2025-01-01"),
+            public_preview: false,
+        }];
+        let gone = OpSpec {
+            versions: SUNSET,
+            ..OPS[0]
+        };
+        assert_eq!(
+            version_warnings(&gone, &SUNSET[0], "2026-01-01"),
+            ["Command \"getThing\" is deprecated, all of the available endpoint versions have been deprecated. The API endpoint version 2023-01-01 will no longer be available after the sunset date of 2025-01-01."]
+        );
+        // prepare: the reminder once when --version is omitted, none when
+        // given; the profile's api_version applies where offered.
+        let settings = Settings {
+            project_id: Some("g".into()),
+            ..Settings::empty()
+        };
+        let omitted = parse(&["things", "getThing", "--fileParam", "f"]);
+        let prepared = prepare(&omitted, TAGS, &settings, false).expect("prepared");
+        assert_eq!(
+            prepared.warnings,
+            ["warning: using default API version '2024-05-30'; consider pinning a version to ensure consistency when updating the CLI"]
+        );
+        let given = parse(&[
+            "things",
+            "getThing",
+            "--fileParam",
+            "f",
+            "--version",
+            "preview",
+        ]);
+        let prepared = prepare(&given, TAGS, &settings, false).expect("prepared");
+        assert_eq!(prepared.warnings.len(), 1);
+        assert!(prepared.warnings[0].contains("public preview"));
+        let pinned = Settings {
+            api_version: Some(("2023-01-01".into(), profile::Source::Profile("api_version"))),
+            ..settings.clone()
+        };
+        let prepared = prepare(&omitted, TAGS, &pinned, false).expect("prepared");
+        assert_eq!(prepared.version.map(|v| v.name), Some("2023-01-01"));
+        assert!(
+            prepared.warnings[0].contains("will be sunset on 2027-07-01"),
+            "{:?}",
+            prepared.warnings
+        );
+        let unknown = Settings {
+            api_version: Some(("2020-01-01".into(), profile::Source::Profile("api_version"))),
+            ..settings
+        };
+        let prepared = prepare(&omitted, TAGS, &unknown, false).expect("prepared");
+        assert_eq!(prepared.version.map(|v| v.name), Some("2024-05-30"));
+        assert_eq!(
+            prepared.warnings,
+            ["warning: version '2020-01-01' (the profile's api_version) is not supported for this endpoint, using default API version '2024-05-30'; consider pinning a version to ensure consistency when updating the CLI"]
+        );
+    }
+
+    #[tokio::test]
+    async fn output_formats_yaml_csv_gzip_and_files() {
+        use wiremock::matchers::{header, method, path};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+        let server = MockServer::start().await;
+        for (format, body) in [
+            ("json", &b"{\"a\": [1, \"x\"]}"[..]),
+            ("csv", b"a,b\n1,2\n"),
+        ] {
+            Mock::given(method("GET"))
+                .and(path("/report"))
+                .and(header(
+                    "accept",
+                    format!("application/vnd.atlas.2023-01-01+{format}").as_str(),
+                ))
+                .respond_with(ResponseTemplate::new(200).set_body_bytes(body))
+                .mount(&server)
+                .await;
+        }
+        Mock::given(method("GET"))
+            .and(path("/report"))
+            .and(header("accept", "application/vnd.atlas.preview+gzip"))
+            .respond_with(ResponseTemplate::new(200).set_body_bytes(&b"\x1f\x8b\x08\x00"[..]))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .base_url(server.uri())
+            .build::<()>()
+            .expect("client");
+        let run = |args: &[&str], terminal: bool| {
+            let mut argv = vec!["things", "getReport"];
+            argv.extend_from_slice(args);
+            let matches = parse(&argv);
+            prepare(&matches, TAGS, &Settings::empty(), terminal)
+                .map(|p| (p.format, p.version.map(|v| v.name), p.output_file))
+        };
+        // YAML renders the JSON.
+        let matches = parse(&["things", "getReport", "-o", "yaml"]);
+        let prepared = prepare(&matches, TAGS, &Settings::empty(), true).expect("yaml");
+        let out = execute(&client, &prepared).await.expect("yaml runs");
+        assert_eq!(
+            String::from_utf8(render(&out, prepared.format).expect("render")).expect("utf-8"),
+            "a:\n- 1\n- x\n"
+        );
+        // CSV asks for +csv and prints it as received.
+        let matches = parse(&["things", "getReport", "--output", "csv"]);
+        let prepared = prepare(&matches, TAGS, &Settings::empty(), true).expect("csv");
+        let out = execute(&client, &prepared).await.expect("csv runs");
+        assert_eq!(render(&out, "csv").expect("render"), b"a,b\n1,2\n");
+        // gzip: only the preview offers it; binary is refused on a
+        // terminal without --outputFile, written to the file with it.
+        let refused = run(&["-o", "gzip", "--version", "2023-01-01"], false);
+        let err = refused.expect_err("not offered by 2023-01-01");
+        assert_eq!(
+            err.message,
+            "--output gzip: version 2023-01-01 of getReport does not offer it (it offers csv, json); versions that do: preview"
+        );
+        let refused = run(&["-o", "gzip", "--version", "preview"], true);
+        let err = refused.expect_err("binary to a terminal");
+        assert!(
+            err.message.starts_with(
+                "the gzip response is binary: write it to a file with --outputFile PATH"
+            ),
+            "{err}"
+        );
+        let piped = run(&["-o", "gzip", "--version", "preview"], false);
+        assert!(piped.is_ok());
+        // Without --version: the newest version that offers the format.
+        let matches = parse(&["things", "getReport", "-o", "gzip"]);
+        let prepared = prepare(&matches, TAGS, &Settings::empty(), false).expect("newest gzip");
+        assert_eq!(prepared.version.map(|v| v.name), Some("preview"));
+        assert_eq!(
+            prepared.warnings[0],
+            "warning: using API version 'preview', the newest that offers --output gzip; consider pinning a version to ensure consistency when updating the CLI"
+        );
+        let dir = tempfile::tempdir().expect("temp dir");
+        let file = dir.path().join("report.gz");
+        let file_arg = file.display().to_string();
+        let matches = parse(&[
+            "things",
+            "getReport",
+            "-o",
+            "gzip",
+            "--version",
+            "preview",
+            "--outputFile",
+            &file_arg,
+        ]);
+        let prepared = prepare(&matches, TAGS, &Settings::empty(), true).expect("gzip to a file");
+        // A preview version without x-xgen-preview public is private.
+        assert!(prepared
+            .warnings
+            .iter()
+            .any(|w| w.contains("private preview")));
+        let out = execute(&client, &prepared).await.expect("gzip runs");
+        write_output(
+            &render(&out, prepared.format).expect("render"),
+            prepared.output_file.as_deref(),
+        )
+        .expect("written");
+        assert_eq!(std::fs::read(&file).expect("file"), b"\x1f\x8b\x08\x00");
+        // The only format of a version is its default.
+        let default = run(&["--version", "preview"], false);
+        assert_eq!(default.expect("default").0, "gzip");
     }
 }

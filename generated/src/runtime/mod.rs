@@ -26,7 +26,7 @@ pub use error::Error;
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
 pub use response::{
-    AnyJson, AnyVersion, Binary, Decoder, Endpoint, Json, JsonIfAny, MaybeJson, NoContent,
+    AnyJson, AnyVersion, AsBytes, Binary, Decoder, Endpoint, Json, JsonIfAny, MaybeJson, NoContent,
     RateLimit, RawResponse, Response, ResponseMeta, Text,
 };
 pub use retry::RetryPolicy;

@@ -316,6 +316,19 @@ impl<O: Endpoint> Endpoint for AnyVersion<O> {
     const ERRORS: &'static [u16] = O::ERRORS;
 }
 
+/// The operation `O` asked for another response format (`+csv`, `+gzip`:
+/// what `send_as` uses): any 2xx body as bytes, documented errors as `O`
+/// decodes them.
+#[derive(Debug)]
+pub struct AsBytes<O>(PhantomData<O>);
+
+impl<O: Endpoint> Endpoint for AsBytes<O> {
+    type Decoder = Binary;
+    type ErrorBody = O::ErrorBody;
+    const SUCCESS: &'static [(u16, bool)] = &[];
+    const ERRORS: &'static [u16] = O::ERRORS;
+}
+
 /// How a generated `send` reads a documented success status: the type
 /// parameter of [`Client::send`](crate::Client::send), chosen by the
 /// generator for each operation.

@@ -26,4 +26,61 @@ impl<'a> Lowerer<'a> {
     pub(super) fn choose_version(&self, op: &'a openapiv3::Operation) -> Option<String> {
         rules::choose_version(&self.offered_versions(op), &self.version).map(str::to_owned)
     }
+
+    /// What each offered version's media types say: its 2xx response
+    /// formats, earliest `x-sunset` and public preview mark (same order as
+    /// [`Self::offered_versions`]).
+    pub(super) fn version_media(&self, op: &'a openapiv3::Operation) -> Vec<VersionMedia> {
+        let mut by_version: BTreeMap<String, VersionMedia> = BTreeMap::new();
+        let mut note = |content: &IndexMap<String, MediaType>, response: bool| {
+            for (media, mt) in content {
+                let Some((version, format)) = rules::atlas_media(media) else {
+                    continue;
+                };
+                let entry = by_version
+                    .entry(version.to_owned())
+                    .or_insert_with(|| VersionMedia {
+                        version: version.to_owned(),
+                        formats: Vec::new(),
+                        sunset: None,
+                        public_preview: false,
+                    });
+                if response && !entry.formats.iter().any(|f| f == format) {
+                    entry.formats.push(format.to_owned());
+                }
+                let sunset = mt.extensions.get("x-sunset").and_then(|v| v.as_str());
+                if let Some(sunset) = sunset.filter(|s| rules::is_date(s)) {
+                    if entry.sunset.as_deref().is_none_or(|known| sunset < known) {
+                        entry.sunset = Some(sunset.to_owned());
+                    }
+                }
+                let preview = mt.extensions.get("x-xgen-preview");
+                if preview
+                    .and_then(|p| p.get("public"))
+                    .and_then(|v| v.as_str())
+                    == Some("true")
+                {
+                    entry.public_preview = true;
+                }
+            }
+        };
+        if let Some(rb) = op.request_body.as_ref().and_then(|b| self.resolve_body(b)) {
+            note(&rb.content, false);
+        }
+        for (status, resp) in &op.responses.responses {
+            if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
+                continue;
+            }
+            if let Some(resp) = self.resolve_response(resp) {
+                note(&resp.content, true);
+            }
+        }
+        by_version
+            .into_values()
+            .map(|mut v| {
+                v.formats.sort();
+                v
+            })
+            .collect()
+    }
 }

@@ -182,6 +182,7 @@ impl<'a> Lowerer<'a> {
                 .map(str::to_owned)
                 .collect(),
             pagination: None,
+            version_media: self.version_media(op),
         })
     }
 }
