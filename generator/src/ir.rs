@@ -523,3 +523,21 @@ pub struct VersionMedia {
     /// Whether one of its media types says `x-xgen-preview: {public: "true"}`.
     pub public_preview: bool,
 }
+
+impl Operation {
+    /// Whether the success body is decoded from JSON (so that the body of
+    /// another API version can be read as plain JSON: `send_json`).
+    pub fn decodes_json(&self) -> bool {
+        !matches!(self.success_type, Some(Type::Binary) | Some(Type::Text))
+    }
+
+    /// The response formats other than JSON that some version of the
+    /// operation offers (`csv`, `gzip`), sorted.
+    pub fn other_formats(&self) -> BTreeSet<&str> {
+        self.version_media
+            .iter()
+            .flat_map(|v| v.formats.iter().map(String::as_str))
+            .filter(|f| *f != "json")
+            .collect()
+    }
+}

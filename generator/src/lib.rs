@@ -16,7 +16,6 @@
 pub mod atlascli;
 pub mod diag;
 pub mod emit;
-pub mod emit_cli;
 pub mod format;
 pub mod ir;
 pub mod load;

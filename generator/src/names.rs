@@ -73,7 +73,8 @@ pub const BUILDER_NAMES: &[&str] = &[
     "body",
     "send",
     "into_request",
-    // Versions (`emit_cli.rs`, `emit_version_methods`).
+    // Versions and formats (`emit/versions.rs`).
+    "send_as",
     "send_json",
     // Paginated operations (`emit/pagination.rs`).
     "pages",

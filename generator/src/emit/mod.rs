@@ -5,10 +5,12 @@
 //! names (a schema called `String` becomes `StringType`), so they cannot be
 //! shadowed.
 
+pub mod cli;
 mod models;
 mod operations;
 mod pagination;
 mod tokens;
+mod versions;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -18,7 +20,6 @@ use quote::quote;
 use crate::ir::*;
 
 use tokens::ident;
-pub(crate) use tokens::ty_tokens;
 pub use tokens::{doc_text, type_path};
 
 /// One generated file: its path below the generated module directory and
@@ -135,7 +136,7 @@ pub fn emit_file(api: &Api, kind: &FileKind) -> TokenStream {
         FileKind::FeatureModels(feature) => models::emit_feature_models(api, feature),
         FileKind::OperationsMod => emit_operations_mod(api),
         FileKind::Pagination => pagination::emit_page_impls(api, |name| cfg_for(api, name)),
-        FileKind::Cli => crate::emit_cli::emit_cli(api),
+        FileKind::Cli => cli::emit_cli(api),
         FileKind::Operations(feature) => {
             let ops: Vec<&Operation> = api
                 .operations

@@ -11,7 +11,7 @@ pub(super) fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) 
     let methods = ops.iter().map(|op| emit_client_method(op));
     let builders = ops.iter().map(|op| emit_builder(op));
     let extras = ops.iter().map(|op| {
-        let versions = crate::emit_cli::emit_version_methods(op);
+        let versions = super::versions::emit_version_methods(op);
         let pages = super::pagination::emit_builder_methods(op);
         quote! { #versions #pages }
     });

@@ -14,156 +14,15 @@
 //! it and `src/bin/atlas-api.rs` also do body input, output, errors and
 //! credentials.
 //!
-//! Also here: the builder methods every operation gets for choosing another
-//! API version at run time (`api_version`, `raw_body`, `send_json`).
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use heck::{ToLowerCamelCase, ToShoutySnakeCase};
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::emit::{doc_text, ty_tokens};
+use super::tokens::{doc_text, ident};
 use crate::ir::*;
-
-fn ident(name: &str) -> Ident {
-    Ident::new(name, Span::call_site())
-}
-
-fn models() -> TokenStream {
-    quote! { crate::models:: }
-}
-
-/// Whether a success type is decoded from JSON (so `send_json` applies).
-fn json_success(op: &Operation) -> bool {
-    !matches!(op.success_type, Some(Type::Binary) | Some(Type::Text))
-}
-
-/// `api_version`, `raw_body` and `send_json` for the builder of `op`.
-pub fn emit_version_methods(op: &Operation) -> TokenStream {
-    let builder = ident(&op.builder_name);
-    let error = ty_tokens(&op.error_type, &models());
-    let offered = if op.api_versions.is_empty() {
-        "none".to_owned()
-    } else {
-        op.api_versions
-            .iter()
-            .map(|v| format!("`{v}`"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let generated = op.api_version.as_deref().unwrap_or("none");
-    let versions = op.api_versions.iter();
-    let generated_tokens = match &op.api_version {
-        Some(v) => quote! { Some(#v) },
-        None => quote! { None },
-    };
-    let version_doc = format!(
-        " Sends another API version than the generated `{generated}` (offered: {offered}) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version."
-    );
-    let raw_body = op.body.as_ref().map(|_| {
-        quote! {
-            /// Sends this JSON as the request body instead of [`Self::body`]
-            /// (for another API version, whose body the generated type does
-            /// not describe). It is sent as given, without validation.
-            pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-                self.raw_body = Some(value);
-                self
-            }
-        }
-    });
-    let send_json = json_success(op).then(|| {
-        quote! {
-            /// Like [`Self::send`], but any 2xx body decodes as plain JSON
-            /// (`null` when empty): for an API version set with
-            /// [`Self::api_version`] that the crate was not generated for.
-            /// Inputs are checked and documented errors decoded as in `send`.
-            pub fn send_json(self) -> impl ::std::future::Future<Output = Result<Response<::serde_json::Value>, Error<#error>>> + 'a {
-                let client = self.client;
-                client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
-            }
-        }
-    });
-    let send_as = emit_send_as(op, &error);
-    quote! {
-        impl<'a> #builder<'a> {
-            /// The API versions the spec offers for this operation, oldest first.
-            pub const API_VERSIONS: &'static [&'static str] = &[#(#versions),*];
-            /// The API version the builder's types were generated for.
-            pub const API_VERSION: Option<&'static str> = #generated_tokens;
-
-            #[doc = #version_doc]
-            pub fn api_version(mut self, version: impl Into<String>) -> Self {
-                self.api_version = Some(version.into());
-                self
-            }
-
-            #raw_body
-            #send_json
-            #send_as
-        }
-    }
-}
-
-/// The response formats other than JSON that some version of `op` offers
-/// (`csv`, `gzip`), sorted.
-fn other_formats(op: &Operation) -> BTreeSet<&str> {
-    op.version_media
-        .iter()
-        .flat_map(|v| v.formats.iter().map(String::as_str))
-        .filter(|f| *f != "json")
-        .collect()
-}
-
-/// `send_as` for an operation some version of which offers a response
-/// format other than JSON: the `Accept` media type of each format is that
-/// of the generated version when it offers the format, else of the newest
-/// version that does (an `api_version` replaces the version either way).
-fn emit_send_as(op: &Operation, error: &TokenStream) -> Option<TokenStream> {
-    let others = other_formats(op);
-    if others.is_empty() {
-        return None;
-    }
-    let formats: BTreeSet<&str> = op
-        .version_media
-        .iter()
-        .flat_map(|v| v.formats.iter().map(String::as_str))
-        .collect();
-    let arms = formats.iter().map(|format| {
-        let offering = |v: &&VersionMedia| v.formats.iter().any(|f| f == format);
-        let version = op
-            .version_media
-            .iter()
-            .filter(offering)
-            .find(|v| Some(&v.version) == op.api_version.as_ref())
-            .or_else(|| op.version_media.iter().rfind(offering))
-            .map_or("", |v| v.version.as_str());
-        let media = format!("application/vnd.atlas.{version}+{format}");
-        quote! { #format => Some(#media), }
-    });
-    let offered = formats.iter().copied().collect::<Vec<_>>().join(", ");
-    let doc = format!(
-        " Sends the request asking for the response in `format`, one of the formats the spec offers for this operation ({offered}: the `+<format>` of `application/vnd.atlas.<version>+<format>`), and returns the body as received. An API version set with [`Self::api_version`] applies. Inputs are checked and documented errors decoded as in `send`; a format the operation does not offer is [`Error::Config`] and nothing is sent."
-    );
-    Some(quote! {
-        #[doc = #doc]
-        pub fn send_as(self, format: &str) -> impl ::std::future::Future<Output = Result<Response<::bytes::Bytes>, Error<#error>>> + 'a {
-            let accept: Option<&'static str> = match format {
-                #(#arms)*
-                _ => None,
-            };
-            let client = self.client;
-            let request = match accept {
-                Some(accept) => self.into_request().map(|mut request| {
-                    request.accept = accept;
-                    request
-                }),
-                None => Err(Error::Config(format!("the response format {format:?} is not offered (offered: {})", #offered))),
-            };
-            client.send::<crate::runtime::AsBytes<Self>>(request)
-        }
-    })
-}
 
 /// The tag's command name: lowerCamel (`Cloud Backups` is `cloudBackups`).
 pub fn tag_command(tag: &str) -> String {
@@ -436,7 +295,7 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
         })
         .collect();
     let has_versions = !op.api_versions.is_empty();
-    let has_formats = !other_formats(op).is_empty();
+    let has_formats = !op.other_formats().is_empty();
     let formatted = has_formats.then(|| {
         let (with_version, generated) = match &op.body {
             Some(_) => (
@@ -452,7 +311,7 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
             }
         }
     });
-    let other_version = match (has_versions, json_success(op), &op.body) {
+    let other_version = match (has_versions, op.decodes_json(), &op.body) {
         (false, _, _) => TokenStream::new(),
         (true, true, Some(_)) => quote! {
             if let Some(v) = call.version {
@@ -478,8 +337,10 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
         Some(Type::Text) => quote! { #rt::text_outcome(b.send().await) },
         _ => quote! { #rt::outcome(b.send().await) },
     };
-    let reassigned =
-        !sets.is_empty() || op.body.is_some() || has_formats || (has_versions && !json_success(op));
+    let reassigned = !sets.is_empty()
+        || op.body.is_some()
+        || has_formats
+        || (has_versions && !op.decodes_json());
     let binding = if reassigned {
         quote! { mut b }
     } else {
