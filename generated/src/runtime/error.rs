@@ -1,6 +1,7 @@
 //! The one error type every generated operation returns.
 
 use std::fmt;
+use std::time::Duration;
 
 use super::auth::AuthError;
 use super::response::ResponseMeta;
@@ -46,6 +47,29 @@ pub enum Error<E> {
         /// Why decoding failed.
         source: serde_json::Error,
     },
+    /// A waiter gave up: the awaited state was not reached within its
+    /// timeout (polls included).
+    WaitTimeout {
+        /// How long the wait lasted.
+        elapsed: Duration,
+        /// Polls made.
+        polls: u32,
+        /// The last polled body (as JSON), if any poll answered.
+        last: Option<Box<serde_json::Value>>,
+    },
+    /// A waiter reached a state that means the awaited work did not
+    /// succeed (an export job `Failed` or `Cancelled`).
+    WaitFailed {
+        /// The state reached (`Failed`).
+        state: String,
+        /// The machine-readable reason the server gave, if any
+        /// (`stateReason.errorCode`).
+        code: Option<String>,
+        /// The reason in words, if any (`stateReason.message`).
+        reason: Option<String>,
+        /// The last polled body (as JSON).
+        last: Box<serde_json::Value>,
+    },
     /// A documented text body (such as CSV) that is not valid UTF-8.
     InvalidText {
         /// Status, headers and rate-limit figures of the response.
@@ -73,7 +97,9 @@ impl<E> Error<E> {
             Error::InvalidRequest(_)
             | Error::Config(_)
             | Error::Communication(_)
-            | Error::Auth(_) => None,
+            | Error::Auth(_)
+            | Error::WaitTimeout { .. }
+            | Error::WaitFailed { .. } => None,
         }
     }
 
@@ -125,6 +151,24 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
                 "the HTTP {} response body is not UTF-8 text ({source}): {body_prefix}",
                 meta.status
             ),
+            Error::WaitTimeout { elapsed, polls, .. } => write!(
+                f,
+                "gave up waiting after {} s ({polls} polls)",
+                elapsed.as_secs()
+            ),
+            Error::WaitFailed {
+                state,
+                code,
+                reason,
+                ..
+            } => {
+                write!(f, "the wait ended in state {state}")?;
+                match (code, reason) {
+                    (Some(code), Some(reason)) => write!(f, ": {code}: {reason}"),
+                    (Some(text), None) | (None, Some(text)) => write!(f, ": {text}"),
+                    (None, None) => Ok(()),
+                }
+            }
         }
     }
 }
