@@ -11,7 +11,7 @@
 //! cargo run -p atlas-admin-api --example create_backup_export
 //! ```
 
-use atlas_admin_api::models::{ApiError, DiskBackupExportJobRequest};
+use atlas_admin_api::models::DiskBackupExportJobRequest;
 use atlas_admin_api::{Auth, Client, DEFAULT_BASE_URL};
 
 fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
@@ -30,7 +30,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "set MONGODB_ATLAS_CLIENT_ID and MONGODB_ATLAS_CLIENT_SECRET \
              (or MONGODB_ATLAS_PUBLIC_KEY and MONGODB_ATLAS_PRIVATE_KEY)",
         )?)
-        .build::<ApiError>()?;
+        .build()?;
 
     let body = DiskBackupExportJobRequest::new(
         env("ATLAS_EXPORT_BUCKET_ID")?.parse()?,

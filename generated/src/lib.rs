@@ -1,33 +1,119 @@
-//! Typed, validated async client for the MongoDB Atlas Administration API v2.
+//! A typed, validated async client for the MongoDB Atlas Administration
+//! API v2, generated from its OpenAPI spec.
 //!
-//! The modules [`models`] and [`operations`] are generated from the OpenAPI
-//! spec in `spec/` by `cargo xtask codegen`; never edit them by hand. The
-//! hand-written [`runtime`] module holds what the generated code builds on:
-//! the [`Client`], authentication, transport and errors.
+//! # A first call
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), atlas_admin_api::Error<atlas_admin_api::models::ApiError>> {
-//! use atlas_admin_api::{models::DiskBackupExportJobRequest, Auth, Client};
+//! use atlas_admin_api::models::DiskBackupExportJobRequest;
+//! use atlas_admin_api::Client;
 //!
+//! #[tokio::main]
+//! async fn main() -> atlas_admin_api::Result<()> {
+//!     // MONGODB_ATLAS_CLIENT_ID / _SECRET (a service account), or
+//!     // MONGODB_ATLAS_PUBLIC_KEY / _PRIVATE_KEY (an API key).
+//!     let client = Client::from_env()?;
+//!     let job = client
+//!         .create_backup_export()
+//!         .group_id("32b6e34b3d91647abb20e7b8") // checked against its pattern before sending
+//!         .cluster_name("Cluster0")
+//!         .body(DiskBackupExportJobRequest::new(
+//!             "32b6e34b3d91647abb20e7b8".parse()?, // export bucket id: a validated type
+//!             "32b6e34b3d91647abb20e7b9".parse()?, // snapshot id
+//!         ))
+//!         .send()
+//!         .await?;
+//!     // A `Response` derefs to its body; status, headers and rate limits stay reachable.
+//!     println!("export {:?} is {:?} (HTTP {})", job.id, job.state, job.status());
+//!     Ok(())
+//! }
+//! ```
+//!
+//! Every operation is a method on [`Client`] returning a builder: set its
+//! inputs (strings, or the validated types such as [`models::GroupId`] and
+//! references to them), then `.send().await`. Inputs are checked before
+//! anything leaves the process; a bad one is [`Error::InvalidRequest`].
+//!
+//! # Credentials
+//!
+//! [`Client::from_env`] reads the variables the Atlas CLI and SDKs read,
+//! and `ATLAS_BASE_URL` for another endpoint. Or choose with [`Auth`]:
+//!
+//! ```no_run
+//! use atlas_admin_api::{Auth, Client};
+//!
+//! # fn main() -> atlas_admin_api::Result<()> {
+//! // A service account (OAuth 2.0 client credentials; tokens cached and renewed).
 //! let client = Client::builder()
-//!     .auth(Auth::bearer(std::env::var("ATLAS_ACCESS_TOKEN").unwrap_or_default()))
+//!     .auth(Auth::service_account("mdb_sa_id_...", "mdb_sa_sk_..."))
 //!     .build()?;
-//! let job = client
-//!     .create_backup_export()
+//! // A programmatic API key (HTTP Digest; one round trip per request once warm).
+//! let client = Client::builder().auth(Auth::digest("PUBLIC", "PRIVATE")).build()?;
+//! # Ok(()) }
+//! ```
+//!
+//! # Errors
+//!
+//! One error type for operations, waiters and page streams: [`Error`]
+//! (with [`Result`]), so `?` works everywhere. Messages read as sentences
+//! (`HTTP 404 RESOURCE_NOT_FOUND: No group with ID … found.`) and keep
+//! their cause; an API error code is one call away:
+//!
+//! ```no_run
+//! # async fn run(client: atlas_admin_api::Client) -> atlas_admin_api::Result<()> {
+//! match client.get_export_bucket().group_id("32b6e34b3d91647abb20e7b8").export_bucket_id("5f1a2b3c4d5e6f7a8b9c0d1e").send().await {
+//!     Ok(bucket) => println!("{:?}", bucket.body),
+//!     Err(err) if err.is_error_code("RESOURCE_NOT_FOUND") => println!("no such bucket"),
+//!     Err(err) => return Err(err),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! [`Error::status`], [`Error::error_code`] and [`Error::api_error`] (the
+//! decoded [`models::ApiError`]) answer the usual questions.
+//!
+//! # Pages, waiters, versions
+//!
+//! Paginated list operations also have `.stream()` (every item) and
+//! `.pages()`: `Unpin` streams, consumed with the [`prelude`]'s
+//! `TryStreamExt`:
+//!
+//! ```no_run
+//! use atlas_admin_api::prelude::*;
+//! # async fn run(client: atlas_admin_api::Client) -> atlas_admin_api::Result<()> {
+//! let mut jobs = client
+//!     .list_backup_exports()
 //!     .group_id("32b6e34b3d91647abb20e7b8")
 //!     .cluster_name("Cluster0")
-//!     .body(DiskBackupExportJobRequest::new(
-//!         "32b6e34b3d91647abb20e7b8".parse()?,
-//!         "32b6e34b3d91647abb20e7b9".parse()?,
-//!     ))
-//!     .send()
-//!     .await?;
-//! println!("export {:?} is {:?}", job.body.id, job.body.state);
-//! # Ok(())
-//! # }
+//!     .stream();
+//! while let Some(job) = jobs.try_next().await? {
+//!     println!("{:?} {:?}", job.id, job.state);
+//! }
+//! # Ok(()) }
 //! ```
+//!
+//! Long-running operations have waiters (see [`waiters`]). Each operation
+//! is generated for one API version (`application/vnd.atlas.<date>+json`);
+//! `.api_version("2023-01-01")` with `.send_json()` calls another.
+//!
+//! # Lenient in what it accepts
+//!
+//! A response that a spec-valid server may send always decodes: content
+//! without a schema is `Option<serde_json::Value>`, unknown enum values and
+//! union variants are kept, and a required field the server left out gets
+//! its empty value, reported through `tracing`.
+//! [`ClientBuilder::strict_responses`] makes those errors instead.
+//!
+//! # Cargo features
+//!
+//! One feature per tag of the spec (`cloud-backups`, ...), all on by
+//! default (`full`); `cli` builds the `atlas-api` command line.
+//!
+//! The modules [`models`] and [`operations`] are generated from the spec by
+//! `cargo xtask codegen`; [`runtime`] (transport, authentication, retries,
+//! errors, serde helpers) is written by hand.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // `Error<E>` carries the response's headers and the decoded error body, so
 // it is large; it is returned once per HTTP call, where its size costs
 // nothing worth boxing for.
@@ -42,9 +128,16 @@ pub mod waiters;
 
 #[cfg(feature = "cli")]
 pub use gen::cli;
-pub use gen::{models, operations};
+pub use gen::{models, operations, Error, Result};
 pub use runtime::{
-    Auth, AuthError, Client, ClientBuilder, Error, IntoValidated, RateLimit, Response,
+    Auth, AuthError, Client, ClientBuilder, ConfigError, IntoValidated, RateLimit, Response,
     ResponseMeta, RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind,
     DEFAULT_BASE_URL,
 };
+
+/// What consuming the client's streams needs: `use atlas_admin_api::prelude::*;`
+/// brings [`futures_util`]'s `Stream`, `StreamExt` and `TryStreamExt` (for
+/// `next()`, `try_next()`, `try_collect()` on `.stream()` and `.pages()`).
+pub mod prelude {
+    pub use futures_util::{Stream, StreamExt, TryStreamExt};
+}

@@ -301,6 +301,6 @@ pub fn test_client(base_url: &str) -> atlas_admin_api::Client {
         .base_url(base_url)
         .auth(atlas_admin_api::Auth::bearer("test-token"))
         .retry(atlas_admin_api::RetryPolicy::none())
-        .build::<atlas_admin_api::models::ApiError>()
+        .build()
         .expect("client builds")
 }

@@ -255,7 +255,7 @@ fn client(mock: &MockServer, private: &str) -> Client {
         .base_url(mock.uri())
         .auth(Auth::digest(PUBLIC, private))
         .retry(RetryPolicy::none())
-        .build::<ApiError>()
+        .build()
         .expect("client")
 }
 

@@ -176,7 +176,7 @@ fn client(server: &MockServer, auth: Auth) -> Client {
                 .max_attempts(3)
                 .base_delay(Duration::from_millis(10)),
         )
-        .build::<ApiError>()
+        .build()
         .expect("client")
 }
 
@@ -359,14 +359,11 @@ async fn revocation_posts_the_token_and_forgets_it() {
     let server = start(&atlas).await;
     let client = client(&server, service_account());
     assert!(
-        !client
-            .revoke_token::<ApiError>()
-            .await
-            .expect("nothing to revoke"),
+        !client.revoke_token().await.expect("nothing to revoke"),
         "no token yet"
     );
     assert_eq!(token_used(&client).await, "tok-1");
-    assert!(client.revoke_token::<ApiError>().await.expect("revoked"));
+    assert!(client.revoke_token().await.expect("revoked"));
     assert_eq!(
         atlas.revoked.lock().expect("lock").clone(),
         vec!["token=tok-1&token_type_hint=access_token".to_owned()]
@@ -380,7 +377,7 @@ async fn revocation_posts_the_token_and_forgets_it() {
 
     // Other credentials have nothing to revoke.
     let other = self::client(&server, Auth::bearer("static"));
-    assert!(!other.revoke_token::<ApiError>().await.expect("no-op"));
+    assert!(!other.revoke_token().await.expect("no-op"));
 }
 
 #[tokio::test]
@@ -523,7 +520,7 @@ async fn spans_name_the_request_and_never_a_secret() {
     tracing::callsite::rebuild_interest_cache();
     token_used(&client).await;
     tracing::callsite::rebuild_interest_cache();
-    client.revoke_token::<ApiError>().await.expect("revoked");
+    client.revoke_token().await.expect("revoked");
 
     let log = out.lock().expect("lock").clone();
     assert!(log.contains("span atlas.oauth.token"), "{log}");

@@ -459,7 +459,7 @@ async fn post_and_patch_are_not_retried_on_500_but_gets_are() {
     let c = Client::builder()
         .base_url(server.uri())
         .retry(RetryPolicy::new().base_delay(Duration::from_millis(1)))
-        .build::<ApiError>()
+        .build()
         .expect("client");
     let err = c
         .update_backup_export_bucket()

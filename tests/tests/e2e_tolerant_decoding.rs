@@ -67,7 +67,7 @@ fn strict_client(server: &MockServer) -> Client {
         .base_url(server.uri())
         .retry(atlas_admin_api::RetryPolicy::none())
         .strict_responses(true)
-        .build::<ApiError>()
+        .build()
         .expect("client builds")
 }
 

@@ -37,7 +37,7 @@ fn client_for(base: &str) -> Client {
         .retry(policy())
         .timeout(Duration::from_millis(400))
         .connect_timeout(Duration::from_millis(400))
-        .build::<ApiError>()
+        .build()
         .expect("client")
 }
 
@@ -327,7 +327,7 @@ async fn a_connection_reset_is_retried_for_get_only() {
     let (base, connections) = raw_server(reset);
     let client = client_for(&base);
     let err = get(&client).await.expect_err("reset");
-    let Error::Communication(source) = &err else {
+    let Error::Communication { source, .. } = &err else {
         panic!("{err:?}");
     };
     assert!(!source.is_connect(), "the connection was made: {source:?}");
@@ -337,7 +337,7 @@ async fn a_connection_reset_is_retried_for_get_only() {
 
     let (base, connections) = raw_server(reset);
     let err = post(&client_for(&base)).await.expect_err("reset");
-    assert!(matches!(err, Error::Communication(_)), "{err:?}");
+    assert!(matches!(err, Error::Communication { .. }), "{err:?}");
     assert_eq!(
         connections.load(Ordering::SeqCst),
         1,
@@ -350,7 +350,7 @@ async fn a_server_that_never_answers_times_out() {
     let (base, connections) = raw_server(never_answer);
     let started = Instant::now();
     let err = post(&client_for(&base)).await.expect_err("timeout");
-    let Error::Communication(source) = &err else {
+    let Error::Communication { source, .. } = &err else {
         panic!("{err:?}");
     };
     assert!(source.is_timeout(), "{source:?}");
@@ -360,7 +360,7 @@ async fn a_server_that_never_answers_times_out() {
     let (base, connections) = raw_server(never_answer);
     let err = get(&client_for(&base)).await.expect_err("timeout");
     assert!(
-        matches!(&err, Error::Communication(e) if e.is_timeout()),
+        matches!(&err, Error::Communication { source: e, .. } if e.is_timeout()),
         "{err:?}"
     );
     assert_eq!(connections.load(Ordering::SeqCst), 3, "GET retried");
@@ -370,12 +370,12 @@ async fn a_server_that_never_answers_times_out() {
 async fn a_truncated_body_is_a_communication_error() {
     let (base, connections) = raw_server(truncated);
     let err = post(&client_for(&base)).await.expect_err("truncated");
-    assert!(matches!(err, Error::Communication(_)), "{err:?}");
+    assert!(matches!(err, Error::Communication { .. }), "{err:?}");
     assert_eq!(connections.load(Ordering::SeqCst), 1);
 
     let (base, connections) = raw_server(truncated);
     let err = get(&client_for(&base)).await.expect_err("truncated");
-    assert!(matches!(err, Error::Communication(_)), "{err:?}");
+    assert!(matches!(err, Error::Communication { .. }), "{err:?}");
     assert_eq!(connections.load(Ordering::SeqCst), 3);
 }
 
@@ -393,7 +393,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
                 .base_delay(Duration::from_millis(40))
                 .max_delay(Duration::from_millis(200)),
         )
-        .build::<ApiError>()
+        .build()
         .expect("client");
     let server = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(60)).await;
@@ -421,14 +421,14 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
     drop(probe);
     let err = post(&client_for(&dead)).await.expect_err("refused");
     assert!(
-        matches!(&err, Error::Communication(e) if e.is_connect()),
+        matches!(&err, Error::Communication { source: e, .. } if e.is_connect()),
         "{err:?}"
     );
 }
 
 #[test]
 fn defaults_are_bounded() {
-    let client = Client::builder().build::<ApiError>().expect("client");
+    let client = Client::builder().build().expect("client");
     assert_eq!(client.retry_policy().attempts(), 4);
     assert_eq!(RetryPolicy::none().attempts(), 1);
     assert_eq!(RetryPolicy::new().max_attempts(0).attempts(), 1);

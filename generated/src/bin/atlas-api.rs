@@ -67,7 +67,9 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }
-        let client = builder.build::<()>().map_err(CliError::from_error)?;
+        let client = builder
+            .build()
+            .map_err(|err| CliError::usage(err.to_string()))?;
         let outcome = rt::execute(&client, &prepared).await?;
         // The response first, so that a watch that fails or times out
         // never loses the job's id.

@@ -7,3 +7,7 @@ pub mod operations;
 mod pagination;
 #[cfg(feature = "cli")]
 pub mod cli;
+/// The error every operation, waiter and page stream of this API returns: [`crate::runtime::Error`] with its error body (`ApiError` by default).
+pub type Error<E = crate::models::ApiError> = crate::runtime::Error<E>;
+/// `Result` with the error of this API ([`Error`]) by default.
+pub type Result<T, E = Error> = ::std::result::Result<T, E>;

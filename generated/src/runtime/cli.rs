@@ -1135,7 +1135,7 @@ pub enum Outcome {
 }
 
 /// A typed result, printed as JSON.
-pub fn outcome<T: Serialize, E: Serialize + std::fmt::Debug>(
+pub fn outcome<T: Serialize, E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
     result: Result<Response<T>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     let response = result.map_err(CliError::from_error)?;
@@ -1149,7 +1149,7 @@ pub fn outcome<T: Serialize, E: Serialize + std::fmt::Debug>(
 }
 
 /// A result decoded as plain JSON (another API version).
-pub fn json_outcome<E: Serialize + std::fmt::Debug>(
+pub fn json_outcome<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
     result: Result<Response<serde_json::Value>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     let response = result.map_err(CliError::from_error)?;
@@ -1160,14 +1160,14 @@ pub fn json_outcome<E: Serialize + std::fmt::Debug>(
 }
 
 /// A binary result.
-pub fn bytes_outcome<E: Serialize + std::fmt::Debug>(
+pub fn bytes_outcome<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
     result: Result<Response<Bytes>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     Ok(Outcome::Bytes(result.map_err(CliError::from_error)?.body))
 }
 
 /// A text result.
-pub fn text_outcome<E: Serialize + std::fmt::Debug>(
+pub fn text_outcome<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
     result: Result<Response<String>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     Ok(Outcome::Text(result.map_err(CliError::from_error)?.body))
@@ -1210,15 +1210,19 @@ impl CliError {
 
     /// From a client error: validation errors are usage errors (nothing was
     /// sent); API errors keep their status and body.
-    pub fn from_error<E: Serialize + std::fmt::Debug>(err: Error<E>) -> Self {
+    pub fn from_error<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
+        err: Error<E>,
+    ) -> Self {
         match err {
             Error::InvalidRequest(err) => Self::usage(format!("request not sent: {err}")),
             Error::Config(msg) => Self::usage(format!("configuration: {msg}")),
-            Error::Api { meta, body } => Self {
+            err @ Error::Api { .. } => Self {
                 exit_code: EXIT_FAILURE,
-                message: format!("the server answered HTTP {}", meta.status),
-                status: Some(meta.status),
-                api_error: serde_json::to_value(&body).ok(),
+                message: err.to_string(),
+                status: err.status(),
+                api_error: err
+                    .api_error()
+                    .and_then(|body| serde_json::to_value(body).ok()),
             },
             other => {
                 let status = other.status();
@@ -1485,7 +1489,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_table_dispatches_with_the_flags_body_version_and_fallbacks() {
-        let client = Client::builder().build::<()>().expect("client");
+        let client = Client::builder().build().expect("client");
         let dir = tempfile::tempdir().expect("temp dir");
         let body = dir.path().join("body.json");
         std::fs::write(&body, r#"{"a": 1}"#).expect("body");
@@ -1672,7 +1676,7 @@ mod tests {
             .await;
         let client = Client::builder()
             .base_url(server.uri())
-            .build::<()>()
+            .build()
             .expect("client");
         let run = |args: &[&str], terminal: bool| {
             let mut argv = vec!["things", "getReport"];

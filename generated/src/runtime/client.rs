@@ -11,7 +11,7 @@ use url::Url;
 
 use super::auth::{Auth, AuthError, Authenticator};
 use super::digest::{Challenge, DigestAuth};
-use super::error::Error;
+use super::error::{ConfigError, Error};
 use super::oauth::{says_token_expired, TokenSource};
 use super::request::ApiRequest;
 use super::response::{Decoder, Endpoint, RawResponse, Response};
@@ -20,6 +20,10 @@ use super::serde_helpers::{with_options, DecodeOptions};
 
 /// Where Atlas serves the Administration API.
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
+
+/// The environment variable [`Client::from_env`] reads another base URL
+/// from (a proxy, Atlas for Government, a test server).
+pub const ENV_BASE_URL: &str = "ATLAS_BASE_URL";
 
 /// Default longest wait for a TCP (and TLS) connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -122,31 +126,30 @@ impl ClientBuilder {
         self
     }
 
-    /// Builds the client.
-    // `Error` carries a whole `ResponseMeta` (headers) inline; that is the
-    // crate's error design, and `build` runs once per client.
-    #[allow(clippy::result_large_err)]
-    pub fn build<E>(self) -> Result<Client, Error<E>> {
+    /// Builds the client. The error converts into the operations' error
+    /// type, so `Client::builder().build()?` works in any function that
+    /// returns it (or `Box<dyn Error>`).
+    pub fn build(self) -> Result<Client, ConfigError> {
         let base_url = Url::parse(&self.base_url)
-            .map_err(|err| Error::Config(format!("base URL {:?}: {err}", self.base_url)))?;
+            .map_err(|err| ConfigError::new(format!("base URL {:?}: {err}", self.base_url)))?;
         if base_url.cannot_be_a_base() {
-            return Err(Error::Config(format!(
+            return Err(ConfigError::new(format!(
                 "base URL {:?} cannot have a path",
                 self.base_url
             )));
         }
         let user_agent = HeaderValue::from_str(&self.user_agent)
-            .map_err(|err| Error::Config(format!("user agent: {err}")))?;
+            .map_err(|err| ConfigError::new(format!("user agent: {err}")))?;
         let http = reqwest::Client::builder()
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .default_headers([(USER_AGENT, user_agent)].into_iter().collect())
             .build()
-            .map_err(|err| Error::Config(format!("HTTP client: {err}")))?;
+            .map_err(|err| ConfigError::new(format!("HTTP client: {err}")))?;
         let auth = self
             .auth
             .into_authenticator(&base_url)
-            .map_err(|why| Error::Config(format!("credentials: {why}")))?;
+            .map_err(|why| ConfigError::new(format!("credentials: {why}")))?;
         Ok(Client {
             base_url,
             http,
@@ -202,6 +205,31 @@ impl Client {
     /// Starts configuring a client.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
+    }
+
+    /// A client configured from the environment, as the Atlas CLI and SDKs
+    /// read it: a service account from `MONGODB_ATLAS_CLIENT_ID` and
+    /// `MONGODB_ATLAS_CLIENT_SECRET`, else an API key pair (digest) from
+    /// `MONGODB_ATLAS_PUBLIC_KEY` and `MONGODB_ATLAS_PRIVATE_KEY` (see
+    /// [`Auth::from_env`]), and the base URL from `ATLAS_BASE_URL` when set
+    /// (default [`DEFAULT_BASE_URL`]). Without credentials it is an error
+    /// naming the variables: a client that sends none is
+    /// `Client::builder().build()`.
+    pub fn from_env() -> Result<Client, ConfigError> {
+        let auth = Auth::from_env().ok_or_else(|| {
+            ConfigError::new(format!(
+                "no credentials in the environment: set {} and {} (a service account), or {} and {} (an API key)",
+                super::auth::ENV_CLIENT_ID,
+                super::auth::ENV_CLIENT_SECRET,
+                super::auth::ENV_PUBLIC_API_KEY,
+                super::auth::ENV_PRIVATE_API_KEY
+            ))
+        })?;
+        let mut builder = Client::builder().auth(auth);
+        if let Some(url) = std::env::var(ENV_BASE_URL).ok().filter(|u| !u.is_empty()) {
+            builder = builder.base_url(url);
+        }
+        builder.build()
     }
 
     /// The base URL requests go to.
@@ -283,7 +311,10 @@ impl Client {
                     ex.body,
                     request.unwrap_envelope,
                 )),
-                Err(AttemptError::Transport(err)) => Err(Error::Communication(err)),
+                Err(AttemptError::Transport(err)) => Err(Error::Communication {
+                    source: err,
+                    attempts: attempt,
+                }),
                 Err(AttemptError::Auth(err)) => Err(Error::Auth(err)),
             };
         }
@@ -313,11 +344,9 @@ impl Client {
     /// request fetches a new one. Returns `false` when there was nothing to
     /// revoke (no token fetched yet, or credentials other than a service
     /// account).
-    pub async fn revoke_token<E>(&self) -> Result<bool, Error<E>> {
+    pub async fn revoke_token(&self) -> Result<bool, AuthError> {
         match &*self.auth {
-            Authenticator::ServiceAccount(source) => {
-                source.revoke(&self.http).await.map_err(Error::Auth)
-            }
+            Authenticator::ServiceAccount(source) => source.revoke(&self.http).await,
             _ => Ok(false),
         }
     }

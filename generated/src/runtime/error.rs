@@ -1,4 +1,7 @@
-//! The one error type every generated operation returns.
+//! The one error type every generated operation, waiter and page stream
+//! returns, its messages, and what can be asked of it in one call
+//! ([`Error::status`], [`Error::error_code`], [`Error::is_error_code`],
+//! [`Error::api_error`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -8,7 +11,11 @@ use super::response::ResponseMeta;
 use super::validate::ValidationError;
 
 /// What can go wrong with a call. `E` is the operation's documented error
-/// body (for Atlas, [`crate::models::ApiError`]).
+/// body (for Atlas, `models::ApiError`).
+///
+/// Messages read as sentences (`HTTP 404 RESOURCE_NOT_FOUND: No group with
+/// ID 32b6e34b3d91647abb20e7b8 found.`), and [`std::error::Error::source`]
+/// keeps the cause (the I/O error behind a refused connection, say).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error<E> {
@@ -18,7 +25,12 @@ pub enum Error<E> {
     Config(String),
     /// Connecting, sending or receiving failed (including timeouts), after
     /// every retry the [`super::RetryPolicy`] allows.
-    Communication(reqwest::Error),
+    Communication {
+        /// What failed last (its `source()` chain holds the root cause).
+        source: reqwest::Error,
+        /// Attempts made, the first included.
+        attempts: u32,
+    },
     /// Credentials could not be obtained or used before the API answered
     /// (token endpoint failure, unsupported digest challenge). Never
     /// contains a secret. A server that refuses the credentials answers with
@@ -96,7 +108,7 @@ impl<E> Error<E> {
             | Error::InvalidText { meta, .. } => Some(meta),
             Error::InvalidRequest(_)
             | Error::Config(_)
-            | Error::Communication(_)
+            | Error::Communication { .. }
             | Error::Auth(_)
             | Error::WaitTimeout { .. }
             | Error::WaitFailed { .. } => None,
@@ -112,34 +124,157 @@ impl<E> Error<E> {
     }
 }
 
+impl<E: ErrorDetails> Error<E> {
+    /// The machine-readable error code: the API's (`RESOURCE_NOT_FOUND`,
+    /// from the decoded error body), or the reason a waiter stopped on a
+    /// failed state.
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            Error::Api { body, .. } => body.error_code(),
+            Error::WaitFailed { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Whether the error carries this code: Go's
+    /// `admin.IsErrorCode(err, "RESOURCE_NOT_FOUND")` in one call.
+    pub fn is_error_code(&self, code: &str) -> bool {
+        self.error_code() == Some(code)
+    }
+}
+
+/// What the client reads from a decoded error body for messages and
+/// [`Error::error_code`]. The generator implements it for each error body
+/// type (Atlas's `ApiError`: `errorCode` and `detail`).
+pub trait ErrorDetails {
+    /// The machine-readable code (`RESOURCE_NOT_FOUND`).
+    fn error_code(&self) -> Option<&str> {
+        None
+    }
+    /// The explanation in words.
+    fn detail(&self) -> Option<&str> {
+        None
+    }
+}
+
+impl ErrorDetails for serde_json::Value {
+    fn error_code(&self) -> Option<&str> {
+        self.get("errorCode")?.as_str()
+    }
+    fn detail(&self) -> Option<&str> {
+        self.get("detail")?.as_str()
+    }
+}
+
+/// The client could not be built (a bad base URL, a user agent that is not
+/// a header value, TLS setup, credentials that cannot be used). Converts
+/// into [`Error::Config`], so `?` works in functions that return the
+/// operations' error type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> Self {
+        Self {
+            message: message.into(),
+        }
+    }
+
+    /// What is wrong.
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "client configuration: {}", self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+impl<E> From<ConfigError> for Error<E> {
+    fn from(err: ConfigError) -> Self {
+        Error::Config(err.message)
+    }
+}
+
+/// The innermost cause of an error, in words.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> Option<String> {
+    let mut current = err.source()?;
+    while let Some(next) = current.source() {
+        current = next;
+    }
+    Some(current.to_string())
+}
+
+impl<E> From<AuthError> for Error<E> {
+    fn from(err: AuthError) -> Self {
+        Error::Auth(err)
+    }
+}
+
 impl<E> From<ValidationError> for Error<E> {
     fn from(err: ValidationError) -> Self {
         Error::InvalidRequest(err)
     }
 }
 
-impl<E: fmt::Debug> fmt::Display for Error<E> {
+impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidRequest(err) => write!(f, "request not sent: {err}"),
             Error::Config(msg) => write!(f, "client configuration: {msg}"),
-            Error::Communication(err) => write!(f, "communication with the server failed: {err}"),
+            Error::Communication { source, attempts } => {
+                let what = if source.is_timeout() {
+                    "timed out"
+                } else if source.is_connect() {
+                    "could not connect"
+                } else {
+                    "failed"
+                };
+                match source.url() {
+                    Some(url) => write!(f, "request to {url} {what}")?,
+                    None => write!(f, "request {what}")?,
+                }
+                if let Some(root) = root_cause(source) {
+                    write!(f, ": {root}")?;
+                }
+                match attempts {
+                    1 => write!(f, " (1 attempt)"),
+                    n => write!(f, " ({n} attempts)"),
+                }
+            }
             Error::Auth(err) => write!(f, "authentication failed: {err}"),
             Error::Api { meta, body } => {
-                write!(f, "the server answered HTTP {}: {body:?}", meta.status)
+                write!(f, "HTTP {}", meta.status)?;
+                if let Some(code) = body.error_code() {
+                    write!(f, " {code}")?;
+                }
+                match body.detail() {
+                    Some(detail) => write!(f, ": {detail}"),
+                    None if body.error_code().is_none() => write!(f, ": {body:?}"),
+                    None => Ok(()),
+                }
             }
-            Error::UnexpectedStatus { meta, body_prefix } => write!(
-                f,
-                "the server answered with undocumented HTTP {}: {body_prefix}",
-                meta.status
-            ),
+            Error::UnexpectedStatus { meta, body_prefix } => {
+                write!(f, "HTTP {} (a status the spec does not document)", meta.status)?;
+                if !body_prefix.is_empty() {
+                    write!(f, ": {body_prefix}")?;
+                }
+                Ok(())
+            }
             Error::InvalidResponse {
                 meta,
                 body_prefix,
                 source,
             } => write!(
                 f,
-                "the HTTP {} response body did not decode ({source}): {body_prefix}",
+                "the HTTP {} response body did not decode: {source}; the body begins: {body_prefix}",
                 meta.status
             ),
             Error::InvalidText {
@@ -173,11 +308,11 @@ impl<E: fmt::Debug> fmt::Display for Error<E> {
     }
 }
 
-impl<E: fmt::Debug> std::error::Error for Error<E> {
+impl<E: ErrorDetails + fmt::Debug> std::error::Error for Error<E> {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::InvalidRequest(err) => Some(err),
-            Error::Communication(err) => Some(err),
+            Error::Communication { source, .. } => Some(source),
             Error::Auth(err) => Some(err),
             Error::InvalidResponse { source, .. } => Some(source),
             Error::InvalidText { source, .. } => Some(source),

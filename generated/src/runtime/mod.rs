@@ -20,9 +20,9 @@ pub use auth::{
     ENV_PRIVATE_API_KEY, ENV_PUBLIC_API_KEY,
 };
 pub use client::{
-    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT, ENV_BASE_URL,
 };
-pub use error::Error;
+pub use error::{ConfigError, Error, ErrorDetails};
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
 pub use response::{

@@ -1,6 +1,6 @@
 //! Walking the pages of a paginated list operation (`listBackupExports`,
 //! `listExportBuckets`, ...). The generated builders of those operations get
-//! `pages()` (a [`Stream`] of whole pages) and `stream()` (a [`Stream`] of
+//! `pages()` (a [`Results`] stream of whole pages) and `stream()` (a [`Results`] stream of
 //! items); one page is still a plain `send()` (set `page_num` to pick it).
 //!
 //! Pages are fetched lazily: one request when the stream needs the next
@@ -24,7 +24,7 @@
 
 use std::future::Future;
 
-use futures_util::stream::{self, Stream, StreamExt};
+use futures_util::stream::{self, BoxStream, StreamExt};
 
 use super::error::Error;
 use super::response::Response;
@@ -83,17 +83,24 @@ pub fn is_last_page<P: Page>(page: &P, page_num: i64, items_per_page: Option<i64
     page.has_next_link() == Some(false)
 }
 
+/// The stream a paginated builder's `pages()` and `stream()` return: the
+/// results one at a time, a failed page as its error (which ends it). It is
+/// `Unpin` and `Send`, so `while let Some(job) = jobs.try_next().await?`
+/// works as written (with [`futures_util::TryStreamExt`], re-exported as
+/// `atlas_admin_api::prelude::*`).
+pub type Results<'a, T, E> = BoxStream<'a, Result<T, Error<E>>>;
+
 /// The pages from `first` on, fetched lazily with `fetch(page_num)`.
 pub fn pages<'a, P, E, F, Fut>(
     first: i64,
     items_per_page: Option<i64>,
     fetch: F,
-) -> impl Stream<Item = Result<Response<P>, Error<E>>> + 'a
+) -> Results<'a, Response<P>, E>
 where
-    P: Page + 'a,
-    E: 'a,
-    F: FnMut(i64) -> Fut + 'a,
-    Fut: Future<Output = Result<Response<P>, Error<E>>> + 'a,
+    P: Page + Send + 'a,
+    E: Send + 'a,
+    F: FnMut(i64) -> Fut + Send + 'a,
+    Fut: Future<Output = Result<Response<P>, Error<E>>> + Send + 'a,
 {
     stream::unfold((Some(first), fetch), move |(next, mut fetch)| async move {
         let page_num = next?;
@@ -109,24 +116,26 @@ where
             Err(err) => Some((Err(err), (None, fetch))),
         }
     })
+    .boxed()
 }
 
 /// The items of a stream of pages, in order; an error is passed on and ends
 /// the stream.
-pub fn items<'a, P, E>(
-    pages: impl Stream<Item = Result<Response<P>, Error<E>>> + 'a,
-) -> impl Stream<Item = Result<P::Item, Error<E>>> + 'a
+pub fn items<'a, P, E>(pages: Results<'a, Response<P>, E>) -> Results<'a, P::Item, E>
 where
-    P: Page + 'a,
-    E: 'a,
+    P: Page + Send + 'a,
+    P::Item: Send,
+    E: Send + 'a,
 {
-    pages.flat_map(|page| {
-        let items: Vec<Result<P::Item, Error<E>>> = match page {
-            Ok(page) => page.body.into_items().into_iter().map(Ok).collect(),
-            Err(err) => vec![Err(err)],
-        };
-        stream::iter(items)
-    })
+    pages
+        .flat_map(|page| {
+            let items: Vec<Result<P::Item, Error<E>>> = match page {
+                Ok(page) => page.body.into_items().into_iter().map(Ok).collect(),
+                Err(err) => vec![Err(err)],
+            };
+            stream::iter(items)
+        })
+        .boxed()
 }
 
 #[cfg(test)]

@@ -38,7 +38,7 @@ impl RateLimit {
 }
 
 /// Status and headers of a response.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct ResponseMeta {
     /// The HTTP status (with `envelope=true`, the status inside the envelope).
     pub status: u16,
@@ -48,7 +48,22 @@ pub struct ResponseMeta {
     pub rate_limit: RateLimit,
 }
 
-/// A successful response: the decoded body and its metadata.
+impl std::fmt::Debug for ResponseMeta {
+    /// The status, the rate limit and the header names (not their values,
+    /// which would bury the rest of an error's `Debug`).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.keys().map(|k| k.as_str()).collect();
+        f.debug_struct("ResponseMeta")
+            .field("status", &self.status)
+            .field("rate_limit", &self.rate_limit)
+            .field("headers", &names)
+            .finish()
+    }
+}
+
+/// A successful response: the decoded body and its metadata. It
+/// dereferences to the body (`job.id` for `Response<DiskBackupExportJob>`),
+/// and [`Response::into_inner`] keeps the body alone.
 #[derive(Debug, Clone)]
 pub struct Response<T> {
     /// Status, headers and rate-limit figures.
@@ -68,9 +83,32 @@ impl<T> Response<T> {
         self.meta.rate_limit
     }
 
-    /// Drops the metadata.
+    /// The response headers.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.meta.headers
+    }
+
+    /// The body, without the metadata.
+    pub fn into_inner(self) -> T {
+        self.body
+    }
+
+    /// The body, without the metadata (the same as [`Self::into_inner`]).
     pub fn into_body(self) -> T {
         self.body
+    }
+}
+
+impl<T> std::ops::Deref for Response<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        &self.body
+    }
+}
+
+impl<T> std::ops::DerefMut for Response<T> {
+    fn deref_mut(&mut self) -> &mut T {
+        &mut self.body
     }
 }
 
@@ -295,7 +333,7 @@ pub trait Endpoint {
     /// How a documented success status is read.
     type Decoder: Decoder;
     /// The documented error body.
-    type ErrorBody: Decode;
+    type ErrorBody: Decode + super::error::ErrorDetails + std::fmt::Debug;
     /// The documented success statuses, each with whether the spec gives it
     /// a body (empty: any 2xx).
     const SUCCESS: &'static [(u16, bool)];

@@ -104,8 +104,11 @@ pub trait Validated: Sized {
 /// with the outcome of its check (reported when the request is sent).
 pub type Checked<T> = Option<Result<T, ValidationError>>;
 
-/// Anything a validated parameter can be set from: the validated type itself,
-/// or a string that is checked when the request is built.
+/// Anything a validated parameter can be set from: the validated type itself
+/// (`GroupId`), a reference to it (`&GroupId`), or a string (`&str`,
+/// `String`, `&String`) that is checked when the request is built (an
+/// invalid one makes `send()` return `Error::InvalidRequest` before
+/// anything is sent).
 pub trait IntoValidated<T> {
     /// Converts, checking the pattern where the input is a plain string.
     fn into_validated(self) -> Result<T, ValidationError>;

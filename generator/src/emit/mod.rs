@@ -208,6 +208,21 @@ fn emit_mod(api: &Api) -> TokenStream {
         " Code generated from the OpenAPI document \"{}\".",
         api.title
     );
+    // The crate's error type: the runtime's, with the error body most
+    // operations document (Atlas's `ApiError`) as its default.
+    let mut counts: BTreeMap<&Type, usize> = BTreeMap::new();
+    for op in &api.operations {
+        *counts.entry(&op.error_type).or_default() += 1;
+    }
+    let common = counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+        .map_or(Type::Json, |(ty, _)| ty.clone());
+    let error_body = tokens::ty_tokens(&common, &quote! { crate::models:: });
+    let error_doc = format!(
+        " The error every operation, waiter and page stream of this API returns: [`crate::runtime::Error`] with its error body (`{}` by default).",
+        tokens::ty_tokens(&common, &TokenStream::new()).to_string().replace(' ', "")
+    );
     quote! {
         #![doc = #doc]
         pub mod models;
@@ -215,6 +230,12 @@ fn emit_mod(api: &Api) -> TokenStream {
         mod pagination;
         #[cfg(feature = "cli")]
         pub mod cli;
+
+        #[doc = #error_doc]
+        pub type Error<E = #error_body> = crate::runtime::Error<E>;
+
+        /// `Result` with the error of this API ([`Error`]) by default.
+        pub type Result<T, E = Error> = ::std::result::Result<T, E>;
     }
 }
 

@@ -49,11 +49,19 @@ pub(super) fn emit_model_items(
     keep: impl Fn(&str) -> bool,
     cfg: impl Fn(&str) -> TokenStream,
 ) -> TokenStream {
+    let error_types = error_types(api);
     let types = api
         .types
         .values()
         .filter(|def| keep(def.name()))
-        .map(|def| emit_type(api, def, &cfg(def.name())));
+        .map(|def| {
+            let cfg = cfg(def.name());
+            let item = emit_type(api, def, &cfg);
+            let details = error_types
+                .contains(def.name())
+                .then(|| emit_error_details(def, &cfg));
+            quote! { #item #details }
+        });
     let newtypes = api
         .newtypes
         .values()
@@ -544,5 +552,62 @@ pub(super) fn emit_newtype(n: &Newtype, cfg: &TokenStream, matcher_fn: &Ident) -
 
         #cfg
         sh::validated!(#name, #field, #pattern, #matcher_fn);
+    }
+}
+
+/// The named types operations decode error bodies into (aliases resolved
+/// to the type they name).
+fn error_types(api: &Api) -> BTreeSet<&str> {
+    let mut names = BTreeSet::new();
+    for op in &api.operations {
+        let Type::Named(name) = &op.error_type else {
+            continue;
+        };
+        let mut name = name.as_str();
+        while let Some(TypeDef::Alias(a)) = api.types.get(name) {
+            name = &a.target;
+        }
+        names.insert(name);
+    }
+    names
+}
+
+/// `ErrorDetails` for an error body type: its `errorCode` and `detail`
+/// string fields, where it has them (what error messages and
+/// `Error::error_code` read).
+fn emit_error_details(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
+    let name = ident(def.name());
+    let accessor = |wire: &str, method: &str| {
+        let TypeDef::Struct(s) = def else {
+            return TokenStream::new();
+        };
+        let Some(f) = s
+            .fields
+            .iter()
+            .find(|f| f.wire_name == wire && f.ty == Type::String && !f.boxed)
+        else {
+            return TokenStream::new();
+        };
+        let field = ident(&f.rust_name);
+        let method = ident(method);
+        let value = match shape(f, s.view) {
+            Shape::Plain => quote! { Some(self.#field.as_str()) },
+            Shape::Optional | Shape::NullableRequired => quote! { self.#field.as_deref() },
+            Shape::ThreeState => quote! { self.#field.as_ref().and_then(|v| v.as_deref()) },
+        };
+        quote! {
+            fn #method(&self) -> Option<&str> {
+                #value
+            }
+        }
+    };
+    let code = accessor("errorCode", "error_code");
+    let detail = accessor("detail", "detail");
+    quote! {
+        #cfg
+        impl crate::runtime::ErrorDetails for #name {
+            #code
+            #detail
+        }
     }
 }

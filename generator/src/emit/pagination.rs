@@ -113,14 +113,14 @@ pub fn emit_builder_methods(op: &Operation) -> TokenStream {
             #[doc = #pages_doc]
             pub fn pages(
                 self,
-            ) -> impl ::futures_util::Stream<Item = Result<Response<crate::models::#page>, Error<#error>>> + 'a {
+            ) -> crate::runtime::pagination::Results<'a, Response<crate::models::#page>, #error> {
                 let first = self.#page_num.unwrap_or(1);
                 let per_page = self.#per_page.or(#default_per_page);
                 crate::runtime::pagination::pages(first, per_page, move |n| self.clone().#page_num(n).send())
             }
 
             #[doc = #stream_doc]
-            pub fn stream(self) -> impl ::futures_util::Stream<Item = Result<#item, Error<#error>>> + 'a {
+            pub fn stream(self) -> crate::runtime::pagination::Results<'a, #item, #error> {
                 crate::runtime::pagination::items(self.pages())
             }
         }

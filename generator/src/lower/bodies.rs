@@ -168,10 +168,11 @@ impl<'a> Lowerer<'a> {
                 success_type,
                 Some(Type::Binary | Type::Text | Type::Untyped)
             );
-        let error_type = if error_types.len() == 1 {
-            error_types.into_iter().next().unwrap_or(Type::Json)
-        } else {
-            Type::Json
+        // One named type (Atlas's `ApiError`) for every error status; any
+        // other mix, or a body that is not an object type, is plain JSON.
+        let error_type = match (error_types.len(), error_types.into_iter().next()) {
+            (1, Some(Type::Named(name))) => Type::Named(name),
+            _ => Type::Json,
         };
         Responses {
             success,

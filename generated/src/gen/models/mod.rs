@@ -35,6 +35,14 @@ sh::object!(
     error expected "error", error_code expected "errorCode", parameters optional
     "parameters", reason optional "reason" }
 );
+impl crate::runtime::ErrorDetails for ApiError {
+    fn error_code(&self) -> Option<&str> {
+        Some(self.error_code.as_str())
+    }
+    fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+}
 /// A key-value pair written to the export's metadata file.
 ///
 /// Sent in requests and received in responses.

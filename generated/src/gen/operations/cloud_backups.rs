@@ -1115,12 +1115,11 @@ impl<'a> ListBackupExports<'a> {
     /// Every page from `pageNum` on (default 1), fetched lazily one request at a time as the stream is polled; see [`crate::runtime::pagination`] for when it stops. A failed request ends the stream with its error.
     pub fn pages(
         self,
-    ) -> impl ::futures_util::Stream<
-        Item = Result<
-            Response<crate::models::PaginatedApiAtlasDiskBackupExportJobView>,
-            Error<crate::models::ApiError>,
-        >,
-    > + 'a {
+    ) -> crate::runtime::pagination::Results<
+        'a,
+        Response<crate::models::PaginatedApiAtlasDiskBackupExportJobView>,
+        crate::models::ApiError,
+    > {
         let first = self.page_num.unwrap_or(1);
         let per_page = self.items_per_page.or(Option::Some(100i64));
         crate::runtime::pagination::pages(
@@ -1132,9 +1131,11 @@ impl<'a> ListBackupExports<'a> {
     /// Every item of every page (the `results` of each [`crate::models::PaginatedApiAtlasDiskBackupExportJobView`]), fetched lazily like [`Self::pages`].
     pub fn stream(
         self,
-    ) -> impl ::futures_util::Stream<
-        Item = Result<crate::models::DiskBackupExportJob, Error<crate::models::ApiError>>,
-    > + 'a {
+    ) -> crate::runtime::pagination::Results<
+        'a,
+        crate::models::DiskBackupExportJob,
+        crate::models::ApiError,
+    > {
         crate::runtime::pagination::items(self.pages())
     }
 }
@@ -1165,12 +1166,11 @@ impl<'a> ListExportBuckets<'a> {
     /// Every page from `pageNum` on (default 1), fetched lazily one request at a time as the stream is polled; see [`crate::runtime::pagination`] for when it stops. A failed request ends the stream with its error.
     pub fn pages(
         self,
-    ) -> impl ::futures_util::Stream<
-        Item = Result<
-            Response<crate::models::PaginatedBackupSnapshotExportBucketsView>,
-            Error<crate::models::ApiError>,
-        >,
-    > + 'a {
+    ) -> crate::runtime::pagination::Results<
+        'a,
+        Response<crate::models::PaginatedBackupSnapshotExportBucketsView>,
+        crate::models::ApiError,
+    > {
         let first = self.page_num.unwrap_or(1);
         let per_page = self.items_per_page.or(Option::Some(100i64));
         crate::runtime::pagination::pages(
@@ -1182,12 +1182,11 @@ impl<'a> ListExportBuckets<'a> {
     /// Every item of every page (the `results` of each [`crate::models::PaginatedBackupSnapshotExportBucketsView`]), fetched lazily like [`Self::pages`].
     pub fn stream(
         self,
-    ) -> impl ::futures_util::Stream<
-        Item = Result<
-            crate::models::DiskBackupSnapshotExportBucketResponse,
-            Error<crate::models::ApiError>,
-        >,
-    > + 'a {
+    ) -> crate::runtime::pagination::Results<
+        'a,
+        crate::models::DiskBackupSnapshotExportBucketResponse,
+        crate::models::ApiError,
+    > {
         crate::runtime::pagination::items(self.pages())
     }
 }

@@ -564,8 +564,10 @@ pub(crate) use wrapper;
 /// The impls of a validated string type (`pub struct Type(String)`):
 /// `validated!(Type, "field", "pattern", matcher)`: `as_str`,
 /// [`Validated`](crate::runtime::Validated) (checked with `matcher`),
-/// `FromStr`, `TryFrom<String>`, `From<Type> for String`, `AsRef<str>`,
-/// `Display`, serde (checked when decoded) and [`Decode`].
+/// [`IntoValidated`](crate::runtime::IntoValidated) from the type itself and
+/// a reference to it (builders take those, and strings), `FromStr`,
+/// `TryFrom<String>`, `From<Type> for String`, `AsRef<str>`, `Display`,
+/// serde (checked when decoded) and [`Decode`].
 #[allow(unused_macros)] // unused when no enabled feature has such a type
 macro_rules! validated {
     ($ty:ident, $field:literal, $pattern:literal, $matcher:ident) => {
@@ -590,6 +592,18 @@ macro_rules! validated {
 
             fn as_str(&self) -> &str {
                 &self.0
+            }
+        }
+
+        impl $crate::runtime::IntoValidated<$ty> for $ty {
+            fn into_validated(self) -> Result<$ty, $crate::runtime::ValidationError> {
+                Ok(self)
+            }
+        }
+
+        impl $crate::runtime::IntoValidated<$ty> for &$ty {
+            fn into_validated(self) -> Result<$ty, $crate::runtime::ValidationError> {
+                Ok(self.clone())
             }
         }
 
