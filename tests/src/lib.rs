@@ -304,3 +304,9 @@ pub fn test_client(base_url: &str) -> atlas_admin_api::Client {
         .build()
         .expect("client builds")
 }
+
+/// Every Rust snippet of the README, compiled (and run where it does not
+/// reach the network) as a doctest of this crate, so the README stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
