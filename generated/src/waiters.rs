@@ -141,6 +141,36 @@ impl std::error::Error for WaitError {
     }
 }
 
+impl From<WaitError> for Error<ApiError> {
+    /// One error story: a wait that ends without a `Successful` job is the
+    /// crate's [`Error`] (`WaitFailed` with the job's `stateReason`,
+    /// `WaitTimeout`, or the poll's own error), so `?` works across
+    /// operations and waits.
+    fn from(err: WaitError) -> Self {
+        let json = |job: &DiskBackupExportJob| {
+            Box::new(serde_json::to_value(job).unwrap_or(serde_json::Value::Null))
+        };
+        match err {
+            WaitError::Failed { state_reason, job }
+            | WaitError::Cancelled { state_reason, job } => Error::WaitFailed {
+                state: job
+                    .state
+                    .as_ref()
+                    .map_or_else(String::new, |s| s.to_string()),
+                code: state_reason.as_ref().and_then(|r| r.error_code.clone()),
+                reason: state_reason.and_then(|r| r.message),
+                last: json(&job),
+            },
+            WaitError::Timeout { elapsed, last } => Error::WaitTimeout {
+                elapsed,
+                polls: 0,
+                last: last.as_deref().map(json),
+            },
+            WaitError::Request(err) => *err,
+        }
+    }
+}
+
 type ProgressFn<'a> = Box<dyn FnMut(&ExportProgress) + Send + 'a>;
 
 /// Waits for one export job; built by [`Client::wait_for_backup_export`],
