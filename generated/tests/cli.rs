@@ -247,6 +247,60 @@ async fn invalid_input_exits_non_zero_and_sends_nothing() {
         "{}",
         text(&out.stderr)
     );
+    // A field the request type does not know (a typo) is refused, naming
+    // the field and the closest known name, instead of being dropped.
+    let typo = body_file(
+        &dir,
+        &json!({ "exportBucketId": BUCKET, "snapshotID": "typo", "extra": 1 }),
+    );
+    let out = atlas_api(
+        &[
+            "cloudBackups",
+            "createBackupExport",
+            "--base-url",
+            &uri,
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+            "--file",
+            &typo,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("unknown field `extra`") || err.contains("unknown field `snapshotID`"),
+        "{err}"
+    );
+    let typo_only = body_file(
+        &dir,
+        &json!({ "exportBucketId": BUCKET, "snapshotID": SNAPSHOT }),
+    );
+    let out = atlas_api(
+        &[
+            "cloudBackups",
+            "createBackupExport",
+            "--base-url",
+            &uri,
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+            "--file",
+            &typo_only,
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains(
+            "unknown field `snapshotID` in DiskBackupExportJobRequest; did you mean `snapshotId`?"
+        ),
+        "{err}"
+    );
     // A missing required flag, and a missing body.
     let out = atlas_api(
         &[

@@ -1109,8 +1109,13 @@ fn read_stdin() -> Result<String, CliError> {
 /// The body as the operation's request type: fields that break their
 /// pattern or type are reported here, before anything is sent.
 pub fn typed_body<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, CliError> {
-    serde_json::from_value(body.clone())
-        .map_err(|err| CliError::usage(format!("invalid request body: {err}")))
+    // Exactly: required fields present, and no field the type does not
+    // know (a typo would otherwise be dropped silently); the error names
+    // the field and the closest known name.
+    crate::runtime::serde_helpers::with_options(crate::runtime::DecodeOptions::EXACT, || {
+        T::deserialize(body)
+    })
+    .map_err(|err| CliError::usage(format!("invalid request body: {err}")))
 }
 
 /// A flag value of a type other than a string, number or boolean (an enum,
