@@ -108,9 +108,10 @@
 //! One feature per tag of the spec (`cloud-backups`, ...), all on by
 //! default (`full`); `cli` builds the `atlas-api` command line.
 //!
-//! The modules [`models`] and [`operations`] are generated from the spec by
-//! `cargo xtask codegen`; [`runtime`] (transport, authentication, retries,
-//! errors, serde helpers) is written by hand.
+//! The modules [`models`] and [`operations`] (and [`Client`]) are generated
+//! from the spec by `cargo xtask codegen`; [`runtime`] (transport,
+//! authentication, retries, errors, serde helpers) is written by hand, in
+//! its own crate.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -122,22 +123,9 @@
 // Generated code is formatted by the generator (prettyplease); rustfmt leaves it alone.
 #[rustfmt::skip]
 mod gen;
-pub mod runtime;
 #[cfg(feature = "cloud-backups")]
 pub mod waiters;
 
-#[cfg(feature = "cli")]
-pub use gen::cli;
-pub use gen::{models, operations, Error, Result};
-pub use runtime::{
-    Auth, AuthError, Client, ClientBuilder, ConfigError, IntoValidated, RateLimit, Response,
-    ResponseMeta, RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind,
-    DEFAULT_BASE_URL,
-};
-
-/// What consuming the client's streams needs: `use atlas_admin_api::prelude::*;`
-/// brings [`futures_util`]'s `Stream`, `StreamExt` and `TryStreamExt` (for
-/// `next()`, `try_next()`, `try_collect()` on `.stream()` and `.pages()`).
-pub mod prelude {
-    pub use futures_util::{Stream, StreamExt, TryStreamExt};
-}
+// Everything but the waiters is generated (`src/gen/mod.rs`): the client,
+// the modules, the error type and the runtime's re-exports.
+pub use gen::*;

@@ -28,7 +28,8 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::models::{ApiError, DiskBackupExportJob, DiskBackupExportJobState, StateReason};
-use crate::runtime::{Client, Error};
+use crate::runtime::Error;
+use crate::Client;
 
 /// Default first wait between two polls.
 pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);

@@ -399,7 +399,8 @@ mod cloud_backups {
     ];
     fn create_backup_export(call: rt::Call<'_>) -> rt::Running<'_> {
         Box::pin(async move {
-            let mut b = call.client.create_backup_export();
+            let client = crate::Client::from(call.client.clone());
+            let mut b = client.create_backup_export();
             if let Some(v) = call.text("groupId")? {
                 b = b.group_id(v);
             }
@@ -424,7 +425,8 @@ mod cloud_backups {
     }
     fn create_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
         Box::pin(async move {
-            let mut b = call.client.create_export_bucket();
+            let client = crate::Client::from(call.client.clone());
+            let mut b = client.create_export_bucket();
             if let Some(v) = call.text("groupId")? {
                 b = b.group_id(v);
             }
@@ -449,7 +451,8 @@ mod cloud_backups {
     }
     fn delete_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
         Box::pin(async move {
-            let mut b = call.client.delete_export_bucket();
+            let client = crate::Client::from(call.client.clone());
+            let mut b = client.delete_export_bucket();
             if let Some(v) = call.text("groupId")? {
                 b = b.group_id(v);
             }
@@ -467,7 +470,8 @@ mod cloud_backups {
     }
     fn get_backup_export(call: rt::Call<'_>) -> rt::Running<'_> {
         Box::pin(async move {
-            let mut b = call.client.get_backup_export();
+            let client = crate::Client::from(call.client.clone());
+            let mut b = client.get_backup_export();
             if let Some(v) = call.text("groupId")? {
                 b = b.group_id(v);
             }
@@ -488,7 +492,8 @@ mod cloud_backups {
     }
     fn get_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
         Box::pin(async move {
-            let mut b = call.client.get_export_bucket();
+            let client = crate::Client::from(call.client.clone());
+            let mut b = client.get_export_bucket();
             if let Some(v) = call.text("groupId")? {
                 b = b.group_id(v);
             }
@@ -506,7 +511,8 @@ mod cloud_backups {
     }
     fn list_backup_exports(call: rt::Call<'_>) -> rt::Running<'_> {
         Box::pin(async move {
-            let mut b = call.client.list_backup_exports();
+            let client = crate::Client::from(call.client.clone());
+            let mut b = client.list_backup_exports();
             if let Some(v) = call.text("groupId")? {
                 b = b.group_id(v);
             }
@@ -536,7 +542,8 @@ mod cloud_backups {
     }
     fn list_export_buckets(call: rt::Call<'_>) -> rt::Running<'_> {
         Box::pin(async move {
-            let mut b = call.client.list_export_buckets();
+            let client = crate::Client::from(call.client.clone());
+            let mut b = client.list_export_buckets();
             if let Some(v) = call.text("groupId")? {
                 b = b.group_id(v);
             }
@@ -563,7 +570,8 @@ mod cloud_backups {
     }
     fn update_backup_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
         Box::pin(async move {
-            let mut b = call.client.update_backup_export_bucket();
+            let client = crate::Client::from(call.client.clone());
+            let mut b = client.update_backup_export_bucket();
             if let Some(v) = call.text("groupId")? {
                 b = b.group_id(v);
             }

@@ -349,7 +349,8 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
     quote! {
         fn #method(call: #rt::Call<'_>) -> #rt::Running<'_> {
             Box::pin(async move {
-                let #binding = call.client.#method();
+                let client = crate::Client::from(call.client.clone());
+                let #binding = client.#method();
                 #(#sets)*
                 #formatted
                 #other_version

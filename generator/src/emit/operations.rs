@@ -23,7 +23,8 @@ pub(super) fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) 
         #![doc = #doc]
         #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
 
-        use crate::runtime::{ApiRequest, Client, Error, Response};
+        use crate::runtime::{ApiRequest, Error, Response};
+        use crate::Client;
 
         impl Client {
             #(#methods)*

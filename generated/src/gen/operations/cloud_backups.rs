@@ -3,7 +3,8 @@
 
 //! Operations tagged "Cloud Backups" (cargo feature `cloud-backups`).
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items)]
-use crate::runtime::{ApiRequest, Client, Error, Response};
+use crate::runtime::{ApiRequest, Error, Response};
+use crate::Client;
 impl Client {
     /// Start one snapshot export job
     ///

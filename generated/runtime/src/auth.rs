@@ -1,9 +1,9 @@
-//! Credentials. Every generated operation goes through [`super::Client`],
+//! Credentials. Every generated operation goes through [`super::Transport`],
 //! which applies the configured [`Auth`]; generated code never sees secrets.
 //!
-//! [`Auth`] is only configuration. [`super::ClientBuilder::build`] turns it
+//! [`Auth`] is only configuration. [`super::TransportBuilder::build`] turns it
 //! into an authenticator that holds the live state (the digest nonce in use,
-//! the cached service-account token); clones of a [`super::Client`] share it.
+//! the cached service-account token); clones of a [`super::Transport`] share it.
 
 use std::fmt;
 use std::sync::Arc;
@@ -49,7 +49,7 @@ impl fmt::Debug for Secret {
 
 /// How requests authenticate. Build one with [`Auth::digest`],
 /// [`Auth::service_account`], [`Auth::bearer`], [`Auth::none`] or
-/// [`Auth::from_env`], then hand it to [`super::ClientBuilder::auth`].
+/// [`Auth::from_env`], then hand it to [`super::TransportBuilder::auth`].
 ///
 /// `Debug` shows the kind of credentials and the public identifiers (API
 /// public key, service-account client id), never a private key, client
@@ -194,7 +194,7 @@ impl fmt::Debug for Auth {
 /// the `access_token` it gets, renews it shortly before `expires_in` runs
 /// out, and renews it once when a request is refused with a 401 that says
 /// the token expired. Concurrent requests share one renewal. See
-/// [`super::Client::revoke_token`] to revoke the token.
+/// [`super::Transport::revoke_token`] to revoke the token.
 #[derive(Clone)]
 pub struct ServiceAccount {
     client_id: String,

@@ -26,7 +26,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use self::profile::Settings;
-use super::client::Client;
+use super::client::Transport;
 use super::error::Error;
 use super::response::Response;
 
@@ -233,7 +233,7 @@ pub enum ArgKind {
 #[derive(Debug, Clone)]
 pub struct Call<'a> {
     /// The client to send with.
-    pub client: &'a Client,
+    pub client: &'a Transport,
     /// The operation's matches (its own subcommand's).
     pub matches: &'a ArgMatches,
     /// The API version chosen, when it is not the one the builder was
@@ -915,7 +915,7 @@ pub fn version_warnings(op: &OpSpec, version: &VersionSpec, today: &str) -> Vec<
 /// Runs the prepared operation: calls its [`OpSpec::run`] with another
 /// version than the generated one where chosen, the format where it is not
 /// JSON, the body and the fallbacks.
-pub async fn execute(client: &Client, prepared: &Prepared<'_>) -> Result<Outcome, CliError> {
+pub async fn execute(client: &Transport, prepared: &Prepared<'_>) -> Result<Outcome, CliError> {
     let op = prepared.op;
     let version = prepared
         .version
@@ -1112,10 +1112,8 @@ pub fn typed_body<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, Cl
     // Exactly: required fields present, and no field the type does not
     // know (a typo would otherwise be dropped silently); the error names
     // the field and the closest known name.
-    crate::runtime::serde_helpers::with_options(crate::runtime::DecodeOptions::EXACT, || {
-        T::deserialize(body)
-    })
-    .map_err(|err| CliError::usage(format!("invalid request body: {err}")))
+    crate::serde_helpers::with_options(crate::DecodeOptions::EXACT, || T::deserialize(body))
+        .map_err(|err| CliError::usage(format!("invalid request body: {err}")))
 }
 
 /// A flag value of a type other than a string, number or boolean (an enum,
@@ -1140,7 +1138,7 @@ pub enum Outcome {
 }
 
 /// A typed result, printed as JSON.
-pub fn outcome<T: Serialize, E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
+pub fn outcome<T: Serialize, E: Serialize + crate::ErrorDetails + std::fmt::Debug>(
     result: Result<Response<T>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     let response = result.map_err(CliError::from_error)?;
@@ -1154,7 +1152,7 @@ pub fn outcome<T: Serialize, E: Serialize + crate::runtime::ErrorDetails + std::
 }
 
 /// A result decoded as plain JSON (another API version).
-pub fn json_outcome<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
+pub fn json_outcome<E: Serialize + crate::ErrorDetails + std::fmt::Debug>(
     result: Result<Response<serde_json::Value>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     let response = result.map_err(CliError::from_error)?;
@@ -1165,14 +1163,14 @@ pub fn json_outcome<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debu
 }
 
 /// A binary result.
-pub fn bytes_outcome<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
+pub fn bytes_outcome<E: Serialize + crate::ErrorDetails + std::fmt::Debug>(
     result: Result<Response<Bytes>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     Ok(Outcome::Bytes(result.map_err(CliError::from_error)?.body))
 }
 
 /// A text result.
-pub fn text_outcome<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
+pub fn text_outcome<E: Serialize + crate::ErrorDetails + std::fmt::Debug>(
     result: Result<Response<String>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     Ok(Outcome::Text(result.map_err(CliError::from_error)?.body))
@@ -1215,9 +1213,7 @@ impl CliError {
 
     /// From a client error: validation errors are usage errors (nothing was
     /// sent); API errors keep their status and body.
-    pub fn from_error<E: Serialize + crate::runtime::ErrorDetails + std::fmt::Debug>(
-        err: Error<E>,
-    ) -> Self {
+    pub fn from_error<E: Serialize + crate::ErrorDetails + std::fmt::Debug>(err: Error<E>) -> Self {
         match err {
             Error::InvalidRequest(err) => Self::usage(format!("request not sent: {err}")),
             Error::Config(msg) => Self::usage(format!("configuration: {msg}")),
@@ -1336,8 +1332,8 @@ mod tests {
     /// An operation with no documented statuses and JSON error bodies.
     struct Raw;
 
-    impl crate::runtime::Endpoint for Raw {
-        type Decoder = crate::runtime::AnyJson;
+    impl crate::Endpoint for Raw {
+        type Decoder = crate::AnyJson;
         type ErrorBody = serde_json::Value;
         const SUCCESS: &'static [(u16, bool)] = &[];
         const ERRORS: &'static [u16] = &[];
@@ -1354,19 +1350,14 @@ mod tests {
                 "gzip" => "application/vnd.atlas.2023-01-01+gzip",
                 _ => "application/vnd.atlas.2023-01-01+json",
             };
-            let mut request =
-                crate::runtime::ApiRequest::new(reqwest::Method::GET, "/report", &[], accept);
+            let mut request = crate::ApiRequest::new(reqwest::Method::GET, "/report", &[], accept);
             request.api_version = Some(version.to_owned());
             if call.format.is_some() {
-                bytes_outcome(
-                    call.client
-                        .send::<crate::runtime::AsBytes<Raw>>(Ok(request))
-                        .await,
-                )
+                bytes_outcome(call.client.send::<crate::AsBytes<Raw>>(Ok(request)).await)
             } else {
                 json_outcome(
                     call.client
-                        .send::<crate::runtime::AnyVersion<Raw>>(Ok(request))
+                        .send::<crate::AnyVersion<Raw>>(Ok(request))
                         .await,
                 )
             }
@@ -1494,7 +1485,7 @@ mod tests {
 
     #[tokio::test]
     async fn the_table_dispatches_with_the_flags_body_version_and_fallbacks() {
-        let client = Client::builder().build().expect("client");
+        let client = Transport::builder().build().expect("client");
         let dir = tempfile::tempdir().expect("temp dir");
         let body = dir.path().join("body.json");
         std::fs::write(&body, r#"{"a": 1}"#).expect("body");
@@ -1679,7 +1670,7 @@ mod tests {
             .respond_with(ResponseTemplate::new(200).set_body_bytes(&b"\x1f\x8b\x08\x00"[..]))
             .mount(&server)
             .await;
-        let client = Client::builder()
+        let client = Transport::builder()
             .base_url(server.uri())
             .build()
             .expect("client");

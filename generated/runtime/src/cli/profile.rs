@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use super::CliError;
-use crate::runtime::Auth;
+use crate::Auth;
 
 /// Overrides the configuration file's location (tests, several setups).
 pub const ENV_CONFIG_FILE: &str = "ATLAS_CONFIG_FILE";

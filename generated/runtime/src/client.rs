@@ -1,6 +1,7 @@
 //! The client every generated operation is a method of, and its transport:
 //! authentication round trips, timeouts, retries and tracing.
 
+use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +22,7 @@ use super::serde_helpers::{with_options, DecodeOptions};
 /// Where Atlas serves the Administration API.
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 
-/// The environment variable [`Client::from_env`] reads another base URL
+/// The environment variable [`Transport::from_env`] reads another base URL
 /// from (a proxy, Atlas for Government, a test server).
 pub const ENV_BASE_URL: &str = "ATLAS_BASE_URL";
 
@@ -34,12 +35,12 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 /// `stale=true` on the fresh nonce.
 const MAX_DIGEST_RENEWALS: u32 = 2;
 
-/// An Atlas Administration API client. Cheap to clone; clones share the
+/// The transport under an Atlas Administration API client. Cheap to clone; clones share the
 /// connection pool and the authentication state (digest nonce, cached
 /// service-account token). Operations are generated as methods (see
-/// [`crate::operations`]).
+/// the generated crate's `operations`).
 #[derive(Debug, Clone)]
-pub struct Client {
+pub struct Transport {
     base_url: Url,
     http: reqwest::Client,
     auth: Arc<Authenticator>,
@@ -47,9 +48,10 @@ pub struct Client {
     decode: DecodeOptions,
 }
 
-/// Configures a [`Client`].
-#[derive(Debug)]
-pub struct ClientBuilder {
+/// Configures a [`Transport`], and builds it as `C`: the generated crate's
+/// `Client` (which wraps a `Transport`) or a bare `Transport`.
+pub struct TransportBuilder<C = Transport> {
+    client: PhantomData<fn() -> C>,
     base_url: String,
     auth: Auth,
     connect_timeout: Duration,
@@ -59,9 +61,24 @@ pub struct ClientBuilder {
     strict_responses: bool,
 }
 
-impl Default for ClientBuilder {
+impl<C> std::fmt::Debug for TransportBuilder<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TransportBuilder")
+            .field("base_url", &self.base_url)
+            .field("auth", &self.auth)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("strict_responses", &self.strict_responses)
+            .finish()
+    }
+}
+
+impl<C> Default for TransportBuilder<C> {
     fn default() -> Self {
         Self {
+            client: PhantomData,
             base_url: DEFAULT_BASE_URL.to_owned(),
             auth: Auth::none(),
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
@@ -73,7 +90,35 @@ impl Default for ClientBuilder {
     }
 }
 
-impl ClientBuilder {
+impl<C: From<Transport>> TransportBuilder<C> {
+    /// A builder with the defaults.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Credentials and base URL from the environment, as the Atlas CLI and
+    /// SDKs read them: a service account from `MONGODB_ATLAS_CLIENT_ID` and
+    /// `MONGODB_ATLAS_CLIENT_SECRET`, else an API key pair (digest) from
+    /// `MONGODB_ATLAS_PUBLIC_KEY` and `MONGODB_ATLAS_PRIVATE_KEY` (see
+    /// [`Auth::from_env`]), and the base URL from `ATLAS_BASE_URL` when set.
+    /// Without credentials it is an error naming the variables.
+    pub fn with_env(mut self) -> Result<Self, ConfigError> {
+        let auth = Auth::from_env().ok_or_else(|| {
+            ConfigError::new(format!(
+                "no credentials in the environment: set {} and {} (a service account), or {} and {} (an API key)",
+                super::auth::ENV_CLIENT_ID,
+                super::auth::ENV_CLIENT_SECRET,
+                super::auth::ENV_PUBLIC_API_KEY,
+                super::auth::ENV_PRIVATE_API_KEY
+            ))
+        })?;
+        self = self.auth(auth);
+        if let Some(url) = std::env::var(ENV_BASE_URL).ok().filter(|u| !u.is_empty()) {
+            self = self.base_url(url);
+        }
+        Ok(self)
+    }
+
     /// Another endpoint than [`DEFAULT_BASE_URL`] (a proxy, a test server).
     pub fn base_url(mut self, base_url: impl Into<String>) -> Self {
         self.base_url = base_url.into();
@@ -129,7 +174,7 @@ impl ClientBuilder {
     /// Builds the client. The error converts into the operations' error
     /// type, so `Client::builder().build()?` works in any function that
     /// returns it (or `Box<dyn Error>`).
-    pub fn build(self) -> Result<Client, ConfigError> {
+    pub fn build(self) -> Result<C, ConfigError> {
         let base_url = Url::parse(&self.base_url)
             .map_err(|err| ConfigError::new(format!("base URL {:?}: {err}", self.base_url)))?;
         if base_url.cannot_be_a_base() {
@@ -150,7 +195,7 @@ impl ClientBuilder {
             .auth
             .into_authenticator(&base_url)
             .map_err(|why| ConfigError::new(format!("credentials: {why}")))?;
-        Ok(Client {
+        Ok(C::from(Transport {
             base_url,
             http,
             auth: Arc::new(auth),
@@ -160,7 +205,7 @@ impl ClientBuilder {
             } else {
                 DecodeOptions::LENIENT
             },
-        })
+        }))
     }
 }
 
@@ -201,35 +246,17 @@ impl From<reqwest::Error> for AttemptError {
     }
 }
 
-impl Client {
-    /// Starts configuring a client.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::default()
+impl Transport {
+    /// Starts configuring a transport (generated crates start from their
+    /// `Client::builder()`, which builds their `Client` around one).
+    pub fn builder() -> TransportBuilder {
+        TransportBuilder::default()
     }
 
-    /// A client configured from the environment, as the Atlas CLI and SDKs
-    /// read it: a service account from `MONGODB_ATLAS_CLIENT_ID` and
-    /// `MONGODB_ATLAS_CLIENT_SECRET`, else an API key pair (digest) from
-    /// `MONGODB_ATLAS_PUBLIC_KEY` and `MONGODB_ATLAS_PRIVATE_KEY` (see
-    /// [`Auth::from_env`]), and the base URL from `ATLAS_BASE_URL` when set
-    /// (default [`DEFAULT_BASE_URL`]). Without credentials it is an error
-    /// naming the variables: a client that sends none is
-    /// `Client::builder().build()`.
-    pub fn from_env() -> Result<Client, ConfigError> {
-        let auth = Auth::from_env().ok_or_else(|| {
-            ConfigError::new(format!(
-                "no credentials in the environment: set {} and {} (a service account), or {} and {} (an API key)",
-                super::auth::ENV_CLIENT_ID,
-                super::auth::ENV_CLIENT_SECRET,
-                super::auth::ENV_PUBLIC_API_KEY,
-                super::auth::ENV_PRIVATE_API_KEY
-            ))
-        })?;
-        let mut builder = Client::builder().auth(auth);
-        if let Some(url) = std::env::var(ENV_BASE_URL).ok().filter(|u| !u.is_empty()) {
-            builder = builder.base_url(url);
-        }
-        builder.build()
+    /// A transport configured from the environment (see
+    /// [`TransportBuilder::with_env`]).
+    pub fn from_env() -> Result<Transport, ConfigError> {
+        Transport::builder().with_env()?.build()
     }
 
     /// The base URL requests go to.
@@ -323,7 +350,7 @@ impl Client {
     /// Sends a request built by the generated operation `O` and decodes
     /// the response as `O` says (see [`Endpoint`] and
     /// [`RawResponse::decode`]), leniently unless the client was built with
-    /// [`ClientBuilder::strict_responses`]. `request` is the result of the
+    /// [`TransportBuilder::strict_responses`]. `request` is the result of the
     /// builder's input checks: an error is returned as it is, and nothing
     /// is sent.
     pub async fn send<O: Endpoint>(

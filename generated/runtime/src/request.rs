@@ -130,7 +130,7 @@ pub struct ApiRequest {
     /// replaces the version in the `Accept` and `Content-Type` media types.
     pub api_version: Option<String>,
     /// Whether the response comes in an envelope (`envelope=true`) that
-    /// the client unwraps (see [`RawResponse::new`](crate::runtime::RawResponse::new)).
+    /// the client unwraps (see [`RawResponse::new`](crate::RawResponse::new)).
     pub unwrap_envelope: bool,
 }
 

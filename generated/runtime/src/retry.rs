@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::Method;
 
-/// How a [`super::Client`] retries, bounded by a number of attempts.
+/// How a [`super::Transport`] retries, bounded by a number of attempts.
 ///
 /// - `429 Too Many Requests` is always retried (the server refused the request
 ///   without acting on it), after at least its `Retry-After` (seconds or an

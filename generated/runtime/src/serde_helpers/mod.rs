@@ -201,51 +201,51 @@ pub fn end<M: SerializeMap>(map: M) -> Result<M::Ok, M::Error> {
 /// of a tagged union writes its tag first:
 /// `object!(Type tag "cloudProvider" "AWS" { ... })`. Unknown keys are
 /// skipped and, when a key repeats, the last value wins.
-#[allow(unused_macros)] // unused when no enabled feature has such a type
+#[macro_export]
+#[doc(hidden)]
 macro_rules! object {
     ($ty:ident $(tag $prop:literal $tag:literal)? { $($field:ident $kind:ident $wire:literal),* $(,)? }) => {
         impl ::serde::Serialize for $ty {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 #[allow(unused_mut)]
-                let mut map = $crate::runtime::serde_helpers::begin(serializer)?;
-                $( $crate::runtime::serde_helpers::write_tag(&mut map, $prop, $tag)?; )?
-                $( $crate::runtime::serde_helpers::$kind::write(&mut map, $wire, &self.$field)?; )*
-                $crate::runtime::serde_helpers::end(map)
+                let mut map = $crate::serde_helpers::begin(serializer)?;
+                $( $crate::serde_helpers::write_tag(&mut map, $prop, $tag)?; )?
+                $( $crate::serde_helpers::$kind::write(&mut map, $wire, &self.$field)?; )*
+                $crate::serde_helpers::end(map)
             }
         }
 
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::runtime::serde_helpers::decode_object(deserializer, stringify!($ty))
+                $crate::serde_helpers::decode_object(deserializer, stringify!($ty))
             }
         }
 
-        impl $crate::runtime::serde_helpers::Decode for $ty {
+        impl $crate::serde_helpers::Decode for $ty {
             fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::runtime::serde_helpers::decode_object(deserializer, stringify!($ty))
+                $crate::serde_helpers::decode_object(deserializer, stringify!($ty))
             }
         }
 
-        impl $crate::runtime::serde_helpers::Object for $ty {
+        impl $crate::serde_helpers::Object for $ty {
             #[allow(clippy::match_single_binding)]
             fn from_map<'de, A: ::serde::de::MapAccess<'de>>(mut map: A) -> Result<Self, A::Error> {
                 $( let mut $field = None; )*
-                while let Some(key) = map.next_key::<$crate::runtime::serde_helpers::Key<'de>>()? {
+                while let Some(key) = map.next_key::<$crate::serde_helpers::Key<'de>>()? {
                     match key.as_str() {
-                        $( $wire => $crate::runtime::serde_helpers::$kind::read(&mut $field, &mut map, $wire)?, )*
-                        $( $prop => $crate::runtime::serde_helpers::skip(&mut map)?, )?
-                        other => $crate::runtime::serde_helpers::unknown(&mut map, other, stringify!($ty), &[$($wire),*])?,
+                        $( $wire => $crate::serde_helpers::$kind::read(&mut $field, &mut map, $wire)?, )*
+                        $( $prop => $crate::serde_helpers::skip(&mut map)?, )?
+                        other => $crate::serde_helpers::unknown(&mut map, other, stringify!($ty), &[$($wire),*])?,
                     }
                 }
                 Ok(Self {
-                    $( $field: $crate::runtime::serde_helpers::$kind::finish($field, $wire, stringify!($ty), &map)?, )*
+                    $( $field: $crate::serde_helpers::$kind::finish($field, $wire, stringify!($ty), &map)?, )*
                 })
             }
         }
     };
 }
-#[allow(unused_imports)]
-pub(crate) use object;
+pub use crate::object;
 
 /// A generated string enum's methods and impls, from its variants:
 /// `string_enum!(Type, Fallback { Variant "wire", ... })`. Gives `VALUES`,
@@ -253,7 +253,8 @@ pub(crate) use object;
 /// fallback variant), `Default` (the fallback with an empty value, what a
 /// missing required field decodes as), `Display`, `ToWire`, `Serialize`,
 /// `Deserialize` and [`Decode`] (which reports unknown values).
-#[allow(unused_macros)] // unused when no enabled feature has such a type
+#[macro_export]
+#[doc(hidden)]
 macro_rules! string_enum {
     ($ty:ident, $fallback:ident { $($variant:ident $wire:literal),* $(,)? }) => {
         impl $ty {
@@ -290,7 +291,7 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::runtime::ToWire for $ty {
+        impl $crate::ToWire for $ty {
             fn to_wire(&self) -> String {
                 self.as_str().to_owned()
             }
@@ -304,7 +305,7 @@ macro_rules! string_enum {
 
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                $crate::runtime::serde_helpers::decode_string_enum(deserializer, stringify!($ty), |value| {
+                $crate::serde_helpers::decode_string_enum(deserializer, stringify!($ty), |value| {
                     match Self::from_wire(value) {
                         Self::$fallback(value) => Err(Self::$fallback(value)),
                         known => Ok(known),
@@ -313,15 +314,14 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::runtime::serde_helpers::Decode for $ty {
+        impl $crate::serde_helpers::Decode for $ty {
             fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 <Self as ::serde::Deserialize>::deserialize(deserializer)
             }
         }
     };
 }
-#[allow(unused_imports)]
-pub(crate) use string_enum;
+pub use crate::string_enum;
 
 struct StrVisitor<T> {
     name: &'static str,
@@ -415,7 +415,8 @@ pub fn untagged_value<E: de::Error>(
 /// with a value the spec does not list, or that its variant does not
 /// decode reads as the fallback variant, kept as JSON (see
 /// [`untagged_value`]).
-#[allow(unused_macros)] // unused when no enabled feature has such a type
+#[macro_export]
+#[doc(hidden)]
 macro_rules! tagged_union {
     ($ty:ident, $prop:literal, $fallback:ident {
         $($variant:ident $sent:literal [$($tag:literal),*] $($own:ident)?),* $(,)?
@@ -434,7 +435,7 @@ macro_rules! tagged_union {
         impl ::serde::Serialize for $ty {
             fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
                 match self {
-                    $( Self::$variant(value) => $crate::runtime::serde_helpers::tagged_variant!(value, serializer, $prop, $sent $(, $own)?), )*
+                    $( Self::$variant(value) => $crate::serde_helpers::tagged_variant!(value, serializer, $prop, $sent $(, $own)?), )*
                     Self::$fallback(value) => ::serde::Serialize::serialize(value, serializer),
                 }
             }
@@ -443,53 +444,53 @@ macro_rules! tagged_union {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
-                let tag = $crate::runtime::serde_helpers::tag_of(&value, $prop);
+                let tag = $crate::serde_helpers::tag_of(&value, $prop);
                 $(
                     if tag.is_some_and(|tag| [$($tag),*].contains(&tag)) {
-                        let failed = match $crate::runtime::serde_helpers::decode_value(&value) {
+                        let failed = match $crate::serde_helpers::decode_value(&value) {
                             Ok(variant) => return Ok(Self::$variant(variant)),
                             Err(err) => err,
                         };
                         let tag = tag.map(str::to_owned);
-                        return $crate::runtime::serde_helpers::untagged_value(stringify!($ty), $prop, tag.as_deref(), Some(failed), value)
+                        return $crate::serde_helpers::untagged_value(stringify!($ty), $prop, tag.as_deref(), Some(failed), value)
                             .map(Self::$fallback);
                     }
                 )*
                 let tag = tag.map(str::to_owned);
-                $crate::runtime::serde_helpers::untagged_value(stringify!($ty), $prop, tag.as_deref(), None, value)
+                $crate::serde_helpers::untagged_value(stringify!($ty), $prop, tag.as_deref(), None, value)
                     .map(Self::$fallback)
             }
         }
 
-        impl $crate::runtime::serde_helpers::Decode for $ty {
+        impl $crate::serde_helpers::Decode for $ty {
             fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 <Self as ::serde::Deserialize>::deserialize(deserializer)
             }
         }
     };
 }
-#[allow(unused_imports)]
-pub(crate) use tagged_union;
+pub use crate::tagged_union;
 
 /// Writes one variant of a tagged union: `own` variants write their tag
 /// themselves, the others get it added.
-#[allow(unused_macros)] // unused when no enabled feature has such a type
+#[macro_export]
+#[doc(hidden)]
 macro_rules! tagged_variant {
     ($value:ident, $serializer:ident, $prop:literal, $sent:literal, own) => {
         ::serde::Serialize::serialize($value, $serializer)
     };
     ($value:ident, $serializer:ident, $prop:literal, $sent:literal) => {
-        $crate::runtime::serde_helpers::serialize_tagged($value, $prop, $sent, $serializer)
+        $crate::serde_helpers::serialize_tagged($value, $prop, $sent, $serializer)
     };
 }
-#[allow(unused_imports)]
-pub(crate) use tagged_variant;
+pub use crate::tagged_variant;
 
 /// The serde impls of an untagged union (`oneOf`/`anyOf` without a
 /// discriminator): `untagged_union!(Type, Fallback { Variant, ... })`. The
 /// first variant that decodes wins; anything else is kept as JSON in the
 /// fallback variant (see [`no_shape`]), which is also the `Default`.
-#[allow(unused_macros)] // unused when no enabled feature has such a type
+#[macro_export]
+#[doc(hidden)]
 macro_rules! untagged_union {
     ($ty:ident, $fallback:ident { $($variant:ident),* $(,)? }) => {
         impl ::std::default::Default for $ty {
@@ -511,28 +512,28 @@ macro_rules! untagged_union {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
                 $(
-                    if let Some(variant) = $crate::runtime::serde_helpers::try_shape(&value) {
+                    if let Some(variant) = $crate::serde_helpers::try_shape(&value) {
                         return Ok(Self::$variant(variant));
                     }
                 )*
-                $crate::runtime::serde_helpers::no_shape(stringify!($ty), value).map(Self::$fallback)
+                $crate::serde_helpers::no_shape(stringify!($ty), value).map(Self::$fallback)
             }
         }
 
-        impl $crate::runtime::serde_helpers::Decode for $ty {
+        impl $crate::serde_helpers::Decode for $ty {
             fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 <Self as ::serde::Deserialize>::deserialize(deserializer)
             }
         }
     };
 }
-#[allow(unused_imports)]
-pub(crate) use untagged_union;
+pub use crate::untagged_union;
 
 /// The impls of a named wrapper type (`pub struct Type(pub Inner)`), for a
 /// list or map that contains itself: serde and [`Decode`] through the
 /// inner value, and `Default` when it has one.
-#[allow(unused_macros)] // unused when no enabled feature has such a type
+#[macro_export]
+#[doc(hidden)]
 macro_rules! wrapper {
     ($ty:ident) => {
         impl ::serde::Serialize for $ty {
@@ -545,30 +546,30 @@ macro_rules! wrapper {
             fn deserialize<D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                $crate::runtime::serde_helpers::Decode::decode(deserializer).map(Self)
+                $crate::serde_helpers::Decode::decode(deserializer).map(Self)
             }
         }
 
-        impl $crate::runtime::serde_helpers::Decode for $ty {
+        impl $crate::serde_helpers::Decode for $ty {
             fn decode<'de, D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
-                $crate::runtime::serde_helpers::Decode::decode(deserializer).map(Self)
+                $crate::serde_helpers::Decode::decode(deserializer).map(Self)
             }
         }
     };
 }
-#[allow(unused_imports)]
-pub(crate) use wrapper;
+pub use crate::wrapper;
 
 /// The impls of a validated string type (`pub struct Type(String)`):
 /// `validated!(Type, "field", "pattern", matcher)`: `as_str`,
-/// [`Validated`](crate::runtime::Validated) (checked with `matcher`),
-/// [`IntoValidated`](crate::runtime::IntoValidated) from the type itself and
+/// [`Validated`](crate::Validated) (checked with `matcher`),
+/// [`IntoValidated`](crate::IntoValidated) from the type itself and
 /// a reference to it (builders take those, and strings), `FromStr`,
 /// `TryFrom<String>`, `From<Type> for String`, `AsRef<str>`, `Display`,
 /// serde (checked when decoded) and [`Decode`].
-#[allow(unused_macros)] // unused when no enabled feature has such a type
+#[macro_export]
+#[doc(hidden)]
 macro_rules! validated {
     ($ty:ident, $field:literal, $pattern:literal, $matcher:ident) => {
         impl $ty {
@@ -578,7 +579,7 @@ macro_rules! validated {
             }
         }
 
-        impl $crate::runtime::Validated for $ty {
+        impl $crate::Validated for $ty {
             const FIELD: &'static str = $field;
             const PATTERN: &'static str = $pattern;
 
@@ -595,31 +596,31 @@ macro_rules! validated {
             }
         }
 
-        impl $crate::runtime::IntoValidated<$ty> for $ty {
-            fn into_validated(self) -> Result<$ty, $crate::runtime::ValidationError> {
+        impl $crate::IntoValidated<$ty> for $ty {
+            fn into_validated(self) -> Result<$ty, $crate::ValidationError> {
                 Ok(self)
             }
         }
 
-        impl $crate::runtime::IntoValidated<$ty> for &$ty {
-            fn into_validated(self) -> Result<$ty, $crate::runtime::ValidationError> {
+        impl $crate::IntoValidated<$ty> for &$ty {
+            fn into_validated(self) -> Result<$ty, $crate::ValidationError> {
                 Ok(self.clone())
             }
         }
 
         impl ::std::str::FromStr for $ty {
-            type Err = $crate::runtime::ValidationError;
+            type Err = $crate::ValidationError;
 
             fn from_str(value: &str) -> Result<Self, Self::Err> {
-                <Self as $crate::runtime::Validated>::parse(value)
+                <Self as $crate::Validated>::parse(value)
             }
         }
 
         impl ::std::convert::TryFrom<String> for $ty {
-            type Error = $crate::runtime::ValidationError;
+            type Error = $crate::ValidationError;
 
             fn try_from(value: String) -> Result<Self, Self::Error> {
-                <Self as $crate::runtime::Validated>::parse(value)
+                <Self as $crate::Validated>::parse(value)
             }
         }
 
@@ -652,12 +653,12 @@ macro_rules! validated {
                 deserializer: D,
             ) -> Result<Self, D::Error> {
                 let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
-                <Self as $crate::runtime::Validated>::parse(value)
+                <Self as $crate::Validated>::parse(value)
                     .map_err(<D::Error as ::serde::de::Error>::custom)
             }
         }
 
-        impl $crate::runtime::serde_helpers::Decode for $ty {
+        impl $crate::serde_helpers::Decode for $ty {
             fn decode<'de, D: ::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> Result<Self, D::Error> {
@@ -666,8 +667,7 @@ macro_rules! validated {
         }
     };
 }
-#[allow(unused_imports)]
-pub(crate) use validated;
+pub use crate::validated;
 
 #[cfg(test)]
 mod tests {

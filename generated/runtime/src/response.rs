@@ -368,7 +368,7 @@ impl<O: Endpoint> Endpoint for AsBytes<O> {
 }
 
 /// How a generated `send` reads a documented success status: the type
-/// parameter of [`Client::send`](crate::Client::send), chosen by the
+/// parameter of [`Transport::send`](crate::Transport::send), chosen by the
 /// generator for each operation.
 pub trait Decoder {
     /// What `send` returns in its [`Response`].
