@@ -141,14 +141,7 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
         let field = &shape.field;
         fields.push(quote! { #pname: #field, });
         inits.push(quote! { #pname: None, });
-        let mut lines: Vec<String> = p
-            .doc
-            .as_deref()
-            .map(|d| doc_text(d).lines().map(str::to_owned).collect())
-            .unwrap_or_default();
-        if !lines.is_empty() {
-            lines.push(String::new());
-        }
+        let mut lines = doc_paragraph(p.doc.as_deref());
         let location = match p.location {
             ParamLocation::Path => "path",
             ParamLocation::Query => "query",
@@ -211,14 +204,7 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
         let t = ty_tokens(&body.ty, &models);
         fields.push(quote! { body: Option<#t>, });
         inits.push(quote! { body: None, });
-        let mut lines: Vec<String> = body
-            .doc
-            .as_deref()
-            .map(|d| doc_text(d).lines().map(str::to_owned).collect())
-            .unwrap_or_default();
-        if !lines.is_empty() {
-            lines.push(String::new());
-        }
+        let mut lines = doc_paragraph(body.doc.as_deref());
         lines.push(format!(
             "The request body (`{}`, {}).",
             body.media_type,
@@ -373,4 +359,16 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
             const ERRORS: &'static [u16] = &[#(#errors),*];
         }
     }
+}
+
+/// The lines of a description made safe for rustdoc, followed by an empty
+/// line when there are any (so that what follows starts a paragraph).
+fn doc_paragraph(doc: Option<&str>) -> Vec<String> {
+    let mut lines: Vec<String> = doc
+        .map(|d| doc_text(d).lines().map(str::to_owned).collect())
+        .unwrap_or_default();
+    if !lines.is_empty() {
+        lines.push(String::new());
+    }
+    lines
 }

@@ -91,7 +91,6 @@ pub mod expected {
     use serde::de::{Error as _, MapAccess};
     use serde::ser::SerializeMap;
 
-    use super::super::decode::{Decode, Seed};
     use super::super::scope;
 
     /// Writes the field.
@@ -103,17 +102,9 @@ pub mod expected {
         map.serialize_entry(key, value)
     }
 
-    /// Reads the field's value into its slot; `null` leaves it empty.
-    pub fn read<'de, T: Decode, A: MapAccess<'de>>(
-        slot: &mut Option<T>,
-        map: &mut A,
-        key: &'static str,
-    ) -> Result<(), A::Error> {
-        *slot = map
-            .next_value_seed(Seed::<Option<T>>::new())
-            .map_err(|err| super::in_field(key, err))?;
-        Ok(())
-    }
+    /// Reads the field's value into its slot; `null` leaves it empty (as
+    /// for an optional field).
+    pub use super::optional::read;
 
     /// The field's value; its empty value (reported) when it was missing.
     pub fn finish<'de, T: Default, A: MapAccess<'de>>(

@@ -247,6 +247,23 @@ macro_rules! object {
 }
 pub use crate::object;
 
+/// [`Decode`] for a type whose `Deserialize` impl already follows the
+/// decoding rules (enums, unions, validated strings).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! decode_by_deserialize {
+    ($ty:ident) => {
+        impl $crate::serde_helpers::Decode for $ty {
+            fn decode<'de, D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                <Self as ::serde::Deserialize>::deserialize(deserializer)
+            }
+        }
+    };
+}
+pub use crate::decode_by_deserialize;
+
 /// A generated string enum's methods and impls, from its variants:
 /// `string_enum!(Type, Fallback { Variant "wire", ... })`. Gives `VALUES`,
 /// `as_str`, `from_wire` (values the spec does not list become the
@@ -314,11 +331,7 @@ macro_rules! string_enum {
             }
         }
 
-        impl $crate::serde_helpers::Decode for $ty {
-            fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <Self as ::serde::Deserialize>::deserialize(deserializer)
-            }
-        }
+        $crate::decode_by_deserialize!($ty);
     };
 }
 pub use crate::string_enum;
@@ -462,11 +475,7 @@ macro_rules! tagged_union {
             }
         }
 
-        impl $crate::serde_helpers::Decode for $ty {
-            fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <Self as ::serde::Deserialize>::deserialize(deserializer)
-            }
-        }
+        $crate::decode_by_deserialize!($ty);
     };
 }
 pub use crate::tagged_union;
@@ -520,11 +529,7 @@ macro_rules! untagged_union {
             }
         }
 
-        impl $crate::serde_helpers::Decode for $ty {
-            fn decode<'de, D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                <Self as ::serde::Deserialize>::deserialize(deserializer)
-            }
-        }
+        $crate::decode_by_deserialize!($ty);
     };
 }
 pub use crate::untagged_union;
