@@ -273,30 +273,44 @@ fn is_json_media(media: &str) -> bool {
 }
 
 /// Picks the media type to use from a `content` map for API version
-/// `version`: that version, else the newest one before it, else the first
-/// JSON media type, else the first of any kind.
+/// `version`: see [`pick_media_type`].
 fn pick_media<'m>(
     content: &'m IndexMap<String, MediaType>,
     version: Option<&str>,
 ) -> Option<(&'m str, &'m MediaType)> {
+    let media = pick_media_type(content.keys().map(String::as_str), version)?;
+    content.get_key_value(media).map(|(k, v)| (k.as_str(), v))
+}
+
+/// Which of the media types a `content` map offers (in the map's order) the
+/// generated code uses for API version `version` ([`Operation::api_version`]):
+/// that version, else the newest one before it, else the first JSON media
+/// type, else the first of any kind. Public so that tests can find the
+/// spec's schema behind each generated body.
+///
+/// [`Operation::api_version`]: crate::ir::Operation::api_version
+pub fn pick_media_type<'m>(
+    media_types: impl IntoIterator<Item = &'m str>,
+    version: Option<&str>,
+) -> Option<&'m str> {
+    let media_types: Vec<&'m str> = media_types.into_iter().collect();
     let versioned = || {
         let version = version?;
-        content
+        media_types
             .iter()
-            .filter_map(|(k, v)| atlas_media(k).map(|(ver, _)| (ver, k, v)))
-            .filter(|(ver, _, _)| {
+            .filter_map(|k| atlas_media(k).map(|(ver, _)| (ver, *k)))
+            .filter(|(ver, _)| {
                 *ver == version || (is_date(ver) && (version == "preview" || *ver <= version))
             })
             .max_by(|a, b| {
                 // The exact version first, then the newest date.
                 (a.0 == version, a.0).cmp(&(b.0 == version, b.0))
             })
-            .map(|(_, k, v)| (k, v))
+            .map(|(_, k)| k)
     };
     versioned()
-        .or_else(|| content.iter().find(|(k, _)| is_json_media(k)))
-        .or_else(|| content.iter().next())
-        .map(|(k, v)| (k.as_str(), v))
+        .or_else(|| media_types.iter().copied().find(|k| is_json_media(k)))
+        .or_else(|| media_types.first().copied())
 }
 
 /// `ty`, or `Option<ty>` when the spec allows `null` there (a JSON value
