@@ -275,7 +275,9 @@ pub fn differences(left: &Value, right: &Value) -> Vec<String> {
     out
 }
 
+pub mod differential;
 pub mod full_crate;
+pub mod instances;
 pub mod roundtrip;
 
 /// A client of the generated crate for a test server: bearer token

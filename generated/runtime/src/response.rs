@@ -268,9 +268,18 @@ impl RawResponse {
         })
     }
 
-    /// Decodes a documented error body into [`Error::Api`].
+    /// Decodes a documented error body into [`Error::Api`]. An empty body
+    /// (the spec documents some error statuses without content, or content
+    /// without a schema) reads as `null` when the error body is plain JSON,
+    /// else as an empty object: under lenient decoding the error type's
+    /// empty value, its missing fields reported; strict decoding refuses it.
     pub fn api_error<E: Decode>(self) -> Error<E> {
-        match decode_slice(&self.body) {
+        let decoded = if self.body.iter().all(u8::is_ascii_whitespace) {
+            decode_slice(b"null").or_else(|_| decode_slice(b"{}"))
+        } else {
+            decode_slice(&self.body)
+        };
+        match decoded {
             Ok(body) => Error::Api {
                 meta: self.meta,
                 body,
@@ -479,6 +488,30 @@ mod tests {
         let raw = RawResponse::new(200, HeaderMap::new(), body.clone(), false);
         assert_eq!(raw.status(), 200);
         assert_eq!(raw.body(), &body);
+    }
+
+    #[test]
+    fn empty_error_bodies_read_as_null() {
+        let raw = RawResponse::new(401, HeaderMap::new(), Bytes::new(), false);
+        match raw.api_error::<serde_json::Value>() {
+            Error::Api { meta, body } => {
+                assert_eq!(meta.status, 401);
+                assert_eq!(body, serde_json::Value::Null);
+            }
+            other => panic!("expected Error::Api, got {other:?}"),
+        }
+        // An object type: its empty value.
+        let raw = RawResponse::new(401, HeaderMap::new(), Bytes::from_static(b" "), false);
+        match raw.api_error::<serde_json::Map<String, serde_json::Value>>() {
+            Error::Api { body, .. } => assert!(body.is_empty()),
+            other => panic!("expected Error::Api, got {other:?}"),
+        }
+        // Neither `null` nor an object.
+        let raw = RawResponse::new(401, HeaderMap::new(), Bytes::new(), false);
+        assert!(matches!(
+            raw.api_error::<String>(),
+            Error::InvalidResponse { .. }
+        ));
     }
 
     #[test]

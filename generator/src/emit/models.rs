@@ -411,7 +411,7 @@ pub(super) fn emit_union(api: &Api, u: &UnionDef, cfg: &TokenStream) -> TokenStr
             #cfg
             #doc
             #separator
-            #[doc = " One of several shapes: the first variant that decodes wins; anything else decodes into the fallback variant."]
+            #[doc = " One of several shapes: the variant that fits best wins (the fewest keys it does not know, then the fewest tolerances, then the first); anything else decodes into the fallback variant."]
             #[derive(Debug, Clone, PartialEq)]
             pub enum #name {
                 #(#variants)*

@@ -332,8 +332,8 @@ impl<'a> Lowerer<'a> {
         );
     }
 
-    /// Gives each object type that tagged unions select by exactly one
-    /// discriminator value that value: the type drops its field for the
+    /// Gives each object type that tagged unions (and nothing else) select
+    /// by exactly one discriminator value that value: the type drops its field for the
     /// discriminator and writes the value itself, so a variant can only
     /// ever send the tag it stands for.
     pub(super) fn assign_tags(&mut self) {
@@ -361,7 +361,43 @@ impl<'a> Lowerer<'a> {
                 }
             }
         }
+        // A type also used on its own (a field's type, an operation's body
+        // or response, an untagged union's shape) may carry another value
+        // there: it keeps its field.
+        let mut direct = BTreeSet::new();
+        for def in self.out.types.values() {
+            match def {
+                TypeDef::Struct(s) => s
+                    .fields
+                    .iter()
+                    .for_each(|f| Api::referenced_names(&f.ty, &mut direct)),
+                TypeDef::Union(u) if u.discriminator.is_none() => u
+                    .variants
+                    .iter()
+                    .for_each(|v| Api::referenced_names(&v.ty, &mut direct)),
+                TypeDef::Union(_) | TypeDef::Enum(_) => {}
+                TypeDef::Alias(a) => {
+                    direct.insert(a.target.clone());
+                }
+                TypeDef::Wrapper(w) => Api::referenced_names(&w.ty, &mut direct),
+            }
+        }
+        for op in &self.out.operations {
+            let tys = op
+                .params
+                .iter()
+                .map(|p| &p.ty)
+                .chain(op.body.iter().map(|b| &b.ty))
+                .chain(op.success.iter().filter_map(|c| c.ty.as_ref()))
+                .chain([&op.error_type]);
+            for ty in tys {
+                Api::referenced_names(ty, &mut direct);
+            }
+        }
         for (name, set) in tags {
+            if direct.contains(&name) {
+                continue;
+            }
             let mut set = set.into_iter();
             let (Some(tag), None) = (set.next(), set.next()) else {
                 continue;

@@ -152,6 +152,7 @@ pub fn unknown<'de, A: MapAccess<'de>>(
             "unknown field `{key}` in {ty}{hint}"
         )));
     }
+    scope::skipped_key();
     skip(map)
 }
 
@@ -371,6 +372,12 @@ pub fn try_shape<T: Decode>(value: &serde_json::Value) -> Option<T> {
     T::decode(value).ok()
 }
 
+/// Tries one shape of an untagged union on an already decoded value, as
+/// an attempt: the value and how well it fits ([`scope::Tried`]).
+pub fn try_shape_scored<T: Decode>(value: &serde_json::Value) -> Option<(T, scope::Tried)> {
+    scope::attempt(|| T::decode(value)).ok()
+}
+
 /// The fallback of an untagged union: a value none of its shapes decodes.
 /// Kept as JSON and reported; an error under strict decoding.
 pub fn no_shape<E: de::Error>(
@@ -496,7 +503,10 @@ pub use crate::tagged_variant;
 
 /// The serde impls of an untagged union (`oneOf`/`anyOf` without a
 /// discriminator): `untagged_union!(Type, Fallback { Variant, ... })`. The
-/// first variant that decodes wins; anything else is kept as JSON in the
+/// variant that fits best wins: the one that skips the fewest keys it does
+/// not know, then tolerates the least, the first on a tie (objects skip
+/// unknown keys and tolerate missing fields, so the first variant that
+/// decodes could drop what only a later one keeps); anything else is kept as JSON in the
 /// fallback variant (see [`no_shape`]), which is also the `Default`.
 #[macro_export]
 #[doc(hidden)]
@@ -520,11 +530,24 @@ macro_rules! untagged_union {
         impl<'de> ::serde::Deserialize<'de> for $ty {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
                 let value = <::serde_json::Value as ::serde::Deserialize>::deserialize(deserializer)?;
+                // The shape that fits best: fewest keys skipped, then fewest
+                // tolerances; the first exact fit at once.
+                let mut best: Option<(Self, $crate::serde_helpers::scope::Tried)> = None;
                 $(
-                    if let Some(variant) = $crate::serde_helpers::try_shape(&value) {
-                        return Ok(Self::$variant(variant));
+                    if let Some((variant, tried)) = $crate::serde_helpers::try_shape_scored(&value) {
+                        if tried.misfit() == (0, 0) {
+                            tried.keep();
+                            return Ok(Self::$variant(variant));
+                        }
+                        if best.as_ref().is_none_or(|(_, b)| tried.misfit() < b.misfit()) {
+                            best = Some((Self::$variant(variant), tried));
+                        }
                     }
                 )*
+                if let Some((variant, tried)) = best {
+                    tried.keep();
+                    return Ok(variant);
+                }
                 $crate::serde_helpers::no_shape(stringify!($ty), value).map(Self::$fallback)
             }
         }
@@ -699,6 +722,62 @@ mod tests {
         Unknown(String),
     }
     string_enum!(Colour, Unknown { Red "red", LightBlue "light blue" });
+
+    #[derive(Debug, Clone, PartialEq, Default)]
+    struct Small {
+        a: Option<i64>,
+    }
+    object!(Small { a optional "a" });
+
+    #[derive(Debug, Clone, PartialEq, Default)]
+    struct Large {
+        a: Option<i64>,
+        b: String,
+    }
+    object!(Large { a optional "a", b expected "b" });
+
+    #[derive(Debug, Clone, PartialEq)]
+    enum Either {
+        Small(Small),
+        Large(Large),
+        Unknown(serde_json::Value),
+    }
+    untagged_union!(Either, Unknown { Small, Large });
+
+    #[test]
+    fn untagged_unions_take_the_shape_that_fits_best() {
+        // `Small` decodes anything (unknown keys are skipped), but only
+        // `Large` keeps `b`.
+        let both: Either = serde_json::from_value(json!({"a": 1, "b": "x"})).expect("decodes");
+        assert_eq!(
+            both,
+            Either::Large(Large {
+                a: Some(1),
+                b: "x".into()
+            })
+        );
+        let small: Either = serde_json::from_value(json!({"a": 1})).expect("decodes");
+        assert_eq!(small, Either::Small(Small { a: Some(1) }));
+        // A key neither knows: still the one that keeps the most.
+        let newer: Either =
+            serde_json::from_value(json!({"a": 1, "b": "x", "new": true})).expect("decodes");
+        assert!(matches!(newer, Either::Large(_)), "{newer:?}");
+        // A tie on skipped keys: the one that tolerates less (`Large` would
+        // miss `b`), then the first.
+        let other: Either = serde_json::from_value(json!({"c": 1})).expect("decodes");
+        assert_eq!(other, Either::Small(Small { a: None }));
+        // Strict scopes too: both skip `z`, `Small` also skips `b`.
+        let strict = super::with_options(super::DecodeOptions::STRICT, || {
+            serde_json::from_value::<Either>(json!({"b": "y", "z": 0}))
+        });
+        assert_eq!(
+            strict.expect("decodes"),
+            Either::Large(Large {
+                a: None,
+                b: "y".into()
+            })
+        );
+    }
 
     #[test]
     fn objects_round_trip_with_awkward_field_names() {

@@ -50,6 +50,8 @@ struct Scope {
     options: DecodeOptions,
     /// What was tolerated: (type, message), each reported once.
     tolerated: BTreeSet<(&'static str, String)>,
+    /// Keys that object types skipped because they do not know them.
+    skipped: usize,
 }
 
 thread_local! {
@@ -64,6 +66,7 @@ pub fn with_options<R>(options: DecodeOptions, decode: impl FnOnce() -> R) -> R 
         scope.borrow_mut().replace(Scope {
             options,
             tolerated: BTreeSet::new(),
+            skipped: 0,
         })
     });
     let result = decode();
@@ -74,6 +77,75 @@ pub fn with_options<R>(options: DecodeOptions, decode: impl FnOnce() -> R) -> R 
         }
     }
     result
+}
+
+/// What one [`attempt`] skipped and tolerated, kept only if the attempt is
+/// the one chosen.
+#[derive(Debug)]
+pub struct Tried {
+    skipped: usize,
+    tolerated: BTreeSet<(&'static str, String)>,
+}
+
+impl Tried {
+    /// How badly the value fits: keys skipped as unknown, then things
+    /// tolerated (a missing required field, an unlisted enum value).
+    /// `(0, 0)` is an exact fit.
+    pub fn misfit(&self) -> (usize, usize) {
+        (self.skipped, self.tolerated.len())
+    }
+
+    /// Keeps what the attempt skipped and tolerated in the current scope
+    /// (reported with it): the attempt was chosen.
+    pub fn keep(self) {
+        SCOPE.with(|scope| {
+            if let Some(scope) = scope.borrow_mut().as_mut() {
+                scope.skipped += self.skipped;
+            }
+        });
+        for (ty, message) in self.tolerated {
+            tolerate(ty, || message);
+        }
+    }
+}
+
+/// Runs `decode` with the current options as one attempt among others (a
+/// shape of an untagged union): what it skips and tolerates is returned
+/// with its value instead of being recorded, see [`Tried::keep`].
+pub fn attempt<T, E>(decode: impl FnOnce() -> Result<T, E>) -> Result<(T, Tried), E> {
+    let outer = SCOPE.with(|scope| {
+        let options = scope
+            .borrow()
+            .as_ref()
+            .map_or(DecodeOptions::LENIENT, |s| s.options);
+        scope.borrow_mut().replace(Scope {
+            options,
+            tolerated: BTreeSet::new(),
+            skipped: 0,
+        })
+    });
+    let result = decode();
+    let inner = SCOPE.with(|scope| std::mem::replace(&mut *scope.borrow_mut(), outer));
+    let tried = inner.map_or(
+        Tried {
+            skipped: 0,
+            tolerated: BTreeSet::new(),
+        },
+        |inner| Tried {
+            skipped: inner.skipped,
+            tolerated: inner.tolerated,
+        },
+    );
+    result.map(|value| (value, tried))
+}
+
+/// Counts a key an object type skipped because it does not know it.
+pub fn skipped_key() {
+    SCOPE.with(|scope| {
+        if let Some(scope) = scope.borrow_mut().as_mut() {
+            scope.skipped += 1;
+        }
+    });
 }
 
 /// The options of the innermost scope (lenient outside any scope).

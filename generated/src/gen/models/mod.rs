@@ -201,6 +201,8 @@ pub struct DiskBackupSnapshotAwsExportBucketResponse {
     pub id: String,
     /// Name of the bucket or container snapshots are exported to.
     pub bucket_name: String,
+    /// The cloud provider of the storage.
+    pub cloud_provider: DiskBackupSnapshotAwsExportBucketResponseCloudProvider,
     /// 24-hexadecimal-character id of the unified AWS access role Atlas uses to write to the bucket.
     pub iam_role_id: String,
     /// Links to related resources.
@@ -211,10 +213,28 @@ pub struct DiskBackupSnapshotAwsExportBucketResponse {
     pub require_private_networking: Option<bool>,
 }
 sh::object!(
-    DiskBackupSnapshotAwsExportBucketResponse tag "cloudProvider" "AWS" { id expected
-    "_id", bucket_name expected "bucketName", iam_role_id expected "iamRoleId", links
-    optional "links", region optional "region", require_private_networking optional
-    "requirePrivateNetworking" }
+    DiskBackupSnapshotAwsExportBucketResponse { id expected "_id", bucket_name expected
+    "bucketName", cloud_provider expected "cloudProvider", iam_role_id expected
+    "iamRoleId", links optional "links", region optional "region",
+    require_private_networking optional "requirePrivateNetworking" }
+);
+/// The cloud provider of the storage.
+///
+/// Values the spec does not list decode into the fallback variant instead of failing.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
+    /// `AWS`
+    Aws,
+    /// `AZURE`
+    Azure,
+    /// `GCP`
+    Gcp,
+    /// A value this version of the spec does not list, kept as sent.
+    Unknown(String),
+}
+sh::string_enum!(
+    DiskBackupSnapshotAwsExportBucketResponseCloudProvider, Unknown { Aws "AWS", Azure
+    "AZURE", Gcp "GCP" }
 );
 /// A new export bucket in Azure Blob Storage.
 ///
@@ -324,8 +344,8 @@ pub enum DiskBackupSnapshotExportBucketResponse {
     Unknown(::serde_json::Value),
 }
 sh::tagged_union!(
-    DiskBackupSnapshotExportBucketResponse, "cloudProvider", Unknown { Aws "AWS"["AWS"]
-    own, Azure "AZURE"["AZURE"] own, Gcp "GCP"["GCP"] own }
+    DiskBackupSnapshotExportBucketResponse, "cloudProvider", Unknown { Aws "AWS"["AWS"],
+    Azure "AZURE"["AZURE"] own, Gcp "GCP"["GCP"] own }
 );
 /// A new export bucket in Google Cloud Storage.
 ///
