@@ -187,7 +187,7 @@ fn encode<T: serde::Serialize>(kind: &str, value: &T) -> Value {{
     }}
 }}
 
-fn error<E: serde::Serialize + std::fmt::Debug>(err: Error<E>) -> Value {{
+fn error<E: serde::Serialize + std::fmt::Debug + {crate_name}::runtime::ErrorDetails>(err: Error<E>) -> Value {{
     match err {{
         Error::Api {{ body, .. }} => encode("api_error", &body),
         other => json!({{ "err": other.to_string() }}),
