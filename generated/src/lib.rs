@@ -46,5 +46,5 @@ pub use gen::{models, operations};
 pub use runtime::{
     Auth, AuthError, Client, ClientBuilder, Error, IntoValidated, RateLimit, Response,
     ResponseMeta, RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind,
-    DEFAULT_BASE_URL,
+    Wait, DEFAULT_BASE_URL,
 };

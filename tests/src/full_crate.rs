@@ -9,13 +9,24 @@ use crate::workspace_root;
 /// A crate in `dir` generated from `spec`: returns its path and the codegen
 /// report.
 pub fn generate_crate(spec: &Path, dir: &Path) -> (PathBuf, String) {
+    generate_crate_with_overlays(spec, &[], dir)
+}
+
+/// [`generate_crate`] with `overlays` (files or directories, as
+/// `cargo xtask crate --overlay` takes them) applied to the spec.
+pub fn generate_crate_with_overlays(
+    spec: &Path,
+    overlays: &[PathBuf],
+    dir: &Path,
+) -> (PathBuf, String) {
     let root = workspace_root();
+    let overlays = atlas_codegen::overlay::expand(overlays).unwrap_or_else(|f| panic!("{f}"));
     let report = xtask::standalone::generate_crate(
         &root,
         spec,
         dir,
         atlas_codegen::lower::VersionPin::Latest,
-        &[],
+        &overlays,
     )
     .unwrap_or_else(|report| panic!("codegen failed:\n{report}"));
     (dir.to_owned(), report)

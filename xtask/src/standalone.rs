@@ -179,7 +179,7 @@ pub fn generate_crate(
 }
 
 /// Hand-written modules of `generated/` that call operations of the
-/// shipped spec by name (the export waiter); a crate generated from another
+/// shipped spec by name (what an export job's final state means); a crate generated from another
 /// spec may not have those operations, so they stay behind.
 const SPEC_SPECIFIC_MODULES: &[&str] = &["waiters"];
 

@@ -14,6 +14,7 @@ mod response;
 mod retry;
 pub mod serde_helpers;
 mod validate;
+pub mod wait;
 
 pub use auth::{
     Auth, AuthError, ServiceAccount, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
@@ -34,3 +35,4 @@ pub use serde_helpers::{Decode, DecodeOptions};
 pub use validate::{
     required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
 };
+pub use wait::{Polling, Progress, Wait};

@@ -11,6 +11,7 @@ mod operations;
 mod pagination;
 mod tokens;
 mod versions;
+pub mod waiters;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,7 +145,11 @@ pub fn emit_file(api: &Api, kind: &FileKind) -> TokenStream {
                 .filter(|op| &op.feature == feature)
                 .collect();
             match api.features.get(feature) {
-                Some(def) => operations::emit_operations(feature, def, &ops),
+                Some(def) => {
+                    let mut tokens = operations::emit_operations(feature, def, &ops);
+                    tokens.extend(waiters::emit_waiters(api, &ops));
+                    tokens
+                }
                 None => TokenStream::new(),
             }
         }
