@@ -539,23 +539,31 @@ pub fn emit_cli(api: &Api) -> TokenStream {
             .map(|op| emit_op_spec(api, op, &names, &mut args))
             .collect();
         let runs = ops.iter().map(|op| emit_op_run(op, rt));
-        let watches: Vec<TokenStream> = ops
-            .iter()
-            .filter(|op| super::waiters::polled(api, op).is_some())
-            .map(|op| {
-                let run = emit_watch_run(op, rt);
-                match super::waiters::polled(api, op) {
-                    Some((polled, _)) if polled.feature != op.feature => {
-                        let feature = &polled.feature;
-                        quote! { #[cfg(feature = #feature)] #run }
-                    }
-                    _ => run,
+        // A waiter whose polled operation is of another tag is compiled
+        // with that tag's feature only; when all are, so is the module.
+        let mut watches = Vec::new();
+        let mut needs: Option<std::collections::BTreeSet<String>> = Some(Default::default());
+        for op in &ops {
+            let Some((polled, _)) = super::waiters::polled(api, op) else {
+                continue;
+            };
+            let run = emit_watch_run(op, rt);
+            if polled.feature == op.feature {
+                needs = None;
+                watches.push(run);
+            } else {
+                let feature = &polled.feature;
+                if let Some(needs) = needs.as_mut() {
+                    needs.insert(feature.clone());
                 }
-            })
-            .collect();
+                watches.push(quote! { #[cfg(feature = #feature)] #run });
+            }
+        }
+        let watch_cfg = needs.filter(|n| !n.is_empty()).map(|n| super::cfg_any(&n));
         let watch_mod = (!watches.is_empty()).then(|| {
             quote! {
                 /// Waiting for operations after they were sent (`--watch`).
+                #watch_cfg
                 mod watch {
                     use super::*;
 

@@ -319,3 +319,102 @@ fn emit_waiter(op: &Operation, polled: &Operation, watcher: &Watcher) -> TokenSt
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// `createThing` (tag Makers) polls `getThing` (tag Readers): a
+    /// validated input, an integer input under another name, a string and
+    /// a date-time from the response.
+    const FIXTURE: &str = r#"openapi: 3.0.1
+info: { title: Cross, version: '1' }
+paths:
+  /groups/{groupId}/things:
+    post:
+      operationId: createThing
+      tags: [Makers]
+      parameters:
+        - { name: groupId, in: path, required: true, schema: { type: string, pattern: '^[a-f0-9]{24}$' } }
+        - { name: count, in: query, schema: { type: integer } }
+      x-xgen-atlascli:
+        watcher:
+          get:
+            operation-id: getThing
+            params: { groupId: 'input:groupId', thingId: 'body:$.id', since: 'body:$.created', n: 'input:count' }
+          expect: { match: { path: '$.state', values: [READY] } }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: { $ref: '#/components/schemas/Thing' }
+        '400':
+          description: bad
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Problem' }
+  /groups/{groupId}/things/{thingId}:
+    get:
+      operationId: getThing
+      tags: [Readers]
+      parameters:
+        - { name: groupId, in: path, required: true, schema: { type: string, pattern: '^[a-f0-9]{24}$' } }
+        - { name: thingId, in: path, required: true, schema: { type: string } }
+        - { name: since, in: query, schema: { type: string, format: date-time } }
+        - { name: n, in: query, schema: { type: integer } }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: { $ref: '#/components/schemas/Thing' }
+        '400':
+          description: bad
+          content:
+            application/json:
+              schema: { $ref: '#/components/schemas/Problem' }
+components:
+  schemas:
+    Thing:
+      type: object
+      properties:
+        id: { type: string }
+        state: { type: string }
+        created: { type: string, format: date-time }
+    Problem:
+      type: object
+      properties:
+        detail: { type: string }
+"#;
+
+    fn squash(text: &str) -> String {
+        text.split_whitespace().collect()
+    }
+
+    #[test]
+    fn a_waiter_polling_another_tag_needs_its_feature_and_converts_each_input() {
+        let spec = crate::load::parse(Path::new("cross.yaml"), FIXTURE).expect("parses");
+        let generated = crate::generate_from(&spec, "cross.yaml").expect("generates");
+        let ops = squash(&generated.files["operations/makers.rs"]);
+        let cli = squash(&generated.files["cli.rs"]);
+        for expected in [
+            r#"#[cfg(feature="readers")]impl<'a>CreateThing<'a>{"#,
+            "matchcrate::runtime::wait::checked_input(&self.group_id){Ok(Some(value))=>{letvalue=&value;poll=poll.group_id(crate::runtime::wait::text(value));}",
+            r#"ifletSome(value)=crate::runtime::wait::value_at(sent,&["id"]){poll=poll.thing_id(crate::runtime::wait::text(value));}"#,
+            "crate::runtime::wait::typed::<::chrono::DateTime<::chrono::Utc>,>(value)",
+            "ifletSome(value)=crate::runtime::wait::input(&self.count){letvalue=&value;ifletSome(value)=crate::runtime::wait::typed::<i64>(value){poll=poll.n(value);}}",
+            "crate::runtime::wait::decode(client,done)",
+        ] {
+            assert!(ops.contains(&squash(expected)), "operations lack {expected}");
+        }
+        for expected in [
+            r#"#[cfg(feature="readers")]watch:Some(rt::WatchSpec{tag:"readers",operation:"getThing","#,
+            r#"#[cfg(not(feature="readers"))]watch:None,"#,
+            r#"#[cfg(feature="readers")]modwatch{"#,
+            r#"("n",rt::WatchFrom::Input("count"))"#,
+        ] {
+            assert!(cli.contains(&squash(expected)), "cli.rs lacks {expected}");
+        }
+    }
+}
