@@ -7,6 +7,7 @@
 //! clap commands and their help texts from the table ([`command`]),
 //! choosing the operation, API version and output format and printing the
 //! warnings `atlas api` prints ([`prepare`]), running it ([`execute`]),
+//! waiting for it with `--watch` on operations with a watcher ([`watch`]),
 //! reading the request body, rendering and writing the result ([`render`],
 //! [`write_output`]), shell completions, and turning errors into messages
 //! and exit codes. Credentials, base URL and defaults come from

@@ -9,7 +9,9 @@
 //! (`runtime::cli::{TagSpec, OpSpec}`) whose flags are `ArgSpec` statics,
 //! each distinct one emitted once and shared by every operation that has
 //! it, plus one small function per operation that copies the flags onto its
-//! typed request builder and sends it. The hand-written `runtime/cli.rs`
+//! typed request builder and sends it, and for each operation with a
+//! watcher a `WatchSpec` whose function fills the builder again and runs
+//! its generated waiter (`--watch`). The hand-written `runtime/cli.rs`
 //! builds the clap commands and help texts from the table and dispatches;
 //! it and `src/bin/atlas-api.rs` also do body input, output, errors and
 //! credentials.
