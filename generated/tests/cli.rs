@@ -469,13 +469,11 @@ async fn watch_prints_the_created_job_then_progress_lines() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let err = text(&out.stderr);
     assert!(
-        err.contains(&format!(
-            "export {EXPORT}: InProgress, 2 of 4 collections exported"
-        )),
+        err.contains("createBackupExport: InProgress, 2 of 4 collections exported (poll 1)"),
         "{err}"
     );
     assert!(
-        err.contains("Successful, 4 of 4 collections exported"),
+        err.contains("Successful, 4 of 4 collections exported, done (poll 2)"),
         "{err}"
     );
     // Standard output holds the response, the created job, as `atlas api`
@@ -520,11 +518,159 @@ async fn watch_of_a_failed_job_exits_1_with_the_state_reason() {
     );
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
+    // `waiters::export_failure`: the job's stateReason, its fields as JSON.
     assert!(
-        err.contains("the export job failed: access denied (EXPORT_FAILED)"),
+        err.contains(&format!("Error: export job {EXPORT}: "))
+            && err.contains("Failed")
+            && err.contains("access denied"),
         "{err}"
     );
     assert!(err.contains("\"errorCode\": \"EXPORT_FAILED\""), "{err}");
+}
+
+/// Answers each request with the next template; the last one repeats.
+struct Templates(Vec<ResponseTemplate>, AtomicUsize);
+
+impl Respond for Templates {
+    fn respond(&self, _: &Request) -> ResponseTemplate {
+        let i = self.1.fetch_add(1, Ordering::SeqCst).min(self.0.len() - 1);
+        self.0[i].clone()
+    }
+}
+
+const ONE_BUCKET: &str =
+    "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/backup/exportBuckets/5f1a2b3c4d5e6f7a8b9c0d1e";
+
+#[tokio::test]
+async fn watch_of_a_delete_waits_for_404_and_prints_nothing_for_the_204() {
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path(ONE_BUCKET))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let bucket = json!({ "_id": BUCKET, "bucketName": "b", "cloudProvider": "AWS" });
+    Mock::given(method("GET"))
+        .and(path(ONE_BUCKET))
+        .and(header("accept", "application/vnd.atlas.2024-05-30+json"))
+        .respond_with(Templates(
+            vec![
+                ResponseTemplate::new(200).set_body_json(bucket),
+                ResponseTemplate::new(404).set_body_json(json!({
+                    "error": 404, "errorCode": "EXPORT_BUCKET_NOT_FOUND", "reason": "Not Found"
+                })),
+            ],
+            AtomicUsize::new(0),
+        ))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = atlas_api(
+        &[
+            "cloudBackups",
+            "deleteExportBucket",
+            "--base-url",
+            &uri,
+            "--projectId",
+            GROUP,
+            "--exportBucketId",
+            BUCKET,
+            "--watch",
+            "--watch-interval",
+            "0.02",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("deleteExportBucket: HTTP 200, still there (poll 1)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("deleteExportBucket: HTTP 404, done (poll 2)"),
+        "{err}"
+    );
+
+    // A poll refused for good ends the watch: exit 1, the API error, and
+    // the command that looks again.
+    let server = MockServer::start().await;
+    Mock::given(method("DELETE"))
+        .and(path(ONE_BUCKET))
+        .respond_with(ResponseTemplate::new(204))
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(ONE_BUCKET))
+        .respond_with(ResponseTemplate::new(403).set_body_json(json!({
+            "error": 403, "errorCode": "USER_UNAUTHORIZED", "reason": "Forbidden"
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = atlas_api(
+        &[
+            "cloudBackups",
+            "deleteExportBucket",
+            "--base-url",
+            &uri,
+            "--groupId",
+            GROUP,
+            "--exportBucketId",
+            BUCKET,
+            "-w",
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("HTTP 403"), "{err}");
+    assert!(
+        err.contains("\"errorCode\": \"USER_UNAUTHORIZED\""),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("to look again: atlas-api cloudBackups getExportBucket --groupId {GROUP} --exportBucketId {BUCKET}")),
+        "{err}"
+    );
+}
+
+#[test]
+fn watch_flags_and_short_help_come_from_the_overlay() {
+    let help = |op: &str| text(&atlas_api(&["cloudBackups", op, "--help"], None).stdout);
+    for op in ["createBackupExport", "deleteExportBucket"] {
+        let help = help(op);
+        for flag in [
+            "-w, --watch",
+            "--watch-interval <SECONDS>",
+            "--watchTimeout <SECONDS>",
+            "Watch (--watch):",
+        ] {
+            assert!(help.contains(flag), "{op} lacks {flag}:\n{help}");
+        }
+    }
+    assert!(help("deleteExportBucket")
+        .contains("cloudBackups getExportBucket until it answers HTTP 404"));
+    assert!(help("createBackupExport")
+        .contains("cloudBackups getBackupExport until $.state is Successful, Failed or Cancelled"));
+    for op in ["getExportBucket", "createExportBucket", "listBackupExports"] {
+        assert!(!help(op).contains("--watch"), "{op} has no watcher");
+    }
+    // `override.description` is the short help in the tag's list.
+    let tag = text(&atlas_api(&["cloudBackups", "--help"], None).stdout);
+    assert!(
+        tag.contains(
+            "Starts exporting one cloud backup snapshot of a cluster to an export bucket."
+        ),
+        "{tag}"
+    );
+    // --watch on a command without a watcher is refused by clap.
+    let out = atlas_api(&["cloudBackups", "getExportBucket", "--watch"], None);
+    assert_eq!(out.status.code(), Some(2));
 }
 
 /// A config file of the Atlas CLI in a temporary directory, found through
@@ -1037,7 +1183,7 @@ async fn a_watch_that_times_out_keeps_the_job_id_on_stdout() {
     assert_eq!(printed["id"], EXPORT);
     let err = text(&out.stderr);
     assert!(
-        err.contains(&format!("the job is {EXPORT}")) && err.contains("getBackupExport"),
+        err.contains(&format!("to look again: atlas-api cloudBackups getBackupExport --groupId {GROUP} --clusterName Cluster0 --exportId {EXPORT}")),
         "{err}"
     );
 }

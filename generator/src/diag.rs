@@ -84,6 +84,10 @@ pub enum WarningCode {
     OverlayNoMatch,
     /// A key of the `x-xgen-atlascli` extension this generator does not know.
     AtlasCliUnknownKey,
+    /// An `x-xgen-atlascli` watcher that cannot be generated (it polls an
+    /// operation that is not there, or not a GET, names parameters either
+    /// side lacks, ...): the operation gets no waiter.
+    AtlasCliWatcher,
 }
 
 impl WarningCode {
@@ -96,6 +100,7 @@ impl WarningCode {
             WarningCode::Renamed => "renamed",
             WarningCode::OverlayNoMatch => "overlay-no-match",
             WarningCode::AtlasCliUnknownKey => "atlascli-unknown-key",
+            WarningCode::AtlasCliWatcher => "atlascli-watcher",
         }
     }
 }

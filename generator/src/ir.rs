@@ -353,6 +353,12 @@ pub struct Param {
     pub example: Option<Value>,
     /// Description.
     pub doc: Option<String>,
+    /// Other names for the parameter's command-line flag
+    /// (`x-xgen-atlascli.aliases`: `projectId` for `groupId`).
+    pub aliases: Vec<String>,
+    /// The command line's help text for the flag instead of the
+    /// description (`x-xgen-atlascli.override.description`).
+    pub cli_help: Option<String>,
 }
 
 /// A part of a path template.
@@ -444,6 +450,66 @@ pub struct Operation {
     /// What each of [`Self::api_versions`] offers, in the same order (for
     /// the command line's `--output` and its warnings).
     pub version_media: Vec<VersionMedia>,
+    /// How to wait for the operation's effect (`x-xgen-atlascli.watcher`),
+    /// resolved against the operation it polls.
+    pub watcher: Option<Watcher>,
+    /// The command line's short help instead of the summary
+    /// (`x-xgen-atlascli.override.description`).
+    pub cli_help: Option<String>,
+}
+
+/// How to wait until a long-running operation has taken effect: poll
+/// another operation (a GET of the same API) until its answer says so
+/// (`x-xgen-atlascli.watcher`, see [`crate::atlascli`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Watcher {
+    /// The `operationId` of the operation polled (one of [`Api::operations`]).
+    pub operation_id: String,
+    /// The API version to poll it with when it is not the one the polled
+    /// operation is generated for (its answers are then read as plain
+    /// JSON); `None` for the generated one.
+    pub version: Option<String>,
+    /// The polled operation's parameters the watcher gives, in the polled
+    /// operation's parameter order.
+    pub params: Vec<WatchArg>,
+    /// When the wait is over.
+    pub expect: WatchExpect,
+}
+
+/// One parameter of the polled operation and where its value comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchArg {
+    /// Index of the parameter in the polled operation's
+    /// [`Operation::params`].
+    pub param: usize,
+    /// Where its value comes from.
+    pub source: WatchSource,
+}
+
+/// Where a parameter of the polled operation comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchSource {
+    /// The value the watched call was given for its parameter of this
+    /// index in [`Operation::params`] (`input:NAME`).
+    Input(usize),
+    /// The value at this path in the JSON body the watched call answered
+    /// (`body:$.a.b` is `["a", "b"]`; `$` alone is the whole body).
+    Body(Vec<String>),
+}
+
+/// When a wait is over.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchExpect {
+    /// The poll answers this HTTP status (`http-code: 404` after a delete).
+    Status(u16),
+    /// The value at `path` in the poll's JSON body (`$.state` is
+    /// `["state"]`) is one of `values` (compared as text).
+    Values {
+        /// The path, one object key per step.
+        path: Vec<String>,
+        /// The values that end the wait.
+        values: Vec<String>,
+    },
 }
 
 /// A list operation that returns one page at a time: `pageNum` and

@@ -79,6 +79,9 @@ pub const BUILDER_NAMES: &[&str] = &[
     // Paginated operations (`emit/pagination.rs`).
     "pages",
     "stream",
+    // Operations with a watcher (`emit/waiters.rs`).
+    "send_and_wait",
+    "wait_after",
     // Names the request-building code binds locally.
     "request",
     "raw",

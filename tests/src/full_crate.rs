@@ -11,7 +11,18 @@ use crate::workspace_root;
 /// written into `dir`, so that a crate already built (by another test of
 /// the same spec) is not built again.
 pub fn generate_crate(spec: &Path, dir: &Path) -> (PathBuf, String) {
+    generate_crate_with_overlays(spec, &[], dir)
+}
+
+/// [`generate_crate`] with `overlays` (files or directories, as
+/// `cargo xtask crate --overlay` takes them) applied to the spec.
+pub fn generate_crate_with_overlays(
+    spec: &Path,
+    overlays: &[PathBuf],
+    dir: &Path,
+) -> (PathBuf, String) {
     let root = workspace_root();
+    let overlays = atlas_codegen::overlay::expand(overlays).unwrap_or_else(|f| panic!("{f}"));
     let mut scratch = dir.as_os_str().to_owned();
     scratch.push(".new");
     let scratch = PathBuf::from(scratch);
@@ -21,7 +32,7 @@ pub fn generate_crate(spec: &Path, dir: &Path) -> (PathBuf, String) {
         spec,
         &scratch,
         atlas_codegen::lower::VersionPin::Latest,
-        &[],
+        &overlays,
     )
     .unwrap_or_else(|report| panic!("codegen failed:\n{report}"));
     for name in ["Cargo.toml", "Cargo.lock"] {

@@ -12,7 +12,7 @@ use atlas_admin_api::models::{
     UpdateRequirePrivateNetworkingRequestView,
 };
 use atlas_admin_api::operations::{CreateExportBucket, ListExportBuckets};
-use atlas_admin_api::waiters::{ExportProgress, WaitError};
+use atlas_admin_api::runtime::Progress;
 use atlas_admin_api::{Client, Error, RetryPolicy, ValidationErrorKind};
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
@@ -642,6 +642,9 @@ async fn an_empty_page_ends_the_walk_with_the_server_default_page_size() {
 }
 
 // ----- the export waiter -----------------------------------------------------
+//
+// `wait_for_backup_export` is the generated waiter of `createBackupExport`
+// (`wait_after` with the job's id) plus `waiters::export_outcome`.
 
 fn waiting_server_responses(states: &[(&str, i64, i64)]) -> Sequence {
     Sequence::new(
@@ -657,6 +660,7 @@ async fn waiter_reports_progress_until_successful() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .and(path(ONE_EXPORT))
+        .and(header("accept", V2023))
         .respond_with(waiting_server_responses(&[
             ("Queued", 0, 0),
             ("InProgress", 2, 5),
@@ -666,7 +670,9 @@ async fn waiter_reports_progress_until_successful() {
         .expect(4)
         .mount(&server)
         .await;
-    let seen: Arc<Mutex<Vec<ExportProgress>>> = Arc::default();
+    // (state, exported collections, polls, done) of each report.
+    type Report = (Option<String>, Value, u32, bool);
+    let seen: Arc<Mutex<Vec<Report>>> = Arc::default();
     let sink = seen.clone();
     let c = client(&server);
     let job = c
@@ -675,45 +681,27 @@ async fn waiter_reports_progress_until_successful() {
         .backoff(2.0)
         .max_interval(Duration::from_millis(20))
         .timeout(Duration::from_secs(10))
-        .on_progress(move |p| sink.lock().expect("lock").push(p.clone()))
-        .wait()
+        .on_progress(move |p: &Progress<'_>| {
+            sink.lock().expect("lock").push((
+                p.value_text(),
+                p.body["exportStatus"]["exportedCollections"].clone(),
+                p.polls,
+                p.done,
+            ))
+        })
         .await
         .expect("successful");
-    assert_eq!(job.state, Some(DiskBackupExportJobState::Successful));
+    assert_eq!(job.body.state, Some(DiskBackupExportJobState::Successful));
+    assert_eq!(job.status(), 200);
     let seen = seen.lock().expect("lock");
-    let states: Vec<_> = seen
-        .iter()
-        .map(|p| {
-            (
-                p.state.clone(),
-                p.exported_collections,
-                p.total_collections,
-                p.polls,
-            )
-        })
-        .collect();
+    let state = |s: &str| Some(s.to_owned());
     assert_eq!(
-        states,
+        *seen,
         [
-            (Some(DiskBackupExportJobState::Queued), Some(0), Some(0), 1),
-            (
-                Some(DiskBackupExportJobState::InProgress),
-                Some(2),
-                Some(5),
-                2
-            ),
-            (
-                Some(DiskBackupExportJobState::InProgress),
-                Some(4),
-                Some(5),
-                3
-            ),
-            (
-                Some(DiskBackupExportJobState::Successful),
-                Some(5),
-                Some(5),
-                4
-            ),
+            (state("Queued"), json!(0), 1, false),
+            (state("InProgress"), json!(2), 2, false),
+            (state("InProgress"), json!(4), 3, false),
+            (state("Successful"), json!(5), 4, true),
         ]
     );
 }
@@ -736,13 +724,21 @@ async fn waiter_returns_the_state_reason_of_a_failed_job() {
     let err = client(&server)
         .wait_for_backup_export(GROUP, "Cluster0", EXPORT)
         .interval(Duration::from_millis(5))
-        .wait()
         .await
         .expect_err("failed");
-    let reason = err.state_reason().expect("a reason");
-    assert_eq!(reason.error_code.as_deref(), Some("EXPORT_FAILED"));
-    assert_eq!(reason.message.as_deref(), Some("bucket access denied"));
-    assert!(matches!(err, WaitError::Failed { ref job, .. } if job.id.as_deref() == Some(EXPORT)));
+    let Error::WaitFailed {
+        ref state,
+        ref code,
+        ref reason,
+        ref last,
+    } = err
+    else {
+        panic!("expected WaitFailed: {err:?}");
+    };
+    assert_eq!(state, "Failed");
+    assert_eq!(code.as_deref(), Some("EXPORT_FAILED"));
+    assert_eq!(reason.as_deref(), Some("bucket access denied"));
+    assert_eq!(last["id"], EXPORT);
     assert!(err.to_string().contains("bucket access denied"), "{err}");
 }
 
@@ -759,19 +755,21 @@ async fn waiter_times_out_with_the_last_job() {
         .wait_for_backup_export(GROUP, "Cluster0", EXPORT)
         .interval(Duration::from_millis(20))
         .timeout(Duration::from_millis(150))
-        .wait()
         .await
         .expect_err("times out");
-    let WaitError::Timeout { elapsed, last } = err else {
+    let Error::WaitTimeout {
+        elapsed,
+        polls,
+        last,
+    } = err
+    else {
         panic!("expected a timeout: {err:?}");
     };
     assert!(elapsed >= Duration::from_millis(150), "{elapsed:?}");
     assert!(started.elapsed() < Duration::from_secs(5));
-    assert_eq!(
-        last.expect("a job").state,
-        Some(DiskBackupExportJobState::InProgress)
-    );
-    assert!(requests_to(&server).await >= 2);
+    assert_eq!(last.expect("a job")["state"], "InProgress");
+    assert!(polls >= 2, "{polls}");
+    assert_eq!(requests_to(&server).await, polls as usize);
 }
 
 #[tokio::test]
@@ -790,11 +788,17 @@ async fn waiter_timeout_also_cuts_a_slow_poll() {
     let err = client(&server)
         .wait_for_backup_export(GROUP, "Cluster0", EXPORT)
         .timeout(Duration::from_millis(100))
-        .wait()
         .await
         .expect_err("times out");
     assert!(
-        matches!(err, WaitError::Timeout { last: None, .. }),
+        matches!(
+            err,
+            Error::WaitTimeout {
+                last: None,
+                polls: 0,
+                ..
+            }
+        ),
         "{err:?}"
     );
     assert!(started.elapsed() < Duration::from_secs(2));
@@ -808,9 +812,6 @@ async fn waiter_passes_on_a_bad_id_without_sending() {
         .wait()
         .await
         .expect_err("invalid");
-    assert!(
-        matches!(err, WaitError::Request(ref e) if matches!(**e, Error::InvalidRequest(_))),
-        "{err:?}"
-    );
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
     assert_eq!(requests_to(&server).await, 0);
 }

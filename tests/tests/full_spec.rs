@@ -1,9 +1,10 @@
 //! The whole upstream Atlas Admin API: every operation and schema of the
 //! three upstream specs generates, and the generated crate compiles without
-//! warnings (RUSTFLAGS=-D warnings); for the combined spec also with every
-//! feature on, clippy-clean, with docs that build, and round-tripping.
+//! warnings (RUSTFLAGS=-D warnings); for the combined spec (with the Atlas
+//! CLI's eight overlays, so with their waiters and `--watch`es) also with
+//! every feature on, clippy-clean, with docs that build, and round-tripping.
 
-use atlas_tests::full_crate::{cargo, generate_crate};
+use atlas_tests::full_crate::{cargo, generate_crate, generate_crate_with_overlays};
 use atlas_tests::{specs_dir, workspace_root};
 
 fn check_spec(file: &str, extra: &[&str]) -> String {
@@ -25,8 +26,18 @@ fn combined_spec_generates_compiles_and_round_trips() {
     // clippy (which checks too) and rustdoc, warnings denied.
     let spec = specs_dir().join("atlas-api-v2-combined.yaml");
     let dir = workspace_root().join("target/full-spec-crates/atlas-api-v2-combined");
-    let (dir, report) = generate_crate(&spec, &dir);
+    let (dir, report) = generate_crate_with_overlays(&spec, &[specs_dir().join("overlays")], &dir);
     assert!(report.contains("540 operations"), "{report}");
+    // The 23 watchers of the overlays that can work are waiters, and
+    // `--watch`es of the command line.
+    let mut waiters = 0;
+    for entry in std::fs::read_dir(dir.join("src/gen/operations")).expect("operations") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        waiters += text.matches("pub fn send_and_wait(").count();
+    }
+    assert_eq!(waiters, 23);
+    let cli = std::fs::read_to_string(dir.join("src/gen/cli.rs")).expect("cli.rs");
+    assert_eq!(cli.matches("watch: Some(").count(), 23);
     cargo(
         &dir,
         &[

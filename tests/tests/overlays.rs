@@ -1,12 +1,13 @@
-//! OpenAPI Overlays: ours (`spec/overlays/`) apply cleanly and change no
-//! generated code; the Atlas CLI's eight upstream overlays apply to the
-//! combined spec, which still generates.
+//! OpenAPI Overlays: ours (`spec/overlays/`) apply cleanly and give two
+//! operations a waiter, `--projectId` and short help; the Atlas CLI's eight
+//! upstream overlays apply to the combined spec, whose 25 watched
+//! operations get waiters, and which still generates.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use atlas_codegen::atlascli::{self, Expect, WatchParam};
-use atlas_codegen::diag::{Pointer, Severity};
+use atlas_codegen::diag::{Pointer, Severity, WarningCode};
 use atlas_codegen::{generate_from, generate_with_overlays, load, overlay};
 use atlas_tests::{specs_dir, workspace_root, NEEDS_SPECS};
 use serde_json::Value;
@@ -36,7 +37,7 @@ fn ours() -> (PathBuf, Vec<PathBuf>) {
 }
 
 #[test]
-fn our_overlays_apply_cleanly_and_change_no_generated_code() {
+fn our_overlays_apply_cleanly_and_give_two_waiters_an_alias_and_help() {
     let (spec, files) = ours();
     assert_eq!(
         files
@@ -115,18 +116,43 @@ fn our_overlays_apply_cleanly_and_change_no_generated_code() {
     let read = atlascli::read(group_id, &spec, &Pointer::root()).expect("reads");
     assert_eq!(read.value.aliases, ["projectId"]);
 
-    // Lowering ignores extensions: the same files with and without.
+    // Lowering reads them: the operations file gains the two waiters, the
+    // command line the watches, the alias and the short help; nothing else
+    // changes.
     let options = atlas_codegen::lower::Options::default();
     let with = generate_with_overlays(&spec, &files, "spec", &options).expect("generates");
     let without = generate_with_overlays(&spec, &[], "spec", &options).expect("generates");
+    let changed: Vec<&String> = with
+        .files
+        .keys()
+        .filter(|name| with.files.get(*name) != without.files.get(*name))
+        .collect();
+    assert_eq!(changed, ["cli.rs", "operations/cloud_backups.rs"]);
+    let count = |files: &atlas_codegen::FileSet, name: &str, needle: &str| {
+        files
+            .get(name)
+            .map_or(0, |text| text.matches(needle).count())
+    };
+    for (name, needle, expected) in [
+        ("operations/cloud_backups.rs", "pub fn send_and_wait(", 2),
+        ("operations/cloud_backups.rs", "pub fn wait_after(", 2),
+        ("cli.rs", "watch: Some(", 2),
+        ("cli.rs", r#"aliases: &["projectId"]"#, 1),
+        ("cli.rs", "short_help: Some(", 2),
+    ] {
+        assert_eq!(
+            count(&with.files, name, needle),
+            expected,
+            "{name}: {needle}"
+        );
+        assert_eq!(count(&without.files, name, needle), 0, "{name}: {needle}");
+    }
     assert!(
-        with.files == without.files,
-        "the overlay changed generated code"
+        with.warnings
+            .iter()
+            .all(|w| w.code != Some(overlay::NO_MATCH)
+                && w.code != Some(WarningCode::AtlasCliWatcher))
     );
-    assert!(with
-        .warnings
-        .iter()
-        .all(|w| w.code != Some(overlay::NO_MATCH)));
 }
 
 #[test]
@@ -204,8 +230,62 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
         "{missing:#?}"
     );
 
-    // The result still reads and generates.
+    // The result still reads and generates, with a waiter for each
+    // watcher that can work.
     let loaded = load::from_value(&spec, doc, warnings).unwrap_or_else(|f| panic!("{f}"));
+    let lowered = atlas_codegen::lower::lower(&loaded).unwrap_or_else(|f| panic!("{f}"));
+    let api = &lowered.api;
+    let mut waiters = Vec::new();
+    for op in &api.operations {
+        let Some((polled, watcher)) = atlas_codegen::emit::waiters::polled(api, op) else {
+            continue;
+        };
+        waiters.push(format!(
+            "{} -> {}{}: {}",
+            op.operation_id,
+            polled.operation_id,
+            watcher
+                .version
+                .as_deref()
+                .map(|v| format!(" (at {v}, as JSON)"))
+                .unwrap_or_default(),
+            match &watcher.expect {
+                atlas_codegen::ir::WatchExpect::Status(code) => format!("HTTP {code}"),
+                atlas_codegen::ir::WatchExpect::Values { path, values } => format!(
+                    "{} in {}",
+                    atlas_codegen::emit::waiters::path_text(path),
+                    values.join("|")
+                ),
+            }
+        ));
+    }
+    let dropped: Vec<String> = lowered
+        .warnings
+        .iter()
+        .filter(|w| w.code == Some(WarningCode::AtlasCliWatcher))
+        .map(|w| w.message.clone())
+        .collect();
+    println!(
+        "{} waiters:\n  {}\nwatcher warnings:\n  {}",
+        waiters.len(),
+        waiters.join("\n  "),
+        dropped.join("\n  ")
+    );
+    // Two of the 25 cannot work as the overlay writes them: one polls a
+    // PATCH (itself), one reads ids from the body of a 204. Both are
+    // warnings, and the other 23 get waiters.
+    assert_eq!(waiters.len(), 23, "{waiters:#?}");
+    let mut refused: Vec<&str> = dropped.iter().filter_map(|m| m.split('`').nth(1)).collect();
+    refused.dedup();
+    assert_eq!(
+        refused,
+        [
+            "updateGroupCluster",
+            "deleteGroupPrivateEndpointEndpointService"
+        ],
+        "{dropped:#?}"
+    );
+    assert!(dropped[0].contains("a PATCH (only a GET can be polled)"));
     let generated =
         generate_from(&loaded, "atlas-api-v2-combined.yaml").unwrap_or_else(|f| panic!("{f}"));
     assert!(generated.summary.operations > 500, "{}", generated.summary);
@@ -327,5 +407,13 @@ fn spec_update_applies_overlays_when_it_regenerates() {
         operations.contains("Throw away one export bucket (overlay)"),
         "{}",
         outcome.stderr
+    );
+}
+
+#[test]
+fn the_generator_keeps_aliases_off_the_flags_the_runtime_reserves() {
+    assert_eq!(
+        atlas_codegen::emit::cli::RESERVED_FLAGS,
+        atlas_admin_api::runtime::cli::RESERVED_FLAGS
     );
 }

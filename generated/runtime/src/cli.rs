@@ -7,6 +7,7 @@
 //! clap commands and their help texts from the table ([`command`]),
 //! choosing the operation, API version and output format and printing the
 //! warnings `atlas api` prints ([`prepare`]), running it ([`execute`]),
+//! waiting for it with `--watch` on operations with a watcher ([`watch`]),
 //! reading the request body, rendering and writing the result ([`render`],
 //! [`write_output`]), shell completions, and turning errors into messages
 //! and exit codes. Credentials, base URL and defaults come from
@@ -19,6 +20,7 @@ use std::future::Future;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::pin::Pin;
+use std::time::Duration;
 
 use bytes::Bytes;
 use clap::{Arg, ArgAction, ArgMatches, Command};
@@ -29,6 +31,7 @@ use self::profile::Settings;
 use super::client::Transport;
 use super::error::Error;
 use super::response::Response;
+use super::wait::{self, Expect, Polling, Progress};
 
 /// Exit status of a request that was never sent: bad flags, a value that
 /// breaks its pattern, a body that does not fit its type, missing
@@ -90,6 +93,9 @@ pub struct OpSpec {
     pub operation_id: &'static str,
     /// The summary line (whitespace collapsed).
     pub summary: Option<&'static str>,
+    /// The short help instead of the summary
+    /// (`x-xgen-atlascli.override.description`).
+    pub short_help: Option<&'static str>,
     /// The description (whitespace collapsed).
     pub description: Option<&'static str>,
     /// The HTTP method (`POST`).
@@ -109,6 +115,106 @@ pub struct OpSpec {
     pub page_flag: Option<&'static str>,
     /// Copies the flags onto the operation's request builder and sends it.
     pub run: RunFn,
+    /// How `--watch` waits for the operation to take effect, for an
+    /// operation with a watcher (`x-xgen-atlascli.watcher`).
+    pub watch: Option<WatchSpec>,
+}
+
+/// How `--watch` waits for an operation to take effect: the operation it
+/// polls, with which parameters, until when, and the function that does it
+/// (the operation's generated waiter, `wait_after`).
+#[derive(Debug, Clone, Copy)]
+pub struct WatchSpec {
+    /// The polled operation's tag command (`cloudBackups`).
+    pub tag: &'static str,
+    /// The polled operation's command (`getBackupExport`).
+    pub operation: &'static str,
+    /// The API version it is polled with, when it is not the polled
+    /// command's default.
+    pub version: Option<&'static str>,
+    /// The polled operation's flags and where their values come from.
+    pub params: &'static [(&'static str, WatchFrom)],
+    /// When the wait is over.
+    pub expect: Expect,
+    /// Waits, given the operation's flags and the response it was sent.
+    pub run: WatchFn,
+}
+
+/// Where a parameter of a polled operation comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchFrom {
+    /// The watched command's parameter of this name.
+    Input(&'static str),
+    /// The value at this path (object keys) of the response it was sent.
+    Body(&'static [&'static str]),
+}
+
+/// A watch function: the operation's flags (a [`Call`]), the response it
+/// was sent (JSON, `null` for none) and the timing and progress callback;
+/// returns the last polled response.
+pub type WatchFn = for<'a> fn(Call<'a>, &'a serde_json::Value, Polling<'a>) -> Running<'a>;
+
+/// `--watch-interval` and `--watchTimeout`, read before anything is sent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WatchTiming {
+    /// Between two polls.
+    pub interval: Duration,
+    /// The whole wait, polls included; `None`: no limit (`--watchTimeout 0`).
+    pub timeout: Option<Duration>,
+}
+
+impl WatchSpec {
+    /// What the wait polls and until when, for help and messages
+    /// (`getBackupExport until $.state is Successful, Failed or Cancelled`).
+    pub fn describe(&self) -> String {
+        let until = match self.expect {
+            Expect::Status(code) => format!("it answers HTTP {code}"),
+            Expect::Values { values, .. } => {
+                let path = self.expect.path_text().unwrap_or_default();
+                match values {
+                    [one] => format!("{path} is {one}"),
+                    [init @ .., last] => format!("{path} is {} or {last}", init.join(", ")),
+                    [] => format!("{path} is set"),
+                }
+            }
+        };
+        format!("{} {} until {until}", self.tag, self.operation)
+    }
+
+    /// The command that polls once more by hand, with the values the wait
+    /// used (`atlas-api cloudBackups getBackupExport --groupId ... --exportId ...`).
+    pub fn command_line(
+        &self,
+        matches: &ArgMatches,
+        fallbacks: &[(&'static str, String)],
+        sent: &serde_json::Value,
+    ) -> String {
+        let mut line = format!("atlas-api {} {}", self.tag, self.operation);
+        for (flag, from) in self.params {
+            let value = match from {
+                WatchFrom::Input(id) => matches
+                    .try_get_raw(&flag_name(id))
+                    .ok()
+                    .flatten()
+                    .and_then(|mut raw| raw.next())
+                    .map(|raw| raw.to_string_lossy().into_owned())
+                    .or_else(|| {
+                        fallbacks
+                            .iter()
+                            .find(|(f, _)| f == id)
+                            .map(|(_, v)| v.clone())
+                    }),
+                WatchFrom::Body(path) => wait::value_at(sent, path).map(wait::text),
+            };
+            if let Some(value) = value {
+                line.push_str(&format!(" --{flag} {value}"));
+            }
+        }
+        if let Some(version) = self.version {
+            line.push_str(&format!(" --version {version}"));
+        }
+        line
+    }
 }
 
 /// One API version of an operation, as its media types describe it.
@@ -184,8 +290,11 @@ pub struct ArgSpec {
     /// Whether the flag can be repeated (a list parameter).
     pub list: bool,
     /// Other spellings of the flag, accepted and shown in help
-    /// (`projectId` for `groupId`).
+    /// (`projectId` for `groupId`, from `x-xgen-atlascli.aliases`).
     pub aliases: &'static [&'static str],
+    /// The short help instead of the description's first sentence
+    /// (`x-xgen-atlascli.override.description`).
+    pub short_help: Option<&'static str>,
 }
 
 /// Where a parameter goes in the request.
@@ -282,7 +391,10 @@ impl ArgSpec {
     /// The short help: the first sentence of the description (or what the
     /// parameter is), and its pattern.
     pub fn help(&self) -> String {
-        let mut help = self.summary();
+        let mut help = match self.short_help {
+            Some(short) => short.to_owned(),
+            None => self.summary(),
+        };
         if let Some(pattern) = self.pattern {
             help.push_str(&format!(" [pattern: {pattern}]"));
         }
@@ -392,10 +504,11 @@ fn first_sentence(text: &str) -> &str {
 const CREDENTIALS_HELP: &str = "Credentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_API_KEY/MONGODB_ATLAS_PRIVATE_API_KEY (API key; MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY too), else the Atlas CLI profile (--profile NAME, default \"default\") in atlascli/config.toml, its secrets read from the OS keyring where `atlas` put them there. --no-auth sends none.";
 
 impl OpSpec {
-    /// The one-line help: the summary, else the method and path.
+    /// The one-line help: the short help the overlays give, else the
+    /// summary, else the method and path.
     pub fn about(&self) -> String {
-        match self.summary {
-            Some(summary) => summary.to_owned(),
+        match self.short_help.or(self.summary) {
+            Some(text) => text.to_owned(),
             None => format!("{} {}", self.method, self.path),
         }
     }
@@ -403,7 +516,10 @@ impl OpSpec {
     /// The long help: the summary, the description, the method, path and
     /// operationId.
     pub fn long_about(&self) -> String {
-        let mut text = self.about();
+        let mut text = match self.summary {
+            Some(summary) => summary.to_owned(),
+            None => format!("{} {}", self.method, self.path),
+        };
         if let Some(description) = self.description {
             text.push_str("\n\n");
             text.push_str(description);
@@ -518,6 +634,12 @@ impl OpSpec {
                 "\n\nPaginated: prints one page (--{page}, default 1)."
             ));
         }
+        if let Some(watch) = &self.watch {
+            text.push_str(&format!(
+                "\n\nWatch (--watch): prints the response, then polls {} (every --watch-interval seconds, at most --watchTimeout seconds), showing progress on standard error.",
+                watch.describe()
+            ));
+        }
         text.push_str("\n\n");
         text.push_str(CREDENTIALS_HELP);
         text
@@ -540,6 +662,9 @@ impl OpSpec {
         if !self.versions.is_empty() {
             let names: Vec<&'static str> = self.versions.iter().map(|v| v.name).collect();
             command = command.arg(version_arg(&names, self.version.unwrap_or_default()));
+        }
+        if let Some(watch) = &self.watch {
+            command = command.args(watch_args(watch));
         }
         command.args(output_args(&self.output_formats()))
     }
@@ -645,6 +770,77 @@ pub fn output_args(formats: &[&'static str]) -> [Arg; 2] {
     ]
 }
 
+/// `--watch` (`-w`), `--watch-interval` and `--watchTimeout` of an
+/// operation with a watcher.
+pub fn watch_args(watch: &WatchSpec) -> [Arg; 3] {
+    [
+        Arg::new("watch")
+            .long("watch")
+            .short('w')
+            .action(ArgAction::SetTrue)
+            .help(format!(
+                "Print the response, then wait: poll {}, showing progress on standard error",
+                watch.describe()
+            )),
+        Arg::new("watch-interval")
+            .long("watch-interval")
+            .visible_alias("watchInterval")
+            .value_name("SECONDS")
+            .value_parser(positive_seconds)
+            .default_value("10")
+            .help("Seconds between two polls with --watch (more than 0)"),
+        Arg::new("watchTimeout")
+            .long("watchTimeout")
+            .visible_alias("watch-timeout")
+            .value_name("SECONDS")
+            .value_parser(seconds)
+            .default_value("7200")
+            .help("With --watch, give up after this many seconds (0: no limit)"),
+    ]
+}
+
+/// A number of seconds, 0 or more.
+fn seconds(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
+        _ => Err("expected a number of seconds, 0 or more".to_owned()),
+    }
+}
+
+/// A number of seconds, more than 0.
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match seconds(text) {
+        Ok(value) if value > 0.0 => Ok(value),
+        _ => Err("expected a number of seconds more than 0".to_owned()),
+    }
+}
+
+/// `--watch` with its timing, if given on an operation with a watcher.
+fn watch_timing(op: &OpSpec, m: &ArgMatches) -> Result<Option<WatchTiming>, CliError> {
+    let watching = op.watch.is_some()
+        && m.try_get_one::<bool>("watch")
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(false);
+    if !watching {
+        return Ok(None);
+    }
+    let value = |id: &str| m.try_get_one::<f64>(id).ok().flatten().copied();
+    let duration = |id: &str, v: f64| {
+        Duration::try_from_secs_f64(v)
+            .map_err(|_| CliError::usage(format!("--{id}: {v} is not a number of seconds")))
+    };
+    let interval = duration("watch-interval", value("watch-interval").unwrap_or(10.0))?;
+    let timeout = value("watchTimeout").unwrap_or(7200.0);
+    let timeout = if timeout > 0.0 {
+        Some(duration("watchTimeout", timeout)?)
+    } else {
+        None
+    };
+    Ok(Some(WatchTiming { interval, timeout }))
+}
+
 /// Formats written as they are received, unfit for a terminal.
 fn is_binary(format: &str) -> bool {
     !matches!(format, "json" | "yaml" | "csv")
@@ -699,6 +895,8 @@ pub struct Prepared<'m> {
     pub warnings: Vec<String>,
     /// Values of flags not given (see [`Call::fallbacks`]).
     pub fallbacks: Vec<(&'static str, String)>,
+    /// `--watch` and its timing, when given (see [`watch`]).
+    pub watch: Option<WatchTiming>,
 }
 
 /// Everything about the operation `matches` names that can be decided
@@ -812,6 +1010,7 @@ pub fn prepare<'m>(
             }
         }
     }
+    let watch = watch_timing(op, m)?;
     let body = match op.body {
         Some(_) => read_body(m)?,
         None => None,
@@ -826,6 +1025,7 @@ pub fn prepare<'m>(
         body,
         warnings,
         fallbacks,
+        watch,
     })
 }
 
@@ -931,6 +1131,56 @@ pub async fn execute(client: &Transport, prepared: &Prepared<'_>) -> Result<Outc
         fallbacks: &prepared.fallbacks,
     })
     .await
+}
+
+/// Waits, after [`execute`], for the prepared operation to take effect:
+/// its [`WatchSpec::run`] with the response it was sent (`sent`), the
+/// timing of `--watch-interval` and `--watchTimeout`, and `on_progress`
+/// called after every poll. Returns the last polled response. A failure
+/// exits 1 (the request was sent) and names the command that polls again
+/// by hand.
+pub async fn watch<'a>(
+    client: &'a Transport,
+    prepared: &'a Prepared<'_>,
+    sent: &'a Outcome,
+    on_progress: impl FnMut(&Progress<'_>) + Send + 'a,
+) -> Result<Outcome, CliError> {
+    static NO_BODY: serde_json::Value = serde_json::Value::Null;
+    let op = prepared.op;
+    let (Some(spec), Some(timing)) = (op.watch, prepared.watch) else {
+        return Err(CliError::usage(format!("{} has nothing to watch", op.name)));
+    };
+    let sent = match sent {
+        Outcome::Json(value) => value,
+        Outcome::NoContent => &NO_BODY,
+        Outcome::Bytes(_) | Outcome::Text(_) => {
+            return Err(CliError::failure(
+                "--watch needs the JSON response; the response was not JSON",
+            ))
+        }
+    };
+    let polling = Polling::new()
+        .interval(timing.interval)
+        .max_interval(timing.interval.max(wait::DEFAULT_MAX_INTERVAL))
+        .timeout(timing.timeout.unwrap_or(Duration::MAX))
+        .on_progress(on_progress);
+    let call = Call {
+        client,
+        matches: prepared.matches,
+        version: None,
+        format: None,
+        body: None,
+        fallbacks: &prepared.fallbacks,
+    };
+    (spec.run)(call, sent, polling).await.map_err(|mut err| {
+        err.exit_code = EXIT_FAILURE;
+        err.message = format!(
+            "{}; to look again: {}",
+            err.message,
+            spec.command_line(prepared.matches, &prepared.fallbacks, sent)
+        );
+        err
+    })
 }
 
 /// The bytes to write for `outcome` in `format`: JSON indented, YAML, or
@@ -1272,6 +1522,7 @@ mod tests {
         kind: ArgKind::Text,
         list: false,
         aliases: &["projectId"],
+        short_help: None,
     };
     static ENVELOPE: ArgSpec = ArgSpec {
         id: "envelope",
@@ -1285,6 +1536,7 @@ mod tests {
         kind: ArgKind::Bool,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     // Named like the `--file` every operation with a body has.
     static FILE: ArgSpec = ArgSpec {
@@ -1299,6 +1551,7 @@ mod tests {
         kind: ArgKind::Text,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     static IDS: ArgSpec = ArgSpec {
         id: "ids",
@@ -1312,6 +1565,7 @@ mod tests {
         kind: ArgKind::Integer,
         list: true,
         aliases: &[],
+        short_help: None,
     };
 
     /// Prints what it was given.
@@ -1369,6 +1623,7 @@ mod tests {
             name: "getThing",
             operation_id: "getGroupThing",
             summary: Some("Return one thing"),
+            short_help: None,
             description: Some("Returns the thing."),
             method: "POST",
             path: "/groups/{groupId}/things",
@@ -1401,11 +1656,13 @@ mod tests {
             version: Some("2024-05-30"),
             page_flag: None,
             run: echo,
+            watch: None,
         },
         OpSpec {
             name: "getReport",
             operation_id: "getReport",
             summary: None,
+            short_help: None,
             description: None,
             method: "GET",
             path: "/report",
@@ -1428,6 +1685,7 @@ mod tests {
             version: Some("2023-01-01"),
             page_flag: None,
             run: report,
+            watch: None,
         },
     ];
     static TAGS: &[TagSpec] = &[TagSpec {

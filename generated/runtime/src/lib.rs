@@ -27,6 +27,7 @@ mod response;
 mod retry;
 pub mod serde_helpers;
 mod validate;
+pub mod wait;
 
 pub use auth::{
     Auth, AuthError, ServiceAccount, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
@@ -48,6 +49,7 @@ pub use serde_helpers::{Decode, DecodeOptions};
 pub use validate::{
     required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
 };
+pub use wait::{Polling, Progress, Wait};
 
 /// What consuming the clients' streams needs: `use atlas_admin_api::prelude::*;`
 /// brings [`futures_util`]'s `Stream`, `StreamExt` and `TryStreamExt` (for

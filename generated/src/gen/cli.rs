@@ -45,6 +45,7 @@ mod args {
         kind: rt::ArgKind::Text,
         list: false,
         aliases: &["projectId"],
+        short_help: None,
     };
     pub(super) static CLUSTER_NAME: rt::ArgSpec = rt::ArgSpec {
         id: "clusterName",
@@ -58,6 +59,7 @@ mod args {
         kind: rt::ArgKind::Text,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     pub(super) static ENVELOPE: rt::ArgSpec = rt::ArgSpec {
         id: "envelope",
@@ -71,6 +73,7 @@ mod args {
         kind: rt::ArgKind::Bool,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     pub(super) static PRETTY: rt::ArgSpec = rt::ArgSpec {
         id: "pretty",
@@ -84,6 +87,7 @@ mod args {
         kind: rt::ArgKind::Bool,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     pub(super) static EXPORT_BUCKET_ID: rt::ArgSpec = rt::ArgSpec {
         id: "exportBucketId",
@@ -97,6 +101,7 @@ mod args {
         kind: rt::ArgKind::Text,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     pub(super) static EXPORT_ID: rt::ArgSpec = rt::ArgSpec {
         id: "exportId",
@@ -110,6 +115,7 @@ mod args {
         kind: rt::ArgKind::Text,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     pub(super) static INCLUDE_COUNT: rt::ArgSpec = rt::ArgSpec {
         id: "includeCount",
@@ -123,6 +129,7 @@ mod args {
         kind: rt::ArgKind::Bool,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     pub(super) static ITEMS_PER_PAGE: rt::ArgSpec = rt::ArgSpec {
         id: "itemsPerPage",
@@ -136,6 +143,7 @@ mod args {
         kind: rt::ArgKind::Integer,
         list: false,
         aliases: &[],
+        short_help: None,
     };
     pub(super) static PAGE_NUM: rt::ArgSpec = rt::ArgSpec {
         id: "pageNum",
@@ -149,6 +157,7 @@ mod args {
         kind: rt::ArgKind::Integer,
         list: false,
         aliases: &[],
+        short_help: None,
     };
 }
 #[cfg(feature = "cloud-backups")]
@@ -159,6 +168,9 @@ mod cloud_backups {
             name: "createBackupExport",
             operation_id: "createGroupClusterBackupExport",
             summary: Some("Start one snapshot export job"),
+            short_help: Some(
+                "Starts exporting one cloud backup snapshot of a cluster to an export bucket. Needs the Project Backup Manager role.",
+            ),
             description: Some(
                 "Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket. Needs the Project Backup Export Operator role or higher.",
             ),
@@ -181,11 +193,27 @@ mod cloud_backups {
             version: Some("2023-01-01"),
             page_flag: None,
             run: create_backup_export,
+            watch: Some(rt::WatchSpec {
+                tag: "cloudBackups",
+                operation: "getBackupExport",
+                version: None,
+                params: &[
+                    ("groupId", rt::WatchFrom::Input("groupId")),
+                    ("clusterName", rt::WatchFrom::Input("clusterName")),
+                    ("exportId", rt::WatchFrom::Body(&["id"])),
+                ],
+                expect: crate::runtime::wait::Expect::Values {
+                    path: &["state"],
+                    values: &["Successful", "Failed", "Cancelled"],
+                },
+                run: watch::create_backup_export,
+            }),
         },
         rt::OpSpec {
             name: "createExportBucket",
             operation_id: "createGroupBackupExportBucket",
             summary: Some("Create one snapshot export bucket"),
+            short_help: None,
             description: Some(
                 "Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket as a target that snapshots can be exported to. Needs the Project Backup Manager role.",
             ),
@@ -216,11 +244,13 @@ mod cloud_backups {
             version: Some("2024-05-30"),
             page_flag: None,
             run: create_export_bucket,
+            watch: None,
         },
         rt::OpSpec {
             name: "deleteExportBucket",
             operation_id: "deleteGroupBackupExportBucket",
             summary: Some("Delete one snapshot export bucket"),
+            short_help: None,
             description: Some(
                 "Removes an export bucket from a project. Turn off auto export to this bucket on every cluster of the project first. Needs the Project Backup Manager role.",
             ),
@@ -239,11 +269,23 @@ mod cloud_backups {
             version: Some("2023-01-01"),
             page_flag: None,
             run: delete_export_bucket,
+            watch: Some(rt::WatchSpec {
+                tag: "cloudBackups",
+                operation: "getExportBucket",
+                version: None,
+                params: &[
+                    ("groupId", rt::WatchFrom::Input("groupId")),
+                    ("exportBucketId", rt::WatchFrom::Input("exportBucketId")),
+                ],
+                expect: crate::runtime::wait::Expect::Status(404),
+                run: watch::delete_export_bucket,
+            }),
         },
         rt::OpSpec {
             name: "getBackupExport",
             operation_id: "getGroupClusterBackupExport",
             summary: Some("Get one snapshot export job"),
+            short_help: None,
             description: Some(
                 "Returns one snapshot export job of a cluster, with its state and progress. Needs the Project Backup Manager role.",
             ),
@@ -267,11 +309,13 @@ mod cloud_backups {
             version: Some("2023-01-01"),
             page_flag: None,
             run: get_backup_export,
+            watch: None,
         },
         rt::OpSpec {
             name: "getExportBucket",
             operation_id: "getGroupBackupExportBucket",
             summary: Some("Get one snapshot export bucket"),
+            short_help: None,
             description: Some(
                 "Returns one export bucket of a project. Needs the Project Read Only role or higher.",
             ),
@@ -296,11 +340,13 @@ mod cloud_backups {
             version: Some("2024-05-30"),
             page_flag: None,
             run: get_export_bucket,
+            watch: None,
         },
         rt::OpSpec {
             name: "listBackupExports",
             operation_id: "listGroupClusterBackupExports",
             summary: Some("List the snapshot export jobs of a cluster"),
+            short_help: None,
             description: Some(
                 "Returns one page of the snapshot export jobs of a cluster, newest first. Needs the Project Backup Manager role.",
             ),
@@ -327,11 +373,13 @@ mod cloud_backups {
             version: Some("2023-01-01"),
             page_flag: Some("pageNum"),
             run: list_backup_exports,
+            watch: None,
         },
         rt::OpSpec {
             name: "listExportBuckets",
             operation_id: "listGroupBackupExportBuckets",
             summary: Some("List the project's snapshot export buckets"),
+            short_help: None,
             description: Some(
                 "Returns one page of the export buckets of a project. Needs the Project Read Only role or higher.",
             ),
@@ -363,11 +411,15 @@ mod cloud_backups {
             version: Some("2024-05-30"),
             page_flag: Some("pageNum"),
             run: list_export_buckets,
+            watch: None,
         },
         rt::OpSpec {
             name: "updateBackupExportBucket",
             operation_id: "updateGroupBackupExportBucket",
             summary: Some("Change whether one export bucket needs private networking"),
+            short_help: Some(
+                "Turns private networking on or off for one export bucket. Needs the Project Backup Manager role.",
+            ),
             description: Some(
                 "Turns the private-networking requirement of one export bucket on or off. Needs the Project Backup Manager role.",
             ),
@@ -395,6 +447,7 @@ mod cloud_backups {
             version: Some("2024-05-30"),
             page_flag: None,
             run: update_backup_export_bucket,
+            watch: None,
         },
     ];
     fn create_backup_export(call: rt::Call<'_>) -> rt::Running<'_> {
@@ -596,5 +649,49 @@ mod cloud_backups {
             }
             rt::outcome(b.send().await)
         })
+    }
+    /// Waiting for operations after they were sent (`--watch`).
+    mod watch {
+        use super::*;
+        pub(super) fn create_backup_export<'a>(
+            call: rt::Call<'a>,
+            sent: &'a ::serde_json::Value,
+            polling: crate::runtime::Polling<'a>,
+        ) -> rt::Running<'a> {
+            Box::pin(async move {
+                let client = crate::Client::from(call.client.clone());
+                let mut b = client.create_backup_export();
+                if let Some(v) = call.text("groupId")? {
+                    b = b.group_id(v);
+                }
+                if let Some(v) = call.text("clusterName")? {
+                    b = b.cluster_name(v);
+                }
+                if let Some(v) = call.boolean("envelope")? {
+                    b = b.envelope(v);
+                }
+                rt::outcome(b.wait_after(sent).polling(polling).await)
+            })
+        }
+        pub(super) fn delete_export_bucket<'a>(
+            call: rt::Call<'a>,
+            sent: &'a ::serde_json::Value,
+            polling: crate::runtime::Polling<'a>,
+        ) -> rt::Running<'a> {
+            Box::pin(async move {
+                let client = crate::Client::from(call.client.clone());
+                let mut b = client.delete_export_bucket();
+                if let Some(v) = call.text("groupId")? {
+                    b = b.group_id(v);
+                }
+                if let Some(v) = call.text("exportBucketId")? {
+                    b = b.export_bucket_id(v);
+                }
+                if let Some(v) = call.boolean("envelope")? {
+                    b = b.envelope(v);
+                }
+                rt::outcome(b.wait_after(sent).polling(polling).await)
+            })
+        }
     }
 }

@@ -14,7 +14,7 @@ pub use ::atlas_admin_runtime as runtime;
 pub use ::atlas_admin_runtime::prelude;
 pub use ::atlas_admin_runtime::{
     Auth, AuthError, ConfigError, IntoValidated, RateLimit, Response, ResponseMeta,
-    RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind,
+    RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind, Wait,
     DEFAULT_BASE_URL,
 };
 /// A client of this API: one method per operation (see

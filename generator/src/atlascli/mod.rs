@@ -23,9 +23,13 @@
 //!   override: {name: project, description: Short help.}
 //! ```
 //!
-//! This is data only: the reader checks the shape and reports problems with
-//! the JSON pointer of the offending field (unknown keys are warnings, wrong
-//! shapes errors); nothing in lowering uses it yet.
+//! The reader checks the shape and reports problems with the JSON pointer
+//! of the offending field (unknown keys are warnings, wrong shapes errors).
+//! Lowering reads it on every operation and parameter: `watcher` becomes
+//! [`crate::ir::Watcher`] (resolved against the polled operation in
+//! `lower/watchers.rs`), `aliases` and `override.description` become
+//! [`crate::ir::Param::aliases`] and the `cli_help` of operations and
+//! parameters; the other keys are read but not used.
 
 use std::path::Path;
 

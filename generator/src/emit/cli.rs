@@ -9,7 +9,9 @@
 //! (`runtime::cli::{TagSpec, OpSpec}`) whose flags are `ArgSpec` statics,
 //! each distinct one emitted once and shared by every operation that has
 //! it, plus one small function per operation that copies the flags onto its
-//! typed request builder and sends it. The hand-written `runtime/cli.rs`
+//! typed request builder and sends it, and for each operation with a
+//! watcher a `WatchSpec` whose function fills the builder again and runs
+//! its generated waiter (`--watch`). The hand-written `runtime/cli.rs`
 //! builds the clap commands and help texts from the table and dispatches;
 //! it and `src/bin/atlas-api.rs` also do body input, output, errors and
 //! credentials.
@@ -97,22 +99,66 @@ struct ArgData {
     kind: &'static str,
     list: bool,
     aliases: Vec<String>,
+    short_help: Option<String>,
 }
 
-/// The other spellings of a parameter's flag. One rule for now, as in
-/// `atlas api`: `--projectId` for a `groupId` parameter (unless the
-/// operation also has a parameter named `projectId`).
-fn aliases(op: &Operation, p: &Param) -> Vec<String> {
-    let has_project_id = op.params.iter().any(|q| q.wire_name == "projectId");
-    if p.wire_name == "groupId" && !has_project_id {
-        vec!["projectId".to_owned()]
+/// Flags every operation command has (or the binary adds): the runtime's
+/// `runtime::cli::RESERVED_FLAGS` (a test keeps the two the same). A
+/// parameter so named gets `Param` appended to its flag; no alias may take
+/// one of them.
+pub const RESERVED_FLAGS: &[&str] = &[
+    "file",
+    "version",
+    "base-url",
+    "help",
+    "watch",
+    "watchTimeout",
+    "watch-timeout",
+    "watch-interval",
+    "output",
+    "outputFile",
+    "profile",
+    "no-auth",
+];
+
+/// The flag of a parameter named `id`, as `runtime::cli::flag_name` spells it.
+fn flag_of(id: &str) -> String {
+    if RESERVED_FLAGS.contains(&id) {
+        format!("{id}Param")
     } else {
-        Vec::new()
+        id.to_owned()
     }
 }
 
+/// The other spellings of a parameter's flag: its `x-xgen-atlascli`
+/// aliases (`projectId` for `groupId`, from the overlays), except those
+/// that are the flag of another parameter of the operation, an alias an
+/// earlier parameter took, or a reserved flag (clap would refuse the
+/// command).
+fn aliases(op: &Operation, index: usize) -> Vec<String> {
+    let Some(p) = op.params.get(index) else {
+        return Vec::new();
+    };
+    let flags: Vec<String> = op.params.iter().map(|q| flag_of(&q.wire_name)).collect();
+    let earlier: Vec<&String> = op.params[..index]
+        .iter()
+        .flat_map(|q| q.aliases.iter())
+        .collect();
+    let mut out: Vec<String> = Vec::new();
+    for alias in &p.aliases {
+        if !flags.contains(alias)
+            && !RESERVED_FLAGS.contains(&alias.as_str())
+            && !earlier.contains(&alias)
+            && !out.contains(alias)
+        {
+            out.push(alias.clone());
+        }
+    }
+    out
+}
+
 impl ArgData {
-    fn new(api: &Api, op: &Operation, p: &Param) -> Self {
+    fn new(api: &Api, op: &Operation, index: usize, p: &Param) -> Self {
         let (kind, list, _) = access(&p.ty);
         ArgData {
             id: p.wire_name.clone(),
@@ -129,7 +175,8 @@ impl ArgData {
             example: p.example.as_ref().map(json_scalar),
             kind,
             list,
-            aliases: aliases(op, p),
+            aliases: aliases(op, index),
+            short_help: p.cli_help.as_deref().map(plain),
         }
     }
 
@@ -148,6 +195,7 @@ impl ArgData {
         let pattern = opt_str(self.pattern.as_deref());
         let default = opt_str(self.default.as_deref());
         let example = opt_str(self.example.as_deref());
+        let short_help = opt_str(self.short_help.as_deref());
         quote! {
             pub(super) static #name: #rt::ArgSpec = #rt::ArgSpec {
                 id: #id,
@@ -161,6 +209,7 @@ impl ArgData {
                 kind: #rt::ArgKind::#kind,
                 list: #list,
                 aliases: &[#(#aliases),*],
+                short_help: #short_help,
             };
         }
     }
@@ -233,7 +282,8 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
     let arg_names = op
         .params
         .iter()
-        .map(|p| args.intern(ArgData::new(api, op, p), rt));
+        .enumerate()
+        .map(|(i, p)| args.intern(ArgData::new(api, op, i, p), rt));
     let body = match &op.body {
         Some(body) => {
             let media_type = &body.media_type;
@@ -261,11 +311,31 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
             .map_or("pageNum", |p| p.wire_name.as_str())
     }));
     let run = ident(&op.method_name);
+    let short_help = opt_str(op.cli_help.as_deref().map(plain).as_deref());
+    let watch = match super::waiters::polled(api, op) {
+        Some((polled, watcher)) => {
+            let spec = emit_watch_spec(api, op, polled, watcher, names);
+            if polled.feature == op.feature {
+                quote! { watch: #spec, }
+            } else {
+                // The waiter needs the polled operation's feature too.
+                let feature = &polled.feature;
+                quote! {
+                    #[cfg(feature = #feature)]
+                    watch: #spec,
+                    #[cfg(not(feature = #feature))]
+                    watch: None,
+                }
+            }
+        }
+        None => quote! { watch: None, },
+    };
     quote! {
         #rt::OpSpec {
             name: #name,
             operation_id: #operation_id,
             summary: #summary,
+            short_help: #short_help,
             description: #description,
             method: #method,
             path: #path,
@@ -275,7 +345,63 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
             version: #version,
             page_flag: #page_flag,
             run: #run,
+            #watch
         }
+    }
+}
+
+/// The `Some(runtime::cli::WatchSpec { .. })` of an operation with a
+/// watcher.
+fn emit_watch_spec(
+    api: &Api,
+    op: &Operation,
+    polled: &Operation,
+    watcher: &Watcher,
+    names: &Names,
+) -> TokenStream {
+    let rt = &names.rt;
+    let tag = polled
+        .tag
+        .as_deref()
+        .map(tag_command)
+        .or_else(|| {
+            api.features
+                .get(&polled.feature)
+                .map(|d| tag_command(&d.tag))
+        })
+        .unwrap_or_default();
+    let operation = &polled.short_name;
+    let version = opt_str(watcher.version.as_deref());
+    let params = watcher.params.iter().filter_map(|arg| {
+        let flag = flag_of(&polled.params.get(arg.param)?.wire_name);
+        let from = match &arg.source {
+            WatchSource::Input(i) => {
+                let input = &op.params.get(*i)?.wire_name;
+                quote! { #rt::WatchFrom::Input(#input) }
+            }
+            WatchSource::Body(path) => quote! { #rt::WatchFrom::Body(&[#(#path),*]) },
+        };
+        Some(quote! { (#flag, #from) })
+    });
+    let expect = match &watcher.expect {
+        WatchExpect::Status(code) => {
+            let code = proc_macro2::Literal::u16_unsuffixed(*code);
+            quote! { crate::runtime::wait::Expect::Status(#code) }
+        }
+        WatchExpect::Values { path, values } => quote! {
+            crate::runtime::wait::Expect::Values { path: &[#(#path),*], values: &[#(#values),*] }
+        },
+    };
+    let run = ident(&op.method_name);
+    quote! {
+        Some(#rt::WatchSpec {
+            tag: #tag,
+            operation: #operation,
+            version: #version,
+            params: &[#(#params),*],
+            expect: #expect,
+            run: watch::#run,
+        })
     }
 }
 
@@ -284,16 +410,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
 /// the call.
 fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
     let method = ident(&op.method_name);
-    let sets: Vec<TokenStream> = op
-        .params
-        .iter()
-        .map(|p| {
-            let read = ident(access(&p.ty).2);
-            let id = &p.wire_name;
-            let setter = ident(&p.rust_name);
-            quote! { if let Some(v) = call.#read(#id)? { b = b.#setter(v); } }
-        })
-        .collect();
+    let sets = flag_setters(op);
     let has_versions = !op.api_versions.is_empty();
     let has_formats = !op.other_formats().is_empty();
     let formatted = has_formats.then(|| {
@@ -361,6 +478,47 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
     }
 }
 
+/// The flags of `op` onto its builder `b` (`call` is the `runtime::cli::Call`).
+fn flag_setters(op: &Operation) -> Vec<TokenStream> {
+    op.params
+        .iter()
+        .map(|p| {
+            let read = ident(access(&p.ty).2);
+            let id = &p.wire_name;
+            let setter = ident(&p.rust_name);
+            quote! { if let Some(v) = call.#read(#id)? { b = b.#setter(v); } }
+        })
+        .collect()
+}
+
+/// The function that waits for `op` after it was sent (a
+/// `WatchSpec::run`): the flags onto the builder again, then its
+/// `wait_after` with the response as sent and the command's timing and
+/// progress.
+fn emit_watch_run(op: &Operation, rt: &Ident) -> TokenStream {
+    let method = ident(&op.method_name);
+    let sets = flag_setters(op);
+    let binding = if sets.is_empty() {
+        quote! { b }
+    } else {
+        quote! { mut b }
+    };
+    quote! {
+        pub(super) fn #method<'a>(
+            call: #rt::Call<'a>,
+            sent: &'a ::serde_json::Value,
+            polling: crate::runtime::Polling<'a>,
+        ) -> #rt::Running<'a> {
+            Box::pin(async move {
+                let client = crate::Client::from(call.client.clone());
+                let #binding = client.#method();
+                #(#sets)*
+                #rt::outcome(b.wait_after(sent).polling(polling).await)
+            })
+        }
+    }
+}
+
 /// The `cli.rs` file.
 pub fn emit_cli(api: &Api) -> TokenStream {
     let names = Names {
@@ -385,6 +543,38 @@ pub fn emit_cli(api: &Api) -> TokenStream {
             .map(|op| emit_op_spec(api, op, &names, &mut args))
             .collect();
         let runs = ops.iter().map(|op| emit_op_run(op, rt));
+        // A waiter whose polled operation is of another tag is compiled
+        // with that tag's feature only; when all are, so is the module.
+        let mut watches = Vec::new();
+        let mut needs: Option<std::collections::BTreeSet<String>> = Some(Default::default());
+        for op in &ops {
+            let Some((polled, _)) = super::waiters::polled(api, op) else {
+                continue;
+            };
+            let run = emit_watch_run(op, rt);
+            if polled.feature == op.feature {
+                needs = None;
+                watches.push(run);
+            } else {
+                let feature = &polled.feature;
+                if let Some(needs) = needs.as_mut() {
+                    needs.insert(feature.clone());
+                }
+                watches.push(quote! { #[cfg(feature = #feature)] #run });
+            }
+        }
+        let watch_cfg = needs.filter(|n| !n.is_empty()).map(|n| super::cfg_any(&n));
+        let watch_mod = (!watches.is_empty()).then(|| {
+            quote! {
+                /// Waiting for operations after they were sent (`--watch`).
+                #watch_cfg
+                mod watch {
+                    use super::*;
+
+                    #(#watches)*
+                }
+            }
+        });
         tags.push(quote! {
             #rt::TagSpec {
                 name: #name,
@@ -404,6 +594,8 @@ pub fn emit_cli(api: &Api) -> TokenStream {
                 pub(super) static OPS: &[#rt::OpSpec] = &[#(#specs),*];
 
                 #(#runs)*
+
+                #watch_mod
             }
         });
     }
@@ -459,7 +651,11 @@ paths:
       x-xgen-operation-id-override: getReport
       tags: [Reports]
       parameters:
-        - { name: groupId, in: path, required: true, schema: { type: string } }
+        - name: groupId
+          in: path
+          required: true
+          schema: { type: string }
+          x-xgen-atlascli: { aliases: [projectId] }
       responses:
         "200":
           description: OK
@@ -480,7 +676,11 @@ paths:
       operationId: getPair
       tags: [Reports]
       parameters:
-        - { name: groupId, in: path, required: true, schema: { type: string } }
+        - name: groupId
+          in: path
+          required: true
+          schema: { type: string }
+          x-xgen-atlascli: { aliases: [projectId, project, version] }
         - { name: projectId, in: path, required: true, schema: { type: string } }
       responses:
         "200":
@@ -543,9 +743,11 @@ components:
             r#"rt::VersionSpec{name:"2023-01-01",formats:&["csv","json"],sunset:Some("2026-01-01"),public_preview:false,}"#,
             r#"rt::VersionSpec{name:"2024-05-30",formats:&["json"],sunset:None,public_preview:false,}"#,
             r#"rt::VersionSpec{name:"preview",formats:&["gzip"],sunset:None,public_preview:true,}"#,
-            // --projectId for groupId, except where projectId is a parameter.
+            // The overlay's --projectId for groupId, except where projectId
+            // is a parameter; never a reserved flag (--version).
             r#"id:"groupId","#,
             r#"aliases:&["projectId"],"#,
+            r#"aliases:&["project"],"#,
             r#"aliases:&[],"#,
             // Other formats go through `send_as`.
             "ifletSome(format)=call.format{ifletSome(v)=call.version{b=b.api_version(v);}returnrt::bytes_outcome(b.send_as(format).await);}",

@@ -11,6 +11,7 @@ mod operations;
 mod pagination;
 mod tokens;
 mod versions;
+pub mod waiters;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -144,7 +145,11 @@ pub fn emit_file(api: &Api, kind: &FileKind) -> TokenStream {
                 .filter(|op| &op.feature == feature)
                 .collect();
             match api.features.get(feature) {
-                Some(def) => operations::emit_operations(feature, def, &ops),
+                Some(def) => {
+                    let mut tokens = operations::emit_operations(feature, def, &ops);
+                    tokens.extend(waiters::emit_waiters(api, &ops));
+                    tokens
+                }
                 None => TokenStream::new(),
             }
         }
@@ -238,7 +243,7 @@ fn emit_mod(api: &Api) -> TokenStream {
         pub use ::atlas_admin_runtime::prelude;
         pub use ::atlas_admin_runtime::{
             Auth, AuthError, ConfigError, IntoValidated, RateLimit, Response, ResponseMeta,
-            RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind,
+            RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind, Wait,
             DEFAULT_BASE_URL,
         };
 

@@ -35,6 +35,7 @@ mod parameters;
 mod schema;
 #[cfg(test)]
 mod tests;
+mod watchers;
 
 use bodies::Responses;
 
@@ -242,6 +243,10 @@ struct Work<'a> {
     inlining: Vec<(String, View)>,
     /// How each pattern is enforced (computed once per pattern).
     plans: HashMap<String, PatternPlan>,
+    /// Watchers read from operations, resolved once every operation is
+    /// lowered: (the watching operation's `operationId`, the watcher, its
+    /// pointer).
+    watchers: Vec<(String, crate::atlascli::Watcher, Pointer)>,
 }
 
 fn components_prefix(kind: &str) -> String {
@@ -308,6 +313,7 @@ impl<'a> Lowerer<'a> {
                 queue: VecDeque::new(),
                 inlining: Vec::new(),
                 plans: HashMap::new(),
+                watchers: Vec::new(),
             },
         }
     }
@@ -371,6 +377,7 @@ impl<'a> Lowerer<'a> {
         self.compute_differs();
         self.compute_directions();
         self.lower_operations();
+        self.resolve_watchers();
         while let Some(job) = self.work.queue.pop_front() {
             if job.union.is_some() {
                 self.lower_union(job);

@@ -150,6 +150,11 @@ impl<'a> Lowerer<'a> {
         let accept = accept
             .or_else(|| body.as_ref().map(|b| b.media_type.clone()))
             .unwrap_or_else(|| "application/json".to_owned());
+        let cli = self.read_atlascli(&op.extensions, &pointer);
+        if let Some(watcher) = cli.watcher {
+            let at = pointer.join(crate::atlascli::EXTENSION).join("watcher");
+            self.work.watchers.push((operation_id.clone(), watcher, at));
+        }
         let envelope_param = params.iter().position(|p| {
             p.wire_name == "envelope" && p.location == ParamLocation::Query && p.ty == Type::Bool
         });
@@ -183,6 +188,8 @@ impl<'a> Lowerer<'a> {
                 .collect(),
             pagination: None,
             version_media: self.version_media(op),
+            watcher: None,
+            cli_help: cli.description_override,
         })
     }
 }

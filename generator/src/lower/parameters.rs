@@ -185,6 +185,7 @@ impl<'a> Lowerer<'a> {
                 }
             };
             let required = data.required || location == ParamLocation::Path;
+            let cli = self.param_atlascli(p, &ptr);
             params.push(Param {
                 rust_name: param_scope.take(&field_name(&data.name)),
                 wire_name: data.name.clone(),
@@ -194,6 +195,8 @@ impl<'a> Lowerer<'a> {
                 default,
                 example,
                 doc: non_empty(&data.description),
+                aliases: cli.aliases,
+                cli_help: cli.description_override,
             });
         }
         let path_parts: Vec<PathPart> = parts_raw
@@ -209,5 +212,60 @@ impl<'a> Lowerer<'a> {
             })
             .collect();
         Some((params, path_parts))
+    }
+}
+
+impl Lowerer<'_> {
+    /// What `x-xgen-atlascli` says about a parameter (nothing when it has
+    /// none). A shared parameter (`#/components/parameters/groupId`) is
+    /// read, and its diagnostics placed, where it is defined; `at` is where
+    /// the operation uses it.
+    fn param_atlascli(&mut self, p: &Parameter, at: &Pointer) -> crate::atlascli::AtlasCli {
+        let extensions = &p.parameter_data_ref().extensions;
+        if !extensions.contains_key(crate::atlascli::EXTENSION) {
+            return crate::atlascli::AtlasCli::default();
+        }
+        let defined = self
+            .api
+            .components
+            .as_ref()
+            .and_then(|c| {
+                c.parameters
+                    .iter()
+                    .find(|(_, q)| matches!(q, ReferenceOr::Item(q) if std::ptr::eq(q, p)))
+            })
+            .map(|(name, _)| {
+                Pointer::root()
+                    .join("components")
+                    .join("parameters")
+                    .join(name)
+            })
+            .unwrap_or_else(|| at.clone());
+        self.read_atlascli(extensions, &defined)
+    }
+
+    /// Reads an `x-xgen-atlascli` extension (at `at`, the pointer of its
+    /// owner): its unknown keys become warnings, its errors errors.
+    pub(super) fn read_atlascli<'e>(
+        &mut self,
+        extensions: impl IntoIterator<Item = (&'e String, &'e serde_json::Value)>,
+        at: &Pointer,
+    ) -> crate::atlascli::AtlasCli {
+        match crate::atlascli::from_extensions(extensions, self.file, at) {
+            Ok(Some(read)) => {
+                self.out.warnings.extend(read.warnings);
+                read.value
+            }
+            Ok(None) => crate::atlascli::AtlasCli::default(),
+            Err(failure) => {
+                for d in failure.diagnostics {
+                    match d.severity {
+                        crate::diag::Severity::Error => self.out.errors.push(d),
+                        crate::diag::Severity::Warning => self.out.warnings.push(d),
+                    }
+                }
+                crate::atlascli::AtlasCli::default()
+            }
+        }
     }
 }

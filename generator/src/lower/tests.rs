@@ -290,3 +290,260 @@ fn discriminated_unions_keep_a_fallback_and_untagged_unions_try_shapes_in_order(
     assert_eq!(u.variants.len(), 2);
     assert_eq!(u.fallback, "Unknown");
 }
+
+// ----- x-xgen-atlascli: watchers, aliases, help ------------------------------
+
+/// A spec of things: `createThing` (POST, answers the thing), `getThing`
+/// (GET, versions 2023-01-01 and 2024-05-30), `deleteThing` (DELETE, 204),
+/// `renameThing` (PATCH); `watcher` is the `x-xgen-atlascli` of
+/// `createThing` (YAML, indented by 6), `delete` that of `deleteThing`.
+fn things(watcher: &str, delete: &str) -> String {
+    format!(
+        r##"openapi: 3.0.1
+info: {{ title: t, version: '1' }}
+paths:
+  /groups/{{groupId}}/things:
+    post:
+      operationId: createThing
+      tags: [Things]
+      parameters:
+        - $ref: '#/components/parameters/groupId'
+      x-xgen-atlascli:
+{watcher}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: {{ $ref: '#/components/schemas/Thing' }}
+  /groups/{{groupId}}/things/{{thingId}}:
+    get:
+      operationId: getThing
+      tags: [Things]
+      parameters:
+        - $ref: '#/components/parameters/groupId'
+        - {{ name: thingId, in: path, required: true, schema: {{ type: string }} }}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: {{ $ref: '#/components/schemas/Thing' }}
+            application/vnd.atlas.2024-05-30+json:
+              schema: {{ $ref: '#/components/schemas/Thing' }}
+    delete:
+      operationId: deleteThing
+      tags: [Things]
+      parameters:
+        - $ref: '#/components/parameters/groupId'
+        - {{ name: thingId, in: path, required: true, schema: {{ type: string }} }}
+      x-xgen-atlascli:
+{delete}
+      responses:
+        '204':
+          description: gone
+    patch:
+      operationId: renameThing
+      tags: [Things]
+      parameters:
+        - $ref: '#/components/parameters/groupId'
+        - {{ name: thingId, in: path, required: true, schema: {{ type: string }} }}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: {{ $ref: '#/components/schemas/Thing' }}
+components:
+  parameters:
+    groupId:
+      name: groupId
+      in: path
+      required: true
+      schema: {{ type: string }}
+      x-xgen-atlascli:
+        aliases: [projectId]
+        override: {{ description: The project. }}
+  schemas:
+    Thing:
+      type: object
+      properties:
+        id: {{ type: string }}
+        state: {{ type: string }}
+"##
+    )
+}
+
+const CREATE_WATCHER: &str = "        watcher:
+          get:
+            operation-id: getThing
+            version: '2024-05-30'
+            params: { groupId: 'input:groupId', thingId: 'body:$.id' }
+          expect: { match: { path: '$.state', values: [READY, FAILED] } }
+        override: { description: Makes a thing. }";
+
+const DELETE_WATCHER: &str = "        watcher:
+          get:
+            operation-id: getThing
+            params: { groupId: 'input:groupId', thingId: 'input:thingId' }
+          expect: { http-code: 404 }";
+
+fn lower_things(watcher: &str, delete: &str) -> (Api, Vec<crate::diag::Diagnostic>) {
+    let spec = load::parse(Path::new("t.yaml"), &things(watcher, delete)).expect("parses");
+    let lowered = lower_with(&spec, &Options::default()).expect("lowers");
+    (lowered.api, lowered.warnings)
+}
+
+fn op<'a>(api: &'a Api, id: &str) -> &'a Operation {
+    api.operations
+        .iter()
+        .find(|o| o.operation_id == id)
+        .unwrap_or_else(|| panic!("no {id}"))
+}
+
+fn watcher_warnings(warnings: &[crate::diag::Diagnostic]) -> Vec<String> {
+    warnings
+        .iter()
+        .filter(|w| w.code == Some(crate::diag::WarningCode::AtlasCliWatcher))
+        .map(|w| w.message.clone())
+        .collect()
+}
+
+#[test]
+fn watchers_resolve_to_the_polled_operation_and_its_parameters() {
+    let (api, warnings) = lower_things(CREATE_WATCHER, DELETE_WATCHER);
+    assert!(watcher_warnings(&warnings).is_empty(), "{warnings:#?}");
+    let get = op(&api, "getThing");
+    let group = get.params.iter().position(|p| p.wire_name == "groupId");
+    let thing = get.params.iter().position(|p| p.wire_name == "thingId");
+    let create = op(&api, "createThing");
+    assert_eq!(
+        create.watcher,
+        Some(Watcher {
+            operation_id: "getThing".into(),
+            // getThing is generated for 2024-05-30: no other version needed.
+            version: None,
+            params: vec![
+                WatchArg {
+                    param: group.expect("groupId"),
+                    source: WatchSource::Input(0),
+                },
+                WatchArg {
+                    param: thing.expect("thingId"),
+                    source: WatchSource::Body(vec!["id".into()]),
+                },
+            ],
+            expect: WatchExpect::Values {
+                path: vec!["state".into()],
+                values: vec!["READY".into(), "FAILED".into()],
+            },
+        })
+    );
+    assert_eq!(create.cli_help.as_deref(), Some("Makes a thing."));
+    let delete = op(&api, "deleteThing");
+    let watcher = delete.watcher.as_ref().expect("a watcher");
+    assert_eq!(watcher.expect, WatchExpect::Status(404));
+    assert_eq!(
+        watcher.params.iter().map(|a| &a.source).collect::<Vec<_>>(),
+        [&WatchSource::Input(0), &WatchSource::Input(1)]
+    );
+    assert_eq!(op(&api, "renameThing").watcher, None);
+    // The shared parameter's aliases and help reach every operation.
+    for o in &api.operations {
+        let p = &o.params[0];
+        assert_eq!(
+            (p.wire_name.as_str(), p.aliases.as_slice()),
+            ("groupId", &["projectId".to_owned()][..])
+        );
+        assert_eq!(p.cli_help.as_deref(), Some("The project."));
+    }
+}
+
+#[test]
+fn an_older_version_is_polled_as_json_and_an_unknown_one_falls_back() {
+    let older = CREATE_WATCHER.replace("'2024-05-30'", "'2023-01-01'");
+    let (api, warnings) = lower_things(&older, DELETE_WATCHER);
+    assert!(watcher_warnings(&warnings).is_empty(), "{warnings:#?}");
+    let watcher = op(&api, "createThing").watcher.as_ref().expect("a watcher");
+    assert_eq!(watcher.version.as_deref(), Some("2023-01-01"));
+
+    let unknown = CREATE_WATCHER.replace("'2024-05-30'", "'2019-01-01'");
+    let (api, warnings) = lower_things(&unknown, DELETE_WATCHER);
+    let watcher = op(&api, "createThing").watcher.as_ref().expect("kept");
+    assert_eq!(watcher.version, None);
+    let messages = watcher_warnings(&warnings);
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(
+        messages[0].contains("does not offer API version 2019-01-01")
+            && messages[0].contains("polls 2024-05-30 instead"),
+        "{messages:#?}"
+    );
+}
+
+#[test]
+fn a_watcher_that_cannot_work_is_a_warning_and_no_waiter() {
+    let cases = [
+        (
+            CREATE_WATCHER.replace("operation-id: getThing", "operation-id: getNothing"),
+            "it polls `getNothing`, which is not an operationId of this spec",
+        ),
+        (
+            CREATE_WATCHER.replace("operation-id: getThing", "operation-id: renameThing"),
+            "it polls `renameThing`, a PATCH (only a GET can be polled)",
+        ),
+        (
+            CREATE_WATCHER.replace("'input:groupId'", "'input:projectId'"),
+            "`input:projectId` (for `groupId`): `createThing` has no parameter `projectId`",
+        ),
+        (
+            CREATE_WATCHER.replace("thingId: 'body:$.id'", "thing: 'body:$.id'"),
+            "`getThing` has no parameter `thing`",
+        ),
+        (
+            CREATE_WATCHER.replace(", thingId: 'body:$.id'", ""),
+            "`getThing` needs `thingId`, which the watcher does not give",
+        ),
+        (
+            CREATE_WATCHER.replace("'$.state'", "'$.items[0].state'"),
+            "`match` path `$.items[0].state`: only plain paths",
+        ),
+        (
+            CREATE_WATCHER.replace("'body:$.id'", "'body:$..id'"),
+            "`body:$..id` (for `thingId`): only plain paths",
+        ),
+    ];
+    for (watcher, expected) in cases {
+        let (api, warnings) = lower_things(&watcher, DELETE_WATCHER);
+        assert_eq!(op(&api, "createThing").watcher, None, "{expected}");
+        let messages = watcher_warnings(&warnings);
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.contains(expected)
+                    && m.starts_with("watcher of `createThing` not generated")),
+            "{expected}: {messages:#?}"
+        );
+        // The other watcher is not affected.
+        assert!(op(&api, "deleteThing").watcher.is_some());
+    }
+    // A delete answers no body to read an id from.
+    let from_body = DELETE_WATCHER.replace("'input:thingId'", "'body:$.id'");
+    let (api, warnings) = lower_things(CREATE_WATCHER, &from_body);
+    assert_eq!(op(&api, "deleteThing").watcher, None);
+    assert!(watcher_warnings(&warnings)
+        .iter()
+        .any(|m| m.contains("`deleteThing` answers no JSON body")));
+}
+
+#[test]
+fn plain_paths_are_chains_of_keys() {
+    use super::watchers::simple_path;
+    let keys = |p: &str| simple_path(p).map(|k| k.join("/"));
+    assert_eq!(keys("$").as_deref(), Some(""));
+    assert_eq!(keys("$.state").as_deref(), Some("state"));
+    assert_eq!(keys("$.a.b_c").as_deref(), Some("a/b_c"));
+    assert_eq!(keys("$['a'][\"b.c\"]").as_deref(), Some("a/b.c"));
+    for other in ["$.a[0]", "$..a", "$.*", "$[?(@.a)]", "a.b", "$.", "$['a'"] {
+        assert_eq!(simple_path(other), None, "{other}");
+    }
+}

@@ -45,11 +45,10 @@ pub async fn export_and_wait(
         count += 1;
     }
     let done = client
-        .wait_for_backup_export(group.as_str(), cluster, id.as_str())
+        .wait_for_backup_export(group, cluster, id.as_str())
         .interval(std::time::Duration::from_millis(10))
-        .wait()
         .await?;
-    Ok((done, count))
+    Ok((done.into_inner(), count))
 }
 
 /// Whether a group exists: an error code matched in one call.

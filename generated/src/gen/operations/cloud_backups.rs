@@ -1221,3 +1221,130 @@ impl<'a> UpdateBackupExportBucket<'a> {
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
     }
 }
+impl<'a> CreateBackupExport<'a> {
+    /// Sends the request, then waits until it has taken effect: polls [`Client::get_backup_export`](crate::Client::get_backup_export) (`getGroupClusterBackupExport`, API version 2023-01-01) with `groupId`, `clusterName` as given here and `exportId` from `$.id` of the response, until `$.state` is one of `Successful`, `Failed`, `Cancelled`.
+    ///
+    /// Returns a [`Wait`](crate::runtime::Wait): set its timing and progress callback, then await it. Awaiting it gives the last polled response, decoded as its `send` decodes it. The response to the request itself is not kept; to have it, `send` a clone of the builder and call [`Self::wait_after`] with it.
+    ///
+    /// A request or poll that fails ends the wait with its error (the client retries transient failures first); the timeout ends it with [`Error::WaitTimeout`](crate::runtime::Error::WaitTimeout). See [`crate::runtime::wait`].
+    pub fn send_and_wait(
+        self,
+    ) -> crate::runtime::Wait<
+        'a,
+        crate::runtime::Response<crate::models::DiskBackupExportJob>,
+        crate::models::ApiError,
+    > {
+        crate::runtime::Wait::new(move |polling| {
+            Box::pin(async move {
+                let sent = self.clone().send_json().await?;
+                self.wait_after(&sent.body).run(polling).await
+            })
+        })
+    }
+    /// Waits for this request, already sent and answered with `sent` (the response body as JSON; `null` for none), to take effect: polls [`Client::get_backup_export`](crate::Client::get_backup_export) (`getGroupClusterBackupExport`, API version 2023-01-01) with `groupId`, `clusterName` as given here and `exportId` from `$.id` of the response, until `$.state` is one of `Successful`, `Failed`, `Cancelled`.
+    ///
+    /// The builder's inputs are read as `send` would send them. Awaiting it gives the last polled response, decoded as its `send` decodes it. An input that broke its pattern is [`Error::InvalidRequest`](crate::runtime::Error::InvalidRequest), as is a value the poll needs that `sent` lacks.
+    pub fn wait_after(
+        self,
+        sent: &::serde_json::Value,
+    ) -> crate::runtime::Wait<
+        'a,
+        crate::runtime::Response<crate::models::DiskBackupExportJob>,
+        crate::models::ApiError,
+    > {
+        let client = self.client;
+        let mut poll = client.get_backup_export();
+        match crate::runtime::wait::checked_input(&self.group_id) {
+            Ok(Some(value)) => {
+                let value = &value;
+                poll = poll.group_id(crate::runtime::wait::text(value));
+            }
+            Ok(None) => {}
+            Err(err) => return crate::runtime::Wait::ready(Err(err.into())),
+        }
+        match crate::runtime::wait::checked_input(&self.cluster_name) {
+            Ok(Some(value)) => {
+                let value = &value;
+                poll = poll.cluster_name(crate::runtime::wait::text(value));
+            }
+            Ok(None) => {}
+            Err(err) => return crate::runtime::Wait::ready(Err(err.into())),
+        }
+        if let Some(value) = crate::runtime::wait::value_at(sent, &["id"]) {
+            poll = poll.export_id(crate::runtime::wait::text(value));
+        }
+        crate::runtime::Wait::new(move |polling| {
+            Box::pin(async move {
+                let done = crate::runtime::wait::until_values(
+                        polling,
+                        &["state"],
+                        &["Successful", "Failed", "Cancelled"],
+                        move || poll.clone().send_json(),
+                    )
+                    .await?;
+                crate::runtime::wait::decode(client, done)
+            })
+        })
+    }
+}
+impl<'a> DeleteExportBucket<'a> {
+    /// Sends the request, then waits until it has taken effect: polls [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getGroupBackupExportBucket`, API version 2024-05-30) with `groupId`, `exportBucketId` as given here, until it answers HTTP 404.
+    ///
+    /// Returns a [`Wait`](crate::runtime::Wait): set its timing and progress callback, then await it. Awaiting it gives the status and headers of the poll that answered 404. The response to the request itself is not kept; to have it, `send` a clone of the builder and call [`Self::wait_after`] with it.
+    ///
+    /// A request or poll that fails ends the wait with its error (the client retries transient failures first); the timeout ends it with [`Error::WaitTimeout`](crate::runtime::Error::WaitTimeout). See [`crate::runtime::wait`].
+    pub fn send_and_wait(
+        self,
+    ) -> crate::runtime::Wait<
+        'a,
+        crate::runtime::Response<()>,
+        crate::models::ApiError,
+    > {
+        crate::runtime::Wait::new(move |polling| {
+            Box::pin(async move {
+                let sent = self.clone().send_json().await?;
+                self.wait_after(&sent.body).run(polling).await
+            })
+        })
+    }
+    /// Waits for this request, already sent and answered with `sent` (the response body as JSON; `null` for none), to take effect: polls [`Client::get_export_bucket`](crate::Client::get_export_bucket) (`getGroupBackupExportBucket`, API version 2024-05-30) with `groupId`, `exportBucketId` as given here, until it answers HTTP 404.
+    ///
+    /// The builder's inputs are read as `send` would send them. Awaiting it gives the status and headers of the poll that answered 404. An input that broke its pattern is [`Error::InvalidRequest`](crate::runtime::Error::InvalidRequest), as is a value the poll needs that `sent` lacks.
+    pub fn wait_after(
+        self,
+        _sent: &::serde_json::Value,
+    ) -> crate::runtime::Wait<
+        'a,
+        crate::runtime::Response<()>,
+        crate::models::ApiError,
+    > {
+        let client = self.client;
+        let mut poll = client.get_export_bucket();
+        match crate::runtime::wait::checked_input(&self.group_id) {
+            Ok(Some(value)) => {
+                let value = &value;
+                poll = poll.group_id(crate::runtime::wait::text(value));
+            }
+            Ok(None) => {}
+            Err(err) => return crate::runtime::Wait::ready(Err(err.into())),
+        }
+        match crate::runtime::wait::checked_input(&self.export_bucket_id) {
+            Ok(Some(value)) => {
+                let value = &value;
+                poll = poll.export_bucket_id(crate::runtime::wait::text(value));
+            }
+            Ok(None) => {}
+            Err(err) => return crate::runtime::Wait::ready(Err(err.into())),
+        }
+        crate::runtime::Wait::new(move |polling| {
+            Box::pin(async move {
+                crate::runtime::wait::until_status(
+                        polling,
+                        404,
+                        move || poll.clone().send_json(),
+                    )
+                    .await
+            })
+        })
+    }
+}
