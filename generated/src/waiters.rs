@@ -7,7 +7,7 @@
 //! any of them. [`export_outcome`] says which of those is a success:
 //!
 //! ```no_run
-//! # async fn run(client: atlas_admin_api::Client) -> Result<(), atlas_admin_api::Error<atlas_admin_api::models::ApiError>> {
+//! # async fn run(client: atlas_admin_api::Client) -> atlas_admin_api::Result<()> {
 //! use std::time::Duration;
 //! use atlas_admin_api::models::DiskBackupExportJobRequest;
 //! use atlas_admin_api::waiters::export_outcome;

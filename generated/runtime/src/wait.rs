@@ -10,7 +10,7 @@
 //!
 //! ```no_run
 //! # #[cfg(feature = "cloud-backups")]
-//! # async fn run(client: atlas_admin_api::Client) -> Result<(), atlas_admin_api::Error<atlas_admin_api::models::ApiError>> {
+//! # async fn run(client: atlas_admin_api::Client) -> atlas_admin_api::Result<()> {
 //! use std::time::Duration;
 //! use atlas_admin_api::models::DiskBackupExportJobRequest;
 //!
