@@ -276,6 +276,18 @@ pub enum Type {
 }
 
 impl Type {
+    /// Whether a request builder keeps a parameter of this type checked
+    /// (`runtime::Checked`: validated strings and lists of them, whose
+    /// check is reported when the request is built) rather than as an
+    /// `Option`.
+    pub fn is_checked_param(&self) -> bool {
+        match self {
+            Type::Newtype(_) => true,
+            Type::Vec(inner) => matches!(**inner, Type::Newtype(_)),
+            _ => false,
+        }
+    }
+
     /// The named types this type mentions directly (not through a `Vec` or
     /// `Map`, which already allocate).
     pub fn direct_named(&self) -> Option<&str> {
@@ -540,6 +552,16 @@ pub struct Pagination {
 }
 
 impl Api {
+    /// The operation `op`'s watcher polls, with the watcher, if it has one.
+    pub fn polled<'a>(&'a self, op: &'a Operation) -> Option<(&'a Operation, &'a Watcher)> {
+        let watcher = op.watcher.as_ref()?;
+        let found = self
+            .operations
+            .iter()
+            .find(|o| o.operation_id == watcher.operation_id)?;
+        Some((found, watcher))
+    }
+
     /// Whether a value of `ty` has an empty value (`Default`): what a
     /// missing required field of a received type decodes as.
     pub fn has_default(&self, ty: &Type) -> bool {

@@ -312,7 +312,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
     }));
     let run = ident(&op.method_name);
     let short_help = opt_str(op.cli_help.as_deref().map(plain).as_deref());
-    let watch = match super::waiters::polled(api, op) {
+    let watch = match api.polled(op) {
         Some((polled, watcher)) => {
             let spec = emit_watch_spec(api, op, polled, watcher, names);
             if polled.feature == op.feature {
@@ -548,7 +548,7 @@ pub fn emit_cli(api: &Api) -> TokenStream {
         let mut watches = Vec::new();
         let mut needs: Option<std::collections::BTreeSet<String>> = Some(Default::default());
         for op in &ops {
-            let Some((polled, _)) = super::waiters::polled(api, op) else {
+            let Some((polled, _)) = api.polled(op) else {
                 continue;
             };
             let run = emit_watch_run(op, rt);

@@ -21,27 +21,6 @@ fn models() -> TokenStream {
     quote! { crate::models:: }
 }
 
-/// Whether a builder stores a parameter of type `ty` as
-/// `runtime::Checked` (validated strings and lists of them), as
-/// `operations::param_shape` decides; otherwise as an `Option`.
-fn is_checked(ty: &Type) -> bool {
-    match ty {
-        Type::Newtype(_) => true,
-        Type::Vec(inner) => matches!(**inner, Type::Newtype(_)),
-        _ => false,
-    }
-}
-
-/// The polled operation of `op`'s watcher, and the watcher, if it has one.
-pub fn polled<'a>(api: &'a Api, op: &'a Operation) -> Option<(&'a Operation, &'a Watcher)> {
-    let watcher = op.watcher.as_ref()?;
-    let found = api
-        .operations
-        .iter()
-        .find(|o| o.operation_id == watcher.operation_id)?;
-    Some((found, watcher))
-}
-
 /// The body type a finished wait for values returns: the polled
 /// operation's success type when it is polled at its generated version and
 /// that type is a plain decoded one, else JSON.
@@ -145,7 +124,7 @@ pub fn describe(op: &Operation, polled: &Operation, watcher: &Watcher) -> String
 /// The waiter methods of every operation of `ops` that has a watcher.
 pub(super) fn emit_waiters(api: &Api, ops: &[&Operation]) -> TokenStream {
     let items = ops.iter().filter_map(|op| {
-        let (polled, watcher) = polled(api, op)?;
+        let (polled, watcher) = api.polled(op)?;
         Some(emit_waiter(op, polled, watcher))
     });
     quote! { #(#items)* }
@@ -222,7 +201,7 @@ fn emit_waiter(op: &Operation, polled: &Operation, watcher: &Watcher) -> TokenSt
                     continue;
                 };
                 let field = ident(&input.rust_name);
-                if is_checked(&input.ty) {
+                if input.ty.is_checked_param() {
                     quote! {
                         match crate::runtime::wait::checked_input(&self.#field) {
                             Ok(Some(value)) => {
