@@ -289,6 +289,7 @@ impl Transport {
     /// parameter values), the attempt number and the status; no secret is
     /// ever recorded. The response's `RateLimit-*` figures are in its
     /// [`RawResponse::meta`].
+    #[doc(hidden)]
     pub async fn execute<E>(&self, request: ApiRequest) -> Result<RawResponse, Error<E>> {
         let prepared = Prepared {
             url: self.url_for(&request),
@@ -353,6 +354,7 @@ impl Transport {
     /// [`TransportBuilder::strict_responses`]. `request` is the result of the
     /// builder's input checks: an error is returned as it is, and nothing
     /// is sent.
+    #[doc(hidden)]
     pub async fn send<O: Endpoint>(
         &self,
         request: Result<ApiRequest, Error<O::ErrorBody>>,

@@ -98,6 +98,7 @@ impl<'de> serde::Deserialize<'de> for Key<'de> {
 
 /// Implemented by generated object types: reads the fields of one JSON
 /// object. Their `Deserialize` impl is [`decode_object`].
+#[doc(hidden)]
 pub trait Object: Sized {
     /// Reads every entry of `map`, keeping the known fields and skipping
     /// the others, and builds the value.
