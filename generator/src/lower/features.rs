@@ -2,24 +2,35 @@
 
 use super::*;
 
-/// Puts each operation in the feature of its first tag and works out which
-/// features need each type (and which optional dependencies each needs).
-pub(super) fn assign_features(api: &mut Api) {
+/// The cargo feature of every tag that operations of `api` have first (an
+/// operation without tags is in `Other`), by feature name, as
+/// [`Api::features`] holds them; modules are named in tag order, so they do
+/// not depend on the order of paths.
+pub(super) fn plan_features(api: &openapiv3::OpenAPI) -> BTreeMap<String, Feature> {
     use heck::{ToKebabCase, ToSnakeCase};
     let mut module_scope = NameScope::with_reserved(["mod", "full"]);
-    let mut by_tag: BTreeMap<String, String> = BTreeMap::new();
     let mut tags: BTreeSet<String> = BTreeSet::new();
-    for op in &api.operations {
-        tags.insert(op.tag.clone().unwrap_or_else(|| "Other".to_owned()));
+    for (_, item) in api.paths.iter() {
+        let ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (_, op) in item.iter() {
+            tags.insert(
+                op.tags
+                    .first()
+                    .cloned()
+                    .unwrap_or_else(|| "Other".to_owned()),
+            );
+        }
     }
+    let mut by_name = BTreeMap::new();
     for tag in tags {
         let mut feature = crate::names::field_name(&tag).to_kebab_case();
         if feature.is_empty() || feature == "full" || feature == "default" {
             feature = format!("tag-{feature}");
         }
         let module = module_scope.take(&crate::names::field_name(&feature.to_snake_case()));
-        by_tag.insert(tag.clone(), feature.clone());
-        api.features.insert(
+        by_name.insert(
             feature,
             Feature {
                 tag,
@@ -28,6 +39,22 @@ pub(super) fn assign_features(api: &mut Api) {
             },
         );
     }
+    by_name
+}
+
+/// The feature name of the operation with first tag `tag`.
+pub(super) fn feature_of(features: &BTreeMap<String, Feature>, tag: Option<&str>) -> String {
+    let tag = tag.unwrap_or("Other");
+    features
+        .iter()
+        .find(|(_, f)| f.tag == tag)
+        .map(|(name, _)| name.clone())
+        .unwrap_or_default()
+}
+
+/// Works out which features need each type (and which optional
+/// dependencies each feature needs), from the features operations are in.
+pub(super) fn assign_type_features(api: &mut Api) {
     // What each type uses directly.
     let mut uses: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for (name, def) in &api.types {
@@ -50,10 +77,8 @@ pub(super) fn assign_features(api: &mut Api) {
         uses.insert(name.clone(), out);
     }
     let mut type_features: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for op in &mut api.operations {
-        let tag = op.tag.clone().unwrap_or_else(|| "Other".to_owned());
-        let feature = by_tag.get(&tag).cloned().unwrap_or_default();
-        op.feature = feature.clone();
+    for op in &api.operations {
+        let feature = op.feature.clone();
         let mut stack: Vec<String> = Vec::new();
         let mut roots = BTreeSet::new();
         for p in &op.params {

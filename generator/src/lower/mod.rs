@@ -229,6 +229,8 @@ struct Output {
     types: BTreeMap<String, TypeDef>,
     newtypes: BTreeMap<String, Newtype>,
     operations: Vec<Operation>,
+    /// The cargo features, planned before operations are lowered.
+    features: BTreeMap<String, Feature>,
     examples: BTreeMap<(String, Type), serde_json::Value>,
     warnings: Vec<Diagnostic>,
     errors: Vec<Diagnostic>,
@@ -409,7 +411,7 @@ impl<'a> Lowerer<'a> {
             types: self.out.types,
             newtypes: self.out.newtypes,
             operations: self.out.operations,
-            features: BTreeMap::new(),
+            features: std::mem::take(&mut self.out.features),
             type_features: BTreeMap::new(),
             examples: self
                 .out
@@ -418,7 +420,7 @@ impl<'a> Lowerer<'a> {
                 .map(|((pointer, ty), value)| Example { pointer, ty, value })
                 .collect(),
         };
-        features::assign_features(&mut api);
+        features::assign_type_features(&mut api);
         // Types no operation reaches any more (the discriminator enum of
         // variants that now write their tag themselves) are not generated.
         let reached = std::mem::take(&mut api.type_features);

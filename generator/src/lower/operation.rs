@@ -6,6 +6,7 @@ use super::*;
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_operations(&mut self) {
         let api = self.api;
+        self.out.features = features::plan_features(api);
         let mut method_scope =
             NameScope::with_reserved(["builder", "base_url", "clone", "execute"]);
         // Builders live beside the names an operations module imports and
@@ -180,7 +181,7 @@ impl<'a> Lowerer<'a> {
             api_version,
             success_optional,
             authenticated: op.security.as_ref().is_none_or(|reqs| !reqs.is_empty()),
-            feature: String::new(),
+            feature: features::feature_of(&self.out.features, op.tags.first().map(String::as_str)),
             api_versions: self
                 .offered_versions(op)
                 .into_iter()
