@@ -35,8 +35,10 @@
 //!
 //! # Credentials
 //!
-//! [`Client::from_env`] reads the variables the Atlas CLI and SDKs read,
-//! and `ATLAS_BASE_URL` for another endpoint. Or choose with [`Auth`]:
+//! [`Client::from_env`] reads a service account from
+//! `MONGODB_ATLAS_CLIENT_ID`/`MONGODB_ATLAS_CLIENT_SECRET`, else an API key
+//! from `MONGODB_ATLAS_PUBLIC_KEY`/`MONGODB_ATLAS_PRIVATE_KEY`, and
+//! `ATLAS_BASE_URL` for another endpoint. Or choose with [`Auth`]:
 //!
 //! ```no_run
 //! use atlas_admin_api::{Auth, Client};
@@ -91,8 +93,11 @@
 //! # Ok(()) }
 //! ```
 //!
-//! Long-running operations have waiters (see [`waiters`]). Each operation
-//! is generated for one API version (`application/vnd.atlas.<date>+json`);
+//! Operations whose work goes on after the answer (`createBackupExport`,
+//! `deleteExportBucket`) also have `.send_and_wait()`, which polls until
+//! it is done (see [`runtime::wait`]); [`waiters`] says what an export
+//! job's final state means. Each operation is generated for one API
+//! version (`application/vnd.atlas.<date>+json`);
 //! `.api_version("2023-01-01")` with `.send_json()` calls another.
 //!
 //! # Lenient in what it accepts
@@ -106,12 +111,14 @@
 //! # Cargo features
 //!
 //! One feature per tag of the spec (`cloud-backups`, ...), all on by
-//! default (`full`); `cli` builds the `atlas-api` command line.
+//! default (`full`); `cli` builds the `atlas-api` command line (and
+//! `keyring`, which reads Atlas CLI profile secrets from the OS keyring).
 //!
-//! The modules [`models`] and [`operations`] (and [`Client`]) are generated
-//! from the spec by `cargo xtask codegen`; [`runtime`] (transport,
-//! authentication, retries, errors, serde helpers) is written by hand, in
-//! its own crate.
+//! The modules [`models`] and [`operations`] (and [`Client`], [`Error`],
+//! [`Result`]) are generated from the spec by `cargo xtask codegen`;
+//! [`waiters`] and [`runtime`] (transport, authentication, retries,
+//! errors, pagination, polling, serde helpers; the crate
+//! `atlas-admin-runtime`) are written by hand.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

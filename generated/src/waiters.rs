@@ -30,16 +30,13 @@
 use crate::models::{
     ApiError, ClusterName, DiskBackupExportJob, DiskBackupExportJobState, GroupId,
 };
-use crate::runtime::IntoValidated;
-use crate::runtime::{Error, Response, Wait};
-use crate::Client;
+use crate::runtime::{IntoValidated, Response, Wait};
+use crate::{Client, Error, Result};
 
 /// An export job's final state as a result: the job when it is not
 /// `Failed` or `Cancelled` (`Successful`, or a state this spec does not
 /// list), else [`export_failure`]'s error.
-pub fn export_outcome(
-    job: Response<DiskBackupExportJob>,
-) -> Result<Response<DiskBackupExportJob>, Error<ApiError>> {
+pub fn export_outcome(job: Response<DiskBackupExportJob>) -> Result<Response<DiskBackupExportJob>> {
     match export_failure(&job.body) {
         Some(err) => Err(err),
         None => Ok(job),
@@ -50,7 +47,7 @@ pub fn export_outcome(
 /// [`Error::WaitFailed`] with the state, the job's
 /// `stateReason.errorCode` and `stateReason.message`, and the job as JSON.
 /// `None` for any other state.
-pub fn export_failure(job: &DiskBackupExportJob) -> Option<Error<ApiError>> {
+pub fn export_failure(job: &DiskBackupExportJob) -> Option<Error> {
     let state = match job.state.as_ref()? {
         DiskBackupExportJobState::Failed => "Failed",
         DiskBackupExportJobState::Cancelled => "Cancelled",

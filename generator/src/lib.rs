@@ -1,5 +1,6 @@
-//! The generator behind `cargo xtask codegen`: it turns the MongoDB Atlas
-//! Administration API's OpenAPI spec into the typed client in `generated/`.
+//! The generator behind `cargo xtask codegen` (and `cargo xtask crate`): it
+//! turns the MongoDB Atlas Administration API's OpenAPI spec into the typed
+//! client in `generated/`; [`spec_tools`] is `cargo xtask spec`.
 //!
 //! Stages, each with a typed boundary:
 //! [`load`] (YAML/JSON into `openapiv3`, after any [`overlay`]s) -> [`lower`] (into the [`ir`]: resolved
@@ -7,6 +8,9 @@
 //! -> [`format`](mod@format) (prettyplease, `@generated` header) -> [`output`] (all files
 //! or none).
 //!
+//! [`atlascli`] reads the Atlas CLI's `x-xgen-atlascli` extension
+//! (watchers, flag aliases, help texts), [`pattern`] decides how each
+//! `pattern` is enforced, [`diag`] holds diagnostics and warning kinds.
 //! [`rules`] holds what the generator and
 //! [`spec_tools::diff`](mod@spec_tools::diff) must decide alike (API version
 //! and media type choice, body kinds, field shapes, scalar types).

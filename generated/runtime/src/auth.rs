@@ -114,11 +114,13 @@ impl Auth {
         ServiceAccount::new(client_id, client_secret).into()
     }
 
-    /// Credentials from the environment, the variables the Atlas CLI and SDKs
-    /// use: a service account from `MONGODB_ATLAS_CLIENT_ID` and
-    /// `MONGODB_ATLAS_CLIENT_SECRET` if both are set and not empty, otherwise
-    /// a digest API key from `MONGODB_ATLAS_PUBLIC_KEY` and
-    /// `MONGODB_ATLAS_PRIVATE_KEY`, otherwise `None`.
+    /// Credentials from the environment: a service account from
+    /// `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET` if both are
+    /// set and not empty, otherwise a digest API key from
+    /// `MONGODB_ATLAS_PUBLIC_KEY` and `MONGODB_ATLAS_PRIVATE_KEY` (the Go
+    /// SDK's and Terraform's names; the Atlas CLI's
+    /// `MONGODB_ATLAS_PUBLIC_API_KEY` pair is read only by `atlas-api`),
+    /// otherwise `None`.
     pub fn from_env() -> Option<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }

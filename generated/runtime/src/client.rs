@@ -96,9 +96,9 @@ impl<C: From<Transport>> TransportBuilder<C> {
         Self::default()
     }
 
-    /// Credentials and base URL from the environment, as the Atlas CLI and
-    /// SDKs read them: a service account from `MONGODB_ATLAS_CLIENT_ID` and
-    /// `MONGODB_ATLAS_CLIENT_SECRET`, else an API key pair (digest) from
+    /// Credentials and base URL from the environment: a service account
+    /// from `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET`,
+    /// else an API key pair (digest) from
     /// `MONGODB_ATLAS_PUBLIC_KEY` and `MONGODB_ATLAS_PRIVATE_KEY` (see
     /// [`Auth::from_env`]), and the base URL from `ATLAS_BASE_URL` when set.
     /// Without credentials it is an error naming the variables.

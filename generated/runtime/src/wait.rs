@@ -6,10 +6,10 @@
 //! which sends the request and then polls another operation (a GET) until
 //! its answer says the work is done, and `wait_after(&sent)`, which does the
 //! polling for a request already sent. Both return a [`Wait`]: set its
-//! timing and a progress callback, then await it.
+//! timing and a progress callback, then await it. In `atlas-admin-api`
+//! (not compiled here: this crate cannot depend on that one):
 //!
-//! ```no_run
-//! # #[cfg(feature = "cloud-backups")]
+//! ```ignore
 //! # async fn run(client: atlas_admin_api::Client) -> atlas_admin_api::Result<()> {
 //! use std::time::Duration;
 //! use atlas_admin_api::models::DiskBackupExportJobRequest;

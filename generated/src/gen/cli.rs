@@ -169,7 +169,7 @@ mod cloud_backups {
             operation_id: "createGroupClusterBackupExport",
             summary: Some("Start one snapshot export job"),
             short_help: Some(
-                "Starts exporting one cloud backup snapshot of a cluster to an export bucket. Needs the Project Backup Manager role.",
+                "Starts exporting one cloud backup snapshot of a cluster to an export bucket. Needs the Project Backup Export Operator role or higher.",
             ),
             description: Some(
                 "Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket. Needs the Project Backup Export Operator role or higher.",
