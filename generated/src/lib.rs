@@ -37,7 +37,8 @@
 //!
 //! [`Client::from_env`] reads a service account from
 //! `MONGODB_ATLAS_CLIENT_ID`/`MONGODB_ATLAS_CLIENT_SECRET`, else an API key
-//! from `MONGODB_ATLAS_PUBLIC_KEY`/`MONGODB_ATLAS_PRIVATE_KEY`, and
+//! from `MONGODB_ATLAS_PUBLIC_API_KEY`/`MONGODB_ATLAS_PRIVATE_API_KEY` (or
+//! the SDK's `MONGODB_ATLAS_PUBLIC_KEY`/`MONGODB_ATLAS_PRIVATE_KEY`), and
 //! `ATLAS_BASE_URL` for another endpoint. Or choose with [`Auth`]:
 //!
 //! ```no_run

@@ -19,10 +19,17 @@ use super::oauth::TokenSource;
 pub const ENV_CLIENT_ID: &str = "MONGODB_ATLAS_CLIENT_ID";
 /// The service account's secret (see [`Auth::from_env`]).
 pub const ENV_CLIENT_SECRET: &str = "MONGODB_ATLAS_CLIENT_SECRET";
-/// The programmatic API key's public part (see [`Auth::from_env`]).
-pub const ENV_PUBLIC_API_KEY: &str = "MONGODB_ATLAS_PUBLIC_KEY";
-/// The programmatic API key's private part (see [`Auth::from_env`]).
-pub const ENV_PRIVATE_API_KEY: &str = "MONGODB_ATLAS_PRIVATE_KEY";
+/// The programmatic API key's public part, as the Atlas CLI names it (see
+/// [`Auth::from_env`]).
+pub const ENV_PUBLIC_API_KEY: &str = "MONGODB_ATLAS_PUBLIC_API_KEY";
+/// The programmatic API key's private part, as the Atlas CLI names it.
+pub const ENV_PRIVATE_API_KEY: &str = "MONGODB_ATLAS_PRIVATE_API_KEY";
+/// The programmatic API key's public part, as the Go SDK and Terraform name
+/// it (see [`Auth::from_env`]).
+pub const ENV_PUBLIC_KEY: &str = "MONGODB_ATLAS_PUBLIC_KEY";
+/// The programmatic API key's private part, as the Go SDK and Terraform
+/// name it.
+pub const ENV_PRIVATE_KEY: &str = "MONGODB_ATLAS_PRIVATE_KEY";
 
 /// How long before its expiry a service-account token is replaced, by default.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -117,10 +124,10 @@ impl Auth {
     /// Credentials from the environment: a service account from
     /// `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET` if both are
     /// set and not empty, otherwise a digest API key from
-    /// `MONGODB_ATLAS_PUBLIC_KEY` and `MONGODB_ATLAS_PRIVATE_KEY` (the Go
-    /// SDK's and Terraform's names; the Atlas CLI's
-    /// `MONGODB_ATLAS_PUBLIC_API_KEY` pair is read only by `atlas-api`),
-    /// otherwise `None`.
+    /// `MONGODB_ATLAS_PUBLIC_API_KEY` and `MONGODB_ATLAS_PRIVATE_API_KEY`
+    /// (the Atlas CLI's names), else from `MONGODB_ATLAS_PUBLIC_KEY` and
+    /// `MONGODB_ATLAS_PRIVATE_KEY` (the Go SDK's and Terraform's), otherwise
+    /// `None`. `atlas-api` reads the same variables.
     pub fn from_env() -> Option<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -134,6 +141,7 @@ impl Auth {
             return Some(Self::service_account(id, secret));
         }
         pair(ENV_PUBLIC_API_KEY, ENV_PRIVATE_API_KEY)
+            .or_else(|| pair(ENV_PUBLIC_KEY, ENV_PRIVATE_KEY))
             .map(|(public, private)| Self::digest(public, private))
     }
 

@@ -53,6 +53,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "watchTimeout",
     "watch-timeout",
     "watch-interval",
+    "watchInterval",
     "output",
     "outputFile",
     "profile",
@@ -501,7 +502,7 @@ fn first_sentence(text: &str) -> &str {
 }
 
 /// What the help says about credentials.
-const CREDENTIALS_HELP: &str = "Credentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_API_KEY/MONGODB_ATLAS_PRIVATE_API_KEY (API key; MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY too), else the Atlas CLI profile (--profile NAME, default \"default\") in atlascli/config.toml, its secrets read from the OS keyring where `atlas` put them there. --no-auth sends none.";
+const CREDENTIALS_HELP: &str = "Credentials: MONGODB_ATLAS_CLIENT_ID/MONGODB_ATLAS_CLIENT_SECRET (service account) or MONGODB_ATLAS_PUBLIC_API_KEY/MONGODB_ATLAS_PRIVATE_API_KEY (API key; MONGODB_ATLAS_PUBLIC_KEY/MONGODB_ATLAS_PRIVATE_KEY too), else the Atlas CLI profile (--profile NAME, else $MONGODB_ATLAS_PROFILE, else the only profile in the file, else \"default\") in atlascli/config.toml, its secrets read from the OS keyring where `atlas` put them there. --no-auth sends none.";
 
 impl OpSpec {
     /// The one-line help: the short help the overlays give, else the

@@ -98,18 +98,21 @@ impl<C: From<Transport>> TransportBuilder<C> {
 
     /// Credentials and base URL from the environment: a service account
     /// from `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET`,
-    /// else an API key pair (digest) from
-    /// `MONGODB_ATLAS_PUBLIC_KEY` and `MONGODB_ATLAS_PRIVATE_KEY` (see
-    /// [`Auth::from_env`]), and the base URL from `ATLAS_BASE_URL` when set.
+    /// else an API key pair (digest) from `MONGODB_ATLAS_PUBLIC_API_KEY` and
+    /// `MONGODB_ATLAS_PRIVATE_API_KEY` or `MONGODB_ATLAS_PUBLIC_KEY` and
+    /// `MONGODB_ATLAS_PRIVATE_KEY` (see [`Auth::from_env`]), and the base URL
+    /// from `ATLAS_BASE_URL` when set.
     /// Without credentials it is an error naming the variables.
     pub fn with_env(mut self) -> Result<Self, ConfigError> {
         let auth = Auth::from_env().ok_or_else(|| {
             ConfigError::new(format!(
-                "no credentials in the environment: set {} and {} (a service account), or {} and {} (an API key)",
+                "no credentials in the environment: set {} and {} (a service account), or {} and {} (an API key; also read as {} and {})",
                 super::auth::ENV_CLIENT_ID,
                 super::auth::ENV_CLIENT_SECRET,
                 super::auth::ENV_PUBLIC_API_KEY,
-                super::auth::ENV_PRIVATE_API_KEY
+                super::auth::ENV_PRIVATE_API_KEY,
+                super::auth::ENV_PUBLIC_KEY,
+                super::auth::ENV_PRIVATE_KEY
             ))
         })?;
         self = self.auth(auth);

@@ -115,6 +115,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "watchTimeout",
     "watch-timeout",
     "watch-interval",
+    "watchInterval",
     "output",
     "outputFile",
     "profile",

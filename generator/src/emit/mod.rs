@@ -269,8 +269,9 @@ fn emit_mod(api: &Api) -> TokenStream {
 
             /// A client configured from the environment: a service account
             /// from `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET`,
-            /// else an API key pair from `MONGODB_ATLAS_PUBLIC_KEY` and
-            /// `MONGODB_ATLAS_PRIVATE_KEY`, and the base URL from
+            /// else an API key pair from `MONGODB_ATLAS_PUBLIC_API_KEY` and
+            /// `MONGODB_ATLAS_PRIVATE_API_KEY` (or `MONGODB_ATLAS_PUBLIC_KEY`
+            /// and `MONGODB_ATLAS_PRIVATE_KEY`), and the base URL from
             /// `ATLAS_BASE_URL` when set. Without credentials it is an error
             /// naming the variables.
             pub fn from_env() -> ::std::result::Result<Self, crate::runtime::ConfigError> {

@@ -30,18 +30,12 @@ pub const ENV_PROFILE: &str = "MONGODB_ATLAS_PROFILE";
 pub const ENV_PROJECT_ID: &str = "MONGODB_ATLAS_PROJECT_ID";
 /// The default organization (`--orgId`).
 pub const ENV_ORG_ID: &str = "MONGODB_ATLAS_ORG_ID";
-/// The service account's client id.
-pub const ENV_CLIENT_ID: &str = "MONGODB_ATLAS_CLIENT_ID";
-/// The service account's secret.
-pub const ENV_CLIENT_SECRET: &str = "MONGODB_ATLAS_CLIENT_SECRET";
-/// The API key's public part, as the Atlas CLI names it.
-pub const ENV_PUBLIC_API_KEY: &str = "MONGODB_ATLAS_PUBLIC_API_KEY";
-/// The API key's private part, as the Atlas CLI names it.
-pub const ENV_PRIVATE_API_KEY: &str = "MONGODB_ATLAS_PRIVATE_API_KEY";
-/// The API key's public part, as the Go SDK and Terraform name it.
-pub const ENV_PUBLIC_KEY: &str = "MONGODB_ATLAS_PUBLIC_KEY";
-/// The API key's private part, as the Go SDK and Terraform name it.
-pub const ENV_PRIVATE_KEY: &str = "MONGODB_ATLAS_PRIVATE_KEY";
+// The credentials' variables: the library's own (`Auth::from_env` reads the
+// same), so the two never disagree.
+pub use crate::auth::{
+    ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY, ENV_PUBLIC_API_KEY,
+    ENV_PUBLIC_KEY,
+};
 /// Another endpoint (the Atlas CLI's name).
 pub const ENV_OPS_MANAGER_URL: &str = "MONGODB_ATLAS_OPS_MANAGER_URL";
 /// Another endpoint (the Atlas CLI's other name).
