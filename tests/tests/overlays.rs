@@ -237,7 +237,7 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
     let api = &lowered.api;
     let mut waiters = Vec::new();
     for op in &api.operations {
-        let Some((polled, watcher)) = atlas_codegen::emit::waiters::polled(api, op) else {
+        let Some((polled, watcher)) = api.polled(op) else {
             continue;
         };
         waiters.push(format!(
