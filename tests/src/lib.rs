@@ -282,22 +282,6 @@ pub mod roundtrip;
 
 /// A client of the generated crate for a test server: bearer token
 /// `test-token`, no retries (tests that count requests need every one).
-/// The `createBackupExport` request the transport and authentication suites
-/// send: group `32b6e34b3d91647abb20e7b8`, cluster `Cluster0`, and fixed
-/// bucket and snapshot ids. Add inputs, then `send()`.
-pub fn export_request(
-    client: &atlas_admin_api::Client,
-) -> atlas_admin_api::operations::CreateBackupExport<'_> {
-    client
-        .create_backup_export()
-        .group_id("32b6e34b3d91647abb20e7b8")
-        .cluster_name("Cluster0")
-        .body(atlas_admin_api::models::DiskBackupExportJobRequest::new(
-            "5f1a2b3c4d5e6f7a8b9c0d1e".parse().expect("id"),
-            "65a1b2c3d4e5f60718293a4b".parse().expect("id"),
-        ))
-}
-
 pub fn test_client(base_url: &str) -> atlas_admin_api::Client {
     atlas_admin_api::Client::builder()
         .base_url(base_url)

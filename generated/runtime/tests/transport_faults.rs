@@ -3,7 +3,8 @@
 //! pages. Every case ends in the right typed error after the right number of
 //! attempts: idempotent requests are retried, a POST only when the failure
 //! proves the server never got it (a refused connection) or refused it
-//! unprocessed (429).
+//! unprocessed (429). The transport is driven directly: the requests are
+//! built as generated code builds them (see `common`).
 
 use std::collections::VecDeque;
 use std::io::{Read, Write};
@@ -12,11 +13,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
-use atlas_admin_api::models::{ApiError, DiskBackupExportJob};
-use atlas_admin_api::runtime::{ApiRequest, RawResponse};
-use atlas_admin_api::{Auth, Client, Error, Response, RetryPolicy};
-use serde_json::json;
+use atlas_admin_runtime::{
+    ApiRequest, Auth, Error, RawResponse, Response, RetryPolicy, Transport,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+};
+use serde_json::{json, Value};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+
+mod common;
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const MEDIA: &str = "application/vnd.atlas.2023-01-01+json";
@@ -30,8 +34,8 @@ fn policy() -> RetryPolicy {
         .max_retry_after(Duration::from_secs(5))
 }
 
-fn client_for(base: &str) -> Client {
-    Client::builder()
+fn client_for(base: &str) -> Transport {
+    Transport::builder()
         .base_url(base)
         .auth(Auth::bearer(TOKEN))
         .retry(policy())
@@ -41,11 +45,11 @@ fn client_for(base: &str) -> Client {
         .expect("client")
 }
 
-async fn post(client: &Client) -> Result<Response<DiskBackupExportJob>, Error<ApiError>> {
-    atlas_tests::export_request(client).send().await
+async fn post(client: &Transport) -> Result<Response<Value>, Error<Value>> {
+    common::export(client, None).await
 }
 
-async fn get(client: &Client) -> Result<RawResponse, Error<ApiError>> {
+async fn get(client: &Transport) -> Result<RawResponse, Error<Value>> {
     let request = ApiRequest::new(
         reqwest::Method::GET,
         "/api/atlas/v2/groups/{groupId}",
@@ -55,7 +59,7 @@ async fn get(client: &Client) -> Result<RawResponse, Error<ApiError>> {
     client.execute(request).await
 }
 
-fn job() -> serde_json::Value {
+fn job() -> Value {
     json!({ "exportBucketId": "5f1a2b3c4d5e6f7a8b9c0d1e", "state": "Queued" })
 }
 
@@ -152,7 +156,7 @@ async fn a_rate_limit_that_never_lifts_ends_in_the_typed_429() {
         panic!("expected Error::Api, got {err:?}");
     };
     assert_eq!(meta.status, 429);
-    assert_eq!(body.error_code, "RATE_LIMITED");
+    assert_eq!(body["errorCode"], "RATE_LIMITED");
     assert_eq!(meta.rate_limit.limit, Some(100));
     assert_eq!(meta.rate_limit.remaining, Some(0));
     assert_eq!(requests(&server).await, 3, "max_attempts");
@@ -188,7 +192,7 @@ async fn a_503_on_get_gives_up_after_max_attempts() {
     let raw = get(&client_for(&server.uri())).await.expect("a response");
     assert_eq!(raw.status(), 503);
     assert_eq!(requests(&server).await, 3);
-    let err = raw.unexpected::<ApiError>();
+    let err = raw.unexpected::<Value>();
     assert!(
         matches!(&err, Error::UnexpectedStatus { meta, body_prefix } if meta.status == 503 && body_prefix == "busy"),
         "{err:?}"
@@ -385,7 +389,7 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
     let probe = TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = probe.local_addr().expect("addr");
     drop(probe);
-    let client = Client::builder()
+    let client = Transport::builder()
         .base_url(format!("http://{addr}"))
         .retry(
             RetryPolicy::new()
@@ -428,16 +432,10 @@ async fn a_refused_connection_is_retried_even_for_a_post() {
 
 #[test]
 fn defaults_are_bounded() {
-    let client = Client::builder().build().expect("client");
+    let client = Transport::builder().build().expect("client");
     assert_eq!(client.retry_policy().attempts(), 4);
     assert_eq!(RetryPolicy::none().attempts(), 1);
     assert_eq!(RetryPolicy::new().max_attempts(0).attempts(), 1);
-    assert_eq!(
-        atlas_admin_api::runtime::DEFAULT_CONNECT_TIMEOUT,
-        Duration::from_secs(10)
-    );
-    assert_eq!(
-        atlas_admin_api::runtime::DEFAULT_TIMEOUT,
-        Duration::from_secs(60)
-    );
+    assert_eq!(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs(10));
+    assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(60));
 }
