@@ -134,7 +134,7 @@ fn help_shows_description_flags_patterns_example_and_versions() {
     }
     let versions = text(&atlas_api(&["cloudBackups", "createExportBucket", "--help"], None).stdout);
     assert!(
-        versions.contains("2023-01-01 (response printed as received), 2024-05-30 (default, typed)"),
+        versions.contains("2023-01-01 (body sent as given), 2024-05-30 (default; body checked)"),
         "{versions}"
     );
 }
@@ -1193,4 +1193,37 @@ async fn a_watch_that_times_out_keeps_the_job_id_on_stdout() {
         err.contains(&format!("to look again: atlas-api cloudBackups getBackupExport --groupId {GROUP} --clusterName Cluster0 --exportId {EXPORT}")),
         "{err}"
     );
+}
+
+#[tokio::test]
+async fn the_response_is_printed_as_the_server_sent_it() {
+    // No `exportBucketId` (required by the spec), an unknown field and a
+    // state the spec does not list: printed as sent, nothing filled in.
+    let sent = json!({ "id": EXPORT, "state": "Paused", "somethingNew": [1, 2] });
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!("{EXPORTS}/{EXPORT}")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sent.clone()))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = atlas_api(
+        &[
+            "cloudBackups",
+            "getBackupExport",
+            "--base-url",
+            &uri,
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+            "--exportId",
+            EXPORT,
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    assert_eq!(printed, sent);
 }

@@ -347,8 +347,8 @@ pub struct Call<'a> {
     /// The operation's matches (its own subcommand's).
     pub matches: &'a ArgMatches,
     /// The API version chosen, when it is not the one the builder was
-    /// generated for: the body is then sent as given and the response
-    /// printed as received.
+    /// generated for: the body is then sent as given (not checked against
+    /// the generated type).
     pub version: Option<String>,
     /// The response format to ask for when it is not JSON (`csv`, `gzip`):
     /// the response is then returned as received.
@@ -592,9 +592,9 @@ impl OpSpec {
                 .iter()
                 .map(|v| {
                     let mut notes = vec![if Some(v.name) == self.version {
-                        "default, typed"
+                        "default; body checked"
                     } else {
-                        "response printed as received"
+                        "body sent as given"
                     }
                     .to_owned()];
                     if v.name == "preview" {
@@ -1730,7 +1730,7 @@ mod tests {
             "{after}"
         );
         assert!(
-            after.contains("API versions (--version): 2023-01-01 (response printed as received; sunset 2027-07-01), 2024-05-30 (default, typed), preview (response printed as received; public preview)\n\nCredentials: "),
+            after.contains("API versions (--version): 2023-01-01 (body sent as given; sunset 2027-07-01), 2024-05-30 (default; body checked), preview (body sent as given; public preview)\n\nCredentials: "),
             "{after}"
         );
         assert_eq!(op.output_formats(), ["json", "yaml"]);

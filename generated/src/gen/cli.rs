@@ -473,7 +473,7 @@ mod cloud_backups {
             if let Some(body) = call.typed_body()? {
                 b = b.body(body);
             }
-            rt::outcome(b.send().await)
+            rt::json_outcome(b.send_json().await)
         })
     }
     fn create_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
@@ -499,7 +499,7 @@ mod cloud_backups {
             if let Some(body) = call.typed_body()? {
                 b = b.body(body);
             }
-            rt::outcome(b.send().await)
+            rt::json_outcome(b.send_json().await)
         })
     }
     fn delete_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
@@ -518,7 +518,7 @@ mod cloud_backups {
             if let Some(v) = call.version {
                 return rt::json_outcome(b.api_version(v).send_json().await);
             }
-            rt::outcome(b.send().await)
+            rt::json_outcome(b.send_json().await)
         })
     }
     fn get_backup_export(call: rt::Call<'_>) -> rt::Running<'_> {
@@ -540,7 +540,7 @@ mod cloud_backups {
             if let Some(v) = call.version {
                 return rt::json_outcome(b.api_version(v).send_json().await);
             }
-            rt::outcome(b.send().await)
+            rt::json_outcome(b.send_json().await)
         })
     }
     fn get_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
@@ -559,7 +559,7 @@ mod cloud_backups {
             if let Some(v) = call.version {
                 return rt::json_outcome(b.api_version(v).send_json().await);
             }
-            rt::outcome(b.send().await)
+            rt::json_outcome(b.send_json().await)
         })
     }
     fn list_backup_exports(call: rt::Call<'_>) -> rt::Running<'_> {
@@ -590,7 +590,7 @@ mod cloud_backups {
             if let Some(v) = call.version {
                 return rt::json_outcome(b.api_version(v).send_json().await);
             }
-            rt::outcome(b.send().await)
+            rt::json_outcome(b.send_json().await)
         })
     }
     fn list_export_buckets(call: rt::Call<'_>) -> rt::Running<'_> {
@@ -618,7 +618,7 @@ mod cloud_backups {
             if let Some(v) = call.version {
                 return rt::json_outcome(b.api_version(v).send_json().await);
             }
-            rt::outcome(b.send().await)
+            rt::json_outcome(b.send_json().await)
         })
     }
     fn update_backup_export_bucket(call: rt::Call<'_>) -> rt::Running<'_> {
@@ -647,7 +647,7 @@ mod cloud_backups {
             if let Some(body) = call.typed_body()? {
                 b = b.body(body);
             }
-            rt::outcome(b.send().await)
+            rt::json_outcome(b.send_json().await)
         })
     }
     /// Waiting for operations after they were sent (`--watch`).

@@ -450,10 +450,13 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
     let body_typed = op.body.as_ref().map(|_| {
         quote! { if let Some(body) = call.typed_body()? { b = b.body(body); } }
     });
+    // A JSON answer is printed as the server sent it (as `atlas api`
+    // does), not re-encoded from the generated type, which would fill in
+    // what the server left out.
     let send = match &op.success_type {
         Some(Type::Binary) => quote! { #rt::bytes_outcome(b.send().await) },
         Some(Type::Text) => quote! { #rt::text_outcome(b.send().await) },
-        _ => quote! { #rt::outcome(b.send().await) },
+        _ => quote! { #rt::json_outcome(b.send_json().await) },
     };
     let reassigned = !sets.is_empty()
         || op.body.is_some()
