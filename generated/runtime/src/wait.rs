@@ -7,10 +7,9 @@
 //! its answer says the work is done, and `wait_after(&sent)`, which does the
 //! polling for a request already sent. Both return a [`Wait`]: set its
 //! timing and a progress callback, then await it. In `atlas-admin-api`
-//! (not compiled here: this crate cannot depend on that one):
+//! (the README compiles this example; this crate cannot depend on that one):
 //!
-//! ```ignore
-//! # async fn run(client: atlas_admin_api::Client) -> atlas_admin_api::Result<()> {
+//! ```text
 //! use std::time::Duration;
 //! use atlas_admin_api::models::DiskBackupExportJobRequest;
 //!
@@ -25,7 +24,6 @@
 //!     .on_progress(|p| eprintln!("{:?} after {} polls", p.value, p.polls))
 //!     .await?;                                // the last polled job
 //! println!("{:?}", done.body.state);
-//! # Ok(()) }
 //! ```
 //!
 //! The loop ([`until`]): poll; a poll that fails is retried by the client
