@@ -12,6 +12,12 @@ use super::serde_helpers::{decode_slice, Decode};
 /// How much of an undecodable body an error keeps.
 const BODY_PREFIX_BYTES: usize = 1024;
 
+/// The start of a body that an error keeps: at most 1 KiB, lossy UTF-8.
+pub(crate) fn body_prefix(body: &[u8]) -> String {
+    let cut = body.len().min(BODY_PREFIX_BYTES);
+    String::from_utf8_lossy(&body[..cut]).into_owned()
+}
+
 /// Atlas's rate-limit figures, sent on every response.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RateLimit {
@@ -171,8 +177,7 @@ impl RawResponse {
     }
 
     fn body_prefix(&self) -> String {
-        let cut = self.body.len().min(BODY_PREFIX_BYTES);
-        String::from_utf8_lossy(&self.body[..cut]).into_owned()
+        body_prefix(&self.body)
     }
 
     /// Decodes a documented success body.

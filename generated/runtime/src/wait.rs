@@ -53,7 +53,7 @@ use tokio::time::Instant;
 
 use super::client::Transport;
 use super::error::Error;
-use super::response::{Response, ResponseMeta};
+use super::response::{body_prefix, Response, ResponseMeta};
 use super::serde_helpers::{decode_value, with_options, Decode};
 use super::validate::{Checked, ValidationError};
 
@@ -63,9 +63,6 @@ pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(10);
 pub const DEFAULT_MAX_INTERVAL: Duration = Duration::from_secs(60);
 /// Default limit of a whole wait, polls included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(2 * 60 * 60);
-
-/// How much of a body an [`Error::InvalidResponse`] keeps.
-const BODY_PREFIX_BYTES: usize = 1024;
 
 /// A boxed future that can cross threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -483,21 +480,11 @@ pub fn decode<T: Decode, E>(
             meta: response.meta,
             body,
         }),
-        Err(source) => {
-            let mut body_prefix = response.body.to_string();
-            if body_prefix.len() > BODY_PREFIX_BYTES {
-                let mut cut = BODY_PREFIX_BYTES;
-                while !body_prefix.is_char_boundary(cut) {
-                    cut -= 1;
-                }
-                body_prefix.truncate(cut);
-            }
-            Err(Error::InvalidResponse {
-                meta: response.meta,
-                body_prefix,
-                source,
-            })
-        }
+        Err(source) => Err(Error::InvalidResponse {
+            body_prefix: body_prefix(response.body.to_string().as_bytes()),
+            meta: response.meta,
+            source,
+        }),
     }
 }
 

@@ -283,23 +283,6 @@ pub fn operations(root: &Value) -> Vec<OperationEntry<'_>> {
     out
 }
 
-/// Edit distance between two strings, compared case-insensitively.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.to_lowercase().chars().collect();
-    let b: Vec<char> = b.to_lowercase().chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut cur = vec![0; b.len() + 1];
-    for (i, ca) in a.iter().enumerate() {
-        cur[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cost = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + cost).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    prev[b.len()]
-}
-
 /// Up to `limit` of `candidates` closest to `wanted`: names containing it
 /// (or contained in it) first, then by edit distance; ties by name.
 pub fn closest_names<'a>(
@@ -313,7 +296,7 @@ pub fn closest_names<'a>(
         .map(|c| {
             let cl = c.to_lowercase();
             let contains = usize::from(!(cl.contains(&lower) || lower.contains(&cl)));
-            (contains, edit_distance(wanted, c), c)
+            (contains, strsim::levenshtein(&lower, &cl), c)
         })
         .collect();
     scored.sort_unstable();
@@ -346,8 +329,8 @@ mod tests {
             closest_names("BackupExport", names, 2),
             ["getBackupExport", "listBackupExports"]
         );
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
-        assert_eq!(edit_distance("", "abc"), 3);
+        assert_eq!(strsim::levenshtein("kitten", "sitting"), 3);
+        assert_eq!(strsim::levenshtein("", "abc"), 3);
     }
 
     #[test]

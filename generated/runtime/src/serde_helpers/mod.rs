@@ -145,7 +145,7 @@ pub fn unknown<'de, A: MapAccess<'de>>(
     ty: &'static str,
     known: &'static [&'static str],
 ) -> Result<(), A::Error> {
-    if scope::options().deny_unknown_fields {
+    if !scope::skip_unknown_key() {
         let hint = closest(key, known)
             .map(|near| format!("; did you mean `{near}`?"))
             .unwrap_or_default();
@@ -153,7 +153,6 @@ pub fn unknown<'de, A: MapAccess<'de>>(
             "unknown field `{key}` in {ty}{hint}"
         )));
     }
-    scope::skipped_key();
     skip(map)
 }
 
@@ -163,28 +162,10 @@ fn closest(key: &str, known: &[&'static str]) -> Option<&'static str> {
     let key = key.to_ascii_lowercase();
     known
         .iter()
-        .map(|k| (distance(&key, &k.to_ascii_lowercase()), *k))
+        .map(|k| (strsim::levenshtein(&key, &k.to_ascii_lowercase()), *k))
         .filter(|(d, _)| *d <= (key.chars().count() / 3).max(2))
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
-}
-
-/// Levenshtein distance between two strings, by characters.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut diagonal = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let above = row[j + 1];
-            row[j + 1] = (above + 1)
-                .min(row[j] + 1)
-                .min(diagonal + usize::from(ca != *cb));
-            diagonal = above;
-        }
-    }
-    row[b.len()]
 }
 
 /// Starts writing an object type.
@@ -366,11 +347,6 @@ pub fn decode_string_enum<'de, T, D: serde::Deserializer<'de>>(
     from_wire: fn(&str) -> Result<T, T>,
 ) -> Result<T, D::Error> {
     deserializer.deserialize_str(StrVisitor { name, from_wire })
-}
-
-/// Tries one shape of an untagged union on an already decoded value.
-pub fn try_shape<T: Decode>(value: &serde_json::Value) -> Option<T> {
-    T::decode(value).ok()
 }
 
 /// Tries one shape of an untagged union on an already decoded value, as

@@ -54,27 +54,38 @@ struct Scope {
     skipped: usize,
 }
 
+impl Scope {
+    fn new(options: DecodeOptions) -> Self {
+        Self {
+            options,
+            tolerated: BTreeSet::new(),
+            skipped: 0,
+        }
+    }
+}
+
 thread_local! {
     static SCOPE: RefCell<Option<Scope>> = const { RefCell::new(None) };
+}
+
+/// Runs `decode` in a scope of its own with `options`, and returns what
+/// the scope recorded with its result; the outer scope is back after.
+fn scoped<R>(options: DecodeOptions, decode: impl FnOnce() -> R) -> (R, Scope) {
+    let outer = SCOPE.with(|scope| scope.borrow_mut().replace(Scope::new(options)));
+    let result = decode();
+    let inner = SCOPE.with(|scope| std::mem::replace(&mut *scope.borrow_mut(), outer));
+    // The scope installed above is the one taken back: `decode` leaves the
+    // nesting as it found it.
+    (result, inner.unwrap_or_else(|| Scope::new(options)))
 }
 
 /// Runs `decode` with `options` and then reports, through `tracing`, what
 /// it tolerated (once per type and kind). Decoding is synchronous, so the
 /// options travel in a thread-local; scopes nest.
 pub fn with_options<R>(options: DecodeOptions, decode: impl FnOnce() -> R) -> R {
-    let outer = SCOPE.with(|scope| {
-        scope.borrow_mut().replace(Scope {
-            options,
-            tolerated: BTreeSet::new(),
-            skipped: 0,
-        })
-    });
-    let result = decode();
-    let inner = SCOPE.with(|scope| std::mem::replace(&mut *scope.borrow_mut(), outer));
-    if let Some(inner) = inner {
-        for (ty, message) in inner.tolerated {
-            report(ty, &message);
-        }
+    let (result, scope) = scoped(options, decode);
+    for (ty, message) in scope.tolerated {
+        report(ty, &message);
     }
     result
 }
@@ -113,39 +124,29 @@ impl Tried {
 /// shape of an untagged union): what it skips and tolerates is returned
 /// with its value instead of being recorded, see [`Tried::keep`].
 pub fn attempt<T, E>(decode: impl FnOnce() -> Result<T, E>) -> Result<(T, Tried), E> {
-    let outer = SCOPE.with(|scope| {
-        let options = scope
-            .borrow()
-            .as_ref()
-            .map_or(DecodeOptions::LENIENT, |s| s.options);
-        scope.borrow_mut().replace(Scope {
-            options,
-            tolerated: BTreeSet::new(),
-            skipped: 0,
-        })
-    });
-    let result = decode();
-    let inner = SCOPE.with(|scope| std::mem::replace(&mut *scope.borrow_mut(), outer));
-    let tried = inner.map_or(
-        Tried {
-            skipped: 0,
-            tolerated: BTreeSet::new(),
-        },
-        |inner| Tried {
-            skipped: inner.skipped,
-            tolerated: inner.tolerated,
-        },
-    );
-    result.map(|value| (value, tried))
+    let (result, scope) = scoped(options(), decode);
+    result.map(|value| {
+        (
+            value,
+            Tried {
+                skipped: scope.skipped,
+                tolerated: scope.tolerated,
+            },
+        )
+    })
 }
 
-/// Counts a key an object type skipped because it does not know it.
-pub fn skipped_key() {
-    SCOPE.with(|scope| {
-        if let Some(scope) = scope.borrow_mut().as_mut() {
+/// A key an object type does not know: whether to skip it (counted, see
+/// [`Tried::misfit`]), or refuse it (the scope denies unknown fields).
+pub fn skip_unknown_key() -> bool {
+    SCOPE.with(|scope| match scope.borrow_mut().as_mut() {
+        Some(scope) if scope.options.deny_unknown_fields => false,
+        Some(scope) => {
             scope.skipped += 1;
+            true
         }
-    });
+        None => true,
+    })
 }
 
 /// The options of the innermost scope (lenient outside any scope).
