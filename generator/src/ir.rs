@@ -565,21 +565,7 @@ impl Api {
     /// Whether a value of `ty` has an empty value (`Default`): what a
     /// missing required field of a received type decodes as.
     pub fn has_default(&self, ty: &Type) -> bool {
-        match ty {
-            Type::Newtype(_) => false,
-            Type::Named(name) => self.named_has_default(name),
-            _ => true,
-        }
-    }
-
-    fn named_has_default(&self, name: &str) -> bool {
-        match self.types.get(name) {
-            Some(TypeDef::Struct(s)) => s.has_default,
-            Some(TypeDef::Enum(_) | TypeDef::Union(_)) => true,
-            Some(TypeDef::Alias(a)) => self.named_has_default(&a.target),
-            Some(TypeDef::Wrapper(w)) => self.has_default(&w.ty),
-            None => false,
-        }
+        has_default(&self.types, ty)
     }
 
     /// Every type name a type refers to, for reachability checks.
@@ -627,5 +613,21 @@ impl Operation {
             .flat_map(|v| v.formats.iter().map(String::as_str))
             .filter(|f| *f != "json")
             .collect()
+    }
+}
+
+/// Whether a value of `ty` has an empty value, given the named `types`
+/// (see [`Api::has_default`]; lowering asks it before the `Api` exists).
+pub fn has_default(types: &BTreeMap<String, TypeDef>, ty: &Type) -> bool {
+    match ty {
+        Type::Newtype(_) => false,
+        Type::Named(name) => match types.get(name) {
+            Some(TypeDef::Struct(s)) => s.has_default,
+            Some(TypeDef::Enum(_) | TypeDef::Union(_)) => true,
+            Some(TypeDef::Alias(a)) => has_default(types, &Type::Named(a.target.clone())),
+            Some(TypeDef::Wrapper(w)) => has_default(types, &w.ty),
+            None => false,
+        },
+        _ => true,
     }
 }

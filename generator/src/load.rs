@@ -50,16 +50,9 @@ pub fn read_text(path: &Path) -> Result<String, Failure> {
 /// Parses spec text (YAML or JSON) into a JSON tree and checks that it is an
 /// OpenAPI 3.0 document; `file` only labels diagnostics.
 pub fn parse_value(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
-    let value = parse_tree(file, text)?;
+    let value = parse_text(file, text)?;
     check_version(file, &value)?;
     Ok(value)
-}
-
-/// Parses YAML or JSON text into a JSON tree, with no check of what it
-/// holds: syntax errors carry line and column, repeated keys are errors.
-/// `file` only labels diagnostics.
-pub fn parse_text(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
-    parse_tree(file, text)
 }
 
 /// Parses spec text; `file` only labels diagnostics.
@@ -283,7 +276,10 @@ fn looks_like_json(file: &Path, text: &str) -> bool {
         || text.trim_start().starts_with('{')
 }
 
-fn parse_tree(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
+/// Parses YAML or JSON text into a JSON tree, with no check of what it
+/// holds: syntax errors carry line and column, repeated keys are errors.
+/// `file` only labels diagnostics.
+pub fn parse_text(file: &Path, text: &str) -> Result<serde_json::Value, Failure> {
     let syntax_error = |what: &str, msg: String, line_col: Option<(usize, usize)>| {
         let msg = if msg.contains("recursion limit exceeded") {
             format!("the document nests deeper than the parser allows (128 levels): {msg}")
@@ -483,7 +479,7 @@ mod tests {
     use serde_json::json;
 
     fn yaml(text: &str) -> Result<serde_json::Value, Failure> {
-        parse_tree(Path::new("x.yaml"), text)
+        parse_text(Path::new("x.yaml"), text)
     }
 
     #[test]

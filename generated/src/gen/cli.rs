@@ -515,8 +515,8 @@ mod cloud_backups {
             if let Some(v) = call.boolean("envelope")? {
                 b = b.envelope(v);
             }
-            if let Some(v) = call.version {
-                return rt::json_outcome(b.api_version(v).send_json().await);
+            if let Some(v) = &call.version {
+                b = b.api_version(v);
             }
             rt::json_outcome(b.send_json().await)
         })
@@ -537,8 +537,8 @@ mod cloud_backups {
             if let Some(v) = call.boolean("envelope")? {
                 b = b.envelope(v);
             }
-            if let Some(v) = call.version {
-                return rt::json_outcome(b.api_version(v).send_json().await);
+            if let Some(v) = &call.version {
+                b = b.api_version(v);
             }
             rt::json_outcome(b.send_json().await)
         })
@@ -556,8 +556,8 @@ mod cloud_backups {
             if let Some(v) = call.boolean("envelope")? {
                 b = b.envelope(v);
             }
-            if let Some(v) = call.version {
-                return rt::json_outcome(b.api_version(v).send_json().await);
+            if let Some(v) = &call.version {
+                b = b.api_version(v);
             }
             rt::json_outcome(b.send_json().await)
         })
@@ -587,8 +587,8 @@ mod cloud_backups {
             if let Some(v) = call.integer("pageNum")? {
                 b = b.page_num(v);
             }
-            if let Some(v) = call.version {
-                return rt::json_outcome(b.api_version(v).send_json().await);
+            if let Some(v) = &call.version {
+                b = b.api_version(v);
             }
             rt::json_outcome(b.send_json().await)
         })
@@ -615,8 +615,8 @@ mod cloud_backups {
             if let Some(v) = call.boolean("pretty")? {
                 b = b.pretty(v);
             }
-            if let Some(v) = call.version {
-                return rt::json_outcome(b.api_version(v).send_json().await);
+            if let Some(v) = &call.version {
+                b = b.api_version(v);
             }
             rt::json_outcome(b.send_json().await)
         })

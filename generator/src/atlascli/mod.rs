@@ -348,7 +348,7 @@ impl Reader<'_> {
                 let version = self.string(v, &here);
                 if let Some(bad) = version
                     .as_deref()
-                    .filter(|v| *v != "preview" && !is_date(v))
+                    .filter(|v| *v != "preview" && !crate::rules::is_date(v))
                 {
                     let message = format!(
                         "API version {bad:?}: expected a date such as \"2023-01-01\" or \"preview\""
@@ -465,16 +465,6 @@ impl Reader<'_> {
             }
         }
     }
-}
-
-fn is_date(s: &str) -> bool {
-    let b = s.as_bytes();
-    b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -429,21 +429,18 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
             }
         }
     });
-    let other_version = match (has_versions, op.decodes_json(), &op.body) {
-        (false, _, _) => TokenStream::new(),
-        (true, true, Some(_)) => quote! {
+    // Another version: its body is sent as given (not as the generated
+    // type), and its answer printed as any JSON answer is.
+    let other_version = match (has_versions, &op.body) {
+        (false, _) => TokenStream::new(),
+        (true, Some(_)) if op.decodes_json() => quote! {
             if let Some(v) = call.version {
                 b = b.api_version(v);
                 if let Some(body) = call.body { b = b.raw_body(body); }
                 return #rt::json_outcome(b.send_json().await);
             }
         },
-        (true, true, None) => quote! {
-            if let Some(v) = call.version {
-                return #rt::json_outcome(b.api_version(v).send_json().await);
-            }
-        },
-        (true, false, _) => quote! {
+        (true, _) => quote! {
             if let Some(v) = &call.version { b = b.api_version(v); }
         },
     };
@@ -458,10 +455,7 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
         Some(Type::Text) => quote! { #rt::text_outcome(b.send().await) },
         _ => quote! { #rt::json_outcome(b.send_json().await) },
     };
-    let reassigned = !sets.is_empty()
-        || op.body.is_some()
-        || has_formats
-        || (has_versions && !op.decodes_json());
+    let reassigned = !sets.is_empty() || op.body.is_some() || has_formats || has_versions;
     let binding = if reassigned {
         quote! { mut b }
     } else {

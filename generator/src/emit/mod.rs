@@ -223,7 +223,7 @@ fn emit_mod(api: &Api) -> TokenStream {
         .into_iter()
         .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
         .map_or(Type::Json, |(ty, _)| ty.clone());
-    let error_body = tokens::ty_tokens(&common, &quote! { crate::models:: });
+    let error_body = tokens::ty_tokens(&common, &tokens::models());
     let error_doc = format!(
         " The error every operation, waiter and page stream of this API returns: [`crate::runtime::Error`] with its error body (`{}` by default).",
         tokens::ty_tokens(&common, &TokenStream::new()).to_string().replace(' ', "")

@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
-use super::tokens::{doc_lines, doc_text, ident, ty_tokens};
+use super::tokens::{doc_lines, doc_text, ident, models, ty_tokens};
 use crate::ir::*;
 
 pub(super) fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) -> TokenStream {
@@ -84,8 +84,6 @@ pub(super) struct ParamShape {
     arg: TokenStream,
     /// Expression storing `value` into the field.
     store: TokenStream,
-    /// Whether the stored value is a `Result` that validation unwraps.
-    validated: bool,
 }
 
 pub(super) fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
@@ -95,7 +93,6 @@ pub(super) fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
             field: quote! { crate::runtime::Checked<#t> },
             arg: quote! { impl crate::runtime::IntoValidated<#t> },
             store: quote! { value.into_validated() },
-            validated: true,
         },
         Type::Vec(inner) if matches!(**inner, Type::Newtype(_)) => {
             let it = ty_tokens(inner, models);
@@ -103,26 +100,23 @@ pub(super) fn param_shape(ty: &Type, models: &TokenStream) -> ParamShape {
                 field: quote! { crate::runtime::Checked<#t> },
                 arg: quote! { impl ::std::iter::IntoIterator<Item = impl crate::runtime::IntoValidated<#it>> },
                 store: quote! { value.into_iter().map(crate::runtime::IntoValidated::into_validated).collect() },
-                validated: true,
             }
         }
         Type::String => ParamShape {
             field: quote! { Option<#t> },
             arg: quote! { impl ::std::convert::Into<String> },
             store: quote! { value.into() },
-            validated: false,
         },
         _ => ParamShape {
             field: quote! { Option<#t> },
             arg: t,
             store: quote! { value },
-            validated: false,
         },
     }
 }
 
 pub(super) fn emit_builder(op: &Operation) -> TokenStream {
-    let models = quote! { crate::models:: };
+    let models = models();
     let name = ident(&op.builder_name);
     let builder_doc = format!(
         " Request builder for [`Client::{}`]: `{} {}`.",
@@ -168,7 +162,7 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
             }
         });
         let wire = &p.wire_name;
-        let take = match (p.required, shape.validated) {
+        let take = match (p.required, p.ty.is_checked_param()) {
             (true, true) => quote! { let #pname = crate::runtime::required(self.#pname, #wire)?; },
             (true, false) => {
                 quote! { let #pname = self.#pname.ok_or(crate::runtime::ValidationError::missing(#wire))?; }

@@ -5,7 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::tokens::{ident, ty_tokens};
+use super::tokens::{ident, models, ty_tokens};
 use crate::ir::*;
 
 /// The `Page` implementations of every page type, one each, compiled with
@@ -23,7 +23,7 @@ pub fn emit_page_impls(api: &Api, cfg_for: impl Fn(&str) -> TokenStream) -> Toke
         }
         let cfg = cfg_for(&p.page_type);
         let page = ident(&p.page_type);
-        let item = ty_tokens(&p.item, &quote! { crate::models:: });
+        let item = ty_tokens(&p.item, &models());
         let results = ident(&p.results_field);
         let (count, into_items) = if p.results_optional {
             (
@@ -94,8 +94,8 @@ pub fn emit_builder_methods(op: &Operation) -> TokenStream {
     let page_num = ident(&page_param.rust_name);
     let per_page = ident(&per_page_param.rust_name);
     let page = ident(&p.page_type);
-    let item = ty_tokens(&p.item, &quote! { crate::models:: });
-    let error = ty_tokens(&op.error_type, &quote! { crate::models:: });
+    let item = ty_tokens(&p.item, &models());
+    let error = ty_tokens(&op.error_type, &models());
     let default_per_page = match p.default_items_per_page {
         Some(n) => quote! { Option::Some(#n) },
         None => quote! { Option::None },

@@ -6,6 +6,12 @@ use quote::quote;
 
 use crate::ir::*;
 
+/// The path generated code names models by (`crate::models::`), for
+/// [`ty_tokens`] in files other than the models' own.
+pub(crate) fn models() -> TokenStream {
+    quote! { crate::models:: }
+}
+
 pub(crate) fn ident(name: &str) -> Ident {
     // Names come from `names.rs`, which only makes valid identifiers;
     // keywords there already carry a suffix.

@@ -6,12 +6,8 @@ use std::collections::BTreeSet;
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::tokens::{ident, ty_tokens};
+use super::tokens::{ident, models, ty_tokens};
 use crate::ir::*;
-
-fn models() -> TokenStream {
-    quote! { crate::models:: }
-}
 
 /// `api_version`, `raw_body` and `send_json` for the builder of `op`.
 pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {

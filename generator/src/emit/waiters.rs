@@ -14,12 +14,8 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::tokens::{doc_lines, ident, ty_tokens};
+use super::tokens::{doc_lines, ident, models, ty_tokens};
 use crate::ir::*;
-
-fn models() -> TokenStream {
-    quote! { crate::models:: }
-}
 
 /// The body type a finished wait for values returns: the polled
 /// operation's success type when it is polled at its generated version and

@@ -418,18 +418,9 @@ impl<'a> Lowerer<'a> {
     /// holds itself through required fields never does (its default would
     /// never end).
     pub(super) fn compute_defaults(&mut self) {
-        let mut api = Api {
-            title: String::new(),
-            types: std::mem::take(&mut self.out.types),
-            newtypes: BTreeMap::new(),
-            operations: Vec::new(),
-            features: BTreeMap::new(),
-            type_features: BTreeMap::new(),
-            examples: Vec::new(),
-        };
+        let types = &mut self.out.types;
         loop {
-            let ready: Vec<String> = api
-                .types
+            let ready: Vec<String> = types
                 .iter()
                 .filter_map(|(name, def)| match def {
                     TypeDef::Struct(s) if !s.has_default => {
@@ -437,7 +428,7 @@ impl<'a> Lowerer<'a> {
                         let ready = if received {
                             s.fields
                                 .iter()
-                                .all(|f| !f.required || f.nullable || api.has_default(&f.ty))
+                                .all(|f| !f.required || f.nullable || has_default(types, &f.ty))
                         } else {
                             s.all_optional
                         };
@@ -450,11 +441,10 @@ impl<'a> Lowerer<'a> {
                 break;
             }
             for name in ready {
-                if let Some(TypeDef::Struct(s)) = api.types.get_mut(&name) {
+                if let Some(TypeDef::Struct(s)) = types.get_mut(&name) {
                     s.has_default = true;
                 }
             }
         }
-        self.out.types = api.types;
     }
 }
