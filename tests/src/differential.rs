@@ -294,7 +294,7 @@ pub fn run(file: &str) -> Report {
         if case
             .media
             .as_deref()
-            .is_some_and(|m| !instances::is_json_media(m))
+            .is_some_and(|m| !atlas_codegen::rules::is_json_media(m))
         {
             report.not_json += 1;
         }

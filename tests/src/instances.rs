@@ -14,6 +14,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use atlas_codegen::rules::{escape_token, is_json_media};
 use jsonschema::{Draft, Registry, Validator};
 use serde_json::{json, Map, Value};
 
@@ -50,11 +51,6 @@ impl Mode {
 pub struct ConvertStats {
     /// Patterns the validator cannot compile (not ECMA 262 it understands).
     pub dropped_patterns: BTreeSet<String>,
-}
-
-/// Escapes one JSON pointer segment.
-pub fn escape(segment: &str) -> String {
-    segment.replace('~', "~0").replace('/', "~1")
 }
 
 fn is_extension(key: &str) -> bool {
@@ -281,7 +277,7 @@ pub fn convert_document(doc: &Value) -> (Value, ConvertStats) {
         .and_then(Value::as_object)
     {
         for (name, schema) in schemas {
-            let at = format!("/components/schemas/{}", escape(name));
+            let at = format!("/components/schemas/{}", escape_token(name));
             out["components"]["schemas"][name] =
                 convert_schema(doc, schema, Some(&at), &mut patterns, &mut stats);
         }
@@ -770,7 +766,7 @@ impl<'d> Generator<'d> {
         }
         if let Some(props) = schema.get("properties").and_then(Value::as_object) {
             for (name, prop) in props {
-                let here = format!("{at}/properties/{}", escape(name));
+                let here = format!("{at}/properties/{}", escape_token(name));
                 match merged.props.iter_mut().find(|(n, _, _)| n == name) {
                     Some(existing) => {
                         existing.1 = prop;
@@ -1125,19 +1121,13 @@ pub struct Instance {
     pub valid: Result<(), String>,
 }
 
-/// Whether a media type's body is JSON (as the generator reads it).
-pub fn is_json_media(media: &str) -> bool {
-    let essence = media.split(';').next().unwrap_or("").trim();
-    essence == "application/json" || essence.ends_with("+json") || essence == "*/*"
-}
-
 /// The documented responses of every generated operation, each at the media
 /// type the generator picks for the operation's API version.
 pub fn response_cases(doc: &Value, api: &atlas_codegen::ir::Api) -> Vec<ResponseCase> {
     let mut out = Vec::new();
     for op in &api.operations {
         let method = op.method.as_str().to_ascii_lowercase();
-        let op_at = format!("/paths/{}/{method}", escape(&op.path));
+        let op_at = format!("/paths/{}/{method}", escape_token(&op.path));
         let Some(responses) = doc
             .pointer(&format!("{op_at}/responses"))
             .and_then(Value::as_object)
@@ -1151,7 +1141,7 @@ pub fn response_cases(doc: &Value, api: &atlas_codegen::ir::Api) -> Vec<Response
             let (response, response_at) = deref_at(
                 doc,
                 response,
-                format!("{op_at}/responses/{}", escape(status)),
+                format!("{op_at}/responses/{}", escape_token(status)),
             );
             let content = response.get("content").and_then(Value::as_object);
             let media = content.and_then(|c| {
@@ -1160,7 +1150,7 @@ pub fn response_cases(doc: &Value, api: &atlas_codegen::ir::Api) -> Vec<Response
                     op.api_version.as_deref(),
                 )
             });
-            let media_pointer = media.map(|m| format!("{response_at}/content/{}", escape(m)));
+            let media_pointer = media.map(|m| format!("{response_at}/content/{}", escape_token(m)));
             let schema = media_pointer.as_ref().and_then(|mp| {
                 doc.pointer(&format!("{mp}/schema"))
                     .map(|_| format!("{mp}/schema"))
@@ -1255,7 +1245,7 @@ fn walk_losses(instance: &Value, decoded: &Value, at: String, out: &mut Vec<Stri
         (Value::Null, _) => {}
         (Value::Object(a), Value::Object(b)) => {
             for (k, v) in a {
-                let here = format!("{at}/{}", escape(k));
+                let here = format!("{at}/{}", escape_token(k));
                 match b.get(k) {
                     Some(w) => walk_losses(v, w, here, out),
                     None if v.is_null() => {}

@@ -291,6 +291,30 @@ pub fn test_client(base_url: &str) -> atlas_admin_api::Client {
         .expect("client builds")
 }
 
+/// A wiremock responder that answers each request with the next template;
+/// the last one repeats (a job that goes Queued, InProgress, Successful).
+pub struct Sequence {
+    templates: Vec<wiremock::ResponseTemplate>,
+    next: std::sync::atomic::AtomicUsize,
+}
+
+impl Sequence {
+    /// Answers with `templates` in order (at least one).
+    pub fn new(templates: Vec<wiremock::ResponseTemplate>) -> Self {
+        Self {
+            templates,
+            next: std::sync::atomic::AtomicUsize::new(0),
+        }
+    }
+}
+
+impl wiremock::Respond for Sequence {
+    fn respond(&self, _: &wiremock::Request) -> wiremock::ResponseTemplate {
+        let i = self.next.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        self.templates[i.min(self.templates.len() - 1)].clone()
+    }
+}
+
 /// Every Rust snippet of the README, compiled (and run where it does not
 /// reach the network) as a doctest of this crate, so the README stays true.
 #[cfg(doctest)]

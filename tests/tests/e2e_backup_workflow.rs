@@ -2,7 +2,6 @@
 //! operation's wire format and typed responses, pagination, the export
 //! waiter and run-time API versions.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -14,10 +13,11 @@ use atlas_admin_api::models::{
 use atlas_admin_api::operations::{CreateExportBucket, ListExportBuckets};
 use atlas_admin_api::runtime::Progress;
 use atlas_admin_api::{Client, Error, RetryPolicy, ValidationErrorKind};
+use atlas_tests::Sequence;
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const BUCKET: &str = "5f1a2b3c4d5e6f7a8b9c0d1e";
@@ -67,28 +67,6 @@ fn api_error(status: u16, code: &str) -> ResponseTemplate {
 
 async fn requests_to(server: &MockServer) -> usize {
     server.received_requests().await.map_or(0, |r| r.len())
-}
-
-/// Answers each request with the next template; the last one repeats.
-struct Sequence {
-    templates: Vec<ResponseTemplate>,
-    next: AtomicUsize,
-}
-
-impl Sequence {
-    fn new(templates: Vec<ResponseTemplate>) -> Self {
-        Self {
-            templates,
-            next: AtomicUsize::new(0),
-        }
-    }
-}
-
-impl Respond for Sequence {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        let i = self.next.fetch_add(1, Ordering::SeqCst);
-        self.templates[i.min(self.templates.len() - 1)].clone()
-    }
 }
 
 // ----- operations ----------------------------------------------------------

@@ -7,7 +7,7 @@
 //! until `IDLE`).
 
 use std::future::IntoFuture;
-use std::sync::atomic::{AtomicUsize, Ordering};
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,9 +16,10 @@ use atlas_admin_api::runtime::wait::{self, Expect};
 use atlas_admin_api::runtime::{AnyJson, ApiRequest, Endpoint, Progress, Wait};
 use atlas_admin_api::waiters::export_outcome;
 use atlas_admin_api::{Auth, Client, Error, Response, RetryPolicy};
+use atlas_tests::Sequence;
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const BUCKET: &str = "5f1a2b3c4d5e6f7a8b9c0d1e";
@@ -52,22 +53,6 @@ fn api_error(status: u16, code: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({
         "error": status, "errorCode": code, "reason": "r", "detail": "d"
     }))
-}
-
-/// Answers each request with the next template; the last one repeats.
-struct Sequence(Vec<ResponseTemplate>, AtomicUsize);
-
-impl Sequence {
-    fn new(templates: Vec<ResponseTemplate>) -> Self {
-        Self(templates, AtomicUsize::new(0))
-    }
-}
-
-impl Respond for Sequence {
-    fn respond(&self, _: &Request) -> ResponseTemplate {
-        let i = self.1.fetch_add(1, Ordering::SeqCst);
-        self.0[i.min(self.0.len() - 1)].clone()
-    }
 }
 
 fn ok(body: Value) -> ResponseTemplate {

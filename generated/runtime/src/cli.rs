@@ -199,12 +199,7 @@ impl WatchSpec {
                     .flatten()
                     .and_then(|mut raw| raw.next())
                     .map(|raw| raw.to_string_lossy().into_owned())
-                    .or_else(|| {
-                        fallbacks
-                            .iter()
-                            .find(|(f, _)| f == id)
-                            .map(|(_, v)| v.clone())
-                    }),
+                    .or_else(|| fallback(fallbacks, id)),
                 WatchFrom::Body(path) => wait::value_at(sent, path).map(wait::text),
             };
             if let Some(value) = value {
@@ -1247,12 +1242,7 @@ impl Call<'_> {
     /// An [`ArgKind::Text`] flag, if given, else its fallback (see
     /// [`Call::fallbacks`]).
     pub fn text(&self, id: &str) -> Result<Option<String>, CliError> {
-        Ok(self.one(id)?.or_else(|| {
-            self.fallbacks
-                .iter()
-                .find(|(flag, _)| *flag == id)
-                .map(|(_, value)| value.clone())
-        }))
+        Ok(self.one(id)?.or_else(|| fallback(self.fallbacks, id)))
     }
 
     /// An [`ArgKind::Bool`] flag, if given.
@@ -1308,6 +1298,15 @@ impl Call<'_> {
     pub fn typed_body<T: DeserializeOwned>(&self) -> Result<Option<T>, CliError> {
         self.body.as_ref().map(typed_body).transpose()
     }
+}
+
+/// The value a flag takes when it is not given (the profile's project
+/// for `--groupId`), if it has one.
+fn fallback(fallbacks: &[(&'static str, String)], id: &str) -> Option<String> {
+    fallbacks
+        .iter()
+        .find(|(flag, _)| *flag == id)
+        .map(|(_, value)| value.clone())
 }
 
 /// `--file PATH`: where the request body is read from (`-` for stdin).
