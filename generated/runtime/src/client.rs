@@ -1,19 +1,20 @@
 //! The client every generated operation is a method of, and its transport:
-//! authentication round trips, timeouts, retries and tracing.
+//! building requests, timeouts, retries and tracing. Each attempt goes
+//! through the configured authentication scheme (`auth/`, the `Scheme`
+//! trait), which adds its headers and performs its own round trips with
+//! [`Attempt::send`].
 
 use std::marker::PhantomData;
 use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, AUTHORIZATION, CONTENT_TYPE, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use tracing::Instrument as _;
 use url::Url;
 
-use super::auth::{Auth, AuthError, Authenticator};
-use super::digest::{Challenge, DigestAuth};
+use super::auth::{Auth, AuthError, Scheme};
 use super::error::{ConfigError, Error};
-use super::oauth::{says_token_expired, TokenSource};
 use super::request::ApiRequest;
 use super::response::{Decoder, Endpoint, RawResponse, Response};
 use super::retry::RetryPolicy;
@@ -31,10 +32,6 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default longest wait for one HTTP exchange, response body included.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Digest renewals within one attempt: a reused nonce refused, then one
-/// `stale=true` on the fresh nonce.
-const MAX_DIGEST_RENEWALS: u32 = 2;
-
 /// The transport under an Atlas Administration API client. Cheap to clone; clones share the
 /// connection pool and the authentication state (digest nonce, cached
 /// service-account token). Operations are generated as methods (see
@@ -43,7 +40,7 @@ const MAX_DIGEST_RENEWALS: u32 = 2;
 pub struct Transport {
     base_url: Url,
     http: reqwest::Client,
-    auth: Arc<Authenticator>,
+    auth: Arc<dyn Scheme>,
     retry: RetryPolicy,
     decode: DecodeOptions,
 }
@@ -196,12 +193,12 @@ impl<C: From<Transport>> TransportBuilder<C> {
             .map_err(|err| ConfigError::new(format!("HTTP client: {err}")))?;
         let auth = self
             .auth
-            .into_authenticator(&base_url)
+            .into_scheme(&base_url)
             .map_err(|why| ConfigError::new(format!("credentials: {why}")))?;
         Ok(C::from(Transport {
             base_url,
             http,
-            auth: Arc::new(auth),
+            auth,
             retry: self.retry,
             decode: if self.strict_responses {
                 DecodeOptions::STRICT
@@ -219,26 +216,15 @@ struct Prepared<'a> {
     url: Url,
 }
 
-impl Prepared<'_> {
-    /// The request-target as sent (path and query), for digest's `uri`.
-    fn target(&self) -> &str {
-        &self.url[url::Position::BeforePath..url::Position::AfterQuery]
-    }
-
-    fn body(&self) -> &[u8] {
-        self.request.body.as_ref().map_or(&[][..], |(_, b)| b)
-    }
-}
-
 /// One response, read to the end.
-struct Exchange {
-    status: u16,
-    headers: HeaderMap,
-    body: Bytes,
+pub(crate) struct Exchange {
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
 }
 
 /// Why one attempt produced no response to hand back.
-enum AttemptError {
+pub(crate) enum AttemptError {
     Transport(reqwest::Error),
     Auth(AuthError),
 }
@@ -246,6 +232,47 @@ enum AttemptError {
 impl From<reqwest::Error> for AttemptError {
     fn from(err: reqwest::Error) -> Self {
         AttemptError::Transport(err)
+    }
+}
+
+/// One attempt of a request, as an authentication scheme sees it: what is
+/// sent (for digest's answer), a way to send it once with the scheme's
+/// headers, and the transport's HTTP client for the scheme's own requests.
+pub(crate) struct Attempt<'a> {
+    transport: &'a Transport,
+    prepared: &'a Prepared<'a>,
+}
+
+impl Attempt<'_> {
+    /// The request's method (`GET`, ...).
+    pub(crate) fn method(&self) -> &str {
+        self.prepared.request.method.as_str()
+    }
+
+    /// The request-target as sent (path and query), for digest's `uri`.
+    pub(crate) fn target(&self) -> &str {
+        &self.prepared.url[url::Position::BeforePath..url::Position::AfterQuery]
+    }
+
+    /// The request body as sent (empty without one).
+    pub(crate) fn body(&self) -> &[u8] {
+        self.prepared
+            .request
+            .body
+            .as_ref()
+            .map_or(&[][..], |(_, b)| b)
+    }
+
+    /// The transport's HTTP client (connection pool, timeouts,
+    /// `User-Agent`), for requests of the scheme's own (a token endpoint).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.transport.http
+    }
+
+    /// Sends the request once with `headers` added (the scheme's
+    /// credentials); the response read to its end.
+    pub(crate) async fn send(&self, headers: HeaderMap) -> Result<Exchange, reqwest::Error> {
+        self.transport.send_once(self.prepared, headers).await
     }
 }
 
@@ -377,92 +404,28 @@ impl Transport {
     /// revoke (no token fetched yet, or credentials other than a service
     /// account).
     pub async fn revoke_token(&self) -> Result<bool, AuthError> {
-        match &*self.auth {
-            Authenticator::ServiceAccount(source) => source.revoke(&self.http).await,
-            _ => Ok(false),
-        }
+        self.auth.revoke(&self.http).await
     }
 
     /// One attempt: the request with its credentials, including the extra
-    /// round trips authentication may need.
+    /// round trips authentication may need (the scheme's business).
     async fn attempt(&self, p: &Prepared<'_>) -> Result<Exchange, AttemptError> {
+        let attempt = Attempt {
+            transport: self,
+            prepared: p,
+        };
         if !p.request.authenticate {
             // The spec says `security: []`: no credentials for this one.
-            return Ok(self.send_once(p, None).await?);
+            return Ok(attempt.send(HeaderMap::new()).await?);
         }
-        match &*self.auth {
-            Authenticator::None => Ok(self.send_once(p, None).await?),
-            Authenticator::Bearer(header) => Ok(self.send_once(p, Some(header.clone())).await?),
-            Authenticator::Digest(digest) => self.attempt_digest(p, digest).await,
-            Authenticator::ServiceAccount(source) => self.attempt_service_account(p, source).await,
-        }
-    }
-
-    /// Digest: answer the nonce in use if there is one; on a 401 with a new
-    /// challenge, take it and answer again when that can help (no credentials
-    /// were sent, a reused nonce was refused, or the server says `stale`).
-    /// A 401 on a fresh nonce without `stale` means wrong credentials and
-    /// goes back to the caller.
-    async fn attempt_digest(
-        &self,
-        p: &Prepared<'_>,
-        digest: &DigestAuth,
-    ) -> Result<Exchange, AttemptError> {
-        let method = p.request.method.as_str();
-        let mut authorization = digest
-            .authorization(method, p.target(), p.body())
-            .map_err(AttemptError::Auth)?;
-        let mut renewals = 0;
-        loop {
-            let sent_credentials = authorization.is_some();
-            let exchange = self.send_once(p, authorization).await?;
-            if exchange.status != 401 {
-                return Ok(exchange);
-            }
-            let challenge = match Challenge::from_headers(&exchange.headers) {
-                Ok(Some(challenge)) => challenge,
-                // A 401 without a digest challenge is the API's own answer.
-                Ok(None) => return Ok(exchange),
-                Err(why) => return Err(AttemptError::Auth(AuthError::UnsupportedChallenge(why))),
-            };
-            let fresh_nonce = renewals > 0;
-            let stale = challenge.stale;
-            digest.install(challenge);
-            let try_again = !sent_credentials || !fresh_nonce || stale;
-            if !try_again || renewals >= MAX_DIGEST_RENEWALS {
-                return Ok(exchange);
-            }
-            renewals += 1;
-            tracing::debug!(stale, "answering a new digest challenge");
-            authorization = digest
-                .authorization(method, p.target(), p.body())
-                .map_err(AttemptError::Auth)?;
-        }
-    }
-
-    /// Service account: send with the cached (or a new) token; when the
-    /// server says it expired, renew once and send again.
-    async fn attempt_service_account(
-        &self,
-        p: &Prepared<'_>,
-        source: &TokenSource,
-    ) -> Result<Exchange, AttemptError> {
-        let token = source.token(&self.http).await.map_err(AttemptError::Auth)?;
-        let exchange = self.send_once(p, Some(token.header.clone())).await?;
-        if exchange.status != 401 || !says_token_expired(&exchange.headers, &exchange.body) {
-            return Ok(exchange);
-        }
-        tracing::debug!("the access token was refused as expired; renewing it");
-        source.invalidate(&token).await;
-        let token = source.token(&self.http).await.map_err(AttemptError::Auth)?;
-        Ok(self.send_once(p, Some(token.header)).await?)
+        self.auth.authenticate(&attempt).await
     }
 
     /// One round trip, the response read to its end.
     async fn send_once(
         &self,
         p: &Prepared<'_>,
-        authorization: Option<HeaderValue>,
+        extra_headers: HeaderMap,
     ) -> Result<Exchange, reqwest::Error> {
         let request = p.request;
         let mut builder = self
@@ -479,8 +442,8 @@ impl Transport {
                 .header(CONTENT_TYPE, content_type)
                 .body(body.clone());
         }
-        if let Some(value) = authorization {
-            builder = builder.header(AUTHORIZATION, value);
+        for (name, value) in &extra_headers {
+            builder = builder.header(name, value);
         }
         let response = builder.send().await?;
         let status = response.status().as_u16();

@@ -19,9 +19,7 @@ mod auth;
 #[cfg(feature = "cli")]
 pub mod cli;
 mod client;
-mod digest;
 mod error;
-mod oauth;
 pub mod pagination;
 mod request;
 mod response;

@@ -140,6 +140,113 @@ pub fn required<T>(
     value.unwrap_or(Err(ValidationError::missing(field)))
 }
 
+/// The impls of a validated string type (`pub struct Type(String)`):
+/// `validated!(Type, "field", "pattern", matcher)`: `as_str`,
+/// [`Validated`](crate::Validated) (checked with `matcher`),
+/// [`IntoValidated`](crate::IntoValidated) from the type itself and
+/// a reference to it (builders take those, and strings), `FromStr`,
+/// `TryFrom<String>`, `From<Type> for String`, `AsRef<str>`, `Display`,
+/// serde (checked when decoded) and [`Decode`].
+#[macro_export]
+#[doc(hidden)]
+macro_rules! validated {
+    ($ty:ident, $field:literal, $pattern:literal, $matcher:ident) => {
+        impl $ty {
+            /// The value as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl $crate::Validated for $ty {
+            const FIELD: &'static str = $field;
+            const PATTERN: &'static str = $pattern;
+
+            fn is_valid(input: &str) -> bool {
+                $matcher(input)
+            }
+
+            fn from_checked(value: String) -> Self {
+                Self(value)
+            }
+
+            fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl $crate::IntoValidated<$ty> for $ty {
+            fn into_validated(self) -> Result<$ty, $crate::ValidationError> {
+                Ok(self)
+            }
+        }
+
+        impl $crate::IntoValidated<$ty> for &$ty {
+            fn into_validated(self) -> Result<$ty, $crate::ValidationError> {
+                Ok(self.clone())
+            }
+        }
+
+        impl ::std::str::FromStr for $ty {
+            type Err = $crate::ValidationError;
+
+            fn from_str(value: &str) -> Result<Self, Self::Err> {
+                <Self as $crate::Validated>::parse(value)
+            }
+        }
+
+        impl ::std::convert::TryFrom<String> for $ty {
+            type Error = $crate::ValidationError;
+
+            fn try_from(value: String) -> Result<Self, Self::Error> {
+                <Self as $crate::Validated>::parse(value)
+            }
+        }
+
+        impl ::std::convert::From<$ty> for String {
+            fn from(value: $ty) -> Self {
+                value.0
+            }
+        }
+
+        impl ::std::convert::AsRef<str> for $ty {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ::serde::Serialize for $ty {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(&self.0)
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                let value = <String as ::serde::Deserialize>::deserialize(deserializer)?;
+                <Self as $crate::Validated>::parse(value)
+                    .map_err(<D::Error as ::serde::de::Error>::custom)
+            }
+        }
+
+        impl $crate::serde_helpers::Decode for $ty {
+            fn decode<'de, D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                <Self as ::serde::Deserialize>::deserialize(deserializer)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

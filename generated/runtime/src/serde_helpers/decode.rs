@@ -193,6 +193,22 @@ impl<T: Decode> Decode for BTreeMap<String, T> {
     }
 }
 
+/// [`Decode`] for a type whose `Deserialize` impl already follows the
+/// decoding rules (enums, unions, validated strings).
+#[macro_export]
+#[doc(hidden)]
+macro_rules! decode_by_deserialize {
+    ($ty:ident) => {
+        impl $crate::serde_helpers::Decode for $ty {
+            fn decode<'de, D: ::serde::Deserializer<'de>>(
+                deserializer: D,
+            ) -> Result<Self, D::Error> {
+                <Self as ::serde::Deserialize>::deserialize(deserializer)
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,19 +1,39 @@
-//! Credentials. Every generated operation goes through [`super::Transport`],
+//! Credentials. Every generated operation goes through [`crate::Transport`],
 //! which applies the configured [`Auth`]; generated code never sees secrets.
 //!
-//! [`Auth`] is only configuration. [`super::TransportBuilder::build`] turns it
-//! into an authenticator that holds the live state (the digest nonce in use,
-//! the cached service-account token); clones of a [`super::Transport`] share it.
+//! [`Auth`] is only configuration. [`crate::TransportBuilder::build`] turns it
+//! into the live [`Scheme`] of one client, which holds the state (the digest
+//! nonce in use, the cached service-account token); clones of a
+//! [`crate::Transport`] share it. One file per scheme, each implementing
+//! [`Scheme`] (its header(s), its 401 handling):
+//!
+//! - `bearer.rs`: a static bearer token (`Authorization: Bearer`);
+//! - `digest.rs`: programmatic API keys, HTTP Digest (RFC 7616): challenge
+//!   parsing, the answer, the shared nonce and its renewal;
+//! - `service_account.rs`: OAuth 2.0 client credentials: [`ServiceAccount`]
+//!   settings, the token cache, renewal, revocation;
+//! - this file: [`Auth`], [`AuthError`], `Secret`, the environment variables
+//!   and the [`Scheme`] trait (and the scheme without credentials).
+//!
+//! To add a scheme (or another header), write a type implementing [`Scheme`]
+//! in its own file here and build it in `Auth::into_scheme`; the transport
+//! (`client.rs`) needs no change.
+
+mod bearer;
+mod digest;
+mod service_account;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
-use reqwest::header::HeaderValue;
+use futures_util::future::BoxFuture;
+use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
 use url::Url;
 
-use super::digest::DigestAuth;
-use super::oauth::TokenSource;
+use self::bearer::Bearer;
+use self::digest::DigestAuth;
+pub use self::service_account::{ServiceAccount, DEFAULT_REFRESH_MARGIN};
+use crate::client::{Attempt, AttemptError, Exchange};
 
 /// Environment variables read by [`Auth::from_env`], in the order they are tried.
 pub const ENV_CLIENT_ID: &str = "MONGODB_ATLAS_CLIENT_ID";
@@ -30,9 +50,6 @@ pub const ENV_PUBLIC_KEY: &str = "MONGODB_ATLAS_PUBLIC_KEY";
 /// The programmatic API key's private part, as the Go SDK and Terraform
 /// name it.
 pub const ENV_PRIVATE_KEY: &str = "MONGODB_ATLAS_PRIVATE_KEY";
-
-/// How long before its expiry a service-account token is replaced, by default.
-pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 
 /// A secret string: shared cheaply, never printed.
 #[derive(Clone)]
@@ -145,29 +162,16 @@ impl Auth {
             .map(|(public, private)| Self::digest(public, private))
     }
 
-    /// Turns the configuration into the live authenticator of one client.
-    pub(crate) fn into_authenticator(self, base_url: &Url) -> Result<Authenticator, String> {
+    /// Turns the configuration into the live scheme of one client.
+    pub(crate) fn into_scheme(self, base_url: &Url) -> Result<Arc<dyn Scheme>, String> {
         Ok(match self.kind {
-            AuthKind::None => Authenticator::None,
-            AuthKind::Bearer(token) => Authenticator::Bearer(bearer_header(token.expose())?),
+            AuthKind::None => Arc::new(NoCredentials),
+            AuthKind::Bearer(token) => Arc::new(Bearer::new(token.expose())?),
             AuthKind::Digest {
                 public_key,
                 private_key,
-            } => Authenticator::Digest(DigestAuth::new(public_key, private_key)),
-            AuthKind::ServiceAccount(account) => {
-                let base = match &account.token_base_url {
-                    Some(url) => {
-                        Url::parse(url).map_err(|err| format!("token base URL {url:?}: {err}"))?
-                    }
-                    None => base_url.clone(),
-                };
-                Authenticator::ServiceAccount(TokenSource::new(
-                    account.client_id,
-                    account.client_secret,
-                    &base,
-                    account.refresh_margin,
-                )?)
-            }
+            } => Arc::new(DigestAuth::new(public_key, private_key)),
+            AuthKind::ServiceAccount(account) => Arc::new(account.into_token_source(base_url)?),
         })
     }
 }
@@ -196,88 +200,52 @@ impl fmt::Debug for Auth {
     }
 }
 
-/// Settings of a service account (OAuth 2.0 client credentials grant):
-/// `Auth::from(ServiceAccount::new(id, secret).token_base_url(...))`.
-///
-/// The client posts `grant_type=client_credentials` with HTTP Basic
-/// `client_id:client_secret` to `{token base URL}/api/oauth/token`, caches
-/// the `access_token` it gets, renews it shortly before `expires_in` runs
-/// out, and renews it once when a request is refused with a 401 that says
-/// the token expired. Concurrent requests share one renewal. See
-/// [`super::Transport::revoke_token`] to revoke the token.
-#[derive(Clone)]
-pub struct ServiceAccount {
-    client_id: String,
-    client_secret: Secret,
-    token_base_url: Option<String>,
-    refresh_margin: Duration,
-}
-
-impl ServiceAccount {
-    /// A service account with its client id and secret.
-    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
-        Self {
-            client_id: client_id.into(),
-            client_secret: Secret::new(client_secret),
-            token_base_url: None,
-            refresh_margin: DEFAULT_REFRESH_MARGIN,
-        }
-    }
-
-    /// Where the token endpoints live (`{url}/api/oauth/token` and
-    /// `{url}/api/oauth/revoke`); by default the client's base URL.
-    pub fn token_base_url(mut self, url: impl Into<String>) -> Self {
-        self.token_base_url = Some(url.into());
-        self
-    }
-
-    /// How long before expiry a token is renewed (default
-    /// [`DEFAULT_REFRESH_MARGIN`], 60 s). For tokens that live less than twice
-    /// the margin, half their lifetime is used instead.
-    pub fn refresh_margin(mut self, margin: Duration) -> Self {
-        self.refresh_margin = margin;
-        self
-    }
-}
-
-impl fmt::Debug for ServiceAccount {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ServiceAccount")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &"<redacted>")
-            .field("token_base_url", &self.token_base_url)
-            .field("refresh_margin", &self.refresh_margin)
-            .finish()
-    }
-}
-
-/// `Authorization: Bearer <token>`, marked sensitive so that HTTP libraries
-/// never log it.
-pub(crate) fn bearer_header(token: &str) -> Result<HeaderValue, String> {
-    let mut value = HeaderValue::from_str(&format!("Bearer {token}"))
-        .map_err(|_| "the bearer token is not a valid header value".to_owned())?;
-    value.set_sensitive(true);
-    Ok(value)
-}
-
 /// The live form of [`Auth`] inside a client (one per client, behind an
-/// `Arc`, so the size of its variants does not matter).
-#[allow(clippy::large_enum_variant)]
-pub(crate) enum Authenticator {
-    None,
-    Bearer(HeaderValue),
-    Digest(DigestAuth),
-    ServiceAccount(TokenSource),
+/// `Arc` the client's clones share): one implementation per scheme.
+///
+/// The transport hands the scheme each attempt of a request already built
+/// (method, URL, headers, body; see [`Attempt`]). The scheme adds its
+/// headers, sends it with [`Attempt::send`] (as many times as its round
+/// trips need: a digest challenge, a token refused as expired), and returns
+/// the response the caller sees. Requests of its own (a token endpoint) go
+/// through [`Attempt::http`], the transport's HTTP client, so they share its
+/// connection pool, timeouts and `User-Agent`. Retries, timeouts and the
+/// `atlas.request` span stay with the transport.
+pub(crate) trait Scheme: fmt::Debug + Send + Sync {
+    /// One attempt of a request with this scheme's credentials, including
+    /// the extra round trips the scheme needs.
+    fn authenticate<'a>(
+        &'a self,
+        attempt: &'a Attempt<'a>,
+    ) -> BoxFuture<'a, Result<Exchange, AttemptError>>;
+
+    /// Revokes the credentials the scheme obtained and forgets them; `false`
+    /// when there is nothing to revoke (the default: static credentials).
+    fn revoke<'a>(&'a self, _http: &'a reqwest::Client) -> BoxFuture<'a, Result<bool, AuthError>> {
+        Box::pin(async { Ok(false) })
+    }
 }
 
-impl fmt::Debug for Authenticator {
+/// The headers of an attempt that carries `Authorization: value`.
+fn authorization(value: HeaderValue) -> HeaderMap {
+    HeaderMap::from_iter([(AUTHORIZATION, value)])
+}
+
+/// No credentials ([`Auth::none`]): every attempt is sent as it is.
+struct NoCredentials;
+
+impl fmt::Debug for NoCredentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Authenticator::None => f.write_str("None"),
-            Authenticator::Bearer(_) => f.write_str("Bearer(<redacted>)"),
-            Authenticator::Digest(digest) => digest.fmt(f),
-            Authenticator::ServiceAccount(source) => source.fmt(f),
-        }
+        f.write_str("None")
+    }
+}
+
+impl Scheme for NoCredentials {
+    fn authenticate<'a>(
+        &'a self,
+        attempt: &'a Attempt<'a>,
+    ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
+        Box::pin(async move { Ok(attempt.send(HeaderMap::new()).await?) })
     }
 }
 
@@ -356,7 +324,7 @@ mod tests {
             Auth::digest("p", "s3cr3t"),
             Auth::service_account("i", "s3cr3t"),
         ] {
-            let live = auth.into_authenticator(&base).expect("builds");
+            let live = auth.into_scheme(&base).expect("builds");
             let shown = format!("{live:?}");
             assert!(!shown.contains("s3cr3t"), "{shown}");
         }
@@ -398,7 +366,7 @@ mod tests {
     fn a_bearer_token_that_cannot_be_a_header_is_refused_without_echoing_it() {
         let base = Url::parse("http://127.0.0.1:1").expect("url");
         let err = Auth::bearer("s3cr3t\nx")
-            .into_authenticator(&base)
+            .into_scheme(&base)
             .expect_err("newline");
         assert!(!err.contains("s3cr3t"), "{err}");
     }

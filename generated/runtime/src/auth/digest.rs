@@ -5,15 +5,23 @@
 //! the response is computed here with RustCrypto's `md-5` and `sha2`, because
 //! the client keeps one server nonce for many concurrent requests (shared
 //! nonce count) and must know when a rejected request used a reused nonce.
+//! [`DigestAuth`] is the [`Scheme`]: it answers the nonce in use and, on a
+//! 401 with a new challenge, takes it and answers again.
 
 use std::fmt::{self, Write as _};
 use std::sync::{Mutex, PoisonError};
 
+use futures_util::future::BoxFuture;
 use md5::Md5;
 use reqwest::header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 use sha2::{Digest as _, Sha256};
 
-use super::auth::{AuthError, Secret};
+use super::{authorization, AuthError, Scheme, Secret};
+use crate::client::{Attempt, AttemptError, Exchange};
+
+/// Digest renewals within one attempt: a reused nonce refused, then one
+/// `stale=true` on the fresh nonce.
+const MAX_DIGEST_RENEWALS: u32 = 2;
 
 /// Hash algorithms this client answers, weakest first.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -341,6 +349,55 @@ impl DigestAuth {
     pub(crate) fn install(&self, challenge: Challenge) {
         let mut guard = self.session.lock().unwrap_or_else(PoisonError::into_inner);
         *guard = Some(Session { challenge, nc: 0 });
+    }
+}
+
+impl Scheme for DigestAuth {
+    /// Answers the nonce in use if there is one; on a 401 with a new
+    /// challenge, takes it and answers again when that can help (no
+    /// credentials were sent, a reused nonce was refused, or the server says
+    /// `stale`). A 401 on a fresh nonce without `stale` means wrong
+    /// credentials and goes back to the caller.
+    fn authenticate<'a>(
+        &'a self,
+        attempt: &'a Attempt<'a>,
+    ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
+        Box::pin(async move {
+            let method = attempt.method();
+            let mut header = self
+                .authorization(method, attempt.target(), attempt.body())
+                .map_err(AttemptError::Auth)?;
+            let mut renewals = 0;
+            loop {
+                let sent_credentials = header.is_some();
+                let exchange = attempt
+                    .send(header.map(authorization).unwrap_or_default())
+                    .await?;
+                if exchange.status != 401 {
+                    return Ok(exchange);
+                }
+                let challenge = match Challenge::from_headers(&exchange.headers) {
+                    Ok(Some(challenge)) => challenge,
+                    // A 401 without a digest challenge is the API's own answer.
+                    Ok(None) => return Ok(exchange),
+                    Err(why) => {
+                        return Err(AttemptError::Auth(AuthError::UnsupportedChallenge(why)))
+                    }
+                };
+                let fresh_nonce = renewals > 0;
+                let stale = challenge.stale;
+                self.install(challenge);
+                let try_again = !sent_credentials || !fresh_nonce || stale;
+                if !try_again || renewals >= MAX_DIGEST_RENEWALS {
+                    return Ok(exchange);
+                }
+                renewals += 1;
+                tracing::debug!(stale, "answering a new digest challenge");
+                header = self
+                    .authorization(method, attempt.target(), attempt.body())
+                    .map_err(AttemptError::Auth)?;
+            }
+        })
     }
 }
 

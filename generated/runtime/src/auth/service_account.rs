@@ -1,15 +1,94 @@
 //! Service accounts: OAuth 2.0 client credentials (RFC 6749 section 4.4)
 //! with a cached token, renewal before expiry, and revocation (RFC 7009).
+//! [`ServiceAccount`] is the configuration; [`TokenSource`] the live
+//! [`Scheme`]: it sends the cached (or a new) token and renews it once when
+//! the server refuses it as expired.
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
 use tracing::Instrument as _;
 use url::form_urlencoded;
 use url::Url;
 
-use super::auth::{bearer_header, AuthError, Secret};
+use super::bearer::bearer_header;
+use super::{authorization, AuthError, Scheme, Secret};
+use crate::client::{Attempt, AttemptError, Exchange};
+
+/// How long before its expiry a service-account token is replaced, by default.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
+
+/// Settings of a service account (OAuth 2.0 client credentials grant):
+/// `Auth::from(ServiceAccount::new(id, secret).token_base_url(...))`.
+///
+/// The client posts `grant_type=client_credentials` with HTTP Basic
+/// `client_id:client_secret` to `{token base URL}/api/oauth/token`, caches
+/// the `access_token` it gets, renews it shortly before `expires_in` runs
+/// out, and renews it once when a request is refused with a 401 that says
+/// the token expired. Concurrent requests share one renewal. See
+/// [`crate::Transport::revoke_token`] to revoke the token.
+#[derive(Clone)]
+pub struct ServiceAccount {
+    pub(super) client_id: String,
+    pub(super) client_secret: Secret,
+    pub(super) token_base_url: Option<String>,
+    pub(super) refresh_margin: Duration,
+}
+
+impl ServiceAccount {
+    /// A service account with its client id and secret.
+    pub fn new(client_id: impl Into<String>, client_secret: impl Into<String>) -> Self {
+        Self {
+            client_id: client_id.into(),
+            client_secret: Secret::new(client_secret),
+            token_base_url: None,
+            refresh_margin: DEFAULT_REFRESH_MARGIN,
+        }
+    }
+
+    /// Where the token endpoints live (`{url}/api/oauth/token` and
+    /// `{url}/api/oauth/revoke`); by default the client's base URL.
+    pub fn token_base_url(mut self, url: impl Into<String>) -> Self {
+        self.token_base_url = Some(url.into());
+        self
+    }
+
+    /// How long before expiry a token is renewed (default
+    /// [`DEFAULT_REFRESH_MARGIN`], 60 s). For tokens that live less than twice
+    /// the margin, half their lifetime is used instead.
+    pub fn refresh_margin(mut self, margin: Duration) -> Self {
+        self.refresh_margin = margin;
+        self
+    }
+
+    /// The live state of one client: the token cache, with the endpoints
+    /// under the token base URL (by default the client's `base_url`).
+    pub(super) fn into_token_source(self, base_url: &Url) -> Result<TokenSource, String> {
+        let base = match &self.token_base_url {
+            Some(url) => Url::parse(url).map_err(|err| format!("token base URL {url:?}: {err}"))?,
+            None => base_url.clone(),
+        };
+        TokenSource::new(
+            self.client_id,
+            self.client_secret,
+            &base,
+            self.refresh_margin,
+        )
+    }
+}
+
+impl fmt::Debug for ServiceAccount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceAccount")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &"<redacted>")
+            .field("token_base_url", &self.token_base_url)
+            .field("refresh_margin", &self.refresh_margin)
+            .finish()
+    }
+}
 
 const FORM: &str = "application/x-www-form-urlencoded";
 /// Lifetime assumed when the token endpoint does not say (Atlas: one hour).
@@ -21,7 +100,7 @@ const DETAIL_CHARS: usize = 300;
 #[derive(Clone)]
 pub(crate) struct AccessToken {
     token: Secret,
-    pub(crate) header: HeaderValue,
+    header: HeaderValue,
     renew_at: Instant,
     expires_at: Instant,
 }
@@ -100,7 +179,7 @@ impl TokenSource {
 
     /// A valid token: the cached one, or a new one when it is missing or due
     /// for renewal. One request at a time renews; the others wait and reuse.
-    pub(crate) async fn token(&self, http: &reqwest::Client) -> Result<AccessToken, AuthError> {
+    async fn token(&self, http: &reqwest::Client) -> Result<AccessToken, AuthError> {
         let mut cache = self.cache.lock().await;
         let now = Instant::now();
         if let Some(token) = cache.as_ref().filter(|t| now < t.renew_at) {
@@ -127,7 +206,7 @@ impl TokenSource {
 
     /// Forgets `used` after the server refused it, unless a concurrent
     /// request already replaced it.
-    pub(crate) async fn invalidate(&self, used: &AccessToken) {
+    async fn invalidate(&self, used: &AccessToken) {
         let mut cache = self.cache.lock().await;
         if cache.as_ref().is_some_and(|t| t.same_as(used)) {
             *cache = None;
@@ -135,7 +214,7 @@ impl TokenSource {
     }
 
     /// Revokes the cached token and forgets it; `false` when none was cached.
-    pub(crate) async fn revoke(&self, http: &reqwest::Client) -> Result<bool, AuthError> {
+    async fn revoke_token(&self, http: &reqwest::Client) -> Result<bool, AuthError> {
         let mut cache = self.cache.lock().await;
         let Some(token) = cache.as_ref() else {
             return Ok(false);
@@ -242,6 +321,37 @@ impl TokenSource {
     }
 }
 
+impl Scheme for TokenSource {
+    /// Sends with the cached (or a new) token; when the server says it
+    /// expired, renews once and sends again.
+    fn authenticate<'a>(
+        &'a self,
+        attempt: &'a Attempt<'a>,
+    ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
+        Box::pin(async move {
+            let token = self
+                .token(attempt.http())
+                .await
+                .map_err(AttemptError::Auth)?;
+            let exchange = attempt.send(authorization(token.header.clone())).await?;
+            if exchange.status != 401 || !says_token_expired(&exchange.headers, &exchange.body) {
+                return Ok(exchange);
+            }
+            tracing::debug!("the access token was refused as expired; renewing it");
+            self.invalidate(&token).await;
+            let token = self
+                .token(attempt.http())
+                .await
+                .map_err(AttemptError::Auth)?;
+            Ok(attempt.send(authorization(token.header)).await?)
+        })
+    }
+
+    fn revoke<'a>(&'a self, http: &'a reqwest::Client) -> BoxFuture<'a, Result<bool, AuthError>> {
+        Box::pin(self.revoke_token(http))
+    }
+}
+
 fn rejected(status: u16, body: &[u8]) -> AuthError {
     let detail = match serde_json::from_slice::<OAuthError>(body) {
         Ok(e) => match e.error_description {
@@ -259,7 +369,7 @@ fn rejected(status: u16, body: &[u8]) -> AuthError {
 /// Whether a 401 says the bearer token expired or was revoked: an RFC 6750
 /// `Bearer error="invalid_token"` challenge, or a body that says "expired"
 /// (Atlas answers with a JSON `ApiError`).
-pub(crate) fn says_token_expired(headers: &HeaderMap, body: &[u8]) -> bool {
+fn says_token_expired(headers: &HeaderMap, body: &[u8]) -> bool {
     let challenge_says = headers
         .get_all(WWW_AUTHENTICATE)
         .iter()
