@@ -1,4 +1,6 @@
-//! Validation of request inputs before anything leaves the process.
+//! Validation of request inputs before anything leaves the process, and
+//! validated string types: [`Validated`] and the `validated!` macro that
+//! generated models expand (re-exported as `serde_helpers::validated!`).
 
 use std::fmt;
 
