@@ -8,7 +8,8 @@
 //! -> [`format`](mod@format) (prettyplease, `@generated` header) -> [`output`] (all files
 //! or none).
 //!
-//! [`atlascli`] reads the Atlas CLI's `x-xgen-atlascli` extension
+//! [`extensions`] names every `x-` key the generator reads, with its typed
+//! reader; [`atlascli`] reads the Atlas CLI's `x-xgen-atlascli` extension
 //! (watchers, flag aliases, help texts), [`pattern`] decides how each
 //! `pattern` is enforced, [`diag`] holds diagnostics and warning kinds.
 //! [`rules`] holds what the generator and
@@ -20,6 +21,7 @@
 pub mod atlascli;
 pub mod diag;
 pub mod emit;
+pub mod extensions;
 pub mod format;
 pub mod ir;
 pub mod load;

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use atlas_codegen::atlascli::{self, Expect, WatchParam};
 use atlas_codegen::diag::{Pointer, Severity, WarningCode};
-use atlas_codegen::{generate_from, generate_with_overlays, load, overlay};
+use atlas_codegen::{extensions, generate_from, generate_with_overlays, load, overlay};
 use atlas_tests::{specs_dir, workspace_root, NEEDS_SPECS};
 use serde_json::Value;
 
@@ -59,10 +59,10 @@ fn our_overlays_apply_cleanly_and_give_two_waiters_an_alias_and_help() {
     // What the overlay says, read back through the typed reader.
     let mut watchers = Vec::new();
     for (at, _, _, op) in operations(&doc) {
-        let Some(ext) = op.get(atlascli::EXTENSION) else {
+        let Some(ext) = op.get(extensions::ATLASCLI) else {
             continue;
         };
-        let read = atlascli::read(ext, &spec, &at.join(atlascli::EXTENSION))
+        let read = atlascli::read(ext, &spec, &at.join(extensions::ATLASCLI))
             .unwrap_or_else(|f| panic!("{f}"));
         assert!(read.warnings.is_empty(), "{:#?}", read.warnings);
         let name = op["x-xgen-operation-id-override"]
@@ -112,7 +112,7 @@ fn our_overlays_apply_cleanly_and_give_two_waiters_an_alias_and_help() {
             assert!(names.contains(param), "{param} not among {names:?}");
         }
     }
-    let group_id = &doc["components"]["parameters"]["groupId"][atlascli::EXTENSION];
+    let group_id = &doc["components"]["parameters"]["groupId"][extensions::ATLASCLI];
     let read = atlascli::read(group_id, &spec, &Pointer::root()).expect("reads");
     assert_eq!(read.value.aliases, ["projectId"]);
 
@@ -196,10 +196,10 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
     let mut watched = Vec::new();
     let mut problems = Vec::new();
     for (at, path, method, op) in operations(&doc) {
-        let Some(ext) = op.get(atlascli::EXTENSION) else {
+        let Some(ext) = op.get(extensions::ATLASCLI) else {
             continue;
         };
-        match atlascli::read(ext, &spec, &at.join(atlascli::EXTENSION)) {
+        match atlascli::read(ext, &spec, &at.join(extensions::ATLASCLI)) {
             Ok(read) => {
                 problems.extend(read.warnings.iter().map(ToString::to_string));
                 if read.value.watcher.is_some() {

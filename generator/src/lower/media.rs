@@ -48,18 +48,12 @@ impl<'a> Lowerer<'a> {
                 if response && !entry.formats.iter().any(|f| f == format) {
                     entry.formats.push(format.to_owned());
                 }
-                let sunset = mt.extensions.get("x-sunset").and_then(|v| v.as_str());
-                if let Some(sunset) = sunset.filter(|s| rules::is_date(s)) {
+                if let Some(sunset) = extensions::sunset(&mt.extensions) {
                     if entry.sunset.as_deref().is_none_or(|known| sunset < known) {
                         entry.sunset = Some(sunset.to_owned());
                     }
                 }
-                let preview = mt.extensions.get("x-xgen-preview");
-                if preview
-                    .and_then(|p| p.get("public"))
-                    .and_then(|v| v.as_str())
-                    == Some("true")
-                {
+                if extensions::public_preview(&mt.extensions) {
                     entry.public_preview = true;
                 }
             }

@@ -16,6 +16,7 @@ use openapiv3::{
 };
 
 use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
+use crate::extensions::{self, Extensions};
 use crate::ir::*;
 use crate::load::Spec;
 use crate::names::{field_name, type_name, NameScope};

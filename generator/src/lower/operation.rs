@@ -74,10 +74,7 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             seen_ids.insert(operation_id.clone(), pointer.clone());
-            let short_name = op
-                .extensions
-                .get("x-xgen-operation-id-override")
-                .and_then(|v| v.as_str())
+            let short_name = extensions::operation_id_override(&op.extensions)
                 .unwrap_or(&operation_id)
                 .to_owned();
             let mut method_name = field_name(&short_name);
@@ -153,7 +150,7 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_else(|| "application/json".to_owned());
         let cli = self.read_atlascli(&op.extensions, &pointer);
         if let Some(watcher) = cli.watcher {
-            let at = pointer.join(crate::atlascli::EXTENSION).join("watcher");
+            let at = pointer.join(extensions::ATLASCLI).join("watcher");
             self.work.watchers.push((operation_id.clone(), watcher, at));
         }
         let envelope_param = params.iter().position(|p| {
