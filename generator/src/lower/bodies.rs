@@ -87,7 +87,7 @@ impl<'a> Lowerer<'a> {
             };
             let ty = match pick_media(&resp.content, version) {
                 Some((media, _)) if body_kind(media) != BodyKind::Json => {
-                    if (200..300).contains(code) && accept.is_none() {
+                    if rules::is_success(*code) && accept.is_none() {
                         accept = Some(media.to_owned());
                     }
                     Some(match body_kind(media) {
@@ -96,8 +96,7 @@ impl<'a> Lowerer<'a> {
                     })
                 }
                 Some((media, mt)) => {
-                    let is_success = (200..300).contains(code);
-                    if is_success && accept.is_none() {
+                    if rules::is_success(*code) && accept.is_none() {
                         accept = Some(media.to_owned());
                     }
                     let ctx = Ctx {
@@ -117,13 +116,13 @@ impl<'a> Lowerer<'a> {
                         None if *code == 204 => None,
                         // Content without a schema: a success may carry
                         // anything, or nothing (Atlas's 202s).
-                        None if (200..300).contains(code) => Some(Type::Untyped),
+                        None if rules::is_success(*code) => Some(Type::Untyped),
                         None => Some(Type::Json),
                     }
                 }
                 None => None,
             };
-            if (100..300).contains(code) {
+            if rules::is_non_error(*code) {
                 success.push(ResponseCase { status: *code, ty });
             } else {
                 if let Some(t) = ty {

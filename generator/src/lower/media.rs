@@ -11,7 +11,7 @@ impl<'a> Lowerer<'a> {
             media.extend(rb.content.keys().map(String::as_str));
         }
         for (status, resp) in &op.responses.responses {
-            if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
+            if !matches!(status, StatusCode::Code(c) if rules::is_success(*c)) {
                 continue;
             }
             if let Some(resp) = self.resolve_response(resp) {
@@ -62,7 +62,7 @@ impl<'a> Lowerer<'a> {
             note(&rb.content, false);
         }
         for (status, resp) in &op.responses.responses {
-            if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
+            if !matches!(status, StatusCode::Code(c) if rules::is_success(*c)) {
                 continue;
             }
             if let Some(resp) = self.resolve_response(resp) {
