@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
-use atlas_codegen::{generate_from, load};
+use atlas_codegen::{generate, load, Options};
 use atlas_tests::roundtrip::Rng;
 use atlas_tests::workspace_root;
 
@@ -46,7 +46,7 @@ fn run_one(name: &str, text: &str) -> bool {
     }
     let started = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        load::parse(Path::new(name), text).and_then(|spec| generate_from(&spec, name))
+        load::parse(Path::new(name), text).and_then(|spec| generate(&spec, &Options::new(name)))
     }));
     let elapsed = started.elapsed();
     let outcome = match result {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use atlas_codegen::atlascli::{self, Expect, WatchParam};
 use atlas_codegen::diag::{Pointer, Severity, WarningCode};
-use atlas_codegen::{extensions, generate_from, generate_with_overlays, load, overlay};
+use atlas_codegen::{extensions, generate, load, overlay, Options};
 use atlas_tests::{specs_dir, workspace_root, NEEDS_SPECS};
 use serde_json::Value;
 
@@ -119,9 +119,13 @@ fn our_overlays_apply_cleanly_and_give_two_waiters_an_alias_and_help() {
     // Lowering reads them: the operations file gains the two waiters, the
     // command line the watches, the alias and the short help; nothing else
     // changes.
-    let options = atlas_codegen::lower::Options::default();
-    let with = generate_with_overlays(&spec, &files, "spec", &options).expect("generates");
-    let without = generate_with_overlays(&spec, &[], "spec", &options).expect("generates");
+    let options = Options::new("spec");
+    let with = load::load_with_overlays(&spec, &files)
+        .and_then(|loaded| generate(&loaded, &options))
+        .expect("generates");
+    let without = load::load(&spec)
+        .and_then(|loaded| generate(&loaded, &options))
+        .expect("generates");
     let changed: Vec<&String> = with
         .files
         .keys()
@@ -286,8 +290,8 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
         "{dropped:#?}"
     );
     assert!(dropped[0].contains("a PATCH (only a GET can be polled)"));
-    let generated =
-        generate_from(&loaded, "atlas-api-v2-combined.yaml").unwrap_or_else(|f| panic!("{f}"));
+    let generated = generate(&loaded, &Options::new("atlas-api-v2-combined.yaml"))
+        .unwrap_or_else(|f| panic!("{f}"));
     assert!(generated.summary.operations > 500, "{}", generated.summary);
 }
 
@@ -301,13 +305,9 @@ fn overlay_errors_name_the_overlay_file() {
         "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.components.parameters.groupId\n    update: [1]\n",
     )
     .expect("write");
-    let failure = generate_with_overlays(
-        &spec,
-        std::slice::from_ref(&bad),
-        "spec",
-        &Default::default(),
-    )
-    .expect_err("an object cannot take a list");
+    let failure = load::load_with_overlays(&spec, std::slice::from_ref(&bad))
+        .and_then(|loaded| generate(&loaded, &Options::new("spec")))
+        .expect_err("an object cannot take a list");
     let e = &failure.diagnostics[0];
     assert_eq!(
         (e.file.as_path(), e.pointer.to_string().as_str()),

@@ -735,7 +735,8 @@ components:
                 ("preview", "gzip".to_owned(), None, true),
             ]
         );
-        let generated = crate::generate_from(&spec, "fixture.yaml").expect("generates");
+        let generated =
+            crate::generate(&spec, &crate::Options::new("fixture.yaml")).expect("generates");
         let cli = squash(&generated.files["cli.rs"]);
         for expected in [
             r#"rt::VersionSpec{name:"2023-01-01",formats:&["csv","json"],sunset:Some("2026-01-01"),public_preview:false,}"#,
