@@ -28,8 +28,9 @@
 //! Lowering reads it on every operation and parameter: `watcher` becomes
 //! [`crate::ir::Watcher`] (resolved against the polled operation in
 //! `lower/watchers.rs`), `aliases` and `override.description` become
-//! [`crate::ir::Param::aliases`] and the `cli_help` of operations and
-//! parameters; the other keys are read but not used.
+//! [`crate::ir::ParamCli::aliases`] and the `help` of
+//! [`crate::ir::ParamCli`] and [`crate::ir::OperationCli`]; the other keys
+//! are read but not used.
 
 use std::path::Path;
 

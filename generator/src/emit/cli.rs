@@ -143,10 +143,10 @@ fn aliases(op: &Operation, index: usize) -> Vec<String> {
     let flags: Vec<String> = op.params.iter().map(|q| flag_of(&q.wire_name)).collect();
     let earlier: Vec<&String> = op.params[..index]
         .iter()
-        .flat_map(|q| q.aliases.iter())
+        .flat_map(|q| q.cli.aliases.iter())
         .collect();
     let mut out: Vec<String> = Vec::new();
-    for alias in &p.aliases {
+    for alias in &p.cli.aliases {
         if !flags.contains(alias)
             && !RESERVED_FLAGS.contains(&alias.as_str())
             && !earlier.contains(&alias)
@@ -173,11 +173,11 @@ impl ArgData {
             doc: p.doc.as_deref().map(plain).unwrap_or_default(),
             pattern: pattern_of(api, &p.ty).map(str::to_owned),
             default: p.default.as_ref().map(json_scalar),
-            example: p.example.as_ref().map(json_scalar),
+            example: p.cli.example.as_ref().map(json_scalar),
             kind,
             list,
             aliases: aliases(op, index),
-            short_help: p.cli_help.as_deref().map(plain),
+            short_help: p.cli.help.as_deref().map(plain),
         }
     }
 
@@ -312,7 +312,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
             .map_or("pageNum", |p| p.wire_name.as_str())
     }));
     let run = ident(&op.method_name);
-    let short_help = opt_str(op.cli_help.as_deref().map(plain).as_deref());
+    let short_help = opt_str(op.cli.help.as_deref().map(plain).as_deref());
     let watch = match api.polled(op) {
         Some((polled, watcher)) => {
             let spec = emit_watch_spec(api, op, polled, watcher, names);

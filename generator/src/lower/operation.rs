@@ -187,7 +187,9 @@ impl<'a> Lowerer<'a> {
             pagination: None,
             version_media: self.version_media(op),
             watcher: None,
-            cli_help: cli.description_override,
+            cli: OperationCli {
+                help: cli.description_override,
+            },
         })
     }
 }

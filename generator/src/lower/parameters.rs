@@ -193,10 +193,12 @@ impl<'a> Lowerer<'a> {
                 ty,
                 required,
                 default,
-                example,
                 doc: non_empty(&data.description),
-                aliases: cli.aliases,
-                cli_help: cli.description_override,
+                cli: ParamCli {
+                    example,
+                    aliases: cli.aliases,
+                    help: cli.description_override,
+                },
             });
         }
         let path_parts: Vec<PathPart> = parts_raw
