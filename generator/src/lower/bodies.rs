@@ -1,6 +1,13 @@
 //! The request body and the responses of an operation.
 
-use super::*;
+use std::collections::BTreeSet;
+
+use openapiv3::StatusCode;
+
+use super::{non_empty, pick_media, Ctx, Lowerer};
+use crate::diag::{Pointer, WarningCode};
+use crate::ir::{Body, ResponseCase, Type, View};
+use crate::rules::{self, body_kind, BodyKind};
 
 /// The responses of an operation, as [`Operation`] holds them.
 pub(super) struct Responses {

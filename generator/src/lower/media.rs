@@ -1,7 +1,15 @@
 //! Which Atlas API version (media type) each operation and body is
 //! generated for, through [`crate::rules`].
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+use openapiv3::{MediaType, StatusCode};
+
+use super::Lowerer;
+use crate::extensions;
+use crate::ir::VersionMedia;
+use crate::rules;
 
 impl<'a> Lowerer<'a> {
     /// Every API version an operation's request body and success responses offer.

@@ -1,7 +1,15 @@
 //! Operations: names, parameters, the path template, the request body and
 //! the responses of each operation.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use openapiv3::ReferenceOr;
+
+use super::{features, non_empty, Lowerer, Responses};
+use crate::diag::{Pointer, WarningCode};
+use crate::extensions;
+use crate::ir::{Method, Operation, OperationCli, ParamLocation, Type};
+use crate::names::{field_name, type_name, NameScope};
 
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_operations(&mut self) {

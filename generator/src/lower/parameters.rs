@@ -1,6 +1,12 @@
 //! The parameters of an operation and its path template.
 
-use super::*;
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr};
+
+use super::{non_empty, Ctx, Lowerer};
+use crate::diag::{Pointer, WarningCode};
+use crate::extensions::{self, Extensions};
+use crate::ir::{Param, ParamCli, ParamLocation, PathPart, Type, View};
+use crate::names::{field_name, type_name, NameScope};
 
 /// A piece of a path template: literal text or a `{variable}`.
 pub(super) enum TemplatePart {

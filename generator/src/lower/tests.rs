@@ -3,7 +3,10 @@
 use std::path::Path;
 
 use super::{lower_with, Options};
-use crate::ir::*;
+use crate::ir::{
+    Api, Field, Operation, StructDef, Tag, Type, TypeDef, View, WatchArg, WatchExpect, WatchSource,
+    Watcher,
+};
 use crate::load;
 use crate::rules::VersionPin;
 
