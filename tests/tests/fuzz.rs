@@ -415,7 +415,7 @@ fn random_spec(rng: &mut Rng) -> String {
                 op["requestBody"] = json!({ "required": rng.chance(50), "content": content });
             }
             if rng.chance(30) {
-                op["x-xgen-operation-id-override"] =
+                op[atlas_codegen::extensions::OPERATION_ID_OVERRIDE] =
                     json!(rng.pick(&["short", "getThing", "createThing"]));
             }
             if rng.chance(20) {

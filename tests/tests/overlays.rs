@@ -65,9 +65,7 @@ fn our_overlays_apply_cleanly_and_give_two_waiters_an_alias_and_help() {
         let read = atlascli::read(ext, &spec, &at.join(extensions::ATLASCLI))
             .unwrap_or_else(|f| panic!("{f}"));
         assert!(read.warnings.is_empty(), "{:#?}", read.warnings);
-        let name = op["x-xgen-operation-id-override"]
-            .as_str()
-            .unwrap_or_default();
+        let name = extensions::operation_id_override(op).unwrap_or_default();
         if let Some(watcher) = read.value.watcher {
             watchers.push((name.to_owned(), watcher));
         }
