@@ -11,7 +11,7 @@
 //! | `x-xgen-preview` | media type | [`public_preview`] | `{public: "true"}` marks a public preview |
 //! | `x-xgen-atlascli` | operation, parameter | [`atlascli`] (shape read by [`crate::atlascli`]) | the Atlas CLI's watchers, aliases, help texts |
 //!
-//! Overlays and [`crate::spec_tools::extract`] keep every `x-` member
+//! Overlays and [`crate::spec_tools::extract()`] keep every `x-` member
 //! ([`is_extension`]) without reading it.
 
 use indexmap::IndexMap;
