@@ -73,8 +73,9 @@ fn main() {
     });
     group.bench_function("end_to_end", |b| {
         b.iter(|| {
-            load::parse(file, black_box(&text))
-                .and_then(|spec| atlas_codegen::generate_from(&spec, "spec"))
+            load::parse(file, black_box(&text)).and_then(|spec| {
+                atlas_codegen::generate(&spec, &atlas_codegen::Options::new("spec"))
+            })
         })
     });
     group.finish();

@@ -361,16 +361,32 @@ pub struct Param {
     pub required: bool,
     /// The spec's default, for docs.
     pub default: Option<Value>,
-    /// The spec's example value, for help texts.
-    pub example: Option<Value>,
     /// Description.
     pub doc: Option<String>,
-    /// Other names for the parameter's command-line flag
+    /// What only the command line reads.
+    pub cli: ParamCli,
+}
+
+/// What only the command line (`emit/cli.rs`) reads of a parameter: the
+/// client's types and builders never depend on it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ParamCli {
+    /// The spec's example value, for the flag's help text.
+    pub example: Option<Value>,
+    /// Other names for the parameter's flag
     /// (`x-xgen-atlascli.aliases`: `projectId` for `groupId`).
     pub aliases: Vec<String>,
-    /// The command line's help text for the flag instead of the
-    /// description (`x-xgen-atlascli.override.description`).
-    pub cli_help: Option<String>,
+    /// The flag's help text instead of the description
+    /// (`x-xgen-atlascli.override.description`).
+    pub help: Option<String>,
+}
+
+/// What only the command line (`emit/cli.rs`) reads of an operation.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OperationCli {
+    /// The command's short help instead of the summary
+    /// (`x-xgen-atlascli.override.description`).
+    pub help: Option<String>,
 }
 
 /// A part of a path template.
@@ -465,9 +481,8 @@ pub struct Operation {
     /// How to wait for the operation's effect (`x-xgen-atlascli.watcher`),
     /// resolved against the operation it polls.
     pub watcher: Option<Watcher>,
-    /// The command line's short help instead of the summary
-    /// (`x-xgen-atlascli.override.description`).
-    pub cli_help: Option<String>,
+    /// What only the command line reads.
+    pub cli: OperationCli,
 }
 
 /// How to wait until a long-running operation has taken effect: poll

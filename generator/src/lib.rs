@@ -8,7 +8,8 @@
 //! -> [`format`](mod@format) (prettyplease, `@generated` header) -> [`output`] (all files
 //! or none).
 //!
-//! [`atlascli`] reads the Atlas CLI's `x-xgen-atlascli` extension
+//! [`extensions`] names every `x-` key the generator reads, with its typed
+//! reader; [`atlascli`] reads the Atlas CLI's `x-xgen-atlascli` extension
 //! (watchers, flag aliases, help texts), [`pattern`] decides how each
 //! `pattern` is enforced, [`diag`] holds diagnostics and warning kinds.
 //! [`rules`] holds what the generator and
@@ -20,6 +21,7 @@
 pub mod atlascli;
 pub mod diag;
 pub mod emit;
+pub mod extensions;
 pub mod format;
 pub mod ir;
 pub mod load;
@@ -31,8 +33,6 @@ pub mod overlay;
 pub mod pattern;
 pub mod rules;
 pub mod spec_tools;
-
-use std::path::{Path, PathBuf};
 
 pub use diag::{Diagnostic, Failure, Pointer, Severity, WarningCode};
 pub use output::FileSet;
@@ -121,48 +121,33 @@ fn emit_and_format(api: &ir::Api, source: &str) -> Result<FileSet, (String, syn:
     Ok(files)
 }
 
-/// Runs every stage on the spec at `spec_path`. `source` is how the header of
-/// each generated file names the spec (a path relative to the workspace).
-pub fn generate(spec_path: &Path, source: &str) -> Result<Generated, Failure> {
-    generate_with(spec_path, source, &lower::Options::default())
+/// How to run the stages after loading.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// How the header of each generated file names the spec (a path
+    /// relative to the workspace).
+    pub source: String,
+    /// How to lower the spec (which API version each operation is for).
+    pub lower: lower::Options,
 }
 
-/// [`generate`] with options.
-pub fn generate_with(
-    spec_path: &Path,
-    source: &str,
-    options: &lower::Options,
-) -> Result<Generated, Failure> {
-    generate_with_overlays(spec_path, &[], source, options)
+impl Options {
+    /// Default lowering; generated files name the spec `source`.
+    pub fn new(source: impl Into<String>) -> Self {
+        Self {
+            source: source.into(),
+            lower: lower::Options::default(),
+        }
+    }
 }
 
-/// [`generate_with`], applying the overlays at `overlays` (files, in order;
-/// expand directories first with [`overlay::expand`]) to the spec before
-/// lowering. Their warnings are among [`Generated::warnings`].
-pub fn generate_with_overlays(
-    spec_path: &Path,
-    overlays: &[PathBuf],
-    source: &str,
-    options: &lower::Options,
-) -> Result<Generated, Failure> {
-    let spec = load::load_with_overlays(spec_path, overlays)?;
-    generate_from_with(&spec, source, options)
-}
-
-/// Runs the stages after loading.
-pub fn generate_from(spec: &load::Spec, source: &str) -> Result<Generated, Failure> {
-    generate_from_with(spec, source, &lower::Options::default())
-}
-
-/// Runs the stages after loading, with options.
-pub fn generate_from_with(
-    spec: &load::Spec,
-    source: &str,
-    options: &lower::Options,
-) -> Result<Generated, Failure> {
-    let lowered = lower::lower_with(spec, options)?;
+/// Runs every stage after loading on `spec` (read it, with any overlays,
+/// through [`load::load_with_overlays`] or [`load::parse`]; the overlays'
+/// warnings are then among [`Generated::warnings`]).
+pub fn generate(spec: &load::Spec, options: &Options) -> Result<Generated, Failure> {
+    let lowered = lower::lower_with(spec, &options.lower)?;
     let features = emit::features_block(&lowered.api);
-    let files = emit_and_format(&lowered.api, source).map_err(|(name, err)| {
+    let files = emit_and_format(&lowered.api, &options.source).map_err(|(name, err)| {
         Failure::single(Diagnostic::error(
             &spec.file,
             &Pointer::root(),

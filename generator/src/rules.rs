@@ -11,6 +11,8 @@
 //! - Fields: how a property is stored ([`shape`]).
 //! - Scalars: the Rust type of a string, number or boolean schema
 //!   ([`scalar`]).
+//! - Response statuses: which are successes ([`is_success`]) and which no
+//!   error ([`is_non_error`], [`is_non_error_key`]).
 //! - JSON pointers: escaping a reference token ([`escape_token`],
 //!   [`unescape_token`]).
 
@@ -30,6 +32,26 @@ pub fn escape_token(token: &str) -> String {
 /// [`escape_token`].
 pub fn unescape_token(token: &str) -> String {
     token.replace("~1", "/").replace("~0", "~")
+}
+
+// ----- Response statuses -----------------------------------------------------
+
+/// Whether a status code is a success (`2xx`): its body is what the call
+/// answers, and its media types offer the operation's API versions.
+pub fn is_success(code: u16) -> bool {
+    (200..300).contains(&code)
+}
+
+/// Whether a status code is no error: a success or informational (`1xx`)
+/// one, which the client answers with `Ok`.
+pub fn is_non_error(code: u16) -> bool {
+    (100..200).contains(&code) || is_success(code)
+}
+
+/// [`is_non_error`] for a `responses` key, which may also be a range
+/// (`2XX`): whether it is a `1..` or `2..` one.
+pub fn is_non_error_key(key: &str) -> bool {
+    key.starts_with('1') || key.starts_with('2')
 }
 
 // ----- API versions and media types ---------------------------------------

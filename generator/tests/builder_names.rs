@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use atlas_codegen::names::BUILDER_NAMES;
-use atlas_codegen::{generate_from, load, lower, overlay};
+use atlas_codegen::{generate, load, lower, overlay, Options};
 
 #[test]
 fn builders_use_only_reserved_names_besides_their_setters() {
@@ -18,7 +18,7 @@ fn builders_use_only_reserved_names_besides_their_setters() {
     let overlays = overlay::expand(&[root.join("spec/overlays")]).expect("overlays");
     let spec = load::load_with_overlays(&spec_path, &overlays).expect("spec/ loads");
     let api = lower::lower(&spec).expect("lowers").api;
-    let generated = generate_from(&spec, "spec/atlas-admin-api.yaml").expect("generates");
+    let generated = generate(&spec, &Options::new("spec/atlas-admin-api.yaml")).expect("generates");
     let reserved: BTreeSet<&str> = BUILDER_NAMES.iter().copied().collect();
     let mut checked = 0;
     let mut waiters = 0;

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use atlas_codegen::extensions::OPERATION_ID_OVERRIDE;
 use serde_json::{json, Map, Value};
 
 /// The message every test that needs the upstream specs fails with when they
@@ -224,7 +225,7 @@ pub fn operation_shape(doc: &Value, path: &str, method: &str) -> Value {
         "path": path,
         "method": method,
         "operationId": op.get("operationId"),
-        "x-xgen-operation-id-override": op.get("x-xgen-operation-id-override"),
+        (OPERATION_ID_OVERRIDE): op.get(OPERATION_ID_OVERRIDE),
         "tags": op.get("tags"),
         "security": op.get("security").or_else(|| doc.get("security")),
         "securitySchemes": security_schemes,

@@ -5,11 +5,11 @@
 
 use std::path::{Path, PathBuf};
 
-use atlas_codegen::{generate_from, load};
+use atlas_codegen::{generate, load, Options};
 
 /// Generates from `path`; returns a report of the outcome, for snapshots.
 fn outcome(path: &Path) -> String {
-    let result = load::load(path).and_then(|spec| generate_from(&spec, "bad.yaml"));
+    let result = load::load(path).and_then(|spec| generate(&spec, &Options::new("bad.yaml")));
     match result {
         Err(failure) => format!("FAILS\n{failure}\n"),
         Ok(generated) => {
@@ -98,7 +98,7 @@ fn a_ten_megabyte_spec_nested_500_deep_is_an_error_not_a_crash() {
         .stack_size(2 * 1024 * 1024)
         .spawn(move || {
             load::parse(Path::new("deep.json"), &text)
-                .and_then(|spec| generate_from(&spec, "deep.json"))
+                .and_then(|spec| generate(&spec, &Options::new("deep.json")))
         })
         .expect("thread")
         .join()

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::{json, Map, Value};
 
-use atlas_codegen::{generate_from, load};
+use atlas_codegen::{generate, load, Options};
 use atlas_tests::roundtrip::Rng;
 use atlas_tests::workspace_root;
 
@@ -46,7 +46,7 @@ fn run_one(name: &str, text: &str) -> bool {
     }
     let started = Instant::now();
     let result = catch_unwind(AssertUnwindSafe(|| {
-        load::parse(Path::new(name), text).and_then(|spec| generate_from(&spec, name))
+        load::parse(Path::new(name), text).and_then(|spec| generate(&spec, &Options::new(name)))
     }));
     let elapsed = started.elapsed();
     let outcome = match result {
@@ -415,7 +415,7 @@ fn random_spec(rng: &mut Rng) -> String {
                 op["requestBody"] = json!({ "required": rng.chance(50), "content": content });
             }
             if rng.chance(30) {
-                op["x-xgen-operation-id-override"] =
+                op[atlas_codegen::extensions::OPERATION_ID_OVERRIDE] =
                     json!(rng.pick(&["short", "getThing", "createThing"]));
             }
             if rng.chance(20) {

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use atlas_codegen::atlascli::{self, Expect, WatchParam};
 use atlas_codegen::diag::{Pointer, Severity, WarningCode};
-use atlas_codegen::{generate_from, generate_with_overlays, load, overlay};
+use atlas_codegen::{extensions, generate, load, overlay, Options};
 use atlas_tests::{specs_dir, workspace_root, NEEDS_SPECS};
 use serde_json::Value;
 
@@ -59,15 +59,13 @@ fn our_overlays_apply_cleanly_and_give_two_waiters_an_alias_and_help() {
     // What the overlay says, read back through the typed reader.
     let mut watchers = Vec::new();
     for (at, _, _, op) in operations(&doc) {
-        let Some(ext) = op.get(atlascli::EXTENSION) else {
+        let Some(ext) = op.get(extensions::ATLASCLI) else {
             continue;
         };
-        let read = atlascli::read(ext, &spec, &at.join(atlascli::EXTENSION))
+        let read = atlascli::read(ext, &spec, &at.join(extensions::ATLASCLI))
             .unwrap_or_else(|f| panic!("{f}"));
         assert!(read.warnings.is_empty(), "{:#?}", read.warnings);
-        let name = op["x-xgen-operation-id-override"]
-            .as_str()
-            .unwrap_or_default();
+        let name = extensions::operation_id_override(op).unwrap_or_default();
         if let Some(watcher) = read.value.watcher {
             watchers.push((name.to_owned(), watcher));
         }
@@ -112,16 +110,20 @@ fn our_overlays_apply_cleanly_and_give_two_waiters_an_alias_and_help() {
             assert!(names.contains(param), "{param} not among {names:?}");
         }
     }
-    let group_id = &doc["components"]["parameters"]["groupId"][atlascli::EXTENSION];
+    let group_id = &doc["components"]["parameters"]["groupId"][extensions::ATLASCLI];
     let read = atlascli::read(group_id, &spec, &Pointer::root()).expect("reads");
     assert_eq!(read.value.aliases, ["projectId"]);
 
     // Lowering reads them: the operations file gains the two waiters, the
     // command line the watches, the alias and the short help; nothing else
     // changes.
-    let options = atlas_codegen::lower::Options::default();
-    let with = generate_with_overlays(&spec, &files, "spec", &options).expect("generates");
-    let without = generate_with_overlays(&spec, &[], "spec", &options).expect("generates");
+    let options = Options::new("spec");
+    let with = load::load_with_overlays(&spec, &files)
+        .and_then(|loaded| generate(&loaded, &options))
+        .expect("generates");
+    let without = load::load(&spec)
+        .and_then(|loaded| generate(&loaded, &options))
+        .expect("generates");
     let changed: Vec<&String> = with
         .files
         .keys()
@@ -196,10 +198,10 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
     let mut watched = Vec::new();
     let mut problems = Vec::new();
     for (at, path, method, op) in operations(&doc) {
-        let Some(ext) = op.get(atlascli::EXTENSION) else {
+        let Some(ext) = op.get(extensions::ATLASCLI) else {
             continue;
         };
-        match atlascli::read(ext, &spec, &at.join(atlascli::EXTENSION)) {
+        match atlascli::read(ext, &spec, &at.join(extensions::ATLASCLI)) {
             Ok(read) => {
                 problems.extend(read.warnings.iter().map(ToString::to_string));
                 if read.value.watcher.is_some() {
@@ -286,8 +288,8 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
         "{dropped:#?}"
     );
     assert!(dropped[0].contains("a PATCH (only a GET can be polled)"));
-    let generated =
-        generate_from(&loaded, "atlas-api-v2-combined.yaml").unwrap_or_else(|f| panic!("{f}"));
+    let generated = generate(&loaded, &Options::new("atlas-api-v2-combined.yaml"))
+        .unwrap_or_else(|f| panic!("{f}"));
     assert!(generated.summary.operations > 500, "{}", generated.summary);
 }
 
@@ -301,13 +303,9 @@ fn overlay_errors_name_the_overlay_file() {
         "overlay: 1.0.0\ninfo: {title: t, version: '1'}\nactions:\n  - target: $.components.parameters.groupId\n    update: [1]\n",
     )
     .expect("write");
-    let failure = generate_with_overlays(
-        &spec,
-        std::slice::from_ref(&bad),
-        "spec",
-        &Default::default(),
-    )
-    .expect_err("an object cannot take a list");
+    let failure = load::load_with_overlays(&spec, std::slice::from_ref(&bad))
+        .and_then(|loaded| generate(&loaded, &Options::new("spec")))
+        .expect_err("an object cannot take a list");
     let e = &failure.diagnostics[0];
     assert_eq!(
         (e.file.as_path(), e.pointer.to_string().as_str()),

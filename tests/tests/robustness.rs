@@ -4,13 +4,15 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use atlas_codegen::output::{self, FailAt};
-use atlas_codegen::{generate_from, load};
+use atlas_codegen::{generate, load, Options};
 use atlas_tests::{specs_dir, workspace_root};
 use xtask::{codegen, CodegenArgs};
 
 fn generate_text(file: &str, text: &str) -> BTreeMap<String, String> {
     let spec = load::parse(Path::new(file), text).expect("parses");
-    generate_from(&spec, file).expect("generates").files
+    generate(&spec, &Options::new(file))
+        .expect("generates")
+        .files
 }
 
 /// Reorders every mapping of a YAML document (seeded, so reproducible).
@@ -148,7 +150,11 @@ fn a_failed_write_leaves_everything_as_it_was() {
     //    step is undone.
     let spec = changed_spec(dir.path());
     let before = snapshot(dir.path());
-    let generated = atlas_codegen::generate(&spec, "changed.yaml").expect("generates");
+    let generated = atlas_codegen::load::load(&spec)
+        .and_then(|loaded| {
+            atlas_codegen::generate(&loaded, &atlas_codegen::Options::new("changed.yaml"))
+        })
+        .expect("generates");
     let current = std::fs::read_to_string(&manifest).expect("manifest");
     let updated = atlas_codegen::manifest::splice(&current, &generated.features).expect("markers")
         + "# changed\n";

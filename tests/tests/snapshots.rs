@@ -5,11 +5,12 @@
 
 use std::path::Path;
 
-use atlas_codegen::{generate_from, load};
+use atlas_codegen::{load, Options};
 
 fn generate(yaml: &str) -> String {
     let spec = load::parse(Path::new("inline.yaml"), yaml).expect("spec parses");
-    let generated = generate_from(&spec, "inline.yaml").expect("generates");
+    let generated =
+        atlas_codegen::generate(&spec, &Options::new("inline.yaml")).expect("generates");
     let mut out = String::new();
     for (name, text) in &generated.files {
         if name == "mod.rs" {

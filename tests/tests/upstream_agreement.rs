@@ -69,7 +69,8 @@ fn spec_agrees_with_upstream_on_every_backup_export_operation() {
         let theirs = operation_shape(&upstream, path, method);
         let mine = operation_shape(&ours, path, method);
         assert_eq!(
-            mine["x-xgen-operation-id-override"], name,
+            mine[atlas_codegen::extensions::OPERATION_ID_OVERRIDE],
+            name,
             "{method} {path} is not {name}"
         );
         for diff in differences(&theirs, &mine) {
@@ -110,8 +111,7 @@ fn spec_holds_exactly_the_workflow_operations() {
             found.push((
                 path.clone(),
                 method.clone(),
-                op["x-xgen-operation-id-override"]
-                    .as_str()
+                atlas_codegen::extensions::operation_id_override(op)
                     .unwrap_or("")
                     .to_owned(),
             ));

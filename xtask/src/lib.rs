@@ -139,8 +139,11 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
     let started = Instant::now();
     let source = relative(&args.spec, root);
     let mut report = String::new();
-    let options = atlas_codegen::lower::Options {
-        version: args.version.clone(),
+    let options = atlas_codegen::Options {
+        source: source.clone(),
+        lower: atlas_codegen::lower::Options {
+            version: args.version.clone(),
+        },
     };
     let overlays = match atlas_codegen::overlay::expand(&args.overlays) {
         Ok(files) => files,
@@ -154,15 +157,16 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
         let names: Vec<String> = overlays.iter().map(|o| relative(o, root)).collect();
         let _ = writeln!(report, "overlays: {}", names.join(", "));
     }
-    let generated =
-        match atlas_codegen::generate_with_overlays(&args.spec, &overlays, &source, &options) {
-            Ok(g) => g,
-            Err(failure) => {
-                let _ = writeln!(report, "{failure}");
-                let _ = writeln!(report, "error: generation failed; nothing was written");
-                return Err(report);
-            }
-        };
+    let generated = match atlas_codegen::load::load_with_overlays(&args.spec, &overlays)
+        .and_then(|spec| atlas_codegen::generate(&spec, &options))
+    {
+        Ok(g) => g,
+        Err(failure) => {
+            let _ = writeln!(report, "{failure}");
+            let _ = writeln!(report, "error: generation failed; nothing was written");
+            return Err(report);
+        }
+    };
     list_warnings(&generated.warnings, &mut report);
     if args.deny_warnings && !generated.warnings.is_empty() {
         let _ = writeln!(

@@ -334,7 +334,7 @@ fn run_update(root: &Path, from: &Path, flags: &UpdateFlags) -> Outcome {
         report.new = from.display().to_string();
         // Nothing is written unless the new spec generates.
         let loaded = atlas_codegen::load::parse_with_overlays(&spec_path, &text, &overlays)?;
-        atlas_codegen::generate_from(&loaded, DEFAULT_SPEC)?;
+        atlas_codegen::generate(&loaded, &atlas_codegen::Options::new(DEFAULT_SPEC))?;
         let unchanged = std::fs::read_to_string(&spec_path).is_ok_and(|t| t == text);
         Ok::<_, Failure>((extracted, text, report, unchanged))
     })();

@@ -28,18 +28,17 @@
 //! Lowering reads it on every operation and parameter: `watcher` becomes
 //! [`crate::ir::Watcher`] (resolved against the polled operation in
 //! `lower/watchers.rs`), `aliases` and `override.description` become
-//! [`crate::ir::Param::aliases`] and the `cli_help` of operations and
-//! parameters; the other keys are read but not used.
+//! [`crate::ir::ParamCli::aliases`] and the `help` of
+//! [`crate::ir::ParamCli`] and [`crate::ir::OperationCli`]; the other keys
+//! are read but not used.
 
 use std::path::Path;
 
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
+use crate::extensions::{self, Extensions};
 use crate::load::json_type;
-
-/// The extension's key.
-pub const EXTENSION: &str = "x-xgen-atlascli";
 
 /// The warning code of a key the reader does not know.
 pub const UNKNOWN_KEY: WarningCode = WarningCode::AtlasCliUnknownKey;
@@ -122,15 +121,13 @@ pub struct Read {
 /// Reads the `x-xgen-atlascli` entry of an operation's or parameter's
 /// extensions, if there is one; `at` is the pointer of the operation or
 /// parameter in `file`.
-pub fn from_extensions<'a>(
-    extensions: impl IntoIterator<Item = (&'a String, &'a Value)>,
+pub fn from_extensions(
+    owner: &(impl Extensions + ?Sized),
     file: &Path,
     at: &Pointer,
 ) -> Result<Option<Read>, Failure> {
-    extensions
-        .into_iter()
-        .find(|(key, _)| key.as_str() == EXTENSION)
-        .map(|(_, value)| read(value, file, &at.join(EXTENSION)))
+    extensions::atlascli(owner)
+        .map(|value| read(value, file, &at.join(extensions::ATLASCLI)))
         .transpose()
 }
 

@@ -9,9 +9,8 @@ fn at() -> Pointer {
 }
 
 fn ok(value: Value) -> Read {
-    let extensions = [(EXTENSION.to_owned(), value)];
     from_extensions(
-        extensions.iter().map(|(k, v)| (k, v)),
+        &json!({ extensions::ATLASCLI: value }),
         Path::new("s.yaml"),
         &at(),
     )
@@ -20,9 +19,13 @@ fn ok(value: Value) -> Read {
 }
 
 fn errors(value: Value) -> Vec<Diagnostic> {
-    read(&value, Path::new("s.yaml"), &at().join(EXTENSION))
-        .expect_err("malformed")
-        .diagnostics
+    read(
+        &value,
+        Path::new("s.yaml"),
+        &at().join(extensions::ATLASCLI),
+    )
+    .expect_err("malformed")
+    .diagnostics
 }
 
 #[test]
@@ -90,13 +93,7 @@ fn parameter_and_override_keys() {
 
 #[test]
 fn absent_extension_is_none() {
-    let extensions = [("x-other".to_owned(), json!(1))];
-    let found = from_extensions(
-        extensions.iter().map(|(k, v)| (k, v)),
-        Path::new("s"),
-        &at(),
-    )
-    .expect("no error");
+    let found = from_extensions(&json!({"x-other": 1}), Path::new("s"), &at()).expect("no error");
     assert_eq!(found, None);
 }
 

@@ -143,10 +143,10 @@ fn aliases(op: &Operation, index: usize) -> Vec<String> {
     let flags: Vec<String> = op.params.iter().map(|q| flag_of(&q.wire_name)).collect();
     let earlier: Vec<&String> = op.params[..index]
         .iter()
-        .flat_map(|q| q.aliases.iter())
+        .flat_map(|q| q.cli.aliases.iter())
         .collect();
     let mut out: Vec<String> = Vec::new();
-    for alias in &p.aliases {
+    for alias in &p.cli.aliases {
         if !flags.contains(alias)
             && !RESERVED_FLAGS.contains(&alias.as_str())
             && !earlier.contains(&alias)
@@ -173,11 +173,11 @@ impl ArgData {
             doc: p.doc.as_deref().map(plain).unwrap_or_default(),
             pattern: pattern_of(api, &p.ty).map(str::to_owned),
             default: p.default.as_ref().map(json_scalar),
-            example: p.example.as_ref().map(json_scalar),
+            example: p.cli.example.as_ref().map(json_scalar),
             kind,
             list,
             aliases: aliases(op, index),
-            short_help: p.cli_help.as_deref().map(plain),
+            short_help: p.cli.help.as_deref().map(plain),
         }
     }
 
@@ -312,7 +312,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
             .map_or("pageNum", |p| p.wire_name.as_str())
     }));
     let run = ident(&op.method_name);
-    let short_help = opt_str(op.cli_help.as_deref().map(plain).as_deref());
+    let short_help = opt_str(op.cli.help.as_deref().map(plain).as_deref());
     let watch = match api.polled(op) {
         Some((polled, watcher)) => {
             let spec = emit_watch_spec(api, op, polled, watcher, names);
@@ -633,151 +633,4 @@ pub fn emit_cli(api: &Api) -> TokenStream {
 }
 
 #[cfg(test)]
-mod tests {
-    use std::path::Path;
-
-    /// Two operations: one with three versions (JSON and CSV with a sunset
-    /// date, JSON, a public preview in gzip) and a `groupId`; one with both
-    /// `groupId` and `projectId` parameters.
-    const FIXTURE: &str = r##"
-openapi: 3.0.1
-info: { title: Fixture, version: "2.0" }
-paths:
-  /api/atlas/v2/groups/{groupId}/reports:
-    get:
-      operationId: getGroupReport
-      x-xgen-operation-id-override: getReport
-      tags: [Reports]
-      parameters:
-        - name: groupId
-          in: path
-          required: true
-          schema: { type: string }
-          x-xgen-atlascli: { aliases: [projectId] }
-      responses:
-        "200":
-          description: OK
-          content:
-            application/vnd.atlas.2023-01-01+json:
-              schema: { $ref: "#/components/schemas/Report" }
-              x-sunset: "2026-01-01"
-            application/vnd.atlas.2023-01-01+csv:
-              schema: { type: string }
-              x-sunset: "2026-03-01"
-            application/vnd.atlas.2024-05-30+json:
-              schema: { $ref: "#/components/schemas/Report" }
-            application/vnd.atlas.preview+gzip:
-              schema: { type: string, format: binary }
-              x-xgen-preview: { public: "true" }
-  /api/atlas/v2/groups/{groupId}/projects/{projectId}:
-    get:
-      operationId: getPair
-      tags: [Reports]
-      parameters:
-        - name: groupId
-          in: path
-          required: true
-          schema: { type: string }
-          x-xgen-atlascli: { aliases: [projectId, project, version] }
-        - { name: projectId, in: path, required: true, schema: { type: string } }
-      responses:
-        "200":
-          description: OK
-          content:
-            application/vnd.atlas.2023-01-01+json:
-              schema: { $ref: "#/components/schemas/Report" }
-components:
-  schemas:
-    Report:
-      type: object
-      properties:
-        name: { type: string }
-"##;
-
-    fn squash(text: &str) -> String {
-        text.split_whitespace().collect()
-    }
-
-    #[test]
-    fn versions_formats_sunsets_previews_and_aliases_reach_the_table() {
-        let file = Path::new("fixture.yaml");
-        let spec = crate::load::parse(file, FIXTURE).expect("fixture parses");
-        let lowered = crate::lower::lower(&spec).expect("fixture lowers");
-        let op = lowered
-            .api
-            .operations
-            .iter()
-            .find(|op| op.short_name == "getReport")
-            .expect("getReport");
-        assert_eq!(op.api_versions, ["2023-01-01", "2024-05-30", "preview"]);
-        let media: Vec<_> = op
-            .version_media
-            .iter()
-            .map(|v| {
-                (
-                    v.version.as_str(),
-                    v.formats.join("/"),
-                    v.sunset.as_deref(),
-                    v.public_preview,
-                )
-            })
-            .collect();
-        assert_eq!(
-            media,
-            [
-                (
-                    "2023-01-01",
-                    "csv/json".to_owned(),
-                    Some("2026-01-01"),
-                    false
-                ),
-                ("2024-05-30", "json".to_owned(), None, false),
-                ("preview", "gzip".to_owned(), None, true),
-            ]
-        );
-        let generated = crate::generate_from(&spec, "fixture.yaml").expect("generates");
-        let cli = squash(&generated.files["cli.rs"]);
-        for expected in [
-            r#"rt::VersionSpec{name:"2023-01-01",formats:&["csv","json"],sunset:Some("2026-01-01"),public_preview:false,}"#,
-            r#"rt::VersionSpec{name:"2024-05-30",formats:&["json"],sunset:None,public_preview:false,}"#,
-            r#"rt::VersionSpec{name:"preview",formats:&["gzip"],sunset:None,public_preview:true,}"#,
-            // The overlay's --projectId for groupId, except where projectId
-            // is a parameter; never a reserved flag (--version).
-            r#"id:"groupId","#,
-            r#"aliases:&["projectId"],"#,
-            r#"aliases:&["project"],"#,
-            r#"aliases:&[],"#,
-            // Other formats go through `send_as`.
-            "ifletSome(format)=call.format{ifletSome(v)=call.version{b=b.api_version(v);}returnrt::bytes_outcome(b.send_as(format).await);}",
-        ] {
-            assert!(cli.contains(&squash(expected)), "cli.rs lacks {expected}");
-        }
-        assert_eq!(cli.matches(r#"aliases:&["projectId"]"#).count(), 1);
-        assert_eq!(
-            cli.matches("send_as").count(),
-            1,
-            "only getReport offers other formats"
-        );
-        let ops = generated
-            .files
-            .iter()
-            .find(|(name, _)| {
-                name.starts_with("operations/") && name.as_str() != "operations/mod.rs"
-            })
-            .map(|(_, text)| squash(text))
-            .expect("operations file");
-        for expected in [
-            "pubfnsend_as(",
-            // The generated version (2024-05-30) has JSON; CSV is 2023-01-01's,
-            // gzip the preview's.
-            r#""csv"=>Some("application/vnd.atlas.2023-01-01+csv"),"#,
-            r#""gzip"=>Some("application/vnd.atlas.preview+gzip"),"#,
-            r#""json"=>Some("application/vnd.atlas.2024-05-30+json"),"#,
-        ] {
-            assert!(
-                ops.contains(&squash(expected)),
-                "operations lack {expected}"
-            );
-        }
-    }
-}
+mod tests;

@@ -75,33 +75,48 @@ pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {
     }
 }
 
-/// `send_as` for an operation some version of which offers a response
-/// format other than JSON: the `Accept` media type of each format is that
-/// of the generated version when it offers the format, else of the newest
-/// version that does (an `api_version` replaces the version either way).
-fn emit_send_as(op: &Operation, error: &TokenStream) -> Option<TokenStream> {
-    let others = op.other_formats();
-    if others.is_empty() {
-        return None;
-    }
+/// The `Accept` media type `send_as` sends for each response format some
+/// version of `op` offers (sorted by format): that of the generated version
+/// when it offers the format, else of the newest version that does.
+pub(super) fn send_as_accepts(op: &Operation) -> Vec<(&str, String)> {
     let formats: BTreeSet<&str> = op
         .version_media
         .iter()
         .flat_map(|v| v.formats.iter().map(String::as_str))
         .collect();
-    let arms = formats.iter().map(|format| {
-        let offering = |v: &&VersionMedia| v.formats.iter().any(|f| f == format);
-        let version = op
-            .version_media
-            .iter()
-            .filter(offering)
-            .find(|v| Some(&v.version) == op.api_version.as_ref())
-            .or_else(|| op.version_media.iter().rfind(offering))
-            .map_or("", |v| v.version.as_str());
-        let media = format!("application/vnd.atlas.{version}+{format}");
-        quote! { #format => Some(#media), }
-    });
-    let offered = formats.iter().copied().collect::<Vec<_>>().join(", ");
+    formats
+        .into_iter()
+        .map(|format| {
+            let offering = |v: &&VersionMedia| v.formats.iter().any(|f| f == format);
+            let version = op
+                .version_media
+                .iter()
+                .filter(offering)
+                .find(|v| Some(&v.version) == op.api_version.as_ref())
+                .or_else(|| op.version_media.iter().rfind(offering))
+                .map_or("", |v| v.version.as_str());
+            (format, format!("application/vnd.atlas.{version}+{format}"))
+        })
+        .collect()
+}
+
+/// `send_as` for an operation some version of which offers a response
+/// format other than JSON, sending [`send_as_accepts`] (an `api_version`
+/// replaces the version either way).
+fn emit_send_as(op: &Operation, error: &TokenStream) -> Option<TokenStream> {
+    let others = op.other_formats();
+    if others.is_empty() {
+        return None;
+    }
+    let accepts = send_as_accepts(op);
+    let arms = accepts
+        .iter()
+        .map(|(format, media)| quote! { #format => Some(#media), });
+    let offered = accepts
+        .iter()
+        .map(|(f, _)| *f)
+        .collect::<Vec<_>>()
+        .join(", ");
     let doc = format!(
         " Sends the request asking for the response in `format`, one of the formats the spec offers for this operation ({offered}: the `+<format>` of `application/vnd.atlas.<version>+<format>`), and returns the body as received. An API version set with [`Self::api_version`] applies. Inputs are checked and documented errors decoded as in `send`; a format the operation does not offer is [`Error::Config`] and nothing is sent."
     );

@@ -370,7 +370,8 @@ components:
     #[test]
     fn a_waiter_polling_another_tag_needs_its_feature_and_converts_each_input() {
         let spec = crate::load::parse(Path::new("cross.yaml"), FIXTURE).expect("parses");
-        let generated = crate::generate_from(&spec, "cross.yaml").expect("generates");
+        let generated =
+            crate::generate(&spec, &crate::Options::new("cross.yaml")).expect("generates");
         let ops = squash(&generated.files["operations/makers.rs"]);
         let cli = squash(&generated.files["cli.rs"]);
         for expected in [

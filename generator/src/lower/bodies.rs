@@ -1,6 +1,13 @@
 //! The request body and the responses of an operation.
 
-use super::*;
+use std::collections::BTreeSet;
+
+use openapiv3::StatusCode;
+
+use super::{non_empty, pick_media, Ctx, Lowerer};
+use crate::diag::{Pointer, WarningCode};
+use crate::ir::{Body, ResponseCase, Type, View};
+use crate::rules::{self, body_kind, BodyKind};
 
 /// The responses of an operation, as [`Operation`] holds them.
 pub(super) struct Responses {
@@ -87,7 +94,7 @@ impl<'a> Lowerer<'a> {
             };
             let ty = match pick_media(&resp.content, version) {
                 Some((media, _)) if body_kind(media) != BodyKind::Json => {
-                    if (200..300).contains(code) && accept.is_none() {
+                    if rules::is_success(*code) && accept.is_none() {
                         accept = Some(media.to_owned());
                     }
                     Some(match body_kind(media) {
@@ -96,8 +103,7 @@ impl<'a> Lowerer<'a> {
                     })
                 }
                 Some((media, mt)) => {
-                    let is_success = (200..300).contains(code);
-                    if is_success && accept.is_none() {
+                    if rules::is_success(*code) && accept.is_none() {
                         accept = Some(media.to_owned());
                     }
                     let ctx = Ctx {
@@ -117,13 +123,13 @@ impl<'a> Lowerer<'a> {
                         None if *code == 204 => None,
                         // Content without a schema: a success may carry
                         // anything, or nothing (Atlas's 202s).
-                        None if (200..300).contains(code) => Some(Type::Untyped),
+                        None if rules::is_success(*code) => Some(Type::Untyped),
                         None => Some(Type::Json),
                     }
                 }
                 None => None,
             };
-            if (100..300).contains(code) {
+            if rules::is_non_error(*code) {
                 success.push(ResponseCase { status: *code, ty });
             } else {
                 if let Some(t) = ty {

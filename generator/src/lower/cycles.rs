@@ -1,7 +1,10 @@
 //! Breaking cycles of types: a field or union variant that leads back to
 //! the type holding it without a list or map in between is boxed.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::Lowerer;
+use crate::ir::{Type, TypeDef};
 
 impl<'a> Lowerer<'a> {
     /// Boxes every field or union variant whose type leads back to the type

@@ -2,7 +2,14 @@
 //! (`readOnly`, `writeOnly`, patterns), and in which directions each
 //! component is used: the basis of the request/response views.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use openapiv3::{
+    AdditionalProperties, ParameterSchemaOrContent, ReferenceOr, Schema, SchemaKind, Type as OaType,
+};
+
+use super::{components_prefix, Lowerer, SRef};
+use crate::ir::View;
 
 impl<'a> Lowerer<'a> {
     /// Direct `$ref`s of a schema and whether it, without following

@@ -1,6 +1,11 @@
 //! Cargo features: one per tag, and the types each feature needs.
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use openapiv3::ReferenceOr;
+
+use crate::ir::{Api, Feature, TypeDef};
+use crate::names::NameScope;
 
 /// The cargo feature of every tag that operations of `api` have first (an
 /// operation without tags is in `Other`), by feature name, as

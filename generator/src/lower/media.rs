@@ -1,7 +1,15 @@
 //! Which Atlas API version (media type) each operation and body is
 //! generated for, through [`crate::rules`].
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+use openapiv3::{MediaType, StatusCode};
+
+use super::Lowerer;
+use crate::extensions;
+use crate::ir::VersionMedia;
+use crate::rules;
 
 impl<'a> Lowerer<'a> {
     /// Every API version an operation's request body and success responses offer.
@@ -11,7 +19,7 @@ impl<'a> Lowerer<'a> {
             media.extend(rb.content.keys().map(String::as_str));
         }
         for (status, resp) in &op.responses.responses {
-            if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
+            if !matches!(status, StatusCode::Code(c) if rules::is_success(*c)) {
                 continue;
             }
             if let Some(resp) = self.resolve_response(resp) {
@@ -48,18 +56,12 @@ impl<'a> Lowerer<'a> {
                 if response && !entry.formats.iter().any(|f| f == format) {
                     entry.formats.push(format.to_owned());
                 }
-                let sunset = mt.extensions.get("x-sunset").and_then(|v| v.as_str());
-                if let Some(sunset) = sunset.filter(|s| rules::is_date(s)) {
+                if let Some(sunset) = extensions::sunset(&mt.extensions) {
                     if entry.sunset.as_deref().is_none_or(|known| sunset < known) {
                         entry.sunset = Some(sunset.to_owned());
                     }
                 }
-                let preview = mt.extensions.get("x-xgen-preview");
-                if preview
-                    .and_then(|p| p.get("public"))
-                    .and_then(|v| v.as_str())
-                    == Some("true")
-                {
+                if extensions::public_preview(&mt.extensions) {
                     entry.public_preview = true;
                 }
             }
@@ -68,7 +70,7 @@ impl<'a> Lowerer<'a> {
             note(&rb.content, false);
         }
         for (status, resp) in &op.responses.responses {
-            if !matches!(status, StatusCode::Code(c) if (200..300).contains(c)) {
+            if !matches!(status, StatusCode::Code(c) if rules::is_success(*c)) {
                 continue;
             }
             if let Some(resp) = self.resolve_response(resp) {

@@ -9,19 +9,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::path::Path;
 
 use indexmap::IndexMap;
-use openapiv3::{
-    AdditionalProperties, Discriminator, MediaType, NumberFormat, OpenAPI, Parameter,
-    ParameterSchemaOrContent, ReferenceOr, RequestBody, Schema, SchemaKind, StatusCode,
-    StringFormat, Type as OaType, VariantOrUnknownOrEmpty,
-};
+use openapiv3::{Discriminator, MediaType, OpenAPI, Parameter, ReferenceOr, RequestBody, Schema};
 
 use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
-use crate::ir::*;
+use crate::ir::{Api, Example, Feature, Field, Newtype, Operation, Type, TypeDef, View};
 use crate::load::Spec;
-use crate::names::{field_name, type_name, NameScope};
-use crate::pattern::{self, PatternPlan};
+use crate::names::{type_name, NameScope};
+use crate::pattern::PatternPlan;
 pub use crate::rules::VersionPin;
-use crate::rules::{self, body_kind, unescape_token, BodyKind, Scalar};
+use crate::rules::{self, unescape_token, Scalar};
 
 mod bodies;
 mod cycles;

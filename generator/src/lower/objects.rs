@@ -3,7 +3,17 @@
 //! defined: the tag a union variant stands for, and which types have an
 //! empty value (`Default`).
 
-use super::*;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+
+use openapiv3::{Schema, SchemaKind, Type as OaType};
+
+use super::{all_optional, components_prefix, non_empty, AllOfWalk, Ctx, Job, Lowerer, Prop, SRef};
+use crate::diag::{Pointer, WarningCode};
+use crate::ir::{
+    has_default, AliasDef, Api, EnumDef, Field, StructDef, Tag, Type, TypeDef, UnionDef,
+    UnionVariant, Variant, View,
+};
+use crate::names::{field_name, type_name, NameScope};
 
 impl<'a> Lowerer<'a> {
     /// The properties of an object, `allOf` members merged in order.

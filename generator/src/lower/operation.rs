@@ -1,7 +1,15 @@
 //! Operations: names, parameters, the path template, the request body and
 //! the responses of each operation.
 
-use super::*;
+use std::collections::BTreeMap;
+
+use openapiv3::ReferenceOr;
+
+use super::{features, non_empty, Lowerer, Responses};
+use crate::diag::{Pointer, WarningCode};
+use crate::extensions;
+use crate::ir::{Method, Operation, OperationCli, ParamLocation, Type};
+use crate::names::{field_name, type_name, NameScope};
 
 impl<'a> Lowerer<'a> {
     pub(super) fn lower_operations(&mut self) {
@@ -74,10 +82,7 @@ impl<'a> Lowerer<'a> {
                 continue;
             }
             seen_ids.insert(operation_id.clone(), pointer.clone());
-            let short_name = op
-                .extensions
-                .get("x-xgen-operation-id-override")
-                .and_then(|v| v.as_str())
+            let short_name = extensions::operation_id_override(&op.extensions)
                 .unwrap_or(&operation_id)
                 .to_owned();
             let mut method_name = field_name(&short_name);
@@ -153,7 +158,7 @@ impl<'a> Lowerer<'a> {
             .unwrap_or_else(|| "application/json".to_owned());
         let cli = self.read_atlascli(&op.extensions, &pointer);
         if let Some(watcher) = cli.watcher {
-            let at = pointer.join(crate::atlascli::EXTENSION).join("watcher");
+            let at = pointer.join(extensions::ATLASCLI).join("watcher");
             self.work.watchers.push((operation_id.clone(), watcher, at));
         }
         let envelope_param = params.iter().position(|p| {
@@ -190,7 +195,9 @@ impl<'a> Lowerer<'a> {
             pagination: None,
             version_media: self.version_media(op),
             watcher: None,
-            cli_help: cli.description_override,
+            cli: OperationCli {
+                help: cli.description_override,
+            },
         })
     }
 }

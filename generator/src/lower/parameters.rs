@@ -1,6 +1,12 @@
 //! The parameters of an operation and its path template.
 
-use super::*;
+use openapiv3::{Parameter, ParameterSchemaOrContent, ReferenceOr};
+
+use super::{non_empty, Ctx, Lowerer};
+use crate::diag::{Pointer, WarningCode};
+use crate::extensions::{self, Extensions};
+use crate::ir::{Param, ParamCli, ParamLocation, PathPart, Type, View};
+use crate::names::{field_name, type_name, NameScope};
 
 /// A piece of a path template: literal text or a `{variable}`.
 pub(super) enum TemplatePart {
@@ -193,10 +199,12 @@ impl<'a> Lowerer<'a> {
                 ty,
                 required,
                 default,
-                example,
                 doc: non_empty(&data.description),
-                aliases: cli.aliases,
-                cli_help: cli.description_override,
+                cli: ParamCli {
+                    example,
+                    aliases: cli.aliases,
+                    help: cli.description_override,
+                },
             });
         }
         let path_parts: Vec<PathPart> = parts_raw
@@ -221,8 +229,8 @@ impl Lowerer<'_> {
     /// read, and its diagnostics placed, where it is defined; `at` is where
     /// the operation uses it.
     fn param_atlascli(&mut self, p: &Parameter, at: &Pointer) -> crate::atlascli::AtlasCli {
-        let extensions = &p.parameter_data_ref().extensions;
-        if !extensions.contains_key(crate::atlascli::EXTENSION) {
+        let owner = &p.parameter_data_ref().extensions;
+        if extensions::atlascli(owner).is_none() {
             return crate::atlascli::AtlasCli::default();
         }
         let defined = self
@@ -241,17 +249,17 @@ impl Lowerer<'_> {
                     .join(name)
             })
             .unwrap_or_else(|| at.clone());
-        self.read_atlascli(extensions, &defined)
+        self.read_atlascli(owner, &defined)
     }
 
     /// Reads an `x-xgen-atlascli` extension (at `at`, the pointer of its
     /// owner): its unknown keys become warnings, its errors errors.
-    pub(super) fn read_atlascli<'e>(
+    pub(super) fn read_atlascli(
         &mut self,
-        extensions: impl IntoIterator<Item = (&'e String, &'e serde_json::Value)>,
+        owner: &(impl Extensions + ?Sized),
         at: &Pointer,
     ) -> crate::atlascli::AtlasCli {
-        match crate::atlascli::from_extensions(extensions, self.file, at) {
+        match crate::atlascli::from_extensions(owner, self.file, at) {
             Ok(Some(read)) => {
                 self.out.warnings.extend(read.warnings);
                 read.value

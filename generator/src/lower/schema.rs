@@ -2,7 +2,20 @@
 //! conversion of `$ref`s and inline schemas (scalars, lists, maps), named
 //! and inline type definitions, and validated string types.
 
-use super::*;
+use openapiv3::{
+    AdditionalProperties, Discriminator, NumberFormat, Schema, SchemaKind, StringFormat,
+    Type as OaType, VariantOrUnknownOrEmpty,
+};
+
+use super::{
+    non_empty, nullable_if, scalar_type, Ctx, Job, Kind, Lowerer, SRef, KNOWN_STRING_FORMATS,
+    MAX_REF_CHAIN,
+};
+use crate::diag::{Pointer, WarningCode};
+use crate::ir::{Newtype, Type, TypeDef, View, WrapperDef};
+use crate::names::type_name;
+use crate::pattern::{self, PatternPlan};
+use crate::rules::{self, Scalar};
 
 impl<'a> Lowerer<'a> {
     /// The members and discriminator of a union schema: a `oneOf`/`anyOf`, or

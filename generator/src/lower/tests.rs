@@ -3,7 +3,10 @@
 use std::path::Path;
 
 use super::{lower_with, Options};
-use crate::ir::*;
+use crate::ir::{
+    Api, Field, Operation, StructDef, Tag, Type, TypeDef, View, WatchArg, WatchExpect, WatchSource,
+    Watcher,
+};
 use crate::load;
 use crate::rules::VersionPin;
 
@@ -439,7 +442,7 @@ fn watchers_resolve_to_the_polled_operation_and_its_parameters() {
             },
         })
     );
-    assert_eq!(create.cli_help.as_deref(), Some("Makes a thing."));
+    assert_eq!(create.cli.help.as_deref(), Some("Makes a thing."));
     let delete = op(&api, "deleteThing");
     let watcher = delete.watcher.as_ref().expect("a watcher");
     assert_eq!(watcher.expect, WatchExpect::Status(404));
@@ -452,10 +455,10 @@ fn watchers_resolve_to_the_polled_operation_and_its_parameters() {
     for o in &api.operations {
         let p = &o.params[0];
         assert_eq!(
-            (p.wire_name.as_str(), p.aliases.as_slice()),
+            (p.wire_name.as_str(), p.cli.aliases.as_slice()),
             ("groupId", &["projectId".to_owned()][..])
         );
-        assert_eq!(p.cli_help.as_deref(), Some("The project."));
+        assert_eq!(p.cli.help.as_deref(), Some("The project."));
     }
 }
 

@@ -17,8 +17,10 @@
 //! A `version` the polled operation does not offer is a warning too, but
 //! the watcher stays and polls the generated version.
 
-use super::*;
+use super::Lowerer;
 use crate::atlascli::{self, WatchParam};
+use crate::diag::{Pointer, WarningCode};
+use crate::ir::{Method, Type, WatchArg, WatchExpect, WatchSource, Watcher};
 
 impl Lowerer<'_> {
     pub(super) fn resolve_watchers(&mut self) {

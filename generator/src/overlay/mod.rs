@@ -34,6 +34,7 @@ use serde_json::{Map, Value};
 use serde_json_path::JsonPath;
 
 use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
+use crate::extensions;
 use crate::load;
 
 /// The warning code of a target that selects nothing.
@@ -207,7 +208,7 @@ pub fn from_value(file: &Path, value: &Value) -> Result<Overlay, Failure> {
     };
     for key in map.keys() {
         if !["overlay", "info", "extends", "actions"].contains(&key.as_str())
-            && !key.starts_with("x-")
+            && !extensions::is_extension(key)
         {
             error(
                 &root.join(key),
@@ -272,7 +273,7 @@ fn parse_action(file: &Path, index: usize, value: &Value) -> Result<Action, Vec<
     };
     for key in map.keys() {
         if !["target", "description", "update", "remove"].contains(&key.as_str())
-            && !key.starts_with("x-")
+            && !extensions::is_extension(key)
         {
             error(
                 at.join(key),

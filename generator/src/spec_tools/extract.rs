@@ -15,6 +15,7 @@ use serde_json::{Map, Value};
 
 use super::{closest_names, operations, Document, OperationEntry, METHODS};
 use crate::diag::{escape_token, Diagnostic, Failure, Pointer};
+use crate::extensions;
 
 /// An operation that was extracted.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -395,7 +396,7 @@ pub fn extract(doc: &Document, names: &[String]) -> Result<Extracted, Failure> {
             let keep = matches!(
                 k.as_str(),
                 "openapi" | "info" | "servers" | "security" | "externalDocs"
-            ) || k.starts_with("x-");
+            ) || extensions::is_extension(k);
             if keep {
                 out.insert(k.clone(), v.clone());
             }

@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::diag::{Diagnostic, Failure, Pointer};
+use crate::extensions;
 
 pub use diff::{diff, DiffOptions};
 pub use extract::{extract, Extracted};
@@ -24,9 +25,6 @@ pub use report::{Change, Classification, Report, Subject};
 pub const METHODS: [&str; 8] = [
     "get", "put", "post", "delete", "options", "head", "patch", "trace",
 ];
-
-/// The extension that carries the short (SDK and CLI) name of an operation.
-pub const SHORT_NAME_KEY: &str = "x-xgen-operation-id-override";
 
 /// A spec read as a JSON tree, with the file it came from.
 #[derive(Debug, Clone, PartialEq)]
@@ -274,7 +272,7 @@ pub fn operations(root: &Value) -> Vec<OperationEntry<'_>> {
                 path,
                 method,
                 operation_id: op.get("operationId").and_then(Value::as_str),
-                short_override: op.get(SHORT_NAME_KEY).and_then(Value::as_str),
+                short_override: extensions::operation_id_override(op),
                 item,
                 op,
             });

@@ -19,7 +19,7 @@ use crate::spec_tools::OperationEntry;
 /// Whether a status is a success (`2xx`) one, whose media types offer the
 /// operation's API versions.
 fn is_2xx(status: &str) -> bool {
-    status.parse::<u16>().is_ok_and(|c| (200..300).contains(&c))
+    status.parse::<u16>().is_ok_and(rules::is_success)
 }
 
 /// What the client reads or writes through a `content` map, as codegen
@@ -431,7 +431,7 @@ impl<'v> Differ<'v> {
         let statuses: BTreeSet<&String> = o.responses.keys().chain(n.responses.keys()).collect();
         for status in statuses {
             let base = format!("response {status}");
-            let success = status.starts_with('2') || status.starts_with('1');
+            let success = rules::is_non_error_key(status);
             match (o.responses.get(status), n.responses.get(status)) {
                 (None, Some((_, r_at))) => {
                     let rat = At {
