@@ -204,3 +204,76 @@ pub fn from_env(lookup: &dyn Fn(&str) -> Option<String>) -> Option<(Credentials,
         EnvFound::Half { .. } => None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env<'a>(vars: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+        move |name| {
+            vars.iter()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.to_string())
+        }
+    }
+
+    #[test]
+    fn the_table_tries_a_service_account_then_each_name_of_an_api_key() {
+        let vars = [(ENV_PUBLIC_KEY, "pub"), (ENV_PRIVATE_API_KEY, "priv")];
+        assert_eq!(
+            from_env(&env(&vars)),
+            Some((
+                Credentials::ApiKey {
+                    public_key: "pub".into(),
+                    private_key: "priv".into()
+                },
+                ENV_PUBLIC_KEY
+            ))
+        );
+        let vars = [
+            (ENV_CLIENT_ID, "id"),
+            (ENV_CLIENT_SECRET, "sk"),
+            (ENV_PUBLIC_API_KEY, "pub"),
+            (ENV_PRIVATE_API_KEY, "priv"),
+        ];
+        assert!(matches!(
+            from_env(&env(&vars)),
+            Some((Credentials::ServiceAccount { .. }, ENV_CLIENT_ID))
+        ));
+    }
+
+    #[test]
+    fn half_pairs_and_empty_values_are_told_apart() {
+        let sa = CredentialKind::ServiceAccount.env();
+        assert_eq!(
+            sa.read(&env(&[(ENV_CLIENT_SECRET, "sk")])),
+            Some(EnvFound::Half {
+                set: ENV_CLIENT_SECRET,
+                first: false
+            })
+        );
+        assert_eq!(
+            sa.read(&env(&[(ENV_CLIENT_ID, ""), (ENV_CLIENT_SECRET, "")])),
+            None
+        );
+        // A half service account is passed over by `from_env`.
+        let vars = [
+            (ENV_CLIENT_ID, "id"),
+            (ENV_PUBLIC_API_KEY, "pub"),
+            (ENV_PRIVATE_KEY, "priv"),
+        ];
+        assert!(matches!(
+            from_env(&env(&vars)),
+            Some((Credentials::ApiKey { .. }, ENV_PUBLIC_API_KEY))
+        ));
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug() {
+        let text = format!(
+            "{:?}",
+            CredentialKind::ApiKey.credentials("pub".into(), "hidden".into())
+        );
+        assert!(text.contains("pub") && !text.contains("hidden"), "{text}");
+    }
+}

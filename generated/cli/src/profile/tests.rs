@@ -157,7 +157,7 @@ fn missing_or_half_credentials_are_named() {
     let none = Options::default();
     // Nothing at all: the variables and the profile are named.
     let err = resolve_with(None, &[], &none, &no_keyring()).expect_err("nothing");
-    assert_eq!(err.exit_code, super::super::EXIT_USAGE);
+    assert_eq!(err.exit_code, crate::EXIT_USAGE);
     for name in [
         ENV_CLIENT_ID,
         ENV_CLIENT_SECRET,
@@ -196,6 +196,18 @@ fn missing_or_half_credentials_are_named() {
     let err = resolve_with(Some(bare), &[], &none, &no_keyring()).expect_err("bare");
     assert!(err.message.contains("profile \"default\""), "{err}");
     assert!(err.message.contains("has none"), "{err}");
+    // An auth_type atlas-api does not know is named, even when the file
+    // holds keys (they are not taken for an API key).
+    let odd = "[default]\nauth_type = \"oidc\"\npublic_api_key = \"a\"\nprivate_api_key = \"b\"\n";
+    let err = resolve_with(Some(odd), &[], &none, &no_keyring()).expect_err("unknown auth_type");
+    assert!(
+        err.message
+            .contains("has auth_type = \"oidc\", which atlas-api does not know")
+            && err
+                .message
+                .contains("api_keys, service_account, user_account, no_auth"),
+        "{err}"
+    );
     let other = Options {
         profile: Some("nope".into()),
         ..Options::default()
