@@ -105,7 +105,7 @@ impl ArgSpec {
     }
 
     /// The clap flag. A flag with a [`Self::default_property`] is
-    /// optional to clap; [`prepare`] fills it in or reports it missing.
+    /// optional to clap; [`prepare`](crate::prepare) fills it in or reports it missing.
     pub fn to_arg(&self) -> Arg {
         let (id, flag): (clap::Id, clap::builder::Str) = match self.flag() {
             Cow::Borrowed(flag) => (flag.into(), flag.into()),

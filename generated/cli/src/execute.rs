@@ -35,7 +35,7 @@ pub async fn execute(client: &Transport, prepared: &Prepared<'_>) -> Result<Outc
 }
 
 /// Waits, after [`execute`], for the prepared operation to take effect:
-/// its [`WatchSpec::run`] with the response it was sent (`sent`), the
+/// its [`WatchSpec::run`](crate::WatchSpec::run) with the response it was sent (`sent`), the
 /// timing of `--watch-interval` and `--watchTimeout`, and `on_progress`
 /// called after every poll. Returns the last polled response. A failure
 /// exits 1 (the request was sent) and names the command that polls again
@@ -86,7 +86,7 @@ pub async fn watch<'a>(
 
 impl Call<'_> {
     /// The value of the flag of spec parameter `id`, of type `T` (as its
-    /// [`ArgKind`] parses it), if it was given.
+    /// [`ArgKind`](crate::ArgKind) parses it), if it was given.
     pub fn one<T: Clone + Send + Sync + 'static>(&self, id: &str) -> Result<Option<T>, CliError> {
         self.matches
             .try_get_one::<T>(&flag_name(id))
@@ -106,43 +106,43 @@ impl Call<'_> {
             .map_err(|err| CliError::failure(format!("internal error reading --{id}: {err}")))
     }
 
-    /// An [`ArgKind::Text`] flag, if given, else its fallback (see
+    /// An [`ArgKind::Text`](crate::ArgKind::Text) flag, if given, else its fallback (see
     /// [`Call::fallbacks`]).
     pub fn text(&self, id: &str) -> Result<Option<String>, CliError> {
         Ok(self.one(id)?.or_else(|| fallback(self.fallbacks, id)))
     }
 
-    /// An [`ArgKind::Bool`] flag, if given.
+    /// An [`ArgKind::Bool`](crate::ArgKind::Bool) flag, if given.
     pub fn boolean(&self, id: &str) -> Result<Option<bool>, CliError> {
         self.one(id)
     }
 
-    /// An [`ArgKind::Integer`] flag, if given.
+    /// An [`ArgKind::Integer`](crate::ArgKind::Integer) flag, if given.
     pub fn integer(&self, id: &str) -> Result<Option<i64>, CliError> {
         self.one(id)
     }
 
-    /// An [`ArgKind::Number`] flag, if given.
+    /// An [`ArgKind::Number`](crate::ArgKind::Number) flag, if given.
     pub fn number(&self, id: &str) -> Result<Option<f64>, CliError> {
         self.one(id)
     }
 
-    /// A repeatable [`ArgKind::Text`] flag, if given.
+    /// A repeatable [`ArgKind::Text`](crate::ArgKind::Text) flag, if given.
     pub fn texts(&self, id: &str) -> Result<Option<Vec<String>>, CliError> {
         self.many(id)
     }
 
-    /// A repeatable [`ArgKind::Bool`] flag, if given.
+    /// A repeatable [`ArgKind::Bool`](crate::ArgKind::Bool) flag, if given.
     pub fn booleans(&self, id: &str) -> Result<Option<Vec<bool>>, CliError> {
         self.many(id)
     }
 
-    /// A repeatable [`ArgKind::Integer`] flag, if given.
+    /// A repeatable [`ArgKind::Integer`](crate::ArgKind::Integer) flag, if given.
     pub fn integers(&self, id: &str) -> Result<Option<Vec<i64>>, CliError> {
         self.many(id)
     }
 
-    /// A repeatable [`ArgKind::Number`] flag, if given.
+    /// A repeatable [`ArgKind::Number`](crate::ArgKind::Number) flag, if given.
     pub fn numbers(&self, id: &str) -> Result<Option<Vec<f64>>, CliError> {
         self.many(id)
     }

@@ -86,9 +86,9 @@ pub struct Prepared<'m> {
     pub body: Option<serde_json::Value>,
     /// Warnings for standard error, in order (see [`version_warnings`]).
     pub warnings: Vec<String>,
-    /// Values of flags not given (see [`Call::fallbacks`]).
+    /// Values of flags not given (see [`Call::fallbacks`](crate::Call::fallbacks)).
     pub fallbacks: Vec<(&'static str, String)>,
-    /// `--watch` and its timing, when given (see [`watch`]).
+    /// `--watch` and its timing, when given (see [`watch`](crate::watch)).
     pub watch: Option<WatchTiming>,
 }
 

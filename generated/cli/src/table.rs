@@ -312,7 +312,7 @@ pub enum ArgKind {
     Number,
 }
 
-/// What [`execute`] hands an operation's function ([`OpSpec::run`]): the
+/// What [`execute`](crate::execute) hands an operation's function ([`OpSpec::run`]): the
 /// client, the operation's flags (read with the methods), and the body,
 /// version and format chosen for it.
 #[derive(Debug, Clone)]
@@ -328,7 +328,7 @@ pub struct Call<'a> {
     /// The response format to ask for when it is not JSON (`csv`, `gzip`):
     /// the response is then returned as received.
     pub format: Option<&'static str>,
-    /// The request body (see [`read_body`]); `None` for operations without
+    /// The request body (see [`read_body`](crate::read_body)); `None` for operations without
     /// one.
     pub body: Option<serde_json::Value>,
     /// Values of flags that were not given, from the environment or the
