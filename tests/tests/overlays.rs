@@ -412,6 +412,6 @@ fn spec_update_applies_overlays_when_it_regenerates() {
 fn the_generator_keeps_aliases_off_the_flags_the_runtime_reserves() {
     assert_eq!(
         atlas_codegen::emit::cli::RESERVED_FLAGS,
-        atlas_admin_api::runtime::cli::RESERVED_FLAGS
+        atlas_admin_api::cli_runtime::RESERVED_FLAGS
     );
 }

@@ -2,7 +2,8 @@
 //! (the whole upstream Atlas spec, say), outside this workspace: the modules
 //! generated from that spec, a two-line `lib.rs`, and a standalone manifest
 //! derived from `generated/Cargo.toml` with the workspace's versions filled
-//! in and a path dependency on the runtime crate (`generated/runtime`).
+//! in and path dependencies on the runtime crate (`generated/runtime`) and,
+//! for the `cli` feature, the command line's runtime (`generated/cli`).
 
 use std::path::{Path, PathBuf};
 
@@ -51,7 +52,8 @@ pub fn standalone_manifest(root: &Path) -> Result<String, String> {
             let Some(spec) = value.as_table().cloned() else {
                 continue;
             };
-            // A path dependency (the runtime crate) is found from anywhere.
+            // A path dependency (the runtime, the CLI runtime) is found from
+            // anywhere.
             if let Some(Value::String(path)) = spec.get("path") {
                 let absolute = root.join("generated").join(path);
                 let mut spec = spec.clone();
@@ -145,7 +147,7 @@ fn is_generated(feature: &str, root: &Path) -> bool {
 
 /// Writes a crate generated from `spec` (with `overlays` applied, in order)
 /// into `dir` and returns codegen's report. The crate depends on the
-/// runtime crate (`generated/runtime`, by path); everything else in it is
+/// runtime crates (`generated/runtime`, `generated/cli`, by path); everything else in it is
 /// generated, but for a `lib.rs` that declares the generated module.
 pub fn generate_crate(
     root: &Path,

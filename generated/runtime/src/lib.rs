@@ -6,8 +6,9 @@
 //! the [`Endpoint`] contract every generated operation implements, response
 //! decoding ([`serde_helpers`]: lenient by default, see
 //! [`serde_helpers::scope`]), [`pagination`], the poll loop of generated
-//! waiters ([`wait`]) and, with the `cli` feature, the command line's
-//! runtime (`cli`). Nothing in here is generated; generated code may
+//! waiters ([`wait`]) and the one model of credentials and where they come
+//! from ([`Credentials`], [`credentials::ENV_PAIRS`]). The command line's
+//! runtime is the crate `atlas-admin-cli`. Nothing in here is generated; generated code may
 //! use only this crate's public API, which the compiler checks.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -17,9 +18,8 @@
 #![allow(clippy::result_large_err)]
 
 mod auth;
-#[cfg(feature = "cli")]
-pub mod cli;
 mod client;
+pub mod credentials;
 mod error;
 pub mod pagination;
 mod request;
@@ -37,6 +37,7 @@ pub use client::{
     Transport, TransportBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
     ENV_BASE_URL,
 };
+pub use credentials::Credentials;
 pub use error::{ConfigError, Error, ErrorDetails};
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};

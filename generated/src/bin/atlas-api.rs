@@ -2,17 +2,16 @@
 //! form of `atlas api`: `atlas-api <tag> <operation> [flags]`, for example
 //! `atlas-api cloudBackups createBackupExport --groupId ... --clusterName ...
 //! --file body.json --watch`. The commands are generated from the spec
-//! (`atlas_admin_api::cli`); the runtime (`atlas_admin_api::runtime::cli`)
-//! chooses version and format, reads the Atlas CLI's profiles and runs
-//! `--watch` on every operation with a watcher; this file puts it together,
-//! shows the progress of a watch, and says what an export job's final
-//! state means.
+//! (`atlas_admin_api::cli`); the command line's runtime (the crate
+//! `atlas-admin-cli`, `atlas_admin_api::cli_runtime`) chooses version and
+//! format, reads the Atlas CLI's profiles, runs `--watch` on every
+//! operation with a watcher and shows its progress; this file puts it
+//! together and says what an export job's progress and final state mean.
 
 use std::io::IsTerminal;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use atlas_admin_api::runtime::cli::{self as rt, profile, CliError, Outcome, Prepared};
+use atlas_admin_api::cli_runtime::{self as rt, profile, CliError, Outcome, Prepared};
 use atlas_admin_api::runtime::wait::Progress;
 use atlas_admin_api::{cli, Client};
 use clap::ArgMatches;
@@ -26,10 +25,7 @@ fn main() -> ExitCode {
         Err(err) => err.exit(),
     };
     let result = match matches.subcommand() {
-        Some(("completion", m)) => match m.get_one::<clap_complete::Shell>("shell") {
-            Some(shell) => rt::write_output(&rt::completion_script(*shell, &mut command), None),
-            None => Ok(()),
-        },
+        Some(("completion", m)) => rt::print_completion(m, &mut command),
         _ => run(&matches),
     };
     match result {
@@ -82,8 +78,11 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         if prepared.watch.is_none() {
             return Ok(());
         }
-        let display = Display::new(&prepared);
-        let last = rt::watch(&client, &prepared, &outcome, |p| display.report(p)).await;
+        let display = rt::WatchDisplay::new(&prepared);
+        let last = rt::watch(&client, &prepared, &outcome, |p| {
+            display.report(p, export_progress)
+        })
+        .await;
         display.finish();
         meaning(&prepared, last?)
     })
@@ -113,61 +112,11 @@ fn meaning(prepared: &Prepared<'_>, last: Outcome) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The progress of a watch on standard error (standard output keeps only
-/// the response): a spinner with the polled state on a terminal, one line
-/// per poll otherwise.
-enum Display {
-    Bar(indicatif::ProgressBar),
-    Lines(String),
-}
-
-impl Display {
-    fn new(prepared: &Prepared<'_>) -> Self {
-        let label = prepared.op.name.to_owned();
-        if std::io::stderr().is_terminal() {
-            let bar = indicatif::ProgressBar::new_spinner();
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{spinner} {prefix}: {wide_msg} ({elapsed})",
-            ) {
-                bar.set_style(style);
-            }
-            bar.set_prefix(label);
-            bar.enable_steady_tick(Duration::from_millis(120));
-            Display::Bar(bar)
-        } else {
-            Display::Lines(label)
-        }
-    }
-
-    /// One poll: the value the watcher reads (or the status), and for an
-    /// export job its collections.
-    fn report(&self, p: &Progress<'_>) {
-        let mut text = match p.value_text() {
-            Some(value) => value,
-            None if p.body.is_null() || !(200..300).contains(&p.status) => {
-                format!("HTTP {}", p.status)
-            }
-            None => format!("HTTP {}, still there", p.status),
-        };
-        let status = &p.body["exportStatus"];
-        if let (Some(done), Some(total)) = (
-            status["exportedCollections"].as_i64(),
-            status["totalCollections"].as_i64(),
-        ) {
-            text.push_str(&format!(", {done} of {total} collections exported"));
-        }
-        if p.done {
-            text.push_str(", done");
-        }
-        match self {
-            Display::Bar(bar) => bar.set_message(text),
-            Display::Lines(label) => eprintln!("{label}: {text} (poll {})", p.polls),
-        }
-    }
-
-    fn finish(&self) {
-        if let Display::Bar(bar) = self {
-            bar.finish();
-        }
-    }
+/// An export job's progress beyond the state the watcher reads: `, 3 of 5
+/// collections exported`.
+fn export_progress(p: &Progress<'_>) -> Option<String> {
+    let status = &p.body["exportStatus"];
+    let done = status["exportedCollections"].as_i64()?;
+    let total = status["totalCollections"].as_i64()?;
+    Some(format!(", {done} of {total} collections exported"))
 }

@@ -5,10 +5,10 @@
 //! <operation> [flags]`, one subcommand per tag and operation of the
 //! spec, one flag per parameter. This file is the table of tags,
 //! operations and flags, and per operation the function that fills in
-//! and sends its request builder; [`crate::runtime::cli`] builds the
+//! and sends its request builder; [`crate::cli_runtime`] builds the
 //! commands from the table and dispatches. The binary is
 //! `src/bin/atlas-api.rs`.
-use crate::runtime::cli as rt;
+use crate::cli_runtime as rt;
 /// Every command: `atlas-api <tag> <operation> [flags]`.
 pub fn command() -> ::clap::Command {
     rt::command(
@@ -17,7 +17,7 @@ pub fn command() -> ::clap::Command {
     )
 }
 /// Every tag; the operations of those whose feature is on (see
-/// [`crate::runtime::cli::prepare`] and [`crate::runtime::cli::execute`]).
+/// [`crate::cli_runtime::prepare`] and [`crate::cli_runtime::execute`]).
 pub static TAGS: &[rt::TagSpec] = &[
     rt::TagSpec {
         name: "cloudBackups",

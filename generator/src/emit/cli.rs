@@ -6,12 +6,12 @@
 //! emitted file is `gen/cli.rs`, compiled with the `cli` feature.
 //!
 //! The file is mostly data: a table of tags and operations
-//! (`runtime::cli::{TagSpec, OpSpec}`) whose flags are `ArgSpec` statics,
+//! (`cli_runtime::{TagSpec, OpSpec}`) whose flags are `ArgSpec` statics,
 //! each distinct one emitted once and shared by every operation that has
 //! it, plus one small function per operation that copies the flags onto its
 //! typed request builder and sends it, and for each operation with a
 //! watcher a `WatchSpec` whose function fills the builder again and runs
-//! its generated waiter (`--watch`). The hand-written `runtime/cli.rs`
+//! its generated waiter (`--watch`). The hand-written crate `atlas-admin-cli` (`generated/cli/`)
 //! builds the clap commands and help texts from the table and dispatches;
 //! it and `src/bin/atlas-api.rs` also do body input, output, errors and
 //! credentials.
@@ -61,8 +61,8 @@ fn opt_str(value: Option<&str>) -> TokenStream {
     }
 }
 
-/// How a parameter's flag is parsed (`runtime::cli::ArgKind`, and whether
-/// it repeats) and the `runtime::cli::Call` method reading it back (into an
+/// How a parameter's flag is parsed (`cli_runtime::ArgKind`, and whether
+/// it repeats) and the `cli_runtime::Call` method reading it back (into an
 /// `Option` of what the builder's setter takes). Both come from here so
 /// they cannot disagree.
 fn access(ty: &Type) -> (&'static str, bool, &'static str) {
@@ -84,7 +84,7 @@ fn access(ty: &Type) -> (&'static str, bool, &'static str) {
     }
 }
 
-/// One flag as emitted (a `runtime::cli::ArgSpec`): equal ones are emitted
+/// One flag as emitted (a `cli_runtime::ArgSpec`): equal ones are emitted
 /// once.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 struct ArgData {
@@ -103,7 +103,7 @@ struct ArgData {
 }
 
 /// Flags every operation command has (or the binary adds): the runtime's
-/// `runtime::cli::RESERVED_FLAGS` (a test keeps the two the same). A
+/// `cli_runtime::RESERVED_FLAGS` (a test keeps the two the same). A
 /// parameter so named gets `Param` appended to its flag; no alias may take
 /// one of them.
 pub const RESERVED_FLAGS: &[&str] = &[
@@ -122,7 +122,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "no-auth",
 ];
 
-/// The flag of a parameter named `id`, as `runtime::cli::flag_name` spells it.
+/// The flag of a parameter named `id`, as `cli_runtime::flag_name` spells it.
 fn flag_of(id: &str) -> String {
     if RESERVED_FLAGS.contains(&id) {
         format!("{id}Param")
@@ -256,7 +256,7 @@ impl ArgTable {
 /// Names the emitted file gives to items of its own, chosen so that no tag
 /// module has them.
 struct Names {
-    /// The alias of `crate::runtime::cli` (`rt`).
+    /// The alias of `crate::cli_runtime` (`rt`).
     rt: Ident,
     /// The module of the shared flags (`args`).
     args: Ident,
@@ -271,7 +271,7 @@ fn free_name(base: &str, api: &Api) -> Ident {
     ident(&name)
 }
 
-/// The operation's entry in its tag's table (`runtime::cli::OpSpec`).
+/// The operation's entry in its tag's table (`cli_runtime::OpSpec`).
 fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -> TokenStream {
     let Names { rt, args: args_mod } = names;
     let name = &op.short_name;
@@ -351,7 +351,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
     }
 }
 
-/// The `Some(runtime::cli::WatchSpec { .. })` of an operation with a
+/// The `Some(cli_runtime::WatchSpec { .. })` of an operation with a
 /// watcher.
 fn emit_watch_spec(
     api: &Api,
@@ -476,7 +476,7 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
     }
 }
 
-/// The flags of `op` onto its builder `b` (`call` is the `runtime::cli::Call`).
+/// The flags of `op` onto its builder `b` (`call` is the `cli_runtime::Call`).
 fn flag_setters(op: &Operation) -> Vec<TokenStream> {
     op.params
         .iter()
@@ -605,11 +605,11 @@ pub fn emit_cli(api: &Api) -> TokenStream {
         //! <operation> [flags]`, one subcommand per tag and operation of the
         //! spec, one flag per parameter. This file is the table of tags,
         //! operations and flags, and per operation the function that fills in
-        //! and sends its request builder; [`crate::runtime::cli`] builds the
+        //! and sends its request builder; [`crate::cli_runtime`] builds the
         //! commands from the table and dispatches. The binary is
         //! `src/bin/atlas-api.rs`.
 
-        use crate::runtime::cli as #rt;
+        use crate::cli_runtime as #rt;
 
         /// Every command: `atlas-api <tag> <operation> [flags]`.
         pub fn command() -> ::clap::Command {
@@ -617,7 +617,7 @@ pub fn emit_cli(api: &Api) -> TokenStream {
         }
 
         /// Every tag; the operations of those whose feature is on (see
-        /// [`crate::runtime::cli::prepare`] and [`crate::runtime::cli::execute`]).
+        /// [`crate::cli_runtime::prepare`] and [`crate::cli_runtime::execute`]).
         pub static TAGS: &[#rt::TagSpec] = &[#(#tags),*];
 
         /// Every distinct flag, shared by the operations that have it.

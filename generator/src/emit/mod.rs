@@ -240,6 +240,11 @@ fn emit_mod(api: &Api) -> TokenStream {
         /// `atlas-admin-runtime`): transport, authentication, retries,
         /// pagination, errors and serde helpers.
         pub use ::atlas_admin_runtime as runtime;
+        /// The hand-written runtime of the command line the `cli` module is
+        /// the table of (the crate `atlas-admin-cli`): commands and help,
+        /// version and format choice, execution, output, profiles.
+        #[cfg(feature = "cli")]
+        pub use ::atlas_admin_cli as cli_runtime;
         pub use ::atlas_admin_runtime::prelude;
         pub use ::atlas_admin_runtime::{
             Auth, AuthError, ConfigError, IntoValidated, RateLimit, Response, ResponseMeta,

@@ -8,7 +8,7 @@
 //! [`DigestAuth`] is the [`Scheme`]: it answers the nonce in use and, on a
 //! 401 with a new challenge, takes it and answers again.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
 use futures_util::future::BoxFuture;
@@ -61,19 +61,10 @@ impl Algorithm {
     /// Lower-case hex of the hash of `data`.
     fn hex(self, data: &[u8]) -> String {
         match self {
-            Self::Md5 | Self::Md5Sess => to_hex(&Md5::digest(data)),
-            Self::Sha256 | Self::Sha256Sess => to_hex(&Sha256::digest(data)),
+            Self::Md5 | Self::Md5Sess => hex::encode(Md5::digest(data)),
+            Self::Sha256 | Self::Sha256Sess => hex::encode(Sha256::digest(data)),
         }
     }
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        // Writing to a String cannot fail.
-        let _ = write!(out, "{b:02x}");
-    }
-    out
 }
 
 /// The quality of protection the client uses.
@@ -272,7 +263,7 @@ fn new_cnonce() -> String {
         // cnonce only needs to be unpredictable enough to vary per request.
         fastrand::fill(&mut bytes);
     }
-    to_hex(&bytes)
+    hex::encode(bytes)
 }
 
 /// The server nonce currently in use, shared by every request of a client.

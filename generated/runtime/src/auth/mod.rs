@@ -144,22 +144,15 @@ impl Auth {
     /// `MONGODB_ATLAS_PUBLIC_API_KEY` and `MONGODB_ATLAS_PRIVATE_API_KEY`
     /// (the Atlas CLI's names), else from `MONGODB_ATLAS_PUBLIC_KEY` and
     /// `MONGODB_ATLAS_PRIVATE_KEY` (the Go SDK's and Terraform's), otherwise
-    /// `None`. `atlas-api` reads the same variables.
+    /// `None` (half pairs are passed over; the table is
+    /// [`crate::credentials::ENV_PAIRS`]). `atlas-api` reads the same variables.
     pub fn from_env() -> Option<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Option<Self> {
-        let pair = |a: &str, b: &str| match (lookup(a), lookup(b)) {
-            (Some(a), Some(b)) if !a.is_empty() && !b.is_empty() => Some((a, b)),
-            _ => None,
-        };
-        if let Some((id, secret)) = pair(ENV_CLIENT_ID, ENV_CLIENT_SECRET) {
-            return Some(Self::service_account(id, secret));
-        }
-        pair(ENV_PUBLIC_API_KEY, ENV_PRIVATE_API_KEY)
-            .or_else(|| pair(ENV_PUBLIC_KEY, ENV_PRIVATE_KEY))
-            .map(|(public, private)| Self::digest(public, private))
+        // One table of variables for this and `atlas-api` (credentials.rs).
+        crate::credentials::from_env(&lookup).map(|(credentials, _)| credentials.to_auth())
     }
 
     /// Turns the configuration into the live scheme of one client.

@@ -1,0 +1,168 @@
+//! Running a prepared operation ([`execute`]), waiting for it with
+//! `--watch` ([`watch`]), and reading its flags
+//! back ([`Call`]'s methods).
+
+use std::time::Duration;
+
+use atlas_admin_runtime::wait::{self, Polling, Progress};
+use atlas_admin_runtime::Transport;
+use serde::de::DeserializeOwned;
+
+use crate::error::{CliError, EXIT_FAILURE};
+use crate::input::{parse_arg, typed_body};
+use crate::output::Outcome;
+use crate::prepare::Prepared;
+use crate::table::{fallback, flag_name, Call};
+
+/// version than the generated one where chosen, the format where it is not
+/// JSON, the body and the fallbacks.
+pub async fn execute(client: &Transport, prepared: &Prepared<'_>) -> Result<Outcome, CliError> {
+    let op = prepared.op;
+    let version = prepared
+        .version
+        .filter(|v| Some(v.name) != op.version)
+        .map(|v| v.name.to_owned());
+    let format = prepared.format.requested();
+    (op.run)(Call {
+        client,
+        matches: prepared.matches,
+        version,
+        format,
+        body: prepared.body.clone(),
+        fallbacks: &prepared.fallbacks,
+    })
+    .await
+}
+
+/// Waits, after [`execute`], for the prepared operation to take effect:
+/// its [`WatchSpec::run`](crate::WatchSpec::run) with the response it was sent (`sent`), the
+/// timing of `--watch-interval` and `--watchTimeout`, and `on_progress`
+/// called after every poll. Returns the last polled response. A failure
+/// exits 1 (the request was sent) and names the command that polls again
+/// by hand.
+pub async fn watch<'a>(
+    client: &'a Transport,
+    prepared: &'a Prepared<'_>,
+    sent: &'a Outcome,
+    on_progress: impl FnMut(&Progress<'_>) + Send + 'a,
+) -> Result<Outcome, CliError> {
+    static NO_BODY: serde_json::Value = serde_json::Value::Null;
+    let op = prepared.op;
+    let (Some(spec), Some(timing)) = (op.watch, prepared.watch) else {
+        return Err(CliError::usage(format!("{} has nothing to watch", op.name)));
+    };
+    let sent = match sent {
+        Outcome::Json(value) => value,
+        Outcome::NoContent => &NO_BODY,
+        Outcome::Bytes(_) | Outcome::Text(_) => {
+            return Err(CliError::failure(
+                "--watch needs the JSON response; the response was not JSON",
+            ))
+        }
+    };
+    let polling = Polling::new()
+        .interval(timing.interval)
+        .max_interval(timing.interval.max(wait::DEFAULT_MAX_INTERVAL))
+        .timeout(timing.timeout.unwrap_or(Duration::MAX))
+        .on_progress(on_progress);
+    let call = Call {
+        client,
+        matches: prepared.matches,
+        version: None,
+        format: None,
+        body: None,
+        fallbacks: &prepared.fallbacks,
+    };
+    (spec.run)(call, sent, polling).await.map_err(|mut err| {
+        err.exit_code = EXIT_FAILURE;
+        err.message = format!(
+            "{}; to look again: {}",
+            err.message,
+            spec.command_line(prepared.matches, &prepared.fallbacks, sent)
+        );
+        err
+    })
+}
+
+impl Call<'_> {
+    /// The value of the flag of spec parameter `id`, of type `T` (as its
+    /// [`ArgKind`](crate::ArgKind) parses it), if it was given.
+    pub fn one<T: Clone + Send + Sync + 'static>(&self, id: &str) -> Result<Option<T>, CliError> {
+        self.matches
+            .try_get_one::<T>(&flag_name(id))
+            .map(|v| v.cloned())
+            .map_err(|err| CliError::failure(format!("internal error reading --{id}: {err}")))
+    }
+
+    /// The values of the repeatable flag of spec parameter `id`, of type
+    /// `T`, if any was given.
+    pub fn many<T: Clone + Send + Sync + 'static>(
+        &self,
+        id: &str,
+    ) -> Result<Option<Vec<T>>, CliError> {
+        self.matches
+            .try_get_many::<T>(&flag_name(id))
+            .map(|v| v.map(|v| v.cloned().collect()))
+            .map_err(|err| CliError::failure(format!("internal error reading --{id}: {err}")))
+    }
+
+    /// An [`ArgKind::Text`](crate::ArgKind::Text) flag, if given, else its fallback (see
+    /// [`Call::fallbacks`]).
+    pub fn text(&self, id: &str) -> Result<Option<String>, CliError> {
+        Ok(self.one(id)?.or_else(|| fallback(self.fallbacks, id)))
+    }
+
+    /// An [`ArgKind::Bool`](crate::ArgKind::Bool) flag, if given.
+    pub fn boolean(&self, id: &str) -> Result<Option<bool>, CliError> {
+        self.one(id)
+    }
+
+    /// An [`ArgKind::Integer`](crate::ArgKind::Integer) flag, if given.
+    pub fn integer(&self, id: &str) -> Result<Option<i64>, CliError> {
+        self.one(id)
+    }
+
+    /// An [`ArgKind::Number`](crate::ArgKind::Number) flag, if given.
+    pub fn number(&self, id: &str) -> Result<Option<f64>, CliError> {
+        self.one(id)
+    }
+
+    /// A repeatable [`ArgKind::Text`](crate::ArgKind::Text) flag, if given.
+    pub fn texts(&self, id: &str) -> Result<Option<Vec<String>>, CliError> {
+        self.many(id)
+    }
+
+    /// A repeatable [`ArgKind::Bool`](crate::ArgKind::Bool) flag, if given.
+    pub fn booleans(&self, id: &str) -> Result<Option<Vec<bool>>, CliError> {
+        self.many(id)
+    }
+
+    /// A repeatable [`ArgKind::Integer`](crate::ArgKind::Integer) flag, if given.
+    pub fn integers(&self, id: &str) -> Result<Option<Vec<i64>>, CliError> {
+        self.many(id)
+    }
+
+    /// A repeatable [`ArgKind::Number`](crate::ArgKind::Number) flag, if given.
+    pub fn numbers(&self, id: &str) -> Result<Option<Vec<f64>>, CliError> {
+        self.many(id)
+    }
+
+    /// A text flag parsed as `T` (an enum, a date: see [`parse_arg`]), if it
+    /// was given.
+    pub fn parse_one<T: DeserializeOwned>(&self, id: &str) -> Result<Option<T>, CliError> {
+        self.text(id)?.map(|v| parse_arg(id, &v)).transpose()
+    }
+
+    /// A repeatable text flag, each value parsed as `T`, if any was given.
+    pub fn parse_many<T: DeserializeOwned>(&self, id: &str) -> Result<Option<Vec<T>>, CliError> {
+        self.texts(id)?
+            .map(|values| values.iter().map(|v| parse_arg(id, v)).collect())
+            .transpose()
+    }
+
+    /// The body as the operation's request type `T` (see [`typed_body`]),
+    /// if there is one.
+    pub fn typed_body<T: DeserializeOwned>(&self) -> Result<Option<T>, CliError> {
+        self.body.as_ref().map(typed_body).transpose()
+    }
+}
