@@ -26,6 +26,7 @@ mod request;
 mod response;
 mod retry;
 pub mod serde_helpers;
+mod token_cache;
 mod validate;
 pub mod wait;
 
@@ -47,6 +48,9 @@ pub use response::{
 };
 pub use retry::RetryPolicy;
 pub use serde_helpers::{Decode, DecodeOptions};
+pub use token_cache::{
+    CachedToken, FileTokenCache, TokenCache, TokenCacheError, TokenCacheLock, TokenKey,
+};
 pub use validate::{
     required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
 };
