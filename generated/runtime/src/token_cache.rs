@@ -16,6 +16,7 @@ use sha2::{Digest as _, Sha256};
 use super::auth::Secret;
 
 mod file;
+pub(crate) mod shared;
 
 pub use file::FileTokenCache;
 
