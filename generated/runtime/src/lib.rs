@@ -27,6 +27,8 @@ mod response;
 mod retry;
 pub mod serde_helpers;
 mod token_cache;
+mod token_endpoint;
+mod user_account;
 mod validate;
 pub mod wait;
 
@@ -51,6 +53,7 @@ pub use serde_helpers::{Decode, DecodeOptions};
 pub use token_cache::{
     CachedToken, FileTokenCache, TokenCache, TokenCacheError, TokenCacheLock, TokenKey,
 };
+pub use user_account::{RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID};
 pub use validate::{
     required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
 };

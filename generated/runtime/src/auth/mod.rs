@@ -259,6 +259,25 @@ pub enum AuthError {
     /// The token endpoint answered 2xx with something that is not a usable
     /// bearer token.
     InvalidTokenResponse(String),
+    /// The token endpoint kept answering `429 Too Many Requests` (Atlas
+    /// issues a client at most 10 tokens a minute) for longer than the
+    /// client waits.
+    RateLimited {
+        /// The server's `errorCode` and `detail` (`RATE_LIMITED: Resource
+        /// /api/oauth/token is limited to 10 requests every 1 minutes.`).
+        detail: String,
+        /// The last wait the server asked for, when it said.
+        retry_after: Option<Duration>,
+        /// The longest the client waits for the limit
+        /// ([`super::RetryPolicy::max_retry_after`]).
+        allowance: Duration,
+    },
+    /// The refresh token of an `atlas auth login` session was refused
+    /// (expired or revoked): only logging in again helps.
+    LoginExpired {
+        /// The server's error code and detail.
+        detail: String,
+    },
     /// The server's digest challenge is malformed or asks for something this
     /// client does not implement (an algorithm other than MD5 and SHA-256, or
     /// a qop other than `auth` and `auth-int`).
@@ -277,6 +296,27 @@ impl fmt::Display for AuthError {
             AuthError::InvalidTokenResponse(why) => {
                 write!(f, "the token endpoint's answer is unusable: {why}")
             }
+            AuthError::RateLimited {
+                detail,
+                retry_after,
+                allowance,
+            } => {
+                write!(f, "the token endpoint's rate limit was reached (HTTP 429: {detail})")?;
+                match retry_after {
+                    Some(wait) => write!(
+                        f,
+                        "; it asks to wait {} s more, past the {} s this client waits for it",
+                        wait.as_secs(),
+                        allowance.as_secs()
+                    )?,
+                    None => write!(f, "; still limited after {} s", allowance.as_secs())?,
+                }
+                f.write_str(". Reuse tokens across processes (a token cache) or make fewer token requests")
+            }
+            AuthError::LoginExpired { detail } => write!(
+                f,
+                "the login's session expired: its refresh token was refused ({detail}). Run `atlas auth login` to log in again"
+            ),
             AuthError::UnsupportedChallenge(why) => {
                 write!(f, "cannot answer the server's digest challenge: {why}")
             }
