@@ -53,7 +53,9 @@ pub use serde_helpers::{Decode, DecodeOptions};
 pub use token_cache::{
     CachedToken, FileTokenCache, TokenCache, TokenCacheError, TokenCacheLock, TokenKey,
 };
-pub use user_account::{RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID};
+pub use user_account::{
+    LoginStore, RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID,
+};
 pub use validate::{
     required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
 };

@@ -242,6 +242,25 @@ pub trait TokenCache: fmt::Debug + Send + Sync + 'static {
     }
 }
 
+/// A shared cache (`Arc<dyn TokenCache>`, say) is a cache.
+impl<T: TokenCache + ?Sized> TokenCache for std::sync::Arc<T> {
+    fn load(&self, key: &TokenKey) -> Result<Option<CachedToken>, TokenCacheError> {
+        (**self).load(key)
+    }
+
+    fn store(&self, key: &TokenKey, token: &CachedToken) -> Result<(), TokenCacheError> {
+        (**self).store(key, token)
+    }
+
+    fn remove(&self, key: &TokenKey) -> Result<(), TokenCacheError> {
+        (**self).remove(key)
+    }
+
+    fn try_lock(&self, key: &TokenKey) -> Result<Option<TokenCacheLock>, TokenCacheError> {
+        (**self).try_lock(key)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

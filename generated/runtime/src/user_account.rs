@@ -1,7 +1,7 @@
 //! A user's login made by `atlas auth login` (the Atlas CLI's OAuth device
 //! flow): its access token is sent until it expires, then renewed with its
 //! refresh token exactly as the Atlas CLI renews it, and the new pair is
-//! handed to [`UserAccount::on_renewal`] to be written back.
+//! saved in its [`LoginStore`] (the profile it came from).
 //!
 //! The Atlas CLI posts `grant_type=refresh_token`, its public `client_id`,
 //! the `refresh_token` and the scopes `openid profile offline_access` as a
@@ -36,24 +36,39 @@ const SCOPES: &str = "openid profile offline_access";
 /// `Token.Valid` judges it).
 const EXPIRY_DELTA: Duration = Duration::from_secs(10);
 
-/// What [`UserAccount::on_renewal`] is called with.
-type RenewalHook = Arc<dyn Fn(&RenewedLogin) -> Result<(), String> + Send + Sync>;
+/// Where a login's tokens are kept (the Atlas CLI's profile: its config
+/// file or the OS keyring), so that a renewal outlives the process and
+/// processes that renew at the same time agree.
+///
+/// Refresh tokens work once: when two processes renew with the same one,
+/// the second is refused. The client then loads the tokens again and, when
+/// another process stored a newer pair, uses that instead of failing.
+pub trait LoginStore: fmt::Debug + Send + Sync + 'static {
+    /// The tokens as stored now: `(access_token, refresh_token)`, `None`
+    /// when there are none.
+    fn load(&self) -> Result<Option<(String, String)>, String>;
+
+    /// Keeps the tokens of a renewal (the refresh token just used no
+    /// longer works).
+    fn save(&self, renewed: &RenewedLogin) -> Result<(), String>;
+}
 
 /// A login of `atlas auth login`: `Auth::from(UserAccount::new(access,
 /// refresh))`.
 ///
 /// The access token is sent as a bearer token. When it has expired (its
 /// JWT `exp` says so) or the API refuses it as expired, the client renews
-/// it once with the refresh token, calls [`UserAccount::on_renewal`] with
-/// the new pair, and sends the request again. A refused refresh token is
-/// [`AuthError::LoginExpired`], which says to run `atlas auth login`.
+/// it once with the refresh token, saves the new pair in the
+/// [`UserAccount::store`], and sends the request again. A refused refresh
+/// token is [`AuthError::LoginExpired`], which says to run `atlas auth
+/// login`.
 #[derive(Clone)]
 pub struct UserAccount {
     access_token: Secret,
     refresh_token: Option<Secret>,
     client_id: String,
     auth_base_url: Option<String>,
-    on_renewal: Option<RenewalHook>,
+    store: Option<Arc<dyn LoginStore>>,
 }
 
 impl UserAccount {
@@ -66,7 +81,7 @@ impl UserAccount {
             refresh_token: (!refresh.is_empty()).then(|| Secret::new(refresh)),
             client_id: ATLAS_CLI_CLIENT_ID.to_owned(),
             auth_base_url: None,
-            on_renewal: None,
+            store: None,
         }
     }
 
@@ -85,14 +100,11 @@ impl UserAccount {
         self
     }
 
-    /// Called with the new tokens after each renewal, to keep them where
-    /// the old ones came from (the refresh token just used no longer
-    /// works). An error is logged through `tracing`; the request goes on.
-    pub fn on_renewal(
-        mut self,
-        hook: impl Fn(&RenewedLogin) -> Result<(), String> + Send + Sync + 'static,
-    ) -> Self {
-        self.on_renewal = Some(Arc::new(hook));
+    /// Where renewed tokens are saved, and read again when a renewal is
+    /// refused (another process may have renewed first). Without a store a
+    /// renewal lasts as long as the client.
+    pub fn store(mut self, store: impl LoginStore) -> Self {
+        self.store = Some(Arc::new(store));
         self
     }
 
@@ -119,7 +131,7 @@ impl UserAccount {
         Ok(LoginSource {
             client_id: self.client_id,
             token_url,
-            on_renewal: self.on_renewal,
+            store: self.store,
             state: tokio::sync::Mutex::new(LoginState {
                 expires_at: jwt_expiry(self.access_token.expose()),
                 header,
@@ -194,7 +206,7 @@ impl LoginState {
 pub(crate) struct LoginSource {
     client_id: String,
     token_url: Url,
-    on_renewal: Option<RenewalHook>,
+    store: Option<Arc<dyn LoginStore>>,
     state: tokio::sync::Mutex<LoginState>,
 }
 
@@ -244,6 +256,9 @@ impl LoginSource {
         Ok(Some(state.header.clone()))
     }
 
+    /// Renews the login; when its refresh token is refused and the store
+    /// holds another pair (a process renewed first), adopts that pair, and
+    /// renews with it if its access token is due too.
     async fn renew(
         &self,
         state: &mut LoginState,
@@ -253,6 +268,64 @@ impl LoginSource {
         let Some(refresh) = state.refresh.clone() else {
             return Ok(());
         };
+        let err = match self.exchange(&refresh, http, allowance).await {
+            Ok(renewed) => return self.adopt(state, renewed),
+            Err(err @ AuthError::LoginExpired { .. }) => err,
+            Err(err) => return Err(err),
+        };
+        let stored = match self.store.as_ref().map(|s| s.load()) {
+            Some(Ok(Some((access, newer)))) if newer != refresh.expose() && !newer.is_empty() => {
+                (access, Secret::new(newer))
+            }
+            Some(Err(why)) => {
+                tracing::warn!(why, "cannot read the login's tokens again");
+                return Err(err);
+            }
+            _ => return Err(err),
+        };
+        tracing::debug!("another process renewed the login; using its tokens");
+        let header = bearer_header(&stored.0).map_err(|_| err)?;
+        *state = LoginState {
+            header,
+            expires_at: jwt_expiry(&stored.0),
+            refresh: Some(stored.1.clone()),
+        };
+        if state.due() {
+            let renewed = self.exchange(&stored.1, http, allowance).await?;
+            return self.adopt(state, renewed);
+        }
+        Ok(())
+    }
+
+    /// Makes `renewed` the login in use, and saves it in the store.
+    fn adopt(&self, state: &mut LoginState, renewed: RenewedLogin) -> Result<(), AuthError> {
+        let header = bearer_header(renewed.access_token()).map_err(|_| {
+            AuthError::InvalidTokenResponse("the access_token is not a valid header value".into())
+        })?;
+        *state = LoginState {
+            header,
+            expires_at: renewed.expires_at,
+            refresh: Some(renewed.refresh_token.clone()),
+        };
+        tracing::info!("renewed the login's access token");
+        if let Some(store) = &self.store {
+            if let Err(why) = store.save(&renewed) {
+                tracing::warn!(
+                    why,
+                    "the renewed tokens could not be saved; the next run will need `atlas auth login`"
+                );
+            }
+        }
+        Ok(())
+    }
+
+    /// One refresh-token grant.
+    async fn exchange(
+        &self,
+        refresh: &Secret,
+        http: &reqwest::Client,
+        allowance: Duration,
+    ) -> Result<RenewedLogin, AuthError> {
         let form = form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", &self.client_id)
             .append_pair("refresh_token", refresh.expose())
@@ -306,39 +379,20 @@ impl LoginSource {
                 "the access_token is empty".into(),
             ));
         }
-        let header = bearer_header(&answer.access_token).map_err(|_| {
-            AuthError::InvalidTokenResponse("the access_token is not a valid header value".into())
-        })?;
         let expires_at = jwt_expiry(&answer.access_token).or_else(|| {
             answer
                 .expires_in
                 .map(|s| SystemTime::now() + Duration::from_secs(s))
         });
-        // Without a new refresh token the old one goes on working.
-        let refresh = match answer.refresh_token.filter(|r| !r.is_empty()) {
-            Some(r) => Secret::new(r),
-            None => refresh,
-        };
-        let renewed = RenewedLogin {
+        Ok(RenewedLogin {
             access_token: Secret::new(answer.access_token),
-            refresh_token: refresh.clone(),
+            // Without a new refresh token the old one goes on working.
+            refresh_token: answer
+                .refresh_token
+                .filter(|r| !r.is_empty())
+                .map_or_else(|| refresh.clone(), Secret::new),
             expires_at,
-        };
-        *state = LoginState {
-            header,
-            expires_at,
-            refresh: Some(refresh),
-        };
-        tracing::info!("renewed the login's access token");
-        if let Some(hook) = &self.on_renewal {
-            if let Err(why) = hook(&renewed) {
-                tracing::warn!(
-                    why,
-                    "the renewed tokens could not be kept; the next run will need `atlas auth login`"
-                );
-            }
-        }
-        Ok(())
+        })
     }
 }
 

@@ -315,7 +315,7 @@ impl fmt::Display for AuthError {
             }
             AuthError::LoginExpired { detail } => write!(
                 f,
-                "the login's session expired: its refresh token was refused ({detail}). Run `atlas auth login` to log in again"
+                "the login's session expired: its refresh token was refused ({detail}): run `atlas auth login` to log in again"
             ),
             AuthError::UnsupportedChallenge(why) => {
                 write!(f, "cannot answer the server's digest challenge: {why}")

@@ -118,7 +118,9 @@ impl State {
     /// expires), registered as live until then.
     fn mint_jwt(&self, expires: SystemTime) -> String {
         let b64 = |v: Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
-        let exp = expires.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let exp = expires
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let n = self.serial.fetch_add(1, Ordering::SeqCst);
         let token = format!(
             "{}.{}.sig{n}",
@@ -220,7 +222,8 @@ impl Respond for ClientCredentials {
         state.token_requests.fetch_add(1, Ordering::SeqCst);
         let basic = format!(
             "Basic {}",
-            base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
+            base64::engine::general_purpose::STANDARD
+                .encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"))
         );
         if header(request, "authorization") != basic
             || form(request).get("grant_type").map(String::as_str) != Some("client_credentials")
@@ -290,12 +293,7 @@ impl Respond for RefreshGrant {
         }
         let presented = field("refresh_token");
         // Refresh tokens rotate: each works once.
-        if !state
-            .refresh_tokens
-            .lock()
-            .expect("lock")
-            .remove(presented)
-        {
+        if !state.refresh_tokens.lock().expect("lock").remove(presented) {
             return api_error(
                 400,
                 "INVALID_REFRESH_TOKEN",
