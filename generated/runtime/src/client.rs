@@ -193,7 +193,7 @@ impl<C: From<Transport>> TransportBuilder<C> {
             .map_err(|err| ConfigError::new(format!("HTTP client: {err}")))?;
         let auth = self
             .auth
-            .into_scheme(&base_url)
+            .into_scheme(&base_url, &self.retry)
             .map_err(|why| ConfigError::new(format!("credentials: {why}")))?;
         Ok(C::from(Transport {
             base_url,

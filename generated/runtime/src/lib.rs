@@ -27,14 +27,15 @@ mod response;
 mod retry;
 pub mod serde_helpers;
 mod token_cache;
-mod token_endpoint;
-mod user_account;
 mod validate;
 pub mod wait;
 
 pub use auth::{
     Auth, AuthError, ServiceAccount, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
     ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY, ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
+};
+pub use auth::{
+    LoginStore, RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID,
 };
 pub use client::{
     Transport, TransportBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
@@ -52,9 +53,6 @@ pub use retry::RetryPolicy;
 pub use serde_helpers::{Decode, DecodeOptions};
 pub use token_cache::{
     CachedToken, FileTokenCache, TokenCache, TokenCacheError, TokenCacheLock, TokenKey,
-};
-pub use user_account::{
-    LoginStore, RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID,
 };
 pub use validate::{
     required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,

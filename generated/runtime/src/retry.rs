@@ -82,6 +82,13 @@ impl RetryPolicy {
         self.max_attempts
     }
 
+    /// The longest `Retry-After` waited for ([`RetryPolicy::max_retry_after`]),
+    /// which is also the most a token request waits for the token
+    /// endpoint's rate limit in all.
+    pub fn retry_after_allowance(&self) -> Duration {
+        self.max_retry_after
+    }
+
     /// Backoff before retry number `retry` (1 for the first retry): the
     /// exponential delay capped at `max_delay`, of which the upper half is
     /// random ("equal jitter"), so that clients do not retry in lockstep.

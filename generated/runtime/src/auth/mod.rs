@@ -11,7 +11,13 @@
 //! - `digest.rs`: programmatic API keys, HTTP Digest (RFC 7616): challenge
 //!   parsing, the answer, the shared nonce and its renewal;
 //! - `service_account.rs`: OAuth 2.0 client credentials: [`ServiceAccount`]
-//!   settings, the token cache, renewal, revocation;
+//!   settings, the token (in memory and in a shared [`crate::TokenCache`]),
+//!   renewal, revocation;
+//! - `user_account.rs`: an `atlas auth login` session ([`UserAccount`]):
+//!   its access token, renewed with its refresh token, saved in a
+//!   [`LoginStore`];
+//! - `token_endpoint.rs`: what both token exchanges share: the rate limit
+//!   waited out, error answers summarised;
 //! - this file: [`Auth`], [`AuthError`], `Secret`, the environment variables
 //!   and the [`Scheme`] trait (and the scheme without credentials).
 //!
@@ -22,9 +28,12 @@
 mod bearer;
 mod digest;
 mod service_account;
+mod token_endpoint;
+mod user_account;
 
 use std::fmt;
 use std::sync::Arc;
+use std::time::Duration;
 
 use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
@@ -33,7 +42,11 @@ use url::Url;
 use self::bearer::Bearer;
 use self::digest::DigestAuth;
 pub use self::service_account::{ServiceAccount, DEFAULT_REFRESH_MARGIN};
+pub use self::user_account::{
+    LoginStore, RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID,
+};
 use crate::client::{Attempt, AttemptError, Exchange};
+use crate::retry::RetryPolicy;
 
 /// Environment variables read by [`Auth::from_env`], in the order they are tried.
 pub const ENV_CLIENT_ID: &str = "MONGODB_ATLAS_CLIENT_ID";
@@ -93,6 +106,7 @@ enum AuthKind {
         private_key: Secret,
     },
     ServiceAccount(ServiceAccount),
+    UserAccount(UserAccount),
 }
 
 impl Auth {
@@ -156,7 +170,14 @@ impl Auth {
     }
 
     /// Turns the configuration into the live scheme of one client.
-    pub(crate) fn into_scheme(self, base_url: &Url) -> Result<Arc<dyn Scheme>, String> {
+    /// The live scheme of one client; token requests wait out a rate limit
+    /// up to the policy's [`RetryPolicy::max_retry_after`].
+    pub(crate) fn into_scheme(
+        self,
+        base_url: &Url,
+        retry: &RetryPolicy,
+    ) -> Result<Arc<dyn Scheme>, String> {
+        let allowance = retry.retry_after_allowance();
         Ok(match self.kind {
             AuthKind::None => Arc::new(NoCredentials),
             AuthKind::Bearer(token) => Arc::new(Bearer::new(token.expose())?),
@@ -164,7 +185,10 @@ impl Auth {
                 public_key,
                 private_key,
             } => Arc::new(DigestAuth::new(public_key, private_key)),
-            AuthKind::ServiceAccount(account) => Arc::new(account.into_token_source(base_url)?),
+            AuthKind::ServiceAccount(account) => {
+                Arc::new(account.into_token_source(base_url, allowance)?)
+            }
+            AuthKind::UserAccount(login) => Arc::new(login.into_source(base_url, allowance)?),
         })
     }
 }
@@ -173,6 +197,14 @@ impl From<ServiceAccount> for Auth {
     fn from(account: ServiceAccount) -> Self {
         Self {
             kind: AuthKind::ServiceAccount(account),
+        }
+    }
+}
+
+impl From<UserAccount> for Auth {
+    fn from(login: UserAccount) -> Self {
+        Self {
+            kind: AuthKind::UserAccount(login),
         }
     }
 }
@@ -189,6 +221,7 @@ impl fmt::Debug for Auth {
                 .field("private_key", &"<redacted>")
                 .finish(),
             AuthKind::ServiceAccount(account) => write!(f, "Auth::{account:?}"),
+            AuthKind::UserAccount(login) => write!(f, "Auth::{login:?}"),
         }
     }
 }
@@ -269,7 +302,7 @@ pub enum AuthError {
         /// The last wait the server asked for, when it said.
         retry_after: Option<Duration>,
         /// The longest the client waits for the limit
-        /// ([`super::RetryPolicy::max_retry_after`]).
+        /// ([`crate::RetryPolicy::max_retry_after`]).
         allowance: Duration,
     },
     /// The refresh token of an `atlas auth login` session was refused
@@ -357,7 +390,9 @@ mod tests {
             Auth::digest("p", "s3cr3t"),
             Auth::service_account("i", "s3cr3t"),
         ] {
-            let live = auth.into_scheme(&base).expect("builds");
+            let live = auth
+                .into_scheme(&base, &RetryPolicy::default())
+                .expect("builds");
             let shown = format!("{live:?}");
             assert!(!shown.contains("s3cr3t"), "{shown}");
         }
@@ -399,7 +434,7 @@ mod tests {
     fn a_bearer_token_that_cannot_be_a_header_is_refused_without_echoing_it() {
         let base = Url::parse("http://127.0.0.1:1").expect("url");
         let err = Auth::bearer("s3cr3t\nx")
-            .into_scheme(&base)
+            .into_scheme(&base, &RetryPolicy::default())
             .expect_err("newline");
         assert!(!err.contains("s3cr3t"), "{err}");
     }

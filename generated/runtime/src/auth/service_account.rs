@@ -5,6 +5,7 @@
 //! the server refuses it as expired.
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
@@ -14,8 +15,11 @@ use url::form_urlencoded;
 use url::Url;
 
 use super::bearer::bearer_header;
+use super::token_endpoint::{self, rejected};
 use super::{authorization, AuthError, Scheme, Secret};
 use crate::client::{Attempt, AttemptError, Exchange};
+use crate::token_cache::shared::SharedCache;
+use crate::token_cache::{TokenCache, TokenKey};
 
 /// How long before its expiry a service-account token is replaced, by default.
 pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -27,14 +31,20 @@ pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(60);
 /// `client_id:client_secret` to `{token base URL}/api/oauth/token`, caches
 /// the `access_token` it gets, renews it shortly before `expires_in` runs
 /// out, and renews it once when a request is refused with a 401 that says
-/// the token expired. Concurrent requests share one renewal. See
-/// [`crate::Transport::revoke_token`] to revoke the token.
+/// the token expired. Concurrent requests share one renewal. A `429` from
+/// the token endpoint (Atlas issues a client at most 10 tokens a minute) is
+/// waited out as its `Retry-After` asks, up to the retry policy's
+/// [`crate::RetryPolicy::max_retry_after`]. See
+/// [`crate::Transport::revoke_token`] to revoke the token, and
+/// [`ServiceAccount::token_cache`] to share it with other clients and
+/// processes.
 #[derive(Clone)]
 pub struct ServiceAccount {
     pub(super) client_id: String,
     pub(super) client_secret: Secret,
     pub(super) token_base_url: Option<String>,
     pub(super) refresh_margin: Duration,
+    pub(super) token_cache: Option<Arc<dyn TokenCache>>,
 }
 
 impl ServiceAccount {
@@ -45,7 +55,34 @@ impl ServiceAccount {
             client_secret: Secret::new(client_secret),
             token_base_url: None,
             refresh_margin: DEFAULT_REFRESH_MARGIN,
+            token_cache: None,
         }
+    }
+
+    /// Keeps the token in `cache` (say a [`crate::FileTokenCache`]) under
+    /// the token endpoint's URL and the client id, so that other clients
+    /// and processes with the same service account use it until it is due
+    /// for renewal instead of each requesting their own (the client secret
+    /// is never stored). Clients starting together wait for the one that
+    /// requests the token, where the cache has a lock. A cached token the
+    /// API refuses is removed and replaced once.
+    ///
+    /// ```
+    /// use atlas_admin_runtime::{Auth, FileTokenCache, ServiceAccount, Transport};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let dir = std::env::temp_dir();
+    /// let cache = FileTokenCache::in_user_cache_dir()
+    ///     .unwrap_or_else(|| FileTokenCache::new(dir.join("atlas-tokens")));
+    /// let account = ServiceAccount::new("mdb_sa_id_...", "mdb_sa_sk_...").token_cache(cache);
+    /// let client = Transport::builder().auth(Auth::from(account)).build()?;
+    /// # let _ = client;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn token_cache(mut self, cache: impl TokenCache) -> Self {
+        self.token_cache = Some(Arc::new(cache));
+        self
     }
 
     /// Where the token endpoints live (`{url}/api/oauth/token` and
@@ -65,7 +102,11 @@ impl ServiceAccount {
 
     /// The live state of one client: the token cache, with the endpoints
     /// under the token base URL (by default the client's `base_url`).
-    pub(super) fn into_token_source(self, base_url: &Url) -> Result<TokenSource, String> {
+    pub(super) fn into_token_source(
+        self,
+        base_url: &Url,
+        allowance: Duration,
+    ) -> Result<TokenSource, String> {
         let base = match &self.token_base_url {
             Some(url) => Url::parse(url).map_err(|err| format!("token base URL {url:?}: {err}"))?,
             None => base_url.clone(),
@@ -75,6 +116,8 @@ impl ServiceAccount {
             self.client_secret,
             &base,
             self.refresh_margin,
+            self.token_cache,
+            allowance,
         )
     }
 }
@@ -86,6 +129,7 @@ impl fmt::Debug for ServiceAccount {
             .field("client_secret", &"<redacted>")
             .field("token_base_url", &self.token_base_url)
             .field("refresh_margin", &self.refresh_margin)
+            .field("token_cache", &self.token_cache)
             .finish()
     }
 }
@@ -93,8 +137,6 @@ impl fmt::Debug for ServiceAccount {
 const FORM: &str = "application/x-www-form-urlencoded";
 /// Lifetime assumed when the token endpoint does not say (Atlas: one hour).
 const DEFAULT_LIFETIME: Duration = Duration::from_secs(3600);
-/// How much of an error answer from the token endpoint is kept.
-const DETAIL_CHARS: usize = 300;
 
 /// A token as cached: the ready `Authorization` value and when to renew it.
 #[derive(Clone)]
@@ -109,6 +151,24 @@ impl AccessToken {
     fn same_as(&self, other: &AccessToken) -> bool {
         self.token.expose() == other.token.expose()
     }
+
+    /// A token valid for `lifetime` from `now`, renewed `margin` before it
+    /// expires (half its lifetime before, for short-lived tokens); `None`
+    /// when it cannot be a header value.
+    fn new(token: String, now: Instant, lifetime: Duration, margin: Duration) -> Option<Self> {
+        let header = bearer_header(&token).ok()?;
+        Some(Self {
+            token: Secret::new(token),
+            header,
+            renew_at: now + lifetime - margin.min(lifetime / 2),
+            expires_at: now + lifetime,
+        })
+    }
+
+    /// What is left of its life.
+    fn remaining(&self) -> Duration {
+        self.expires_at.saturating_duration_since(Instant::now())
+    }
 }
 
 /// Live service-account state of one client.
@@ -118,9 +178,13 @@ pub(crate) struct TokenSource {
     token_url: Url,
     revoke_url: Url,
     margin: Duration,
+    /// The longest a token request waits for the endpoint's rate limit.
+    allowance: Duration,
     /// Held across a token request, so concurrent callers wait for the one
     /// renewal in flight instead of each starting their own.
     cache: tokio::sync::Mutex<Option<AccessToken>>,
+    /// The token shared with other clients and processes, if configured.
+    shared: Option<SharedCache>,
 }
 
 impl fmt::Debug for TokenSource {
@@ -138,12 +202,6 @@ struct TokenResponse {
     access_token: String,
     token_type: Option<String>,
     expires_in: Option<u64>,
-}
-
-#[derive(serde::Deserialize)]
-struct OAuthError {
-    error: String,
-    error_description: Option<String>,
 }
 
 fn endpoint(base: &Url, path: &str) -> Result<Url, String> {
@@ -166,27 +224,47 @@ impl TokenSource {
         client_secret: Secret,
         base: &Url,
         margin: Duration,
+        token_cache: Option<Arc<dyn TokenCache>>,
+        allowance: Duration,
     ) -> Result<Self, String> {
+        let token_url = endpoint(base, "/api/oauth/token")?;
+        let shared = token_cache
+            .map(|cache| SharedCache::new(cache, TokenKey::new(token_url.as_str(), &client_id)));
         Ok(Self {
             client_id,
             client_secret,
-            token_url: endpoint(base, "/api/oauth/token")?,
             revoke_url: endpoint(base, "/api/oauth/revoke")?,
+            token_url,
             margin,
+            allowance,
             cache: tokio::sync::Mutex::new(None),
+            shared,
         })
     }
 
     /// A valid token: the cached one, or a new one when it is missing or due
     /// for renewal. One request at a time renews; the others wait and reuse.
+    /// With a shared cache, renewal first takes its lock and looks there
+    /// for a token another client or process left.
     async fn token(&self, http: &reqwest::Client) -> Result<AccessToken, AuthError> {
         let mut cache = self.cache.lock().await;
         let now = Instant::now();
         if let Some(token) = cache.as_ref().filter(|t| now < t.renew_at) {
             return Ok(token.clone());
         }
+        let _lock = match &self.shared {
+            Some(shared) => Some(shared.lock().await),
+            None => None,
+        };
+        if let Some(token) = self.shared.as_ref().and_then(|s| self.shared_token(s)) {
+            *cache = Some(token.clone());
+            return Ok(token);
+        }
         match self.fetch(http).await {
             Ok(token) => {
+                if let Some(shared) = &self.shared {
+                    shared.store(token.token.expose(), token.remaining());
+                }
                 *cache = Some(token.clone());
                 Ok(token)
             }
@@ -204,12 +282,26 @@ impl TokenSource {
         }
     }
 
+    /// A token of the shared cache that outlives the renewal margin.
+    fn shared_token(&self, shared: &SharedCache) -> Option<AccessToken> {
+        let (cached, left) = shared.load(self.margin)?;
+        AccessToken::new(
+            cached.access_token().to_owned(),
+            Instant::now(),
+            left,
+            self.margin,
+        )
+    }
+
     /// Forgets `used` after the server refused it, unless a concurrent
-    /// request already replaced it.
+    /// request already replaced it; the shared cache drops it too.
     async fn invalidate(&self, used: &AccessToken) {
         let mut cache = self.cache.lock().await;
         if cache.as_ref().is_some_and(|t| t.same_as(used)) {
             *cache = None;
+        }
+        if let Some(shared) = &self.shared {
+            shared.discard(used.token.expose());
         }
     }
 
@@ -241,14 +333,18 @@ impl TokenSource {
             expires_in = tracing::field::Empty
         );
         let sent = Instant::now();
-        let (status, body) = self
-            .post(
-                http,
-                &self.token_url,
-                "grant_type=client_credentials".to_owned(),
-            )
-            .instrument(span.clone())
-            .await?;
+        let token_endpoint::TokenExchange { status, body } = token_endpoint::send(
+            || {
+                self.form_request(
+                    http,
+                    &self.token_url,
+                    "grant_type=client_credentials".to_owned(),
+                )
+            },
+            self.allowance,
+        )
+        .instrument(span.clone())
+        .await?;
         span.record("status", status);
         if !(200..300).contains(&status) {
             return Err(rejected(status, &body));
@@ -274,21 +370,33 @@ impl TokenSource {
                 "the access_token is empty".into(),
             ));
         }
-        let header = bearer_header(&parsed.access_token).map_err(|_| {
-            AuthError::InvalidTokenResponse("the access_token is not a valid header value".into())
-        })?;
         let lifetime = parsed
             .expires_in
             .map(Duration::from_secs)
             .unwrap_or(DEFAULT_LIFETIME);
         span.record("expires_in", lifetime.as_secs());
-        let margin = self.margin.min(lifetime / 2);
-        Ok(AccessToken {
-            token: Secret::new(parsed.access_token),
-            header,
-            renew_at: sent + lifetime - margin,
-            expires_at: sent + lifetime,
+        AccessToken::new(parsed.access_token, sent, lifetime, self.margin).ok_or_else(|| {
+            AuthError::InvalidTokenResponse("the access_token is not a valid header value".into())
         })
+    }
+
+    /// A form post with the client's Basic credentials.
+    fn form_request(
+        &self,
+        http: &reqwest::Client,
+        url: &Url,
+        form: String,
+    ) -> reqwest::RequestBuilder {
+        // RFC 6749 2.3.1: id and secret are form-encoded before Basic encoding.
+        let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+        http.post(url.clone())
+            .basic_auth(
+                encode(&self.client_id),
+                Some(encode(self.client_secret.expose())),
+            )
+            .header(CONTENT_TYPE, FORM)
+            .header(ACCEPT, "application/json")
+            .body(form)
     }
 
     /// Posts a form with the client's Basic credentials; returns status and body.
@@ -298,17 +406,8 @@ impl TokenSource {
         url: &Url,
         form: String,
     ) -> Result<(u16, bytes::Bytes), AuthError> {
-        // RFC 6749 2.3.1: id and secret are form-encoded before Basic encoding.
-        let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
-        let response = http
-            .post(url.clone())
-            .basic_auth(
-                encode(&self.client_id),
-                Some(encode(self.client_secret.expose())),
-            )
-            .header(CONTENT_TYPE, FORM)
-            .header(ACCEPT, "application/json")
-            .body(form)
+        let response = self
+            .form_request(http, url, form)
             .send()
             .await
             .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
@@ -352,24 +451,10 @@ impl Scheme for TokenSource {
     }
 }
 
-fn rejected(status: u16, body: &[u8]) -> AuthError {
-    let detail = match serde_json::from_slice::<OAuthError>(body) {
-        Ok(e) => match e.error_description {
-            Some(d) => format!("{}: {d}", e.error),
-            None => e.error,
-        },
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    };
-    AuthError::TokenRejected {
-        status,
-        detail: detail.chars().take(DETAIL_CHARS).collect(),
-    }
-}
-
 /// Whether a 401 says the bearer token expired or was revoked: an RFC 6750
 /// `Bearer error="invalid_token"` challenge, or a body that says "expired"
 /// (Atlas answers with a JSON `ApiError`).
-fn says_token_expired(headers: &HeaderMap, body: &[u8]) -> bool {
+pub(super) fn says_token_expired(headers: &HeaderMap, body: &[u8]) -> bool {
     let challenge_says = headers
         .get_all(WWW_AUTHENTICATE)
         .iter()
@@ -419,21 +504,5 @@ mod tests {
                 .expect("header"),
         );
         assert!(says_token_expired(&headers, b""));
-    }
-
-    #[test]
-    fn token_endpoint_errors_are_summarised() {
-        let err = rejected(
-            401,
-            br#"{"error":"invalid_client","error_description":"bad"}"#,
-        );
-        assert_eq!(
-            err.to_string(),
-            "the token endpoint answered HTTP 401: invalid_client: bad"
-        );
-        let err = rejected(502, "x".repeat(1000).as_bytes());
-        assert!(
-            matches!(err, AuthError::TokenRejected { detail, .. } if detail.len() == DETAIL_CHARS)
-        );
     }
 }

@@ -20,8 +20,12 @@ use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use url::form_urlencoded;
 use url::Url;
 
-use super::auth::{bearer_header, AuthError, Secret};
-use super::token_endpoint;
+use futures_util::future::BoxFuture;
+
+use super::bearer::bearer_header;
+use super::service_account::says_token_expired;
+use super::{authorization, token_endpoint, AuthError, Scheme, Secret};
+use crate::client::{Attempt, AttemptError, Exchange};
 
 /// The Atlas CLI's public OAuth client on Atlas (`atlas auth login`).
 pub const ATLAS_CLI_CLIENT_ID: &str = "0oabtxactgS3gHIR0297";
@@ -109,7 +113,11 @@ impl UserAccount {
     }
 
     /// The live state of one client.
-    pub(crate) fn into_source(self, base_url: &Url) -> Result<LoginSource, String> {
+    pub(crate) fn into_source(
+        self,
+        base_url: &Url,
+        allowance: Duration,
+    ) -> Result<LoginSource, String> {
         let base = match &self.auth_base_url {
             Some(url) => Url::parse(url).map_err(|err| format!("auth base URL {url:?}: {err}"))?,
             None => base_url.clone(),
@@ -132,6 +140,7 @@ impl UserAccount {
             client_id: self.client_id,
             token_url,
             store: self.store,
+            allowance,
             state: tokio::sync::Mutex::new(LoginState {
                 expires_at: jwt_expiry(self.access_token.expose()),
                 header,
@@ -207,6 +216,8 @@ pub(crate) struct LoginSource {
     client_id: String,
     token_url: Url,
     store: Option<Arc<dyn LoginStore>>,
+    /// The longest a renewal waits for the endpoint's rate limit.
+    allowance: Duration,
     state: tokio::sync::Mutex<LoginState>,
 }
 
@@ -222,15 +233,11 @@ impl fmt::Debug for LoginSource {
 impl LoginSource {
     /// The `Authorization` value to send, renewed first when the access
     /// token has expired and a refresh token can renew it.
-    pub(crate) async fn header(
-        &self,
-        http: &reqwest::Client,
-        allowance: Duration,
-    ) -> Result<HeaderValue, AuthError> {
+    pub(crate) async fn header(&self, http: &reqwest::Client) -> Result<HeaderValue, AuthError> {
         let mut state = self.state.lock().await;
         if state.due() && state.refresh.is_some() {
             tracing::debug!("the login's access token expired; renewing it");
-            self.renew(&mut state, http, allowance).await?;
+            self.renew(&mut state, http).await?;
         }
         Ok(state.header.clone())
     }
@@ -241,7 +248,6 @@ impl LoginSource {
     pub(crate) async fn renew_refused(
         &self,
         http: &reqwest::Client,
-        allowance: Duration,
         refused: &HeaderValue,
     ) -> Result<Option<HeaderValue>, AuthError> {
         let mut state = self.state.lock().await;
@@ -252,23 +258,18 @@ impl LoginSource {
             return Ok(None);
         }
         tracing::debug!("the login's access token was refused; renewing it");
-        self.renew(&mut state, http, allowance).await?;
+        self.renew(&mut state, http).await?;
         Ok(Some(state.header.clone()))
     }
 
     /// Renews the login; when its refresh token is refused and the store
     /// holds another pair (a process renewed first), adopts that pair, and
     /// renews with it if its access token is due too.
-    async fn renew(
-        &self,
-        state: &mut LoginState,
-        http: &reqwest::Client,
-        allowance: Duration,
-    ) -> Result<(), AuthError> {
+    async fn renew(&self, state: &mut LoginState, http: &reqwest::Client) -> Result<(), AuthError> {
         let Some(refresh) = state.refresh.clone() else {
             return Ok(());
         };
-        let err = match self.exchange(&refresh, http, allowance).await {
+        let err = match self.exchange(&refresh, http).await {
             Ok(renewed) => return self.adopt(state, renewed),
             Err(err @ AuthError::LoginExpired { .. }) => err,
             Err(err) => return Err(err),
@@ -291,7 +292,7 @@ impl LoginSource {
             refresh: Some(stored.1.clone()),
         };
         if state.due() {
-            let renewed = self.exchange(&stored.1, http, allowance).await?;
+            let renewed = self.exchange(&stored.1, http).await?;
             return self.adopt(state, renewed);
         }
         Ok(())
@@ -324,7 +325,6 @@ impl LoginSource {
         &self,
         refresh: &Secret,
         http: &reqwest::Client,
-        allowance: Duration,
     ) -> Result<RenewedLogin, AuthError> {
         let form = form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", &self.client_id)
@@ -341,7 +341,7 @@ impl LoginSource {
                         .header(ACCEPT, "application/json")
                         .body(form.clone())
                 },
-                allowance,
+                self.allowance,
             ),
             span.clone(),
         )
@@ -392,6 +392,32 @@ impl LoginSource {
                 .filter(|r| !r.is_empty())
                 .map_or_else(|| refresh.clone(), Secret::new),
             expires_at,
+        })
+    }
+}
+
+impl Scheme for LoginSource {
+    /// Sends with the access token (renewed first when it expired); when
+    /// the server says it expired, renews once and sends again.
+    fn authenticate<'a>(
+        &'a self,
+        attempt: &'a Attempt<'a>,
+    ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
+        Box::pin(async move {
+            let http = attempt.http();
+            let header = self.header(http).await.map_err(AttemptError::Auth)?;
+            let exchange = attempt.send(authorization(header.clone())).await?;
+            if exchange.status != 401 || !says_token_expired(&exchange.headers, &exchange.body) {
+                return Ok(exchange);
+            }
+            match self
+                .renew_refused(http, &header)
+                .await
+                .map_err(AttemptError::Auth)?
+            {
+                Some(renewed) => Ok(attempt.send(authorization(renewed)).await?),
+                None => Ok(exchange),
+            }
         })
     }
 }
@@ -452,20 +478,20 @@ mod tests {
         let source = login
             .clone()
             .auth_base_url("http://127.0.0.1:8/prefix/")
-            .into_source(&base)
+            .into_source(&base, Duration::ZERO)
             .expect("source");
         assert_eq!(
             source.token_url.as_str(),
             "http://127.0.0.1:8/prefix/api/private/unauth/account/device/token"
         );
         assert!(!format!("{source:?}").contains("s3cr3t"));
-        let source = login.into_source(&base).expect("source");
+        let source = login.into_source(&base, Duration::ZERO).expect("source");
         assert_eq!(
             source.token_url.as_str(),
             "http://127.0.0.1:9/api/private/unauth/account/device/token"
         );
         assert!(UserAccount::new("bad\ntoken", "r")
-            .into_source(&base)
+            .into_source(&base, Duration::ZERO)
             .is_err());
     }
 }

@@ -11,8 +11,8 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use super::auth::AuthError;
-use super::retry::retry_after;
+use super::AuthError;
+use crate::retry::retry_after;
 
 /// How much of an error answer from a token endpoint is kept.
 pub(crate) const DETAIL_CHARS: usize = 300;
