@@ -42,11 +42,20 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         profile: matches.get_one::<String>("profile").cloned(),
         base_url: matches.get_one::<String>("base-url").cloned(),
         no_auth: matches.get_flag("no-auth"),
+        no_token_cache: matches.get_flag("no-token-cache"),
     };
     // Before any runtime exists: the keyring may be asked (only when a
     // profile keeps its secrets there).
     let keyring = profile::os_keyring();
     let settings = profile::resolve(&options, &profile::process_env, keyring.as_ref())?;
+    // Service-account tokens outlive the run (the keyring, else the cache
+    // directory), so that scripts stay under Atlas's token limit.
+    let token_cache = match settings.credentials {
+        profile::Credentials::ServiceAccount { .. } => {
+            rt::token_cache::token_cache(!options.no_token_cache, keyring.clone())
+        }
+        _ => None,
+    };
     let prepared = rt::prepare(
         matches,
         cli::TAGS,
@@ -61,7 +70,8 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         .build()
         .map_err(|err| CliError::failure(format!("cannot start: {err}")))?;
     runtime.block_on(async {
-        let mut builder = Client::builder().auth(settings.credentials.to_auth());
+        let mut builder =
+            Client::builder().auth(settings.credentials.to_auth(token_cache, keyring));
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }

@@ -120,6 +120,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "outputFile",
     "profile",
     "no-auth",
+    "no-token-cache",
 ];
 
 /// The flag of a parameter named `id`, as `cli_runtime::flag_name` spells it.

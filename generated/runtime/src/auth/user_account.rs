@@ -173,6 +173,19 @@ pub struct RenewedLogin {
 }
 
 impl RenewedLogin {
+    /// The tokens of a renewal (for tests of a [`LoginStore`]).
+    pub fn new(
+        access_token: impl Into<String>,
+        refresh_token: impl Into<String>,
+        expires_at: Option<SystemTime>,
+    ) -> Self {
+        Self {
+            access_token: Secret::new(access_token),
+            refresh_token: Secret::new(refresh_token),
+            expires_at,
+        }
+    }
+
     /// The new access token.
     pub fn access_token(&self) -> &str {
         self.access_token.expose()
