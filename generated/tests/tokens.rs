@@ -246,7 +246,7 @@ async fn an_expired_login_is_renewed_once_and_written_back() {
     assert_eq!(atlas.state.refreshes(), 1);
     let (new_access, new_refresh) = profile_tokens(&file);
     assert_ne!(new_access, access);
-    assert_eq!(atlas.state.tokens_used(), [new_access.clone()]);
+    assert_eq!(atlas.state.tokens_used(), std::slice::from_ref(&new_access));
     assert!(atlas.state.refresh_token_works(&new_refresh));
     assert!(!atlas.state.refresh_token_works(&refresh));
     // The rest of the file is as it was.
