@@ -2,7 +2,9 @@
 //! builds on (`atlas-admin-api` re-exports it as `runtime`): the
 //! [`Transport`] (`client.rs`: requests, timeouts, retries, tracing),
 //! [`Auth`] (`auth/`: one file per scheme, digest API keys, service
-//! accounts, bearer tokens, each with its own round trips), [`Error`],
+//! accounts, `atlas auth login` sessions, bearer tokens, each with its own
+//! round trips), tokens shared across clients and processes
+//! ([`TokenCache`], [`FileTokenCache`]), [`Error`],
 //! the [`Endpoint`] contract every generated operation implements, response
 //! decoding ([`serde_helpers`]: lenient by default, see
 //! [`serde_helpers::scope`]), [`pagination`], the poll loop of generated
@@ -31,11 +33,9 @@ mod validate;
 pub mod wait;
 
 pub use auth::{
-    Auth, AuthError, ServiceAccount, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
+    Auth, AuthError, LoginStore, RenewedLogin, ServiceAccount, UserAccount, ATLAS_CLI_CLIENT_ID,
+    ATLAS_CLI_GOV_CLIENT_ID, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
     ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY, ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
-};
-pub use auth::{
-    LoginStore, RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID,
 };
 pub use client::{
     Transport, TransportBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
