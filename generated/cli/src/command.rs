@@ -361,6 +361,13 @@ pub fn root_command(about: &str) -> Command {
                 .help("The Atlas CLI profile to read (default: $MONGODB_ATLAS_PROFILE, else the only profile, else \"default\")"),
         )
         .arg(
+            Arg::new("no-token-cache")
+                .long("no-token-cache")
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Request a new service-account token instead of reusing the one an earlier run kept (in the OS keyring, else the user's cache directory); Atlas issues 10 tokens a minute"),
+        )
+        .arg(
             Arg::new("no-auth")
                 .long("no-auth")
                 .global(true)

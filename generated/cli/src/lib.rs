@@ -34,6 +34,7 @@ mod prepare;
 pub mod profile;
 mod progress;
 mod table;
+pub mod token_cache;
 
 pub use command::{
     command, completion_command, completion_script, file_arg, output_args, print_completion,

@@ -32,6 +32,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "outputFile",
     "profile",
     "no-auth",
+    "no-token-cache",
 ];
 
 /// The flag of the spec parameter `id`, which is also its clap id: the

@@ -9,7 +9,7 @@
 use std::fmt;
 
 use crate::auth::{
-    Auth, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY,
+    Auth, UserAccount, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY,
     ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
 };
 
@@ -32,9 +32,15 @@ pub enum Credentials {
         /// The client secret.
         client_secret: String,
     },
-    /// The access token of `atlas auth login` (a user account), sent as a
-    /// bearer token and never refreshed.
-    AccessToken(String),
+    /// The login of `atlas auth login` (a user account): its access token
+    /// is sent as a bearer token and renewed with its refresh token (see
+    /// [`crate::UserAccount`]).
+    UserAccount {
+        /// The access token.
+        access_token: String,
+        /// The refresh token, when there is one.
+        refresh_token: Option<String>,
+    },
 }
 
 impl fmt::Debug for Credentials {
@@ -49,7 +55,7 @@ impl fmt::Debug for Credentials {
                 .debug_struct("ServiceAccount")
                 .field("client_id", client_id)
                 .finish_non_exhaustive(),
-            Credentials::AccessToken(_) => f.write_str("AccessToken(..)"),
+            Credentials::UserAccount { .. } => f.write_str("UserAccount(..)"),
         }
     }
 }
@@ -67,7 +73,10 @@ impl Credentials {
                 client_id,
                 client_secret,
             } => Auth::service_account(client_id, client_secret),
-            Credentials::AccessToken(token) => Auth::bearer(token),
+            Credentials::UserAccount {
+                access_token,
+                refresh_token,
+            } => UserAccount::new(access_token, refresh_token.clone().unwrap_or_default()).into(),
         }
     }
 }

@@ -70,8 +70,7 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         .build()
         .map_err(|err| CliError::failure(format!("cannot start: {err}")))?;
     runtime.block_on(async {
-        let mut builder =
-            Client::builder().auth(settings.credentials.to_auth(token_cache, keyring));
+        let mut builder = Client::builder().auth(settings.auth(token_cache, keyring));
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }

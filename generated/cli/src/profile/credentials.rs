@@ -170,17 +170,22 @@ impl ProfileSecrets<'_> {
         Err(CliError::usage(message))
     }
 
-    /// The access token of a user account, from the file, else the keyring.
+    /// The tokens of a user account: the access token and its refresh
+    /// token from the file, else both from the keyring.
     fn access_token(&self) -> Result<(Credentials, Source), CliError> {
         if let Some(token) = (self.props)("access_token") {
             return Ok((
-                Credentials::AccessToken(token),
+                user_account(token, (self.props)("refresh_token")),
                 Source::Profile("access_token"),
             ));
         }
         match self.secrets.get(&self.service, "access_token") {
             Ok(Some(token)) if !token.is_empty() => {
-                Ok((Credentials::AccessToken(token), Source::Keyring))
+                let refresh = match self.secrets.get(&self.service, "refresh_token") {
+                    Ok(found) => found.filter(|r| !r.is_empty()),
+                    Err(_) => None,
+                };
+                Ok((user_account(token, refresh), Source::Keyring))
             }
             other => {
                 let reason = match other {
@@ -212,10 +217,17 @@ impl ProfileSecrets<'_> {
         }
         Ok((self.props)("access_token").map(|token| {
             (
-                Credentials::AccessToken(token),
+                user_account(token, (self.props)("refresh_token")),
                 Source::Profile("access_token"),
             )
         }))
+    }
+}
+
+fn user_account(access_token: String, refresh_token: Option<String>) -> Credentials {
+    Credentials::UserAccount {
+        access_token,
+        refresh_token,
     }
 }
 

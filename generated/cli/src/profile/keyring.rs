@@ -1,12 +1,29 @@
 //! The OS keyring, where newer Atlas CLIs keep a profile's secrets
 //! ([`SecretStore`]; [`OsKeyring`] with the `keyring` feature).
 
-/// Reads secrets from the OS keyring.
-pub trait SecretStore {
+use std::sync::Arc;
+
+/// Reads secrets of the OS keyring (and writes them: renewed login tokens,
+/// cached service-account tokens).
+pub trait SecretStore: Send + Sync {
     /// The secret stored under `service` (`atlascli_<profile>`) and `key`
     /// (`private_api_key`): `Ok(None)` when there is no such entry, `Err`
     /// with the reason when the keyring cannot be read at all.
     fn get(&self, service: &str, key: &str) -> Result<Option<String>, String>;
+
+    /// Stores `value` under `service` and `key`; by default the store is
+    /// read-only and says so.
+    fn set(&self, service: &str, key: &str, value: &str) -> Result<(), String> {
+        let _ = (service, key, value);
+        Err("this secret store is read-only".to_owned())
+    }
+
+    /// Removes the entry (nothing when there is none); by default the
+    /// store is read-only and says so.
+    fn delete(&self, service: &str, key: &str) -> Result<(), String> {
+        let _ = (service, key);
+        Err("this secret store is read-only".to_owned())
+    }
 }
 
 /// No keyring: every look-up fails with the reason given.
@@ -63,6 +80,19 @@ impl SecretStore for OsKeyring {
             Err(err) => Err(err.to_string()),
         }
     }
+
+    fn set(&self, service: &str, key: &str, value: &str) -> Result<(), String> {
+        let entry = Self::entry(service, key).map_err(|err| err.to_string())?;
+        entry.set_password(value).map_err(|err| err.to_string())
+    }
+
+    fn delete(&self, service: &str, key: &str) -> Result<(), String> {
+        let entry = Self::entry(service, key).map_err(|err| err.to_string())?;
+        match entry.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(err) => Err(err.to_string()),
+        }
+    }
 }
 
 /// go-keyring on macOS stores secrets with a line break as
@@ -81,14 +111,14 @@ pub fn decode_go_keyring(secret: String) -> String {
 
 /// The keyring of this platform, or [`NoKeyring`] when the crate was built
 /// without the `keyring` feature.
-pub fn os_keyring() -> Box<dyn SecretStore> {
+pub fn os_keyring() -> Arc<dyn SecretStore> {
     #[cfg(feature = "keyring")]
     {
-        Box::new(OsKeyring)
+        Arc::new(OsKeyring)
     }
     #[cfg(not(feature = "keyring"))]
     {
-        Box::new(NoKeyring(
+        Arc::new(NoKeyring(
             "this atlas-api was built without the `keyring` feature".to_owned(),
         ))
     }

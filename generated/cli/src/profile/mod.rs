@@ -25,8 +25,12 @@
 mod credentials;
 mod file;
 mod keyring;
+mod login;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use atlas_admin_runtime::{Auth, ServiceAccount, TokenCache};
 
 pub use atlas_admin_runtime::credentials::Credentials;
 // The credentials' variables: the library's own (`Auth::from_env` reads the
@@ -42,6 +46,7 @@ use self::file::{read_profiles, Profiles};
 #[cfg(feature = "keyring")]
 pub use self::keyring::OsKeyring;
 pub use self::keyring::{decode_go_keyring, os_keyring, NoKeyring, SecretStore};
+pub use self::login::{write_tokens, Login, LoginHome, ProfileLogin};
 use crate::error::CliError;
 
 /// Overrides the configuration file's location (tests, several setups).
@@ -77,6 +82,9 @@ pub struct Options {
     pub base_url: Option<String>,
     /// `--no-auth`: send requests without credentials.
     pub no_auth: bool,
+    /// `--no-token-cache`: a service account's token is neither taken from
+    /// nor kept in the token cache.
+    pub no_token_cache: bool,
 }
 
 /// Where a setting came from, for messages.
@@ -122,6 +130,9 @@ pub struct Settings {
     pub profile: Option<ProfileRef>,
     /// The configuration file looked at (whether or not it exists).
     pub config_file: Option<PathBuf>,
+    /// Where the login of a user-account profile is kept (renewed tokens
+    /// are written back there); `None` for other credentials.
+    pub login: Option<Login>,
 }
 
 impl Settings {
@@ -137,6 +148,41 @@ impl Settings {
             api_version: None,
             profile: None,
             config_file: None,
+            login: None,
+        }
+    }
+
+    /// The client's [`Auth`]: the credentials, a service account keeping
+    /// its token in `token_cache` (when there is one), a login renewing its
+    /// tokens and writing them back where they came from (the keyring
+    /// through `secrets`).
+    pub fn auth(
+        &self,
+        token_cache: Option<Arc<dyn TokenCache>>,
+        secrets: Arc<dyn SecretStore>,
+    ) -> Auth {
+        match (&self.credentials, token_cache, &self.login) {
+            (
+                Credentials::ServiceAccount {
+                    client_id,
+                    client_secret,
+                },
+                Some(cache),
+                _,
+            ) => ServiceAccount::new(client_id, client_secret)
+                .token_cache(cache)
+                .into(),
+            (
+                Credentials::UserAccount {
+                    access_token,
+                    refresh_token,
+                },
+                _,
+                Some(login),
+            ) => login
+                .account(access_token, refresh_token.as_deref(), secrets)
+                .into(),
+            (credentials, _, _) => credentials.to_auth(),
         }
     }
 
@@ -222,6 +268,20 @@ pub fn resolve(
         profile_credentials(profile, &props, secrets)?
     } else {
         return Err(no_credentials(&settings));
+    };
+    settings.login = match (&credentials, &source, &profile_ref) {
+        (Credentials::UserAccount { .. }, Source::Profile(_) | Source::Keyring, Some(p)) => {
+            Some(Login {
+                profile: p.name.clone(),
+                home: match source {
+                    Source::Keyring => LoginHome::Keyring,
+                    _ => LoginHome::File(p.file.clone()),
+                },
+                gov: env(ENV_SERVICE).or_else(|| props("service")).as_deref() == Some("cloudgov"),
+                account_url: props("account_url"),
+            })
+        }
+        _ => None,
     };
     settings.credentials = credentials;
     settings.credentials_source = source;

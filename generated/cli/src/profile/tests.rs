@@ -279,9 +279,53 @@ fn secrets_in_the_keyring_are_read_or_reported() {
     assert!(matches!(s.credentials, Credentials::ApiKey { .. }));
     // A user login's access token.
     let user = "[default]\nauth_type = \"user_account\"\n";
-    let ring = keyring(&[("atlascli_default", "access_token", "tok")]);
+    let ring = keyring(&[
+        ("atlascli_default", "access_token", "tok"),
+        ("atlascli_default", "refresh_token", "ref"),
+    ]);
     let s = resolve_with(Some(user), &[], &none, &ring).expect("user");
-    assert_eq!(s.credentials, Credentials::AccessToken("tok".into()));
+    assert_eq!(
+        s.credentials,
+        Credentials::UserAccount {
+            access_token: "tok".into(),
+            refresh_token: Some("ref".into())
+        }
+    );
+    let login = s.login.expect("a login");
+    assert_eq!(
+        (login.profile.as_str(), &login.home, login.gov),
+        ("default", &LoginHome::Keyring, false)
+    );
+    // In the file with its refresh token, on Atlas for Government.
+    let in_file = "[default]\nauth_type = \"user_account\"\naccess_token = \"a\"\nrefresh_token = \"r\"\nservice = \"cloudgov\"\naccount_url = \"https://account.example\"\n";
+    let s = resolve_with(Some(in_file), &[], &none, &no_keyring()).expect("file");
+    assert_eq!(
+        s.credentials,
+        Credentials::UserAccount {
+            access_token: "a".into(),
+            refresh_token: Some("r".into())
+        }
+    );
+    let login = s.login.expect("a login");
+    assert!(matches!(&login.home, LoginHome::File(f) if f.ends_with("config.toml")));
+    assert!(login.gov);
+    assert_eq!(
+        login.account_url.as_deref(),
+        Some("https://account.example")
+    );
+    // Other credentials have no login.
+    assert!(resolve_with(
+        Some(sa),
+        &[],
+        &none,
+        &keyring(&[
+            ("atlascli_default", "client_id", "id"),
+            ("atlascli_default", "client_secret", "secret"),
+        ])
+    )
+    .expect("sa")
+    .login
+    .is_none());
     let err = resolve_with(Some(user), &[], &none, &no_keyring()).expect_err("user");
     assert!(err.message.contains("access_token"), "{err}");
 }
@@ -298,7 +342,10 @@ fn secrets_never_show_in_debug() {
             client_id: "id".into(),
             client_secret: "SECRET2".into()
         },
-        Credentials::AccessToken("SECRET3".into())
+        Credentials::UserAccount {
+            access_token: "SECRET3".into(),
+            refresh_token: Some("SECRET4".into())
+        }
     );
     assert!(!shown.contains("SECRET"), "{shown}");
     assert!(shown.contains("pub") && shown.contains("id"), "{shown}");
