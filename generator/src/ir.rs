@@ -199,6 +199,15 @@ pub struct Field {
     pub doc: Option<String>,
 }
 
+impl Field {
+    /// How the field is stored in a type of `view` (`None`: a type serving
+    /// both directions, which follows the request rules); see
+    /// [`crate::rules::shape`].
+    pub fn shape(&self, view: Option<View>) -> crate::rules::Shape {
+        crate::rules::shape(self.required, self.nullable, view.unwrap_or(View::Request))
+    }
+}
+
 /// A string enum.
 #[derive(Debug, Clone, PartialEq)]
 pub struct EnumDef {
@@ -553,17 +562,36 @@ pub struct Pagination {
     pub default_items_per_page: Option<i64>,
     /// The page type (a struct in [`Api::types`]).
     pub page_type: String,
-    /// Rust name of its `results` field.
-    pub results_field: String,
-    /// Whether `results` is an `Option<Vec<_>>`.
-    pub results_optional: bool,
+    /// Its `results` field (a list of [`Self::item`]).
+    pub results: PageField,
     /// The type of one item.
     pub item: Type,
-    /// Rust name of its `totalCount` field, if it has one.
-    pub total_count_field: Option<String>,
-    /// Rust name of its `links` field and of the `rel` field of a link, if
-    /// the page carries links.
-    pub links: Option<(String, String)>,
+    /// Its `totalCount` field (an integer), if it has one.
+    pub total_count: Option<PageField>,
+    /// Its `links` field, if the page carries links.
+    pub links: Option<PageLinks>,
+}
+
+/// A field of a page type the page walker reads, and how it is stored
+/// (required or not, nullable or not, in the page type's view), which is
+/// how the walker's code must read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageField {
+    /// Rust name of the field.
+    pub rust_name: String,
+    /// How it is stored (`T`, `Option<T>`, `Option<Option<T>>`).
+    pub shape: crate::rules::Shape,
+}
+
+/// The `links` of a page: a list of link objects with a string `rel`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageLinks {
+    /// The `links` field.
+    pub field: PageField,
+    /// Whether the list's items are nullable (`Vec<Option<Link>>`).
+    pub nullable_items: bool,
+    /// The `rel` field of a link.
+    pub rel: PageField,
 }
 
 impl Api {

@@ -5,6 +5,7 @@
 //! names (a schema called `String` becomes `StringType`), so they cannot be
 //! shadowed.
 
+mod access;
 pub mod cli;
 mod models;
 mod operations;

@@ -11,7 +11,7 @@ use super::tokens::{doc_attrs, ident, ty_tokens};
 use super::{cfg_any, cfg_for, feature_model_groups, sole_feature, types_alone_in};
 use crate::ir::*;
 use crate::pattern;
-use crate::rules::{self, Shape};
+use crate::rules::Shape;
 
 /// For each distinct pattern: the name of its matcher function, the first
 /// validated type with it, and the features whose types use it (`None`:
@@ -260,7 +260,7 @@ pub(super) fn emit_struct_serde(api: &Api, s: &StructDef, cfg: &TokenStream) -> 
 
 /// How a field is stored, given its view (see [`rules::shape`]).
 pub(super) fn shape(f: &Field, view: Option<View>) -> Shape {
-    rules::shape(f.required, f.nullable, view.unwrap_or(View::Request))
+    f.shape(view)
 }
 
 pub(super) fn field_inner_ty(f: &Field, models: &TokenStream) -> TokenStream {
@@ -590,11 +590,7 @@ fn emit_error_details(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
         };
         let field = ident(&f.rust_name);
         let method = ident(method);
-        let value = match shape(f, s.view) {
-            Shape::Plain => quote! { Some(self.#field.as_str()) },
-            Shape::Optional | Shape::NullableRequired => quote! { self.#field.as_deref() },
-            Shape::ThreeState => quote! { self.#field.as_ref().and_then(|v| v.as_deref()) },
-        };
+        let value = super::access::str_ref(&quote! { self.#field }, shape(f, s.view));
         quote! {
             fn #method(&self) -> Option<&str> {
                 #value

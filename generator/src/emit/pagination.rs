@@ -5,6 +5,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
+use super::access;
 use super::tokens::{ident, models, ty_tokens};
 use crate::ir::*;
 
@@ -24,28 +25,29 @@ pub fn emit_page_impls(api: &Api, cfg_for: impl Fn(&str) -> TokenStream) -> Toke
         let cfg = cfg_for(&p.page_type);
         let page = ident(&p.page_type);
         let item = ty_tokens(&p.item, &models());
-        let results = ident(&p.results_field);
-        let (count, into_items) = if p.results_optional {
-            (
-                quote! { self.#results.as_ref().map_or(0, |r| r.len()) },
-                quote! { self.#results.unwrap_or_default() },
-            )
-        } else {
-            (quote! { self.#results.len() }, quote! { self.#results })
-        };
-        let total = match &p.total_count_field {
+        let results = ident(&p.results.rust_name);
+        let results = quote! { self.#results };
+        let count = access::len(&results, p.results.shape);
+        let into_items = access::into_list(&results, p.results.shape);
+        let total = match &p.total_count {
             Some(f) => {
-                let f = ident(f);
-                quote! { self.#f }
+                let name = ident(&f.rust_name);
+                access::copied(&quote! { self.#name }, f.shape)
             }
             None => quote! { Option::None },
         };
         let has_next = match &p.links {
-            Some((links, rel)) => {
-                let links = ident(links);
-                let rel = ident(rel);
+            Some(links) => {
+                let name = ident(&links.field.rust_name);
+                let each = access::iter(
+                    &quote! { self.#name },
+                    links.field.shape,
+                    links.nullable_items,
+                );
+                let rel = ident(&links.rel.rust_name);
+                let rel = access::str_ref(&quote! { l.#rel }, links.rel.shape);
                 quote! {
-                    crate::runtime::next_link(self.#links.iter().flatten().map(|l| l.#rel.as_deref()))
+                    crate::runtime::next_link(#each.map(|l| #rel))
                 }
             }
             None => quote! { Option::None },
@@ -123,6 +125,197 @@ pub fn emit_builder_methods(op: &Operation) -> TokenStream {
             pub fn stream(self) -> crate::runtime::pagination::Results<'a, #item, #error> {
                 crate::runtime::pagination::items(self.pages())
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// A paginated list whose `results`, `totalCount` and `links` (and the
+    /// links' `rel`) are required or not and nullable or not as asked.
+    /// With `sent`, the page type is also a request body (so it serves both
+    /// directions, and follows the request rules).
+    fn spec(
+        results: (bool, bool),
+        total: (bool, bool),
+        links: (bool, bool),
+        rel: bool,
+        sent: bool,
+    ) -> String {
+        let required: Vec<&str> = [
+            ("results", results),
+            ("totalCount", total),
+            ("links", links),
+        ]
+        .into_iter()
+        .filter(|(_, (req, _))| *req)
+        .map(|(name, _)| name)
+        .collect();
+        let nullable = |(_, null): (bool, bool)| if null { ", nullable: true" } else { "" };
+        format!(
+            r#"openapi: 3.0.1
+info: {{ title: Pages, version: '1' }}
+paths:
+  /things:
+    get:
+      operationId: listThings
+      parameters:
+        - {{ name: pageNum, in: query, schema: {{ type: integer, default: 1 }} }}
+        - {{ name: itemsPerPage, in: query, schema: {{ type: integer, default: 100 }} }}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{ $ref: '#/components/schemas/PaginatedThing' }}
+{}components:
+  schemas:
+    PaginatedThing:
+      type: object
+      required: [{}]
+      properties:
+        results: {{ type: array, items: {{ $ref: '#/components/schemas/Thing' }}{} }}
+        totalCount: {{ type: integer{} }}
+        links: {{ type: array, items: {{ $ref: '#/components/schemas/Link' }}{} }}
+    Link:
+      type: object
+      required: [{}]
+      properties:
+        rel: {{ type: string }}
+        href: {{ type: string }}
+    Thing:
+      type: object
+      properties:
+        id: {{ type: string }}
+"#,
+            if sent { SENT } else { "" },
+            required.join(", "),
+            nullable(results),
+            nullable(total),
+            nullable(links),
+            if rel { "rel" } else { "" },
+        )
+    }
+
+    const SENT: &str = r#"    post:
+      operationId: createThings
+      requestBody:
+        content:
+          application/json:
+            schema: { $ref: '#/components/schemas/PaginatedThing' }
+      responses:
+        '204': { description: done }
+"#;
+
+    fn page_impl(text: &str) -> String {
+        let spec = crate::load::parse(Path::new("pages.yaml"), text).expect("parses");
+        let generated = crate::generate_from(&spec, "pages.yaml").expect("generates");
+        generated.files["pagination.rs"]
+            .split_whitespace()
+            .collect()
+    }
+
+    fn squash(text: &str) -> String {
+        text.split_whitespace().collect()
+    }
+
+    #[test]
+    fn required_fields_are_read_as_values() {
+        // The early-2023 Atlas spec marks `links` required: `Vec<Link>`.
+        let code = page_impl(&spec(
+            (true, false),
+            (true, false),
+            (true, false),
+            true,
+            false,
+        ));
+        for expected in [
+            "self.results.len()",
+            "Some(self.total_count)",
+            "crate::runtime::next_link(self.links.iter().map(|l|Some(l.rel.as_str())))",
+            "fn into_items(self)->Vec<Self::Item>{self.results}",
+        ] {
+            assert!(
+                code.contains(&squash(expected)),
+                "lacks {expected}:\n{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn optional_fields_are_read_through_their_option() {
+        let code = page_impl(&spec(
+            (false, false),
+            (false, false),
+            (false, false),
+            false,
+            false,
+        ));
+        for expected in [
+            "self.results.as_ref().map_or(0,Vec::len)",
+            "fn total_count(&self)->Option<i64>{self.total_count}",
+            "crate::runtime::next_link(self.links.iter().flatten().map(|l|l.rel.as_deref()))",
+            "self.results.unwrap_or_default()",
+        ] {
+            assert!(
+                code.contains(&squash(expected)),
+                "lacks {expected}:\n{code}"
+            );
+        }
+    }
+
+    #[test]
+    fn nullable_fields_are_read_whatever_their_view_makes_them() {
+        // Required and nullable: `Option<T>` in either view.
+        let code = page_impl(&spec((true, true), (true, true), (true, true), true, false));
+        for expected in [
+            "self.results.as_ref().map_or(0,Vec::len)",
+            "fn total_count(&self)->Option<i64>{self.total_count}",
+            "self.links.iter().flatten().map(|l|Some(l.rel.as_str()))",
+        ] {
+            assert!(
+                code.contains(&squash(expected)),
+                "lacks {expected}:\n{code}"
+            );
+        }
+        // Optional and nullable: `Option<T>` in a response type...
+        let code = page_impl(&spec(
+            (false, true),
+            (false, true),
+            (false, true),
+            false,
+            false,
+        ));
+        for expected in [
+            "fn total_count(&self)->Option<i64>{self.total_count}",
+            "self.results.as_ref().map_or(0,Vec::len)",
+            "self.links.iter().flatten().map(|l|l.rel.as_deref())",
+        ] {
+            assert!(
+                code.contains(&squash(expected)),
+                "lacks {expected}:\n{code}"
+            );
+        }
+        // ...`Option<Option<T>>` in a type that is also sent.
+        let code = page_impl(&spec(
+            (false, true),
+            (false, true),
+            (false, true),
+            false,
+            true,
+        ));
+        for expected in [
+            "self.total_count.flatten()",
+            "self.results.as_ref().and_then(Option::as_ref).map_or(0,Vec::len)",
+            "self.links.iter().flatten().flatten().map(|l|l.rel.as_deref())",
+            "self.results.flatten().unwrap_or_default()",
+        ] {
+            assert!(
+                code.contains(&squash(expected)),
+                "lacks {expected}:\n{code}"
+            );
         }
     }
 }

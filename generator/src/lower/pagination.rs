@@ -45,11 +45,15 @@ pub(crate) fn detect(
     let Type::Vec(item) = &results.ty else {
         return None;
     };
-    let total_count_field = page
+    let field = |f: &Field| PageField {
+        rust_name: f.rust_name.clone(),
+        shape: f.shape(page.view),
+    };
+    let total_count = page
         .fields
         .iter()
-        .find(|f| f.wire_name == "totalCount" && f.ty == Type::I64)
-        .map(|f| f.rust_name.clone());
+        .find(|f| f.wire_name == "totalCount" && f.ty == Type::I64 && !f.boxed)
+        .map(field);
     let links = page.fields.iter().find_map(|f| {
         if f.wire_name != "links" {
             return None;
@@ -57,8 +61,13 @@ pub(crate) fn detect(
         let Type::Vec(inner) = &f.ty else {
             return None;
         };
-        let Type::Named(link) = inner.as_ref() else {
-            return None;
+        let (link, nullable_items) = match inner.as_ref() {
+            Type::Named(link) => (link, false),
+            Type::Nullable(inner) => match inner.as_ref() {
+                Type::Named(link) => (link, true),
+                _ => return None,
+            },
+            _ => return None,
         };
         let Some(TypeDef::Struct(link)) = types.get(link) else {
             return None;
@@ -66,8 +75,15 @@ pub(crate) fn detect(
         let rel = link
             .fields
             .iter()
-            .find(|l| l.wire_name == "rel" && l.ty == Type::String && !l.required)?;
-        Some((f.rust_name.clone(), rel.rust_name.clone()))
+            .find(|l| l.wire_name == "rel" && l.ty == Type::String && !l.boxed)?;
+        Some(PageLinks {
+            field: field(f),
+            nullable_items,
+            rel: PageField {
+                rust_name: rel.rust_name.clone(),
+                shape: rel.shape(link.view),
+            },
+        })
     });
     let default_items_per_page = op.params[items_per_page]
         .default
@@ -78,10 +94,9 @@ pub(crate) fn detect(
         items_per_page,
         default_items_per_page,
         page_type: page_type.clone(),
-        results_field: results.rust_name.clone(),
-        results_optional: !results.required || results.nullable,
+        results: field(results),
         item: (**item).clone(),
-        total_count_field,
+        total_count,
         links,
     })
 }
