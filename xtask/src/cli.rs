@@ -30,6 +30,23 @@ pub enum Command {
     Spec(SpecCli),
     /// Write a standalone client crate generated from a spec.
     Crate(CrateCli),
+    /// Generate and `cargo check` a crate from each spec of a folder (the
+    /// published history of the Atlas spec, say).
+    #[command(after_help = "exit status: 0 every spec compiled, 1 otherwise")]
+    History(HistoryCli),
+}
+
+/// `cargo xtask history`.
+#[derive(Debug, Clone, Args)]
+pub struct HistoryCli {
+    /// The folder of specs (`*.yaml`, `*.yml`, `*.json`), taken in file-name
+    /// order.
+    #[arg(long, value_name = "DIR")]
+    pub specs: PathBuf,
+    /// Where the crates, their shared target and the logs go [default:
+    /// target/history].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `cargo xtask codegen`.
@@ -238,7 +255,7 @@ mod tests {
 
     #[test]
     fn every_command_has_help() {
-        for path in [&[][..], &["codegen"], &["spec"], &["crate"]] {
+        for path in [&[][..], &["codegen"], &["spec"], &["crate"], &["history"]] {
             assert!(help(path).contains("Usage: cargo xtask"), "{path:?}");
         }
         for sub in ["extract", "update", "diff"] {

@@ -1,6 +1,7 @@
 //! The logic behind `cargo xtask`, as a library so tests can call it.
 
 pub mod cli;
+pub mod history;
 pub mod spec;
 pub mod standalone;
 

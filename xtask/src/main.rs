@@ -4,12 +4,13 @@
 //! `spec/atlas-admin-api.yaml`; `cargo xtask spec extract|update|diff`
 //! extracts operations from an upstream spec, updates `spec/` from one and
 //! reports what changed (see [`xtask::spec`]); `cargo xtask crate` writes a
-//! standalone client crate generated from any spec.
+//! standalone client crate generated from any spec; `cargo xtask history`
+//! generates and checks a crate from each spec of a folder.
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use xtask::cli::{help, Cli, Command, CrateCli, SpecCli};
+use xtask::cli::{help, Cli, Command, CrateCli, HistoryCli, SpecCli};
 use xtask::{codegen, project_root};
 
 /// mimalloc: generation allocates millions of small token and syntax-tree
@@ -71,5 +72,9 @@ fn main() -> ExitCode {
             ExitCode::from(outcome.status)
         }
         Some(Command::Crate(args)) => run_crate(args),
+        Some(Command::History(HistoryCli { specs, out })) => {
+            let out = out.unwrap_or_else(|| root.join("target/history"));
+            finish(xtask::history::run(&root, &specs, &out))
+        }
     }
 }
