@@ -10,7 +10,7 @@
 //! by ONE `cargo check --all-features` with warnings denied (sharing the
 //! full-spec tests' target, so the dependencies compile once).
 //!
-//! `SHAPES_SPECS` sets how many documents (default 40), `SHAPES_SEED` the
+//! `SHAPES_SPECS` sets how many documents (default 64), `SHAPES_SEED` the
 //! seed (default fixed, so CI runs are reproducible); the documents and
 //! crates are kept in `target/spec-shapes/` for a failure to be read.
 
@@ -490,7 +490,7 @@ fn env_number(name: &str, default: u64) -> u64 {
 #[test]
 fn every_generated_spec_shape_compiles_or_is_refused_with_a_located_error() {
     let started = Instant::now();
-    let specs = env_number("SHAPES_SPECS", 40) as usize;
+    let specs = env_number("SHAPES_SPECS", 64) as usize;
     let mut seeds = Rng(env_number("SHAPES_SEED", 0x0a71_a5_5ea5) | 1);
     let dir = workspace_root().join("target/spec-shapes");
     let _ = std::fs::remove_dir_all(dir.join("specs"));
