@@ -506,7 +506,9 @@ fn every_generated_spec_shape_compiles_or_is_refused_with_a_located_error() {
         std::fs::write(&spec, &text).expect("write spec");
         // Refused: every error says where.
         let loaded = atlas_codegen::load::parse(&spec, &text);
-        if let Err(failure) = loaded.and_then(|s| atlas_codegen::generate_from(&s, &name)) {
+        if let Err(failure) =
+            loaded.and_then(|s| atlas_codegen::generate(&s, &atlas_codegen::Options::new(&name)))
+        {
             refused += 1;
             for d in failure.diagnostics.iter() {
                 assert!(

@@ -211,7 +211,8 @@ paths:
 
     fn page_impl(text: &str) -> String {
         let spec = crate::load::parse(Path::new("pages.yaml"), text).expect("parses");
-        let generated = crate::generate_from(&spec, "pages.yaml").expect("generates");
+        let generated =
+            crate::generate(&spec, &crate::Options::new("pages.yaml")).expect("generates");
         generated.files["pagination.rs"]
             .split_whitespace()
             .collect()

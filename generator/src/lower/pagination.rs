@@ -9,7 +9,9 @@
 //! `crate::runtime::Page`. When the walk stops is decided once, in the
 //! runtime (`runtime/pagination.rs`).
 
-use crate::ir::{Api, Operation, Pagination, ParamLocation, Type, TypeDef};
+use crate::ir::{
+    Api, Field, Operation, PageField, PageLinks, Pagination, ParamLocation, Type, TypeDef,
+};
 
 /// Fills [`Operation::pagination`] for every paginated operation of `api`.
 pub(crate) fn detect_all(api: &mut Api) {
