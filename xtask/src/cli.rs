@@ -258,7 +258,7 @@ mod tests {
         for path in [&[][..], &["codegen"], &["spec"], &["crate"], &["history"]] {
             assert!(help(path).contains("Usage: cargo xtask"), "{path:?}");
         }
-        for sub in ["extract", "update", "diff"] {
+        for sub in ["extract", "update", "add", "remove", "diff"] {
             let err = Cli::try_parse_from(["xtask", "spec", sub, "--help"]).expect_err("help");
             assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
             assert_eq!(err.exit_code(), 0);

@@ -1,5 +1,6 @@
 //! `cargo xtask spec`: extract operations from an upstream spec, update
-//! `spec/` from a new upstream file, and report what changed.
+//! `spec/` from a new upstream file, add operations to it or remove them,
+//! and report what changed.
 //!
 //! The logic lives in [`atlas_codegen::spec_tools`]; this module defines the
 //! command line (clap), reads and writes files and renders the output.
@@ -59,6 +60,50 @@ pub enum SpecCommand {
         fail_on_breaking: bool,
         /// The overlays applied when checking that the new spec generates and
         /// when regenerating (not to what is written to spec/).
+        #[command(flatten)]
+        overlays: OverlayCli,
+    },
+    /// Add operations of UPSTREAM (named, or every one of a tag) to
+    /// spec/atlas-admin-api.yaml with every component they need, keeping
+    /// what is there as it is; regenerate generated/ and print the change
+    /// report.
+    Add {
+        /// The upstream spec.
+        #[arg(long, value_name = "UPSTREAM.yaml")]
+        from: PathBuf,
+        /// An operation to add (x-xgen-operation-id-override or
+        /// operationId); repeatable.
+        #[arg(long = "op", value_name = "NAME", required_unless_present = "tags")]
+        ops: Vec<String>,
+        /// Add every operation of this tag; repeatable.
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// Print the report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The change report as JSON (for CI).
+        #[arg(long)]
+        json: bool,
+        /// The overlays applied when checking that the new spec generates and
+        /// when regenerating.
+        #[command(flatten)]
+        overlays: OverlayCli,
+    },
+    /// Remove operations from spec/atlas-admin-api.yaml, with the
+    /// components and tags only they used; regenerate generated/ and print
+    /// the change report.
+    Remove {
+        /// An operation to remove; repeatable.
+        #[arg(long = "op", value_name = "NAME", required = true)]
+        ops: Vec<String>,
+        /// Print the report, write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The change report as JSON (for CI).
+        #[arg(long)]
+        json: bool,
+        /// The overlays applied when checking that the new spec generates and
+        /// when regenerating.
         #[command(flatten)]
         overlays: OverlayCli,
     },
@@ -151,6 +196,40 @@ pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
                 dry_run: *dry_run,
                 json: *json,
                 fail: *fail_on_breaking,
+                overlays: overlays.resolve(root),
+            },
+        ),
+        SpecCommand::Add {
+            from,
+            ops,
+            tags,
+            dry_run,
+            json,
+            overlays,
+        } => run_add(
+            root,
+            from,
+            ops,
+            tags,
+            &UpdateFlags {
+                dry_run: *dry_run,
+                json: *json,
+                fail: false,
+                overlays: overlays.resolve(root),
+            },
+        ),
+        SpecCommand::Remove {
+            ops,
+            dry_run,
+            json,
+            overlays,
+        } => run_remove(
+            root,
+            ops,
+            &UpdateFlags {
+                dry_run: *dry_run,
+                json: *json,
+                fail: false,
                 overlays: overlays.resolve(root),
             },
         ),
@@ -312,7 +391,164 @@ struct UpdateFlags {
     overlays: Vec<PathBuf>,
 }
 
+/// A new document for `spec/`, checked: it generates (with the overlays),
+/// and how it differs from the current one.
+struct Proposal {
+    text: String,
+    report: Report,
+    unchanged: bool,
+    /// What was done, for stderr (`extracted 2 operation(s) ...`).
+    summary: String,
+}
+
+/// Checks `next` (the new `spec/` document) against `current`: the change
+/// report (labelled `new_label`), and that it generates with `overlays`.
+fn propose(
+    spec_path: &Path,
+    current: &Document,
+    next: &serde_json::Value,
+    new_label: String,
+    overlays: &[PathBuf],
+    summary: String,
+) -> Result<Proposal, Failure> {
+    let overlays = atlas_codegen::overlay::read_all(&atlas_codegen::overlay::expand(overlays)?)?;
+    let text = to_yaml(spec_path, next)?;
+    let next = parse_document(spec_path, &text)?;
+    let mut report = diff(current, &next, &DiffOptions::default())?;
+    report.old = DEFAULT_SPEC.to_owned();
+    report.new = new_label;
+    // Nothing is written unless the new spec generates.
+    let loaded = atlas_codegen::load::parse_with_overlays(spec_path, &text, &overlays)?;
+    atlas_codegen::generate(&loaded, &atlas_codegen::Options::new(DEFAULT_SPEC))?;
+    let unchanged = std::fs::read_to_string(spec_path).is_ok_and(|t| t == text);
+    Ok(Proposal {
+        text,
+        report,
+        unchanged,
+        summary,
+    })
+}
+
 fn run_update(root: &Path, from: &Path, flags: &UpdateFlags) -> Outcome {
+    let spec_path = root.join(DEFAULT_SPEC);
+    let proposal = (|| {
+        let current = read_document(&spec_path)?;
+        let upstream = read_document(from)?;
+        let names = names_to_keep(&current, &upstream)?;
+        let extracted = extract(&upstream, &names)?;
+        let summary = format!(
+            "extracted {extracted} from {} for {DEFAULT_SPEC}",
+            from.display()
+        );
+        propose(
+            &spec_path,
+            &current,
+            &extracted.root,
+            from.display().to_string(),
+            &flags.overlays,
+            summary,
+        )
+    })();
+    apply("update", root, proposal, flags)
+}
+
+/// Which operations `spec add` takes: those named and those of the tags.
+fn names_to_add(
+    upstream: &Document,
+    ops: &[String],
+    tags: &[String],
+) -> Result<Vec<String>, Failure> {
+    let mut names = ops.to_vec();
+    let mut errors = Vec::new();
+    for tag in tags {
+        match spec_tools::tagged(upstream, tag) {
+            Ok(found) => names.extend(found.into_iter().filter(|n| !ops.contains(n))),
+            Err(f) => errors.extend(f.diagnostics),
+        }
+    }
+    if errors.is_empty() {
+        Ok(names)
+    } else {
+        Err(Failure {
+            diagnostics: errors,
+        })
+    }
+}
+
+fn describe_merge(verb: &str, merged: &spec_tools::Merged) -> String {
+    let mut text = format!(
+        "{verb} {} operation(s) ({}) and {} component(s)",
+        merged.operations.len(),
+        merged.operations.join(", "),
+        merged.components.len()
+    );
+    if !merged.kept.is_empty() {
+        let _ = write!(
+            text,
+            "; kept as they are {} component(s) the spec already had ({})",
+            merged.kept.len(),
+            merged.kept.join(", ")
+        );
+    }
+    text
+}
+
+fn run_add(
+    root: &Path,
+    from: &Path,
+    ops: &[String],
+    tags: &[String],
+    flags: &UpdateFlags,
+) -> Outcome {
+    let spec_path = root.join(DEFAULT_SPEC);
+    let proposal = (|| {
+        let current = read_document(&spec_path)?;
+        let upstream = read_document(from)?;
+        let names = names_to_add(&upstream, ops, tags)?;
+        let merged = spec_tools::add(&current, &upstream, &names)?;
+        let summary = format!(
+            "{} from {} into {DEFAULT_SPEC}",
+            describe_merge("added", &merged),
+            from.display()
+        );
+        propose(
+            &spec_path,
+            &current,
+            &merged.root,
+            format!("{DEFAULT_SPEC} + {}", merged.operations.join(", ")),
+            &flags.overlays,
+            summary,
+        )
+    })();
+    apply("add", root, proposal, flags)
+}
+
+fn run_remove(root: &Path, ops: &[String], flags: &UpdateFlags) -> Outcome {
+    let spec_path = root.join(DEFAULT_SPEC);
+    let proposal = (|| {
+        let current = read_document(&spec_path)?;
+        let merged = spec_tools::remove(&current, ops)?;
+        let summary = format!("{} from {DEFAULT_SPEC}", describe_merge("removed", &merged));
+        propose(
+            &spec_path,
+            &current,
+            &merged.root,
+            format!("{DEFAULT_SPEC} - {}", merged.operations.join(", ")),
+            &flags.overlays,
+            summary,
+        )
+    })();
+    apply("remove", root, proposal, flags)
+}
+
+/// Prints the change report of `proposal`, then (unless a flag or a
+/// failure says not to) writes `spec/` and regenerates `generated/`.
+fn apply(
+    command: &str,
+    root: &Path,
+    proposal: Result<Proposal, Failure>,
+    flags: &UpdateFlags,
+) -> Outcome {
     let UpdateFlags {
         dry_run,
         json,
@@ -320,29 +556,16 @@ fn run_update(root: &Path, from: &Path, flags: &UpdateFlags) -> Outcome {
         ..
     } = *flags;
     let spec_path = root.join(DEFAULT_SPEC);
-    let prepared = (|| {
-        let overlays =
-            atlas_codegen::overlay::read_all(&atlas_codegen::overlay::expand(&flags.overlays)?)?;
-        let current = read_document(&spec_path)?;
-        let upstream = read_document(from)?;
-        let names = names_to_keep(&current, &upstream)?;
-        let extracted = extract(&upstream, &names)?;
-        let text = to_yaml(&spec_path, &extracted.root)?;
-        let next = parse_document(&spec_path, &text)?;
-        let mut report = diff(&current, &next, &DiffOptions::default())?;
-        report.old = DEFAULT_SPEC.to_owned();
-        report.new = from.display().to_string();
-        // Nothing is written unless the new spec generates.
-        let loaded = atlas_codegen::load::parse_with_overlays(&spec_path, &text, &overlays)?;
-        atlas_codegen::generate(&loaded, &atlas_codegen::Options::new(DEFAULT_SPEC))?;
-        let unchanged = std::fs::read_to_string(&spec_path).is_ok_and(|t| t == text);
-        Ok::<_, Failure>((extracted, text, report, unchanged))
-    })();
-    let (extracted, text, report, unchanged) = match prepared {
+    let Proposal {
+        text,
+        report,
+        unchanged,
+        summary,
+    } = match proposal {
         Ok(x) => x,
         Err(f) => {
             return Outcome::error(format!(
-                "{f}\nerror: spec update failed; nothing was written\n"
+                "{f}\nerror: spec {command} failed; nothing was written\n"
             ))
         }
     };
@@ -352,11 +575,7 @@ fn run_update(root: &Path, from: &Path, flags: &UpdateFlags) -> Outcome {
         status: breaking_status(&report, fail),
     };
     let notes = &mut outcome.stderr;
-    let _ = writeln!(
-        notes,
-        "extracted {extracted} from {} for {DEFAULT_SPEC}",
-        from.display()
-    );
+    let _ = writeln!(notes, "{summary}");
     if outcome.status != 0 {
         let _ = writeln!(
             notes,

@@ -8,6 +8,7 @@
 
 pub mod diff;
 pub mod extract;
+pub mod merge;
 pub mod report;
 
 use std::path::{Path, PathBuf};
@@ -19,6 +20,7 @@ use crate::extensions;
 
 pub use diff::{diff, DiffOptions};
 pub use extract::{extract, Extracted};
+pub use merge::{add, remove, tagged, Merged};
 pub use report::{Change, Classification, Report, Subject};
 
 /// The HTTP methods a path item can hold, in the order they are listed.
