@@ -34,6 +34,21 @@ pub enum Command {
     /// published history of the Atlas spec, say).
     #[command(after_help = "exit status: 0 every spec compiled, 1 otherwise")]
     History(HistoryCli),
+    /// Propose the next version from the spec diff since the last release
+    /// (release/atlas-admin-api.yaml), set it, write the CHANGELOG.md entry
+    /// and record spec/ as released.
+    Release(ReleaseCli),
+}
+
+/// `cargo xtask release`.
+#[derive(Debug, Clone, Args)]
+pub struct ReleaseCli {
+    /// Print the proposed version and changelog entry, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The release date for the changelog (YYYY-MM-DD) [default: today, UTC].
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
 }
 
 /// `cargo xtask history`.
@@ -255,7 +270,14 @@ mod tests {
 
     #[test]
     fn every_command_has_help() {
-        for path in [&[][..], &["codegen"], &["spec"], &["crate"], &["history"]] {
+        for path in [
+            &[][..],
+            &["codegen"],
+            &["spec"],
+            &["crate"],
+            &["history"],
+            &["release"],
+        ] {
             assert!(help(path).contains("Usage: cargo xtask"), "{path:?}");
         }
         for sub in ["extract", "update", "add", "remove", "diff"] {

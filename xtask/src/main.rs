@@ -5,12 +5,13 @@
 //! extracts operations from an upstream spec, updates `spec/` from one and
 //! reports what changed (see [`xtask::spec`]); `cargo xtask crate` writes a
 //! standalone client crate generated from any spec; `cargo xtask history`
-//! generates and checks a crate from each spec of a folder.
+//! generates and checks a crate from each spec of a folder; `cargo xtask
+//! release` versions a release by the spec diff since the last one.
 
 use std::process::ExitCode;
 
 use clap::Parser as _;
-use xtask::cli::{help, Cli, Command, CrateCli, HistoryCli, SpecCli};
+use xtask::cli::{help, Cli, Command, CrateCli, HistoryCli, ReleaseCli, SpecCli};
 use xtask::{codegen, project_root};
 
 /// mimalloc: generation allocates millions of small token and syntax-tree
@@ -75,6 +76,16 @@ fn main() -> ExitCode {
         Some(Command::History(HistoryCli { specs, out })) => {
             let out = out.unwrap_or_else(|| root.join("target/history"));
             finish(xtask::history::run(&root, &specs, &out))
+        }
+        Some(Command::Release(ReleaseCli { dry_run, date })) => {
+            let date = date.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
+            finish(xtask::release::run(&root, &date, dry_run).map(|plan| {
+                let done = if dry_run { "would release" } else { "released" };
+                format!(
+                    "{done} {} ({:?} bump from {}); CHANGELOG.md entry:\n\n{}",
+                    plan.to, plan.bump, plan.from, plan.entry
+                )
+            }))
         }
     }
 }

@@ -1,0 +1,419 @@
+//! `cargo xtask release`: a release follows the spec diff.
+//!
+//! The spec of the last release is kept in [`RELEASED_SPEC`]
+//! (`release/atlas-admin-api.yaml`, a copy of `spec/atlas-admin-api.yaml`
+//! as it was released). The command compares it with `spec/` (the `spec
+//! diff` report), proposes the semver bump the report calls for
+//! ([`bump_for`]), and, unless `--dry-run`, sets the workspace version (and
+//! the `version` of path dependencies on it), prepends a `CHANGELOG.md`
+//! entry made from the report and records `spec/` as the released spec.
+//!
+//! | spec diff | bump |
+//! |---|---|
+//! | a breaking change | major (minor while the version is 0.x) |
+//! | other changes the generated crate shows (operations, fields, enum values, versions added...) | minor |
+//! | the spec differs only where the crate does not show it (descriptions, examples), or not at all | patch |
+
+use std::path::Path;
+
+use atlas_codegen::spec_tools::{diff, read_document, DiffOptions, Report};
+
+use crate::DEFAULT_SPEC;
+
+/// The spec of the last release, relative to the workspace.
+pub const RELEASED_SPEC: &str = "release/atlas-admin-api.yaml";
+/// The changelog, relative to the workspace.
+pub const CHANGELOG: &str = "CHANGELOG.md";
+/// The manifests whose path dependencies on the workspace's crates carry
+/// its version, relative to the workspace.
+pub const MANIFESTS: [&str; 3] = [
+    "generated/Cargo.toml",
+    "generated/runtime/Cargo.toml",
+    "generated/cli/Cargo.toml",
+];
+
+/// Which number a release increments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bump {
+    /// `x.0.0`
+    Major,
+    /// `0.x.0` / `1.x.0`
+    Minor,
+    /// `0.0.x`
+    Patch,
+}
+
+/// A `MAJOR.MINOR.PATCH` version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Version(pub u64, pub u64, pub u64);
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+impl std::str::FromStr for Version {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, String> {
+        let parts: Vec<u64> = text
+            .split('.')
+            .map(|p| p.parse::<u64>())
+            .collect::<Result<_, _>>()
+            .map_err(|_| format!("version `{text}` is not MAJOR.MINOR.PATCH"))?;
+        match parts.as_slice() {
+            [a, b, c] => Ok(Version(*a, *b, *c)),
+            _ => Err(format!("version `{text}` is not MAJOR.MINOR.PATCH")),
+        }
+    }
+}
+
+impl Version {
+    /// The version after `bump` (a major bump of a 0.x version is a minor
+    /// one: cargo reads 0.x minor versions as incompatible).
+    pub fn bumped(self, bump: Bump) -> Version {
+        match (bump, self.0) {
+            (Bump::Major, 0) | (Bump::Minor, _) => Version(self.0, self.1 + 1, 0),
+            (Bump::Major, _) => Version(self.0 + 1, 0, 0),
+            (Bump::Patch, _) => Version(self.0, self.1, self.2 + 1),
+        }
+    }
+}
+
+/// The bump the `spec diff` report calls for (see the module docs).
+pub fn bump_for(report: &Report) -> Bump {
+    let counts = report.counts();
+    if counts.breaking > 0 {
+        Bump::Major
+    } else if counts.non_breaking > 0 {
+        Bump::Minor
+    } else {
+        Bump::Patch
+    }
+}
+
+/// The workspace version in the root manifest's text.
+fn workspace_version(manifest: &str) -> Result<Version, String> {
+    let table: toml::Table = manifest.parse().map_err(|e| format!("Cargo.toml: {e}"))?;
+    table
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .ok_or_else(|| "Cargo.toml has no [workspace.package] version".to_owned())?
+        .parse()
+}
+
+/// `text` with `version = "OLD"` replaced by `version = "NEW"` on the
+/// lines `keep` picks (the workspace version, path dependencies), comments
+/// and layout untouched.
+fn set_versions(text: &str, old: Version, new: Version, keep: impl Fn(&str) -> bool) -> String {
+    let from = format!("version = \"{old}\"");
+    let to = format!("version = \"{new}\"");
+    let mut out: String = text
+        .lines()
+        .map(|line| {
+            if keep(line) {
+                line.replace(&from, &to)
+            } else {
+                line.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    if text.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// The changelog entry of a release.
+pub fn changelog_entry(
+    version: Version,
+    date: &str,
+    bump: Bump,
+    report: &Report,
+    docs_changed: bool,
+) -> String {
+    let why = match bump {
+        Bump::Major => "breaking changes in the spec".to_owned(),
+        Bump::Minor => "additions and other compatible changes in the spec".to_owned(),
+        Bump::Patch if docs_changed => {
+            "the spec changed only where the generated crate does not show it".to_owned()
+        }
+        Bump::Patch => "no spec changes".to_owned(),
+    };
+    let counts = report.counts();
+    let mut text = format!(
+        "## {version} ({date})\n\n{bump:?} release: {why} ({} breaking, {} non-breaking).\n",
+        counts.breaking, counts.non_breaking
+    );
+    if !report.changes.is_empty() {
+        text.push_str("\n```text\n");
+        text.push_str(&report.to_text());
+        text.push_str("```\n");
+    }
+    text
+}
+
+/// What `release` did or would do.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// The version before.
+    pub from: Version,
+    /// The version after.
+    pub to: Version,
+    /// The bump.
+    pub bump: Bump,
+    /// The changelog entry.
+    pub entry: String,
+}
+
+/// Runs `cargo xtask release` in the workspace at `root`, dated `date`
+/// (`YYYY-MM-DD`); with `dry_run`, only the plan. Nothing is written when
+/// something fails.
+pub fn run(root: &Path, date: &str, dry_run: bool) -> Result<Plan, String> {
+    let released_path = root.join(RELEASED_SPEC);
+    let spec_path = root.join(DEFAULT_SPEC);
+    if !released_path.exists() {
+        return Err(format!(
+            "{RELEASED_SPEC} does not exist: it records the spec of the last release; for the first release, copy {DEFAULT_SPEC} there (the version in Cargo.toml is then the released one)"
+        ));
+    }
+    let released = read_document(&released_path).map_err(|f| f.to_string())?;
+    let current = read_document(&spec_path).map_err(|f| f.to_string())?;
+    let mut report =
+        diff(&released, &current, &DiffOptions::default()).map_err(|f| f.to_string())?;
+    report.old = RELEASED_SPEC.to_owned();
+    report.new = DEFAULT_SPEC.to_owned();
+    let docs_changed = released.root != current.root;
+    let bump = bump_for(&report);
+    let root_manifest = root.join("Cargo.toml");
+    let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
+    let manifest = read(&root_manifest)?;
+    let from = workspace_version(&manifest)?;
+    let to = from.bumped(bump);
+    let entry = changelog_entry(to, date, bump, &report, docs_changed);
+    let plan = Plan {
+        from,
+        to,
+        bump,
+        entry,
+    };
+    if dry_run {
+        return Ok(plan);
+    }
+    // Everything is computed before anything is written.
+    let mut writes = vec![(
+        root_manifest,
+        set_versions(&manifest, from, to, |l| {
+            l.trim_start().starts_with("version =")
+        }),
+    )];
+    for rel in MANIFESTS {
+        let path = root.join(rel);
+        if path.exists() {
+            let text = read(&path)?;
+            writes.push((
+                path,
+                set_versions(&text, from, to, |l| l.contains("path =")),
+            ));
+        }
+    }
+    let changelog_path = root.join(CHANGELOG);
+    let old_log = std::fs::read_to_string(&changelog_path).unwrap_or_default();
+    let rest = old_log
+        .strip_prefix("# Changelog\n")
+        .unwrap_or(&old_log)
+        .trim_start_matches('\n');
+    let log = if rest.is_empty() {
+        format!("# Changelog\n\n{}", plan.entry)
+    } else {
+        format!("# Changelog\n\n{}\n{rest}", plan.entry)
+    };
+    writes.push((changelog_path, log));
+    writes.push((released_path, read(&spec_path)?));
+    for (path, text) in writes {
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(plan)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_bump_by_the_policy() {
+        let v = |s: &str| s.parse::<Version>().expect("version");
+        assert_eq!(v("0.1.0").bumped(Bump::Major), v("0.2.0"));
+        assert_eq!(v("1.4.2").bumped(Bump::Major), v("2.0.0"));
+        assert_eq!(v("1.4.2").bumped(Bump::Minor), v("1.5.0"));
+        assert_eq!(v("0.1.3").bumped(Bump::Patch), v("0.1.4"));
+        assert!("1.0".parse::<Version>().is_err());
+        assert!("1.0.0-beta".parse::<Version>().is_err());
+    }
+
+    #[test]
+    fn only_the_lines_asked_for_change() {
+        let text = "[package]\nversion = \"0.1.0\"\n[dependencies]\nrt = { path = \"rt\", version = \"0.1.0\" }\nother = { version = \"0.1.0\" }\n";
+        let out = set_versions(text, Version(0, 1, 0), Version(0, 2, 0), |l| {
+            l.contains("path =")
+        });
+        assert_eq!(out, "[package]\nversion = \"0.1.0\"\n[dependencies]\nrt = { path = \"rt\", version = \"0.2.0\" }\nother = { version = \"0.1.0\" }\n");
+    }
+
+    /// A spec of ours: `getWidget` answering a `Widget`, with `extra`
+    /// properties, and `more` operations.
+    fn spec(description: &str, extra: &str, more: &str) -> String {
+        format!(
+            r#"openapi: 3.0.1
+info: {{ title: Widgets, version: '2.0' }}
+paths:
+  /widgets/{{id}}:
+    get:
+      operationId: getWidget
+      description: {description}
+      parameters: [{{ name: id, in: path, required: true, schema: {{ type: string }} }}]
+      responses:
+        '200':
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: {{ $ref: '#/components/schemas/Widget' }}
+{more}components:
+  schemas:
+    Widget:
+      type: object
+      properties:
+        id: {{ type: string }}
+{extra}"#
+        )
+    }
+
+    const DELETE: &str = "    delete:\n      operationId: deleteWidget\n      parameters: [{ name: id, in: path, required: true, schema: { type: string } }]\n      responses:\n        '204': { description: gone }\n";
+
+    /// A workspace at `version` whose last release had `released` and
+    /// whose `spec/` has `current`.
+    fn workspace(version: &str, released: &str, current: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = dir.path();
+        let write = |rel: &str, text: &str| {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(path, text).expect("write");
+        };
+        write(
+            "Cargo.toml",
+            &format!("[workspace]\nmembers = []\n\n[workspace.package]\n# ours\nversion = \"{version}\"\n\n[workspace.dependencies]\nserde = {{ version = \"{version}\" }}\n"),
+        );
+        write(
+            "generated/Cargo.toml",
+            &format!("[package]\nname = \"api\"\nversion.workspace = true\n\n[dependencies]\nrt = {{ path = \"runtime\", version = \"{version}\" }}\nother = \"{version}\"\n"),
+        );
+        write(RELEASED_SPEC, released);
+        write(DEFAULT_SPEC, current);
+        dir
+    }
+
+    fn read(root: &Path, rel: &str) -> String {
+        std::fs::read_to_string(root.join(rel)).expect("read")
+    }
+
+    #[test]
+    fn an_addition_is_a_minor_release_with_its_report_in_the_changelog() {
+        let released = spec("Returns one widget.", "", "");
+        let current = spec(
+            "Returns one widget.",
+            "        colour: { type: string }\n",
+            "",
+        );
+        let ws = workspace("0.3.0", &released, &current);
+        let root = ws.path();
+        let dry = run(root, "2026-12-03", true).expect("plan");
+        assert_eq!((dry.bump, dry.to), (Bump::Minor, Version(0, 4, 0)));
+        assert!(!root.join(CHANGELOG).exists(), "a dry run writes nothing");
+
+        let plan = run(root, "2026-12-03", false).expect("release");
+        assert_eq!(plan.to, Version(0, 4, 0));
+        let manifest = read(root, "Cargo.toml");
+        assert!(
+            manifest.contains("# ours\nversion = \"0.4.0\""),
+            "{manifest}"
+        );
+        // Only the workspace version: a dependency at the same number stays.
+        assert!(
+            manifest.contains("serde = { version = \"0.3.0\" }"),
+            "{manifest}"
+        );
+        let api = read(root, "generated/Cargo.toml");
+        assert!(
+            api.contains("rt = { path = \"runtime\", version = \"0.4.0\" }"),
+            "{api}"
+        );
+        assert!(api.contains("other = \"0.3.0\""), "{api}");
+        let log = read(root, CHANGELOG);
+        assert!(log.starts_with("# Changelog\n\n## 0.4.0 (2026-12-03)\n\nMinor release: additions and other compatible changes in the spec (0 breaking, 1 non-breaking)."), "{log}");
+        assert!(log.contains("colour"), "{log}");
+        assert_eq!(
+            read(root, RELEASED_SPEC),
+            current,
+            "spec/ is now the released one"
+        );
+
+        // Nothing changed since: a patch, entered above the last one.
+        let again = run(root, "2026-12-04", false).expect("release");
+        assert_eq!((again.bump, again.to), (Bump::Patch, Version(0, 4, 1)));
+        let log = read(root, CHANGELOG);
+        let newest = log
+            .find("## 0.4.1 (2026-12-04)\n\nPatch release: no spec changes")
+            .expect("entry");
+        assert!(newest < log.find("## 0.4.0").expect("older entry"), "{log}");
+    }
+
+    #[test]
+    fn a_breaking_change_is_a_major_release_and_docs_alone_a_patch() {
+        let before = spec("Returns one widget.", "", DELETE);
+        let after = spec("Returns one widget.", "", "");
+        let ws = workspace("1.2.3", &before, &after);
+        let plan = run(ws.path(), "2026-12-03", false).expect("release");
+        assert_eq!((plan.bump, plan.to), (Bump::Major, Version(2, 0, 0)));
+        assert!(
+            plan.entry
+                .contains("Major release: breaking changes in the spec (1 breaking"),
+            "{}",
+            plan.entry
+        );
+        assert!(plan.entry.contains("BREAKING"), "{}", plan.entry);
+        // While 0.x, a breaking change bumps the minor number.
+        let ws = workspace("0.9.1", &before, &after);
+        assert_eq!(
+            run(ws.path(), "2026-12-03", true).expect("plan").to,
+            Version(0, 10, 0)
+        );
+
+        let docs = spec("Returns the widget with this id.", "", "");
+        let ws = workspace("1.2.3", &after, &docs);
+        let plan = run(ws.path(), "2026-12-03", true).expect("plan");
+        assert_eq!((plan.bump, plan.to), (Bump::Patch, Version(1, 2, 4)));
+        assert!(
+            plan.entry
+                .contains("only where the generated crate does not show it"),
+            "{}",
+            plan.entry
+        );
+    }
+
+    #[test]
+    fn without_a_released_spec_nothing_is_written() {
+        let ws = workspace("0.1.0", "", &spec("x", "", ""));
+        std::fs::remove_file(ws.path().join(RELEASED_SPEC)).expect("rm");
+        let err = run(ws.path(), "2026-12-03", false).expect_err("no released spec");
+        assert!(
+            err.contains("records the spec of the last release"),
+            "{err}"
+        );
+        assert!(read(ws.path(), "Cargo.toml").contains("version = \"0.1.0\""));
+        assert!(!ws.path().join(CHANGELOG).exists());
+    }
+}
