@@ -53,6 +53,7 @@ tags:
   - { name: Gadgets, description: Gadgets. }
 paths:
   /api/atlas/v2/widgets:
+    parameters: [{ $ref: '#/components/parameters/envelope' }]
     get:
       operationId: listWidgets
       tags: [Widgets]
@@ -62,6 +63,21 @@ paths:
           content:
             application/vnd.atlas.2023-01-01+json:
               schema: { type: array, items: { $ref: '#/components/schemas/Widget' } }
+        '400': { $ref: '#/components/responses/badRequest' }
+    post:
+      operationId: createWidget
+      tags: [Widgets]
+      requestBody:
+        required: true
+        content:
+          application/vnd.atlas.2023-01-01+json:
+            schema: { $ref: '#/components/schemas/Widget' }
+      responses:
+        '200':
+          description: ok
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: { $ref: '#/components/schemas/Widget' }
         '400': { $ref: '#/components/responses/badRequest' }
   /api/atlas/v2/widgets/{widgetId}:
     get:
@@ -103,6 +119,7 @@ paths:
 components:
   parameters:
     widgetId: { name: widgetId, in: path, required: true, schema: { type: string } }
+    envelope: { name: envelope, in: query, schema: { type: boolean } }
   responses:
     badRequest:
       description: Bad request (upstream wording).
@@ -344,5 +361,33 @@ fn a_tag_adds_each_of_its_operations_and_the_tag() {
     let ours = parse_document(Path::new("ours.yaml"), OURS)
         .expect("parses")
         .root;
+    assert_eq!(spec_of(root), ours);
+}
+
+#[test]
+fn an_operation_joining_a_path_we_have_leaves_its_operations_alone() {
+    let ws = workspace();
+    let root = ws.path();
+    let outcome = spec_cmd(root, &["add", "--op", "createWidget"]);
+    assert_eq!(outcome.status, 0, "{}{}", outcome.stdout, outcome.stderr);
+    let spec = spec_of(root);
+    let item = &spec["paths"]["/api/atlas/v2/widgets"];
+    // Upstream's path-level parameter is the new operation's own; the path
+    // item and the operation we had are as they were.
+    assert!(item.get("parameters").is_none(), "{item}");
+    let ours = parse_document(Path::new("ours.yaml"), OURS)
+        .expect("parses")
+        .root;
+    assert_eq!(item["get"], ours["paths"]["/api/atlas/v2/widgets"]["get"]);
+    assert_eq!(
+        item["post"]["parameters"],
+        serde_json::json!([{ "$ref": "#/components/parameters/envelope" }])
+    );
+    assert!(spec["components"]["parameters"].get("envelope").is_some());
+    let widgets = generated(root, "operations/widgets.rs");
+    assert!(widgets.contains("pub struct CreateWidget"), "{widgets}");
+
+    let removed = spec_cmd(root, &["remove", "--op", "createWidget"]);
+    assert_eq!(removed.status, 0, "{}", removed.stderr);
     assert_eq!(spec_of(root), ours);
 }

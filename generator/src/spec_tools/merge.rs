@@ -78,6 +78,53 @@ fn tag_name(tag: &Value) -> Option<&str> {
     tag.get("name").and_then(Value::as_str)
 }
 
+/// A parameter's identity, `(in, name)`, following one `$ref` into `root`'s
+/// `components/parameters`.
+fn param_id(param: &Value, root: &Value) -> Option<(String, String)> {
+    let target = match param.get("$ref").and_then(Value::as_str) {
+        Some(r) => {
+            let name = r.strip_prefix("#/components/parameters/")?;
+            root.get("components")?.get("parameters")?.get(name)?
+        }
+        None => param,
+    };
+    Some((
+        target.get("in")?.as_str()?.to_owned(),
+        target.get("name")?.as_str()?.to_owned(),
+    ))
+}
+
+/// The identities of a `parameters` list.
+fn param_ids(list: Option<&Value>, root: &Value) -> BTreeSet<(String, String)> {
+    list.and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| param_id(p, root))
+        .collect()
+}
+
+/// Appends to `op`'s own parameters each of `inherited` it does not
+/// already declare (an operation's parameter overrides a path-level one).
+fn push_down(op: &mut Value, inherited: &[&Value], root: &Value) {
+    if inherited.is_empty() {
+        return;
+    }
+    let own = param_ids(op.get("parameters"), root);
+    let Some(map) = op.as_object_mut() else {
+        return;
+    };
+    let list = map
+        .entry("parameters")
+        .or_insert_with(|| Value::Array(Vec::new()));
+    if let Some(list) = list.as_array_mut() {
+        for p in inherited {
+            if param_id(p, root).is_none_or(|id| !own.contains(&id)) {
+                list.push((*p).clone());
+            }
+        }
+    }
+}
+
 /// `current` with the operations `names` of `upstream` (and what they
 /// need) added. An operation `current` already has (by name, or at the same
 /// method and path) is an error, as is a name `upstream` lacks (with the
@@ -122,8 +169,10 @@ pub fn add(current: &Document, upstream: &Document, names: &[String]) -> Result<
         components: Vec::new(),
         kept: Vec::new(),
     };
-    // Paths: new items whole; into an item we have, only the methods
-    // (path-level keys stay ours).
+    // Paths: new items whole; into an item we have, only the methods: its
+    // path-level keys stay ours, and an upstream path-level parameter we
+    // lack goes onto each new operation (so the operations we had are
+    // unchanged).
     if let (Some(paths), Some(theirs)) = (
         root.get_mut("paths").and_then(Value::as_object_mut),
         extracted.root.get("paths").and_then(Value::as_object),
@@ -131,10 +180,23 @@ pub fn add(current: &Document, upstream: &Document, names: &[String]) -> Result<
         for (path, item) in theirs {
             match paths.get_mut(path).and_then(Value::as_object_mut) {
                 Some(ours) => {
+                    let have = param_ids(ours.get("parameters"), &current.root);
+                    let lacking: Vec<&Value> = item
+                        .get("parameters")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter(|p| {
+                            param_id(p, &extracted.root).is_none_or(|id| !have.contains(&id))
+                        })
+                        .collect();
                     for method in METHODS {
-                        if let Some(op) = item.get(method) {
-                            ours.insert(method.to_owned(), op.clone());
-                        }
+                        let Some(op) = item.get(method) else {
+                            continue;
+                        };
+                        let mut op = op.clone();
+                        push_down(&mut op, &lacking, &extracted.root);
+                        ours.insert(method.to_owned(), op);
                     }
                 }
                 None => {
