@@ -35,8 +35,8 @@ pub enum Command {
     #[command(after_help = "exit status: 0 every spec compiled, 1 otherwise")]
     History(HistoryCli),
     /// Propose the next version from the spec diff since the last release
-    /// (release/atlas-admin-api.yaml), set it, write the CHANGELOG.md entry
-    /// and record spec/ as released.
+    /// (spec/released/atlas-admin-api.yaml), set it, write the
+    /// generated/CHANGELOG.md entry and record spec/ as released.
     Release(ReleaseCli),
 }
 

@@ -82,7 +82,7 @@ fn main() -> ExitCode {
             finish(xtask::release::run(&root, &date, dry_run).map(|plan| {
                 let done = if dry_run { "would release" } else { "released" };
                 format!(
-                    "{done} {} ({:?} bump from {}); CHANGELOG.md entry:\n\n{}",
+                    "{done} {} ({:?} bump from {}); generated/CHANGELOG.md entry:\n\n{}",
                     plan.to, plan.bump, plan.from, plan.entry
                 )
             }))

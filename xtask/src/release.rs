@@ -1,11 +1,11 @@
 //! `cargo xtask release`: a release follows the spec diff.
 //!
 //! The spec of the last release is kept in [`RELEASED_SPEC`]
-//! (`release/atlas-admin-api.yaml`, a copy of `spec/atlas-admin-api.yaml`
+//! (`spec/released/atlas-admin-api.yaml`, a copy of `spec/atlas-admin-api.yaml`
 //! as it was released). The command compares it with `spec/` (the `spec
 //! diff` report), proposes the semver bump the report calls for
 //! ([`bump_for`]), and, unless `--dry-run`, sets the workspace version (and
-//! the `version` of path dependencies on it), prepends a `CHANGELOG.md`
+//! the `version` of path dependencies on it), prepends a `generated/CHANGELOG.md`
 //! entry made from the report and records `spec/` as the released spec.
 //!
 //! | spec diff | bump |
@@ -21,9 +21,10 @@ use atlas_codegen::spec_tools::{diff, read_document, DiffOptions, Report};
 use crate::DEFAULT_SPEC;
 
 /// The spec of the last release, relative to the workspace.
-pub const RELEASED_SPEC: &str = "release/atlas-admin-api.yaml";
-/// The changelog, relative to the workspace.
-pub const CHANGELOG: &str = "CHANGELOG.md";
+pub const RELEASED_SPEC: &str = "spec/released/atlas-admin-api.yaml";
+/// The changelog (published with `atlas-admin-api`), relative to the
+/// workspace.
+pub const CHANGELOG: &str = "generated/CHANGELOG.md";
 /// The manifests whose path dependencies on the workspace's crates carry
 /// its version, relative to the workspace.
 pub const MANIFESTS: [&str; 3] = [
@@ -402,6 +403,17 @@ paths:
             "{}",
             plan.entry
         );
+    }
+
+    #[test]
+    fn this_workspace_records_its_last_release() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("the workspace");
+        let plan = run(root, "2026-12-03", true).expect("a plan for this workspace");
+        let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
+        assert_eq!(plan.from, workspace_version(&manifest).expect("version"));
+        assert!(root.join(CHANGELOG).exists());
     }
 
     #[test]
