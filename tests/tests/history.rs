@@ -25,8 +25,16 @@ fn every_published_spec_generates_and_compiles() {
     };
     let root = workspace_root();
     let dir = PathBuf::from(dir);
-    let dir = if dir.is_relative() { root.join(dir) } else { dir };
-    assert!(dir.is_dir(), "{NEEDS_HISTORY}: {} is not a folder", dir.display());
+    let dir = if dir.is_relative() {
+        root.join(dir)
+    } else {
+        dir
+    };
+    assert!(
+        dir.is_dir(),
+        "{NEEDS_HISTORY}: {} is not a folder",
+        dir.display()
+    );
     match xtask::history::run(&root, &dir, &root.join("target/history")) {
         Ok(report) => eprint!("{report}"),
         Err(report) => panic!("not every published spec compiled:\n{report}"),
