@@ -218,7 +218,7 @@ struct Prepared<'a> {
 
 /// One response, read to the end.
 pub(crate) struct Exchange {
-    pub(crate) status: u16,
+    pub(crate) status: reqwest::StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
 }
@@ -338,7 +338,7 @@ impl Transport {
             let outcome = self.attempt(&prepared).instrument(span.clone()).await;
             let wait = match &outcome {
                 Ok(exchange) => {
-                    span.record("status", exchange.status);
+                    span.record("status", exchange.status.as_u16());
                     self.retry.after_status(
                         &request.method,
                         exchange.status,
@@ -446,7 +446,7 @@ impl Transport {
             builder = builder.header(name, value);
         }
         let response = builder.send().await?;
-        let status = response.status().as_u16();
+        let status = response.status();
         let headers = response.headers().clone();
         let body = response.bytes().await?;
         Ok(Exchange {

@@ -94,8 +94,9 @@ pub enum Error<E> {
 }
 
 impl<E> Error<E> {
-    /// HTTP status of the response, when there was one.
-    pub fn status(&self) -> Option<u16> {
+    /// HTTP status of the response, when there was one
+    /// (`err.status() == Some(StatusCode::NOT_FOUND)`).
+    pub fn status(&self) -> Option<reqwest::StatusCode> {
         self.meta().map(|m| m.status)
     }
 

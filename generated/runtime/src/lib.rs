@@ -45,6 +45,9 @@ pub use credentials::Credentials;
 pub use error::{ConfigError, Error, ErrorDetails};
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
+/// HTTP status codes (`http::StatusCode`, as `reqwest` re-exports it), the
+/// type of every status the client returns.
+pub use reqwest::StatusCode;
 pub use response::{
     AnyJson, AnyVersion, AsBytes, Binary, Decoder, Endpoint, Json, JsonIfAny, MaybeJson, NoContent,
     RateLimit, RawResponse, Response, ResponseMeta, Text,

@@ -19,8 +19,8 @@ pub use ::atlas_admin_cli as cli_runtime;
 pub use ::atlas_admin_runtime::prelude;
 pub use ::atlas_admin_runtime::{
     Auth, AuthError, ConfigError, IntoValidated, RateLimit, Response, ResponseMeta,
-    RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind, Wait,
-    DEFAULT_BASE_URL,
+    RetryPolicy, ServiceAccount, StatusCode, Validated, ValidationError,
+    ValidationErrorKind, Wait, DEFAULT_BASE_URL,
 };
 /// A client of this API: one method per operation (see
 /// [`operations`]), each returning a request builder; set its inputs,

@@ -248,7 +248,7 @@ fn emit_mod(api: &Api) -> TokenStream {
         pub use ::atlas_admin_runtime::prelude;
         pub use ::atlas_admin_runtime::{
             Auth, AuthError, ConfigError, IntoValidated, RateLimit, Response, ResponseMeta,
-            RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind, Wait,
+            RetryPolicy, ServiceAccount, StatusCode, Validated, ValidationError, ValidationErrorKind, Wait,
             DEFAULT_BASE_URL,
         };
 
