@@ -20,9 +20,13 @@
 #![allow(clippy::result_large_err)]
 
 mod auth;
+mod body;
 mod client;
+mod communication;
 pub mod credentials;
 mod error;
+mod interceptor;
+mod options;
 pub mod pagination;
 mod request;
 mod response;
@@ -37,12 +41,16 @@ pub use auth::{
     ATLAS_CLI_GOV_CLIENT_ID, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
     ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY, ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
 };
-pub use client::{
-    Transport, TransportBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
-    ENV_BASE_URL,
-};
+pub use body::ByteStream;
+pub use client::{Transport, TransportBuilder, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_CA_CERT};
+pub use communication::{CommunicationError, TimeoutKind};
 pub use credentials::Credentials;
 pub use error::{ConfigError, Error, ErrorDetails};
+pub use interceptor::{AttemptInfo, AttemptOutcome, Interceptor};
+pub use options::{
+    CallOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT,
+    DEFAULT_RESPONSE_TIMEOUT,
+};
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
 /// HTTP status codes (`http::StatusCode`, as `reqwest` re-exports it), the

@@ -5,6 +5,8 @@ use std::time::{Duration, SystemTime};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use reqwest::{Method, StatusCode};
 
+use super::communication::CommunicationError;
+
 /// How a [`super::Transport`] retries, bounded by a number of attempts.
 ///
 /// - `429 Too Many Requests` is always retried (the server refused the request
@@ -135,10 +137,10 @@ impl RetryPolicy {
     pub(crate) fn after_error(
         &self,
         method: &Method,
-        err: &reqwest::Error,
+        err: &CommunicationError,
         attempt: u32,
     ) -> Option<Duration> {
-        if attempt >= self.max_attempts || err.is_builder() || err.is_redirect() {
+        if attempt >= self.max_attempts || err.is_final() {
             return None;
         }
         // A failed connect proves the server never saw the request.

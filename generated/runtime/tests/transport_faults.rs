@@ -15,7 +15,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use atlas_admin_runtime::{
     ApiRequest, Auth, Error, RawResponse, Response, RetryPolicy, Transport,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT,
 };
 use serde_json::{json, Value};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
@@ -39,7 +39,7 @@ fn client_for(base: &str) -> Transport {
         .base_url(base)
         .auth(Auth::bearer(TOKEN))
         .retry(policy())
-        .timeout(Duration::from_millis(400))
+        .response_timeout(Duration::from_millis(400))
         .connect_timeout(Duration::from_millis(400))
         .build()
         .expect("client")
@@ -440,5 +440,6 @@ fn defaults_are_bounded() {
     assert_eq!(RetryPolicy::none().attempts(), 1);
     assert_eq!(RetryPolicy::new().max_attempts(0).attempts(), 1);
     assert_eq!(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs(10));
-    assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(60));
+    assert_eq!(DEFAULT_RESPONSE_TIMEOUT, Duration::from_secs(30));
+    assert_eq!(DEFAULT_READ_TIMEOUT, Duration::from_secs(30));
 }

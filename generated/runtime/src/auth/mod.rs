@@ -271,7 +271,7 @@ impl Scheme for NoCredentials {
         &'a self,
         attempt: &'a Attempt<'a>,
     ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
-        Box::pin(async move { Ok(attempt.send(HeaderMap::new()).await?) })
+        Box::pin(attempt.send(HeaderMap::new()))
     }
 }
 

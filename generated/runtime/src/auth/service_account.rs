@@ -408,6 +408,7 @@ impl TokenSource {
     ) -> Result<(u16, bytes::Bytes), AuthError> {
         let response = self
             .form_request(http, url, form)
+            .timeout(token_endpoint::TOKEN_REQUEST_TIMEOUT)
             .send()
             .await
             .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
@@ -442,7 +443,7 @@ impl Scheme for TokenSource {
                 .token(attempt.http())
                 .await
                 .map_err(AttemptError::Auth)?;
-            Ok(attempt.send(authorization(token.header)).await?)
+            attempt.send(authorization(token.header)).await
         })
     }
 

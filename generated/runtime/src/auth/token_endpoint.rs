@@ -16,6 +16,10 @@ use crate::retry::retry_after;
 
 /// How much of an error answer from a token endpoint is kept.
 pub(crate) const DETAIL_CHARS: usize = 300;
+/// Longest token (or revocation) request, body included. The transport's
+/// own limits (response headers, read stalls) cover API requests; a token
+/// request gets one limit for the whole exchange.
+pub(crate) const TOKEN_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The wait after a 429 without `Retry-After`.
 const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
 
@@ -36,6 +40,7 @@ pub(crate) async fn send(
     let started = Instant::now();
     loop {
         let response = build()
+            .timeout(TOKEN_REQUEST_TIMEOUT)
             .send()
             .await
             .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
