@@ -79,6 +79,18 @@ pub trait Interceptor: Send + Sync {
     }
 }
 
+/// A shared interceptor (one the caller keeps a handle on, to read what it
+/// recorded).
+impl<T: Interceptor + ?Sized> Interceptor for Arc<T> {
+    fn before_attempt(&self, attempt: &AttemptInfo<'_>, headers: &mut HeaderMap) {
+        (**self).before_attempt(attempt, headers);
+    }
+
+    fn after_attempt(&self, attempt: &AttemptInfo<'_>, outcome: &AttemptOutcome<'_>) {
+        (**self).after_attempt(attempt, outcome);
+    }
+}
+
 /// The interceptors of a client, in the order they were added.
 #[derive(Clone, Default)]
 pub(crate) struct Interceptors(Vec<Arc<dyn Interceptor>>);

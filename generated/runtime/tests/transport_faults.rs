@@ -21,6 +21,7 @@ use serde_json::{json, Value};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 mod common;
+mod raw_server;
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const MEDIA: &str = "application/vnd.atlas.2023-01-01+json";
@@ -267,47 +268,13 @@ async fn non_json_and_truncated_json_bodies_are_invalid_responses() {
     }
 }
 
-/// A raw TCP server: counts connections and hands each to `behave`.
+/// A raw server whose connections all behave the same.
 fn raw_server(behave: fn(TcpStream)) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let connections = Arc::new(AtomicUsize::new(0));
-    let count = connections.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            count.fetch_add(1, Ordering::SeqCst);
-            std::thread::spawn(move || behave(stream));
-        }
-    });
-    (base, connections)
+    raw_server::raw_server(move |stream, _| behave(stream))
 }
 
-/// Reads one request: headers, then `Content-Length` bytes of body.
 fn read_request(stream: &mut TcpStream) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let Ok(n) = stream.read(&mut buf) else { return };
-        if n == 0 {
-            return;
-        }
-        data.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&data);
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            if data.len() >= end + 4 + length {
-                return;
-            }
-        }
-    }
+    raw_server::read_request(stream);
 }
 
 /// Reads part of the request, then closes with data unread: Linux sends RST.
