@@ -463,10 +463,14 @@ async fn a_callers_own_http_client_is_used() {
     assert!(err.message().contains("http_client"), "{err}");
 }
 
+/// What the recorder keeps of an attempt: operation id, path template,
+/// attempt number, status, whether it was timed.
+type Seen = (String, String, u32, Option<u16>, bool);
+
 /// Records every attempt it sees and tags each with a header.
 #[derive(Default)]
 struct Recorder {
-    seen: Mutex<Vec<(String, String, u32, Option<u16>, bool)>>,
+    seen: Mutex<Vec<Seen>>,
 }
 
 impl Interceptor for Recorder {
