@@ -365,6 +365,8 @@ struct Prepared<'a> {
     /// The call's and the interceptors' headers for this attempt.
     headers: HeaderMap,
     limits: Limits,
+    /// When the call's operation deadline ends, when it has one.
+    deadline: Option<Instant>,
     /// Whether a 2xx body is left unread, to be streamed.
     stream: bool,
 }
@@ -429,6 +431,13 @@ impl Attempt<'_> {
     /// requests of the scheme's own (a token endpoint).
     pub(crate) fn http(&self) -> &reqwest::Client {
         &self.transport.http
+    }
+
+    /// When the call's operation deadline ends (none without one): a
+    /// scheme's waits (the token endpoint's rate limit) give up rather
+    /// than sleep past it.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.prepared.deadline
     }
 
     /// Sends the request once with `headers` added (the scheme's
@@ -581,7 +590,8 @@ impl Transport {
         let limits = request.options.apply(self.limits);
         let started = Instant::now();
         let mut count = 1;
-        let attempts = self.attempts(request, &url, limits, stream, &mut count);
+        let deadline = limits.operation_timeout.map(|limit| started + limit);
+        let attempts = self.attempts(request, &url, limits, deadline, stream, &mut count);
         let attempts = match limits.operation_timeout {
             None => attempts.await,
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
@@ -628,6 +638,7 @@ impl Transport {
         request: &ApiRequest,
         url: &Url,
         limits: Limits,
+        deadline: Option<Instant>,
         stream: bool,
         count: &mut u32,
     ) -> Attempts {
@@ -647,6 +658,7 @@ impl Transport {
                 url,
                 headers,
                 limits,
+                deadline,
                 stream,
             };
             let span = tracing::info_span!(
