@@ -100,6 +100,27 @@ impl CommunicationError {
         matches!(&self.kind, Kind::Http(err) if err.is_connect())
     }
 
+    /// Whether the TLS handshake failed on the server's certificate: an
+    /// issuer the client does not trust (a private CA, a TLS-inspecting
+    /// proxy: see [`ENV_CA_CERT`](crate::ENV_CA_CERT) and
+    /// [`TransportBuilder::add_root_certificate_pem`](crate::TransportBuilder::add_root_certificate_pem)),
+    /// a name that does not match, an expired certificate. Read from the
+    /// TLS library's words in the error's causes, as nothing in between
+    /// exposes its type.
+    pub fn is_certificate(&self) -> bool {
+        let Kind::Http(err) = &self.kind else {
+            return false;
+        };
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(err);
+        while let Some(current) = cause {
+            if current.to_string().contains("certificate") {
+                return true;
+            }
+            cause = current.source();
+        }
+        false
+    }
+
     /// The HTTP stack's error, when it is one.
     pub fn reqwest_error(&self) -> Option<&reqwest::Error> {
         match &self.kind {
@@ -114,10 +135,11 @@ impl CommunicationError {
     }
 
     /// Whether retrying cannot help whatever the method: a request that
-    /// could not be built, a redirect loop, a deadline passed.
+    /// could not be built, a redirect loop, a certificate the client does
+    /// not trust, a deadline passed.
     pub(crate) fn is_final(&self) -> bool {
         match &self.kind {
-            Kind::Http(err) => err.is_builder() || err.is_redirect(),
+            Kind::Http(err) => err.is_builder() || err.is_redirect() || self.is_certificate(),
             Kind::Timeout { kind, .. } => *kind == TimeoutKind::Operation,
             Kind::InvalidRequest(_) => true,
         }
@@ -133,6 +155,7 @@ impl CommunicationError {
             },
             Kind::InvalidRequest(_) => "request",
             Kind::Http(err) if err.is_timeout() => "timeout",
+            Kind::Http(_) if self.is_certificate() => "certificate",
             Kind::Http(err) if err.is_connect() => "connect",
             Kind::Http(err) if err.is_body() || err.is_decode() => "body",
             Kind::Http(err) if err.is_request() => "request",

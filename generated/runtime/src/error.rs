@@ -264,6 +264,13 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
                 if let Some(detail) = detail {
                     write!(f, ": {detail}")?;
                 }
+                if source.is_certificate() {
+                    write!(
+                        f,
+                        " (a certificate problem: to trust a private CA or a TLS-inspecting proxy, name its PEM file in {} or pass it to add_root_certificate_pem)",
+                        crate::ENV_CA_CERT
+                    )?;
+                }
                 match attempts {
                     1 => write!(f, " (1 attempt)"),
                     n => write!(f, " ({n} attempts)"),
