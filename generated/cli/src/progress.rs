@@ -46,9 +46,9 @@ impl WatchDisplay {
         let mut text = match p.value_text() {
             Some(value) => value,
             None if p.body.is_null() || !p.status.is_success() => {
-                format!("HTTP {}", p.status)
+                format!("HTTP {}", p.status.as_u16())
             }
-            None => format!("HTTP {}, still there", p.status),
+            None => format!("HTTP {}, still there", p.status.as_u16()),
         };
         if let Some(detail) = detail(p) {
             text.push_str(&detail);

@@ -278,7 +278,7 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
             }
             Error::Auth(err) => write!(f, "authentication failed: {err}"),
             Error::Api { meta, body } => {
-                write!(f, "HTTP {}", meta.status)?;
+                write!(f, "HTTP {}", meta.status.as_u16())?;
                 if let Some(code) = body.error_code() {
                     write!(f, " {code}")?;
                 }
@@ -289,7 +289,7 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
                 }
             }
             Error::UnexpectedStatus { meta, body_prefix } => {
-                write!(f, "HTTP {} (a status the spec does not document)", meta.status)?;
+                write!(f, "HTTP {} (a status the spec does not document)", meta.status.as_u16())?;
                 if !body_prefix.is_empty() {
                     write!(f, ": {body_prefix}")?;
                 }
@@ -302,7 +302,7 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
             } => write!(
                 f,
                 "the HTTP {} response body did not decode: {source}; the body begins: {body_prefix}",
-                meta.status
+                meta.status.as_u16()
             ),
             Error::InvalidText {
                 meta,
@@ -311,12 +311,12 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
             } => write!(
                 f,
                 "the HTTP {} response body is not UTF-8 text ({source}): {body_prefix}",
-                meta.status
+                meta.status.as_u16()
             ),
             Error::BodyTooLarge { meta, limit } => write!(
                 f,
                 "the HTTP {} response body is longer than the client's limit of {limit} bytes (max_body_size; send_stream reads any length)",
-                meta.status
+                meta.status.as_u16()
             ),
             Error::Io(err) => write!(f, "writing the response body failed: {err}"),
             Error::WaitTimeout { elapsed, polls, .. } => write!(
