@@ -53,6 +53,11 @@ pub use options::{
 };
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
+/// The HTTP client crate under the transport, at the version it uses: for
+/// a client of your own ([`TransportBuilder::http_client`]), proxies
+/// ([`TransportBuilder::proxy`]) and the header types of an
+/// [`Interceptor`] and of [`CallOptions::header`].
+pub use reqwest;
 /// HTTP status codes (`http::StatusCode`, as `reqwest` re-exports it), the
 /// type of every status the client returns.
 pub use reqwest::StatusCode;

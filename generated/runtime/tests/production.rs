@@ -116,9 +116,14 @@ async fn a_slow_body_that_keeps_moving_completes_byte_identical() {
         .execute::<Value>(download_request(reqwest::Method::GET))
         .await
         .expect("the whole body");
+    let elapsed = started.elapsed();
     assert!(
-        started.elapsed() > Duration::from_secs(2),
+        elapsed > Duration::from_secs(2),
         "the body took longer than any one limit"
+    );
+    println!(
+        "300 KiB at 100 KiB/s: read whole in {elapsed:?}, {:.1} x the 500 ms response and read limits",
+        elapsed.as_secs_f64() / 0.5
     );
     assert_eq!(raw.body().as_ref(), body.as_slice());
 
@@ -223,11 +228,8 @@ async fn a_hung_server_fails_within_the_response_timeout() {
         .execute::<Value>(download_request(reqwest::Method::POST))
         .await
         .expect_err("no answer");
-    assert!(
-        started.elapsed() < Duration::from_secs(2),
-        "{:?}",
-        started.elapsed()
-    );
+    let elapsed_post = started.elapsed();
+    assert!(elapsed_post < Duration::from_secs(2), "{elapsed_post:?}");
     let Error::Communication { source, attempts } = &err else {
         panic!("{err:?}");
     };
@@ -239,6 +241,62 @@ async fn a_hung_server_fails_within_the_response_timeout() {
         err.to_string()
             .contains("no response headers within 500 ms"),
         "{err}"
+    );
+    println!(
+        "hung server, POST: failed after {:?} ({:.2} x the 500 ms response timeout), 1 attempt",
+        elapsed_post,
+        elapsed_post.as_secs_f64() / 0.5
+    );
+
+    // A GET is retried: each attempt ends at the response timeout.
+    let (base, connections) = raw_server(|mut stream, _| {
+        read_request(&mut stream);
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    let started = Instant::now();
+    let err = self::client(&base)
+        .execute::<Value>(download_request(reqwest::Method::GET))
+        .await
+        .expect_err("no answer");
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(&err, Error::Communication { source, attempts: 3 } if source.timeout_kind() == Some(TimeoutKind::Response)),
+        "{err:?}"
+    );
+    assert_eq!(connections.load(Ordering::SeqCst), 3);
+    // Three attempts of 500 ms and two short waits: well under 3 x 2 s.
+    assert!(elapsed < Duration::from_secs(3), "{elapsed:?}");
+    println!(
+        "hung server, GET: 3 attempts in {elapsed:?} ({:.2} x the response timeout per attempt)",
+        elapsed.as_secs_f64() / 1.5
+    );
+
+    // An operation deadline caps them all.
+    let (base, _) = raw_server(|mut stream, _| {
+        read_request(&mut stream);
+        std::thread::sleep(Duration::from_secs(5));
+    });
+    let client = Transport::builder()
+        .base_url(base)
+        .retry(quick_retries())
+        .response_timeout(Duration::from_millis(500))
+        .operation_timeout(Duration::from_millis(700))
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = client
+        .execute::<Value>(download_request(reqwest::Method::GET))
+        .await
+        .expect_err("deadline");
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(&err, Error::Communication { source, attempts: 2 } if source.timeout_kind() == Some(TimeoutKind::Operation)),
+        "{err:?}"
+    );
+    assert!(elapsed < Duration::from_millis(1500), "{elapsed:?}");
+    println!(
+        "hung server, GET under a 700 ms deadline: ended after {elapsed:?} ({:.2} x the deadline), 2 attempts",
+        elapsed.as_secs_f64() / 0.7
     );
 }
 
