@@ -140,10 +140,16 @@ pub fn write_output(bytes: &[u8], file: Option<&Path>) -> Result<(), CliError> {
 /// Writes `bytes` to a temporary file in `file`'s directory, then renames
 /// it to `file`.
 fn replace_file(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut temp = tempfile::Builder::new()
-        .prefix(".atlas-output-")
-        .suffix(".part")
-        .tempfile_in(directory_of(file))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".atlas-output-").suffix(".part");
+    // The mode `std::fs::write` gives a new file (0666 less the umask), not
+    // tempfile's private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(directory_of(file))?;
     temp.write_all(bytes)?;
     temp.as_file().sync_all()?;
     temp.persist(file).map_err(|err| err.error)?;

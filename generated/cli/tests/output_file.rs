@@ -60,6 +60,14 @@ async fn a_slow_download_that_keeps_moving_is_saved_whole() {
     assert_eq!(std::fs::read(&path).expect("file"), *body);
     assert_eq!(names(dir.path()), ["mongodb.gz"], "no temporary file left");
     assert_eq!(connections.load(Ordering::SeqCst), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"").expect("plain file");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode();
+        assert_eq!(mode(&path), mode(&plain), "an ordinary file's mode");
+    }
 }
 
 #[tokio::test]
@@ -159,6 +167,16 @@ fn json_output_replaces_the_file_whole() {
     write_output(b"{}\n", Some(&path)).expect("written");
     assert_eq!(std::fs::read(&path).expect("file"), b"{}\n");
     assert_eq!(names(dir.path()), ["bucket.json"]);
+    // The mode of any new file (0666 less the umask), not a private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let plain = dir.path().join("plain");
+        std::fs::write(&plain, b"").expect("plain file");
+        let mode = |p: &std::path::Path| std::fs::metadata(p).expect("meta").permissions().mode();
+        assert_eq!(mode(&path), mode(&plain));
+        std::fs::remove_file(&plain).expect("rm");
+    }
     // A directory that is not there: an error naming the flag, no file.
     let err = write_output(b"{}", Some(&dir.path().join("no/such/dir.json"))).expect_err("no dir");
     assert!(err.message.contains("--outputFile"), "{}", err.message);

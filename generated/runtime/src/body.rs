@@ -149,11 +149,16 @@ impl<E> ByteStream<E> {
             _ => Path::new("."),
         };
         // Removed when dropped: on an error, and when this future is.
-        let temp = tempfile::Builder::new()
-            .prefix(".atlas-download-")
-            .suffix(".part")
-            .tempfile_in(dir)
-            .map_err(context)?;
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(".atlas-download-").suffix(".part");
+        // The mode a new file gets (0666 less the umask), not tempfile's
+        // private 0600: the download is an ordinary file once renamed.
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            builder.permissions(std::fs::Permissions::from_mode(0o666));
+        }
+        let temp = builder.tempfile_in(dir).map_err(context)?;
         let mut file = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(context)?);
         let written = self.write_to(&mut file).await?;
         file.sync_all().await.map_err(context)?;
