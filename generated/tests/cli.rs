@@ -1262,7 +1262,7 @@ async fn a_private_ca_is_trusted_with_ca_cert_or_atlas_ca_cert() {
     assert!(
         stderr.contains("certificate")
             && stderr.contains("ATLAS_CA_CERT")
-            && stderr.contains("(1 attempt)"),
+            && stderr.contains("(1 attempt); here: --caCert FILE"),
         "{stderr}"
     );
     assert_eq!(server.requests.load(Ordering::SeqCst), 0);

@@ -62,9 +62,14 @@ impl CliError {
             },
             other => {
                 let status = other.status().map(|s| s.as_u16());
+                let mut message = other.to_string();
+                if matches!(&other, Error::Communication { source, .. } if source.is_certificate())
+                {
+                    message.push_str("; here: --caCert FILE");
+                }
                 Self {
                     status,
-                    ..Self::failure(other.to_string())
+                    ..Self::failure(message)
                 }
             }
         }

@@ -46,6 +46,7 @@ async fn a_private_ca_is_refused_by_default_as_a_certificate_problem() {
         shown.contains("certificate") && shown.contains("ATLAS_CA_CERT"),
         "{shown}"
     );
+    println!("without the CA: {shown}");
     // The server sees the client's alert a moment later.
     for _ in 0..100 {
         if server.refused_handshakes.load(Ordering::SeqCst) > 0 {
