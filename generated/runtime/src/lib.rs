@@ -9,8 +9,10 @@
 //! decoding ([`serde_helpers`]: lenient by default, see
 //! [`serde_helpers::scope`]), [`pagination`], the poll loop of generated
 //! waiters ([`wait`]) and the one model of credentials and where they come
-//! from ([`Credentials`], [`credentials::ENV_PAIRS`]). The command line's
-//! runtime is the crate `atlas-admin-cli`. Nothing in here is generated; generated code may
+//! from ([`Credentials`], [`credentials::ENV_PAIRS`]), and with the
+//! `test-util` feature the engine of the mock Atlas that generated crates
+//! build their test doubles on (`mock`). The command line's runtime is the
+//! crate `atlas-admin-cli`. Nothing in here is generated; generated code may
 //! use only this crate's public API, which the compiler checks.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
@@ -23,6 +25,8 @@ mod auth;
 mod client;
 pub mod credentials;
 mod error;
+#[cfg(feature = "test-util")]
+pub mod mock;
 pub mod pagination;
 mod request;
 mod response;
