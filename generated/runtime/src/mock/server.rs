@@ -211,6 +211,15 @@ impl MockServer {
         self.state.auth.expire_tokens();
     }
 
+    /// Removes every stub and forgets every request received (a test that
+    /// asserted a failing [`Self::check`] resets, so that the drop does
+    /// not report it again). Stubs made earlier no longer answer.
+    pub fn reset(&self) {
+        lock(&self.state.rules).clear();
+        lock(&self.state.received).clear();
+        lock(&self.state.unmatched).clear();
+    }
+
     /// `Ok` when every expectation holds and every request matched a stub;
     /// else the report: what was expected, what was received (method,
     /// path, operation) and the requests no stub matched.
