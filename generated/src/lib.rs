@@ -113,7 +113,10 @@
 //!
 //! One feature per tag of the spec (`cloud-backups`, ...), all on by
 //! default (`full`); `cli` builds the `atlas-api` command line (and
-//! `keyring`, which reads Atlas CLI profile secrets from the OS keyring).
+//! `keyring`, which reads Atlas CLI profile secrets from the OS keyring);
+//! `test-util` (off by default, for `[dev-dependencies]`) adds the test
+//! doubles of `mock`: a mock Atlas on loopback with a typed stub builder
+//! per operation (see the README, "Testing your code").
 //!
 //! The modules [`models`] and [`operations`] (and [`Client`], [`Error`],
 //! [`Result`]) are generated from the spec by `cargo xtask codegen`;
