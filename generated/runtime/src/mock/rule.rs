@@ -476,9 +476,10 @@ pub trait Stub: Sized {
         let values: Result<Vec<serde_json::Value>, _> =
             items.iter().map(serde_json::to_value).collect();
         match values {
-            Ok(values) => self
-                .rule()
-                .push(Reply::new(200, ReplyBody::Pages(Arc::new(values)))),
+            Ok(values) => self.rule().push(Reply::new(
+                OperationInfo::of::<Self::Op>().success_status,
+                ReplyBody::Pages(Arc::new(values)),
+            )),
             Err(err) => self.rule().push(Reply::mock_error(
                 500,
                 "MOCK_UNSERIALIZABLE_REPLY",
