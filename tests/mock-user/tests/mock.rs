@@ -503,3 +503,27 @@ async fn a_service_account_gets_its_token_from_the_mock() {
         .expect_err("token refused");
     assert!(err.to_string().contains("invalid_client"), "{err}");
 }
+
+#[tokio::test]
+async fn envelope_true_is_answered_in_atlas_envelope() {
+    let mock = MockAtlas::start().await;
+    let get = mock
+        .get_backup_export()
+        .envelope(true)
+        .respond_api_error(404, "EXPORT_NOT_FOUND", "gone")
+        .times(1);
+    let err = mock
+        .client()
+        .get_backup_export()
+        .group_id(GROUP)
+        .cluster_name("Cluster0")
+        .export_id(EXPORT)
+        .envelope(true)
+        .send()
+        .await
+        .expect_err("the status inside the envelope");
+    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.error_code(), Some("EXPORT_NOT_FOUND"));
+    assert_eq!(get.requests()[0].status, 404);
+    assert!(mock.received()[0].query_value("envelope") == Some("true"));
+}

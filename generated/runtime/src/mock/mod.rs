@@ -35,7 +35,9 @@
 //! - **Versions**: JSON answers carry the versioned media type the request
 //!   asked for (`application/vnd.atlas.2023-01-01+json`); a request whose
 //!   `Accept` names no version the operation has is refused as Atlas does,
-//!   `406` with `errorCode` `INVALID_VERSION_DATE`.
+//!   `406` with `errorCode` `INVALID_VERSION_DATE`. A request with
+//!   `envelope=true` gets its JSON answer as Atlas envelopes it: `200` with
+//!   `{"status": N, "content": ...}`.
 //! - **Expectations**: [`Stub::times`], [`Stub::never`], [`Stub::at_least`],
 //!   checked by [`MockServer::verify`] and when the server is dropped (unless
 //!   the thread is already panicking). A failure lists every expectation that

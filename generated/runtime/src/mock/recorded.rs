@@ -22,7 +22,7 @@ pub struct RecordedRequest {
     pub body: Bytes,
     /// The `operationId` of the stub that answered, if one did.
     pub operation: Option<&'static str>,
-    /// The status the mock answered.
+    /// The status the mock answered (inside the envelope, for `envelope=true`).
     pub status: u16,
 }
 

@@ -423,7 +423,21 @@ fn render(
             )
         }
     };
-    let mut response = hyper::Response::builder().status(reply.status);
+    // `envelope=true`: Atlas answers 200 with `{"status": N, "content": ...}`.
+    let enveloped = request
+        .query
+        .iter()
+        .any(|(name, value)| name == "envelope" && value == "true");
+    let (status, body) = match (enveloped, &content_type) {
+        (true, Some(media)) if media.contains("json") => {
+            let content: serde_json::Value =
+                serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
+            let wrapped = serde_json::json!({ "status": reply.status, "content": content });
+            (200, Bytes::from(wrapped.to_string()))
+        }
+        _ => (reply.status, body),
+    };
+    let mut response = hyper::Response::builder().status(status);
     if let Some(content_type) = content_type {
         response = response.header("content-type", content_type);
     }
@@ -437,4 +451,81 @@ fn render(
         *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
         fallback
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incoming(query: &[(&str, &str)], accept: &str) -> Incoming {
+        let mut headers = HeaderMap::new();
+        if let Ok(value) = accept.parse() {
+            headers.insert(ACCEPT, value);
+        }
+        Incoming {
+            method: "GET".into(),
+            path: "/x".into(),
+            query: query
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
+                .collect(),
+            headers,
+            body: Bytes::new(),
+        }
+    }
+
+    async fn body_of(response: hyper::Response<Full<Bytes>>) -> String {
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .map(|c| c.to_bytes())
+            .unwrap_or_default();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    #[tokio::test]
+    async fn envelope_true_wraps_the_answer_as_atlas_does() {
+        let reply = Reply::mock_error(404, "X", "gone");
+        let plain = render(&reply, None, None, &incoming(&[], ""), "http://h");
+        assert_eq!(plain.status(), 404);
+        let wrapped = render(
+            &reply,
+            None,
+            None,
+            &incoming(&[("envelope", "true")], ""),
+            "http://h",
+        );
+        assert_eq!(wrapped.status(), 200);
+        let body: serde_json::Value =
+            serde_json::from_str(&body_of(wrapped).await).unwrap_or_default();
+        assert_eq!(body["status"], 404);
+        assert_eq!(body["content"]["errorCode"], "X");
+    }
+
+    #[test]
+    fn accept_names_one_of_the_operations_versions() {
+        let versions = &["2023-01-01", "2024-05-30"];
+        let headers = |accept: &str| incoming(&[], accept).headers;
+        assert_eq!(
+            accepted_version(&headers("application/vnd.atlas.2024-05-30+json"), versions),
+            Ok(Some("2024-05-30".to_owned()))
+        );
+        assert_eq!(
+            accepted_version(
+                &headers("text/html, application/vnd.atlas.2023-01-01+gzip;q=0.9"),
+                versions
+            ),
+            Ok(Some("2023-01-01".to_owned()))
+        );
+        assert_eq!(
+            accepted_version(&headers("application/json"), versions),
+            Err("application/json".to_owned())
+        );
+        assert_eq!(
+            accepted_version(&headers("application/vnd.atlas.2099-01-01+json"), versions),
+            Err("application/vnd.atlas.2099-01-01+json".to_owned())
+        );
+        assert_eq!(accepted_version(&headers(""), &[]), Ok(None));
+    }
 }
