@@ -78,6 +78,38 @@ impl AuthCheck {
         }
     }
 
+    /// The credential variables of a process that talks to this mock
+    /// (`atlas-api`, or a program using `Auth::from_env`): the ones it
+    /// requires, else a placeholder API key (this mock checks none, and the
+    /// command line refuses to run without credentials).
+    pub(crate) fn env(&self) -> [(&'static str, String); 2] {
+        use crate::auth::{
+            ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PUBLIC_API_KEY,
+        };
+        match self {
+            Self::None => [
+                (ENV_PUBLIC_API_KEY, "mock-public-key".to_owned()),
+                (ENV_PRIVATE_API_KEY, "mock-private-key".to_owned()),
+            ],
+            Self::Digest {
+                public_key,
+                private_key,
+                ..
+            } => [
+                (ENV_PUBLIC_API_KEY, public_key.clone()),
+                (ENV_PRIVATE_API_KEY, private_key.clone()),
+            ],
+            Self::ServiceAccount {
+                client_id,
+                client_secret,
+                ..
+            } => [
+                (ENV_CLIENT_ID, client_id.clone()),
+                (ENV_CLIENT_SECRET, client_secret.clone()),
+            ],
+        }
+    }
+
     /// The answer to a request of the OAuth endpoints, when this is one.
     pub(crate) fn oauth(&self, request: &Incoming) -> Option<Reply> {
         let Self::ServiceAccount {

@@ -15,8 +15,10 @@
 //! [`Stub::respond_with_pages`] (served as the operation pages), one
 //! reply per call in order, and expect with [`Stub::times`] or
 //! [`Stub::never`]. [`MockAtlas::client`] is a client of the mock;
-//! [`MockAtlas::uri`] is its base URL (`ATLAS_BASE_URL` for the
-//! command line). Expectations are checked when the mock is dropped,
+//! [`MockAtlas::uri`] is its base URL and [`MockServer::env`] the
+//! environment (base URL, credentials) that points the `atlas-api`
+//! command line, or any program reading its settings from the
+//! environment, at it. Expectations are checked when the mock is dropped,
 //! or with `verify()`/`check()`. The engine is
 //! [`runtime::mock`](crate::runtime::mock), which says what each part
 //! does.
@@ -31,7 +33,7 @@ pub use cloud_backups::*;
 /// A running mock Atlas: start it, stub operations on it, point a
 /// [`Client`](crate::Client) at it. It derefs to the runtime's
 /// [`MockServer`] (`verify()`, `check()`, `received()`,
-/// `unmatched()`, `expire_tokens()`); dropping it checks the
+/// `unmatched()`, `expire_tokens()`, `env()`); dropping it checks the
 /// expectations.
 #[derive(Debug)]
 pub struct MockAtlas {
