@@ -527,3 +527,41 @@ async fn envelope_true_is_answered_in_atlas_envelope() {
     assert_eq!(get.requests()[0].status, 404);
     assert!(mock.received()[0].query_value("envelope") == Some("true"));
 }
+
+#[tokio::test]
+async fn query_parameters_are_matched_typed() {
+    let mock = MockAtlas::start().await;
+    // Only the request with `pageNum=2` and `itemsPerPage=2` matches.
+    let second = mock
+        .list_backup_exports()
+        .cluster_name("Cluster0")
+        .page_num(2)
+        .items_per_page(2)
+        .respond_with_pages(vec![job("c", DiskBackupExportJobState::Failed)])
+        .times(1);
+    let client = mock.client();
+    let page = |n: i64| {
+        client
+            .list_backup_exports()
+            .group_id(GROUP)
+            .cluster_name("Cluster0")
+            .items_per_page(2)
+            .page_num(n)
+            .send()
+    };
+    let err = page(1).await.expect_err("pageNum=1 matches no stub");
+    assert_eq!(err.error_code(), Some("MOCK_NO_MATCHING_STUB"));
+    let detail = err
+        .api_error()
+        .and_then(|e| e.detail.clone())
+        .unwrap_or_default();
+    assert!(
+        detail.contains(r#"query parameter pageNum is ["1"], the stub wants "2""#),
+        "{detail}"
+    );
+    page(2).await.expect("pageNum=2 matches");
+    assert_eq!(second.calls(), 1);
+    assert_eq!(second.requests()[0].query_value("pageNum"), Some("2"));
+    assert_eq!(mock.unmatched().len(), 1);
+    mock.reset();
+}
