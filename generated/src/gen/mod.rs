@@ -7,6 +7,8 @@ pub mod operations;
 mod pagination;
 #[cfg(feature = "cli")]
 pub mod cli;
+#[cfg(feature = "test-util")]
+pub mod mock;
 /// The hand-written runtime the generated code builds on (the crate
 /// `atlas-admin-runtime`): transport, authentication, retries,
 /// pagination, errors and serde helpers.

@@ -23,7 +23,7 @@
 //!
 //! To add a scheme (or another header), write a type implementing [`Scheme`]
 //! in its own file here and build it in `Auth::into_scheme`; the transport
-//! (`client.rs`) needs no change.
+//! (`client/`) needs no change.
 
 mod bearer;
 mod digest;
