@@ -113,13 +113,18 @@
 //!
 //! One feature per tag of the spec (`cloud-backups`, ...), all on by
 //! default (`full`); `cli` builds the `atlas-api` command line (and
-//! `keyring`, which reads Atlas CLI profile secrets from the OS keyring).
+//! `keyring`, which reads Atlas CLI profile secrets from the OS keyring);
+//! `test-util` (off by default, for `[dev-dependencies]`) adds the test
+//! doubles of `mock`: a mock Atlas on loopback with a typed stub builder
+//! per operation (see "Testing your code" below, with the feature on,
+//! and the README).
 //!
 //! The modules [`models`] and [`operations`] (and [`Client`], [`Error`],
 //! [`Result`]) are generated from the spec by `cargo xtask codegen`;
 //! [`waiters`] and [`runtime`] (transport, authentication, retries,
 //! errors, pagination, polling, serde helpers; the crate
 //! `atlas-admin-runtime`) are written by hand.
+#![cfg_attr(feature = "test-util", doc = include_str!("testing.md"))]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -5,9 +5,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use atlas_admin_api::mock::{GetBackupExportStub, MockAtlas, Stub};
 use atlas_admin_api::models::{
-    ApiError, DiskBackupExportJobState, DiskBackupSnapshotAwsExportBucketRequest,
-    DiskBackupSnapshotExportBucketRequest, DiskBackupSnapshotExportBucketResponse,
+    ApiError, DiskBackupExportJob, DiskBackupExportJobState,
+    DiskBackupSnapshotAwsExportBucketRequest, DiskBackupSnapshotExportBucketRequest,
+    DiskBackupSnapshotExportBucketResponse, ExportStatus, StateReason,
     UpdateRequirePrivateNetworkingRequestView,
 };
 use atlas_admin_api::operations::{CreateExportBucket, ListExportBuckets};
@@ -16,7 +18,7 @@ use atlas_admin_api::{Client, Error, RetryPolicy, ValidationErrorKind};
 use atlas_tests::Sequence;
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
-use wiremock::matchers::{body_json, header, method, path, query_param, query_param_is_missing};
+use wiremock::matchers::{body_json, header, method, path, query_param};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
@@ -127,7 +129,7 @@ async fn get_backup_export_unwraps_the_envelope_and_types_errors() {
         .send()
         .await
         .expect_err("404 in the envelope");
-    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.status(), Some(atlas_admin_api::StatusCode::NOT_FOUND));
     assert_eq!(
         err.api_error().map(|e| e.error_code.as_str()),
         Some("EXPORT_NOT_FOUND")
@@ -378,7 +380,10 @@ async fn delete_export_bucket_accepts_204_without_a_body() {
         .send()
         .await
         .expect("deleted");
-    assert_eq!((gone.status(), gone.rate_limit().remaining), (204, Some(7)));
+    assert_eq!(
+        (gone.status(), gone.rate_limit().remaining),
+        (atlas_admin_api::StatusCode::NO_CONTENT, Some(7))
+    );
     let err = c
         .delete_export_bucket()
         .group_id(GROUP)
@@ -447,7 +452,10 @@ async fn post_and_patch_are_not_retried_on_500_but_gets_are() {
         .send()
         .await
         .expect_err("500");
-    assert_eq!(err.status(), Some(500));
+    assert_eq!(
+        err.status(),
+        Some(atlas_admin_api::StatusCode::INTERNAL_SERVER_ERROR)
+    );
     assert_eq!(requests_to(&server).await, 1);
     c.get_export_bucket()
         .group_id(GROUP)
@@ -459,31 +467,16 @@ async fn post_and_patch_are_not_retried_on_500_but_gets_are() {
 }
 
 // ----- pagination ----------------------------------------------------------
+//
+// Against the generated mock Atlas, which serves a list as Atlas pages it
+// (`pageNum`, `itemsPerPage`, `totalCount` unless `includeCount=false`,
+// `links` with `next` while items remain): what is checked is how many
+// pages the client's walk asks for, and that it keeps every item.
 
-fn page(ids: std::ops::Range<usize>, total: Option<i64>, next: bool) -> ResponseTemplate {
-    let results: Vec<Value> = ids.map(|i| aws_bucket(&format!("{i:024x}"))).collect();
-    let mut links = vec![json!({ "href": "https://cloud.mongodb.com/self", "rel": "self" })];
-    if next {
-        links.push(json!({ "href": "https://cloud.mongodb.com/next", "rel": "next" }));
-    }
-    let mut body = json!({ "results": results, "links": links });
-    if let Some(total) = total {
-        body["totalCount"] = json!(total);
-    }
-    ResponseTemplate::new(200).set_body_json(body)
-}
-
-async fn mount_page(server: &MockServer, n: &str, include_count: bool, template: ResponseTemplate) {
-    let mut mock = Mock::given(method("GET"))
-        .and(path(BUCKETS))
-        .and(query_param("pageNum", n))
-        .and(query_param("itemsPerPage", "3"));
-    mock = if include_count {
-        mock.and(query_param_is_missing("includeCount"))
-    } else {
-        mock.and(query_param("includeCount", "false"))
-    };
-    mock.respond_with(template).expect(1).mount(server).await;
+fn buckets(n: usize) -> Vec<DiskBackupSnapshotExportBucketResponse> {
+    (0..n)
+        .map(|i| serde_json::from_value(aws_bucket(&format!("{i:024x}"))).expect("a bucket"))
+        .collect()
 }
 
 fn ids(items: &[DiskBackupSnapshotExportBucketResponse]) -> Vec<String> {
@@ -498,13 +491,15 @@ fn ids(items: &[DiskBackupSnapshotExportBucketResponse]) -> Vec<String> {
 
 #[tokio::test]
 async fn stream_walks_three_pages_with_total_count() {
-    let server = MockServer::start().await;
-    mount_page(&server, "1", true, page(0..3, Some(7), true)).await;
-    mount_page(&server, "2", true, page(3..6, Some(7), true)).await;
+    let mock = MockAtlas::start().await;
     // The last page is short, and totalCount is reached: no fourth request.
-    mount_page(&server, "3", true, page(6..7, Some(7), true)).await;
-    let c = client(&server);
-    let items: Vec<_> = c
+    mock.list_export_buckets()
+        .group_id(GROUP)
+        .items_per_page(3)
+        .respond_with_pages(buckets(7))
+        .times(3);
+    let items: Vec<_> = mock
+        .client()
         .list_export_buckets()
         .group_id(GROUP)
         .items_per_page(3)
@@ -514,18 +509,19 @@ async fn stream_walks_three_pages_with_total_count() {
         .expect("all items");
     let expected: Vec<String> = (0..7).map(|i| format!("{i:024x}")).collect();
     assert_eq!(ids(&items), expected);
-    assert_eq!(requests_to(&server).await, 3);
 }
 
 #[tokio::test]
 async fn stream_walks_three_full_pages_without_include_count_until_no_next_link() {
-    let server = MockServer::start().await;
-    mount_page(&server, "1", false, page(0..3, None, true)).await;
-    mount_page(&server, "2", false, page(3..6, None, true)).await;
+    let mock = MockAtlas::start().await;
     // A full last page: only the missing `next` link says it is the last.
-    mount_page(&server, "3", false, page(6..9, None, false)).await;
-    let c = client(&server);
-    let items: Vec<_> = c
+    let list = mock
+        .list_export_buckets()
+        .include_count(false)
+        .respond_with_pages(buckets(9))
+        .times(3);
+    let items: Vec<_> = mock
+        .client()
         .list_export_buckets()
         .group_id(GROUP)
         .items_per_page(3)
@@ -535,7 +531,15 @@ async fn stream_walks_three_full_pages_without_include_count_until_no_next_link(
         .await
         .expect("all items");
     assert_eq!(items.len(), 9);
-    assert_eq!(requests_to(&server).await, 3);
+    let pages: Vec<Option<String>> = list
+        .requests()
+        .iter()
+        .map(|r| r.query_value("pageNum").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        pages,
+        [Some("1".into()), Some("2".into()), Some("3".into())]
+    );
 }
 
 #[tokio::test]
@@ -578,11 +582,15 @@ async fn pages_are_fetched_lazily_and_one_page_is_a_send() {
 
 #[tokio::test]
 async fn a_failed_page_ends_the_stream_with_its_error() {
-    let server = MockServer::start().await;
-    mount_page(&server, "1", true, page(0..3, Some(10), true)).await;
-    mount_page(&server, "2", true, api_error(404, "GROUP_NOT_FOUND")).await;
-    let c = client(&server);
-    let results: Vec<_> = c
+    let mock = MockAtlas::start().await;
+    mock.list_export_buckets().page_num(2).respond_api_error(
+        404,
+        "GROUP_NOT_FOUND",
+        "no such group",
+    );
+    mock.list_export_buckets().respond_with_pages(buckets(10));
+    let results: Vec<_> = mock
+        .client()
         .list_export_buckets()
         .group_id(GROUP)
         .items_per_page(3)
@@ -601,15 +609,13 @@ async fn a_failed_page_ends_the_stream_with_its_error() {
 
 #[tokio::test]
 async fn an_empty_page_ends_the_walk_with_the_server_default_page_size() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(BUCKETS))
-        .and(query_param_is_missing("itemsPerPage"))
-        .respond_with(page(0..0, None, false))
-        .expect(1)
-        .mount(&server)
-        .await;
-    let items: Vec<_> = client(&server)
+    let mock = MockAtlas::start().await;
+    let list = mock
+        .list_export_buckets()
+        .respond_with_pages(buckets(0))
+        .times(1);
+    let items: Vec<_> = mock
+        .client()
         .list_export_buckets()
         .group_id(GROUP)
         .stream()
@@ -617,42 +623,51 @@ async fn an_empty_page_ends_the_walk_with_the_server_default_page_size() {
         .await
         .expect("no items");
     assert!(items.is_empty());
+    assert_eq!(list.requests()[0].query_value("itemsPerPage"), None);
 }
 
 // ----- the export waiter -----------------------------------------------------
 //
 // `wait_for_backup_export` is the generated waiter of `createBackupExport`
-// (`wait_after` with the job's id) plus `waiters::export_outcome`.
+// (`wait_after` with the job's id) plus `waiters::export_outcome`, polling
+// `getBackupExport` on the generated mock Atlas.
 
-fn waiting_server_responses(states: &[(&str, i64, i64)]) -> Sequence {
-    Sequence::new(
-        states
-            .iter()
-            .map(|(s, d, t)| ResponseTemplate::new(200).set_body_json(job(s, *d, *t)))
-            .collect(),
-    )
+fn typed_job(state: DiskBackupExportJobState, done: i64, total: i64) -> DiskBackupExportJob {
+    DiskBackupExportJob {
+        id: Some(EXPORT.to_owned()),
+        export_bucket_id: BUCKET.to_owned(),
+        state: Some(state),
+        export_status: Some(ExportStatus {
+            exported_collections: Some(done),
+            total_collections: Some(total),
+        }),
+        ..Default::default()
+    }
+}
+
+/// The stub of the waiter's poll: `getBackupExport` of this job.
+fn poll(mock: &MockAtlas) -> GetBackupExportStub {
+    mock.get_backup_export()
+        .group_id(GROUP)
+        .cluster_name("Cluster0")
+        .export_id(EXPORT)
 }
 
 #[tokio::test]
 async fn waiter_reports_progress_until_successful() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ONE_EXPORT))
-        .and(header("accept", V2023))
-        .respond_with(waiting_server_responses(&[
-            ("Queued", 0, 0),
-            ("InProgress", 2, 5),
-            ("InProgress", 4, 5),
-            ("Successful", 5, 5),
-        ]))
-        .expect(4)
-        .mount(&server)
-        .await;
+    use DiskBackupExportJobState::*;
+    let mock = MockAtlas::start().await;
+    poll(&mock)
+        .respond_with(typed_job(Queued, 0, 0))
+        .respond_with(typed_job(InProgress, 2, 5))
+        .respond_with(typed_job(InProgress, 4, 5))
+        .respond_with(typed_job(Successful, 5, 5))
+        .times(4);
     // (state, exported collections, polls, done) of each report.
     type Report = (Option<String>, Value, u32, bool);
     let seen: Arc<Mutex<Vec<Report>>> = Arc::default();
     let sink = seen.clone();
-    let c = client(&server);
+    let c = mock.client();
     let job = c
         .wait_for_backup_export(GROUP, "Cluster0", EXPORT)
         .interval(Duration::from_millis(5))
@@ -669,7 +684,7 @@ async fn waiter_reports_progress_until_successful() {
         })
         .await
         .expect("successful");
-    assert_eq!(job.body.state, Some(DiskBackupExportJobState::Successful));
+    assert_eq!(job.body.state, Some(Successful));
     assert_eq!(job.status(), 200);
     let seen = seen.lock().expect("lock");
     let state = |s: &str| Some(s.to_owned());
@@ -686,20 +701,18 @@ async fn waiter_reports_progress_until_successful() {
 
 #[tokio::test]
 async fn waiter_returns_the_state_reason_of_a_failed_job() {
-    let server = MockServer::start().await;
-    let mut failed = job("Failed", 1, 5);
-    failed["stateReason"] =
-        json!({ "errorCode": "EXPORT_FAILED", "message": "bucket access denied" });
-    Mock::given(method("GET"))
-        .and(path(ONE_EXPORT))
-        .respond_with(Sequence::new(vec![
-            ResponseTemplate::new(200).set_body_json(job("InProgress", 1, 5)),
-            ResponseTemplate::new(200).set_body_json(failed),
-        ]))
-        .expect(2)
-        .mount(&server)
-        .await;
-    let err = client(&server)
+    let mock = MockAtlas::start().await;
+    let mut failed = typed_job(DiskBackupExportJobState::Failed, 1, 5);
+    failed.state_reason = Some(StateReason {
+        error_code: Some("EXPORT_FAILED".into()),
+        message: Some("bucket access denied".into()),
+    });
+    poll(&mock)
+        .respond_with(typed_job(DiskBackupExportJobState::InProgress, 1, 5))
+        .respond_with(failed)
+        .times(2);
+    let err = mock
+        .client()
         .wait_for_backup_export(GROUP, "Cluster0", EXPORT)
         .interval(Duration::from_millis(5))
         .await
@@ -722,14 +735,11 @@ async fn waiter_returns_the_state_reason_of_a_failed_job() {
 
 #[tokio::test]
 async fn waiter_times_out_with_the_last_job() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ONE_EXPORT))
-        .respond_with(ResponseTemplate::new(200).set_body_json(job("InProgress", 1, 5)))
-        .mount(&server)
-        .await;
+    let mock = MockAtlas::start().await;
+    let polled = poll(&mock).respond_with(typed_job(DiskBackupExportJobState::InProgress, 1, 5));
     let started = std::time::Instant::now();
-    let err = client(&server)
+    let err = mock
+        .client()
         .wait_for_backup_export(GROUP, "Cluster0", EXPORT)
         .interval(Duration::from_millis(20))
         .timeout(Duration::from_millis(150))
@@ -747,23 +757,18 @@ async fn waiter_times_out_with_the_last_job() {
     assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(last.expect("a job")["state"], "InProgress");
     assert!(polls >= 2, "{polls}");
-    assert_eq!(requests_to(&server).await, polls as usize);
+    assert_eq!(polled.calls(), polls as usize);
 }
 
 #[tokio::test]
 async fn waiter_timeout_also_cuts_a_slow_poll() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ONE_EXPORT))
-        .respond_with(
-            ResponseTemplate::new(200)
-                .set_body_json(job("InProgress", 1, 5))
-                .set_delay(Duration::from_secs(5)),
-        )
-        .mount(&server)
-        .await;
+    let mock = MockAtlas::start().await;
+    poll(&mock)
+        .respond_with(typed_job(DiskBackupExportJobState::InProgress, 1, 5))
+        .delay(Duration::from_secs(5));
     let started = std::time::Instant::now();
-    let err = client(&server)
+    let err = mock
+        .client()
         .wait_for_backup_export(GROUP, "Cluster0", EXPORT)
         .timeout(Duration::from_millis(100))
         .await

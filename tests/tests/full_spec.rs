@@ -2,7 +2,8 @@
 //! three upstream specs generates, and the generated crate compiles without
 //! warnings (RUSTFLAGS=-D warnings); for the combined spec (with the Atlas
 //! CLI's eight overlays, so with their waiters and `--watch`es) also with
-//! every feature on, clippy-clean, with docs that build, and round-tripping.
+//! every feature on (the mock Atlas of `test-util` included), clippy-clean,
+//! with docs that build, and round-tripping.
 
 use atlas_tests::full_crate::{cargo, generate_crate, generate_crate_with_overlays};
 use atlas_tests::{specs_dir, workspace_root};
@@ -36,6 +37,15 @@ fn combined_spec_generates_compiles_and_round_trips() {
         waiters += text.matches("pub fn send_and_wait(").count();
     }
     assert_eq!(waiters, 23);
+    // Every operation has a typed stub in the mock Atlas (feature
+    // `test-util`, which `--all-features` below compiles, clippy- and
+    // rustdoc-clean).
+    let mut stubs = 0;
+    for entry in std::fs::read_dir(dir.join("src/gen/mock")).expect("mock") {
+        let text = std::fs::read_to_string(entry.expect("entry").path()).expect("read");
+        stubs += text.matches("const OPERATION_ID: &'static str").count();
+    }
+    assert_eq!(stubs, 540);
     let cli = std::fs::read_to_string(dir.join("src/gen/cli.rs")).expect("cli.rs");
     assert_eq!(cli.matches("watch: Some(").count(), 23);
     cargo(

@@ -368,6 +368,14 @@ pub fn root_command(about: &str) -> Command {
                 .help("Request a new service-account token instead of reusing the one an earlier run kept (in the OS keyring, else the user's cache directory); Atlas issues 10 tokens a minute"),
         )
         .arg(
+            Arg::new("caCert")
+                .long("caCert")
+                .global(true)
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(std::path::PathBuf))
+                .help("A PEM file of root certificates to trust besides the system's (a private CA, a company's TLS-inspecting proxy); $ATLAS_CA_CERT names one too"),
+        )
+        .arg(
             Arg::new("no-auth")
                 .long("no-auth")
                 .global(true)

@@ -30,6 +30,7 @@ pub async fn execute(client: &Transport, prepared: &Prepared<'_>) -> Result<Outc
         format,
         body: prepared.body.clone(),
         fallbacks: &prepared.fallbacks,
+        output_file: prepared.output_file.as_deref(),
     })
     .await
 }
@@ -54,7 +55,7 @@ pub async fn watch<'a>(
     let sent = match sent {
         Outcome::Json(value) => value,
         Outcome::NoContent => &NO_BODY,
-        Outcome::Bytes(_) | Outcome::Text(_) => {
+        Outcome::Bytes(_) | Outcome::Text(_) | Outcome::Saved { .. } => {
             return Err(CliError::failure(
                 "--watch needs the JSON response; the response was not JSON",
             ))
@@ -72,6 +73,7 @@ pub async fn watch<'a>(
         format: None,
         body: None,
         fallbacks: &prepared.fallbacks,
+        output_file: None,
     };
     (spec.run)(call, sent, polling).await.map_err(|mut err| {
         err.exit_code = EXIT_FAILURE;

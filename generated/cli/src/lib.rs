@@ -44,7 +44,8 @@ pub use error::{CliError, EXIT_FAILURE, EXIT_USAGE};
 pub use execute::{execute, watch};
 pub use input::{parse_arg, read_body, typed_body};
 pub use output::{
-    bytes_outcome, json_outcome, outcome, render, text_outcome, write_output, Outcome, OutputFormat,
+    bytes_outcome, json_outcome, outcome, render, saved_outcome, text_outcome, write_outcome,
+    write_output, Outcome, OutputFormat,
 };
 pub use prepare::{find_op, prepare, version_warnings, Prepared};
 pub use progress::WatchDisplay;

@@ -33,6 +33,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "profile",
     "no-auth",
     "no-token-cache",
+    "caCert",
 ];
 
 /// The flag of the spec parameter `id`, which is also its clap id: the
@@ -335,6 +336,9 @@ pub struct Call<'a> {
     /// Values of flags that were not given, from the environment or the
     /// profile (`groupId` from `project_id`).
     pub fallbacks: &'a [(&'static str, String)],
+    /// `--outputFile`, if given: a binary or text answer is streamed there
+    /// ([`saved_outcome`](crate::saved_outcome)) instead of read into memory.
+    pub output_file: Option<&'a std::path::Path>,
 }
 
 /// The future an operation's function returns.

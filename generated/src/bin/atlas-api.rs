@@ -74,16 +74,19 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }
+        if let Some(file) = matches.get_one::<std::path::PathBuf>("caCert") {
+            let pem = std::fs::read(file).map_err(|err| {
+                CliError::usage(format!("cannot read --caCert {}: {err}", file.display()))
+            })?;
+            builder = builder.add_root_certificate_pem(pem);
+        }
         let client = builder
             .build()
             .map_err(|err| CliError::usage(err.to_string()))?;
         let outcome = rt::execute(&client, &prepared).await?;
         // The response first, so that a watch that fails or times out
         // never loses the created resource (its id).
-        rt::write_output(
-            &rt::render(&outcome, prepared.format)?,
-            prepared.output_file.as_deref(),
-        )?;
+        rt::write_outcome(&outcome, prepared.format, prepared.output_file.as_deref())?;
         if prepared.watch.is_none() {
             return Ok(());
         }

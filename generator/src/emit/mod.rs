@@ -7,6 +7,7 @@
 
 mod access;
 pub mod cli;
+mod mock;
 mod models;
 mod operations;
 mod pagination;
@@ -51,6 +52,10 @@ pub enum FileKind {
     Pagination,
     /// `cli.rs`: the command line.
     Cli,
+    /// `mock/mod.rs`: the mock Atlas (feature `test-util`).
+    MockMod,
+    /// `mock/<tag>.rs`: the stubs of the operations of the feature so named.
+    Mock(String),
 }
 
 /// Every file to emit for `api`, with its path, biggest first (so that
@@ -84,6 +89,11 @@ pub fn files(api: &Api) -> Vec<(String, FileKind)> {
             format!("operations/{}.rs", def.module),
             FileKind::Operations(feature.clone()),
         ));
+        weighted.push((
+            ops,
+            format!("mock/{}.rs", def.module),
+            FileKind::Mock(feature.clone()),
+        ));
     }
     weighted.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let mut files: Vec<(String, FileKind)> = weighted
@@ -93,6 +103,7 @@ pub fn files(api: &Api) -> Vec<(String, FileKind)> {
     files.extend([
         ("pagination.rs".to_owned(), FileKind::Pagination),
         ("operations/mod.rs".to_owned(), FileKind::OperationsMod),
+        ("mock/mod.rs".to_owned(), FileKind::MockMod),
         ("mod.rs".to_owned(), FileKind::Mod),
     ]);
     files
@@ -139,6 +150,15 @@ pub fn emit_file(api: &Api, kind: &FileKind) -> TokenStream {
         FileKind::OperationsMod => emit_operations_mod(api),
         FileKind::Pagination => pagination::emit_page_impls(api, |name| cfg_for(api, name)),
         FileKind::Cli => cli::emit_cli(api),
+        FileKind::MockMod => mock::emit_mock_mod(api),
+        FileKind::Mock(feature) => {
+            let ops: Vec<&Operation> = api
+                .operations
+                .iter()
+                .filter(|op| &op.feature == feature)
+                .collect();
+            mock::emit_mock_feature(&ops)
+        }
         FileKind::Operations(feature) => {
             let ops: Vec<&Operation> = api
                 .operations
@@ -236,6 +256,8 @@ fn emit_mod(api: &Api) -> TokenStream {
         mod pagination;
         #[cfg(feature = "cli")]
         pub mod cli;
+        #[cfg(feature = "test-util")]
+        pub mod mock;
 
         /// The hand-written runtime the generated code builds on (the crate
         /// `atlas-admin-runtime`): transport, authentication, retries,
@@ -248,9 +270,10 @@ fn emit_mod(api: &Api) -> TokenStream {
         pub use ::atlas_admin_cli as cli_runtime;
         pub use ::atlas_admin_runtime::prelude;
         pub use ::atlas_admin_runtime::{
-            Auth, AuthError, ConfigError, IntoValidated, RateLimit, Response, ResponseMeta,
-            RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind, Wait,
-            DEFAULT_BASE_URL,
+            AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
+            CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
+            ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
+            ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,
         };
 
         /// A client of this API: one method per operation (see

@@ -98,6 +98,7 @@ pub struct CreateBackupExport<'a> {
     body: Option<crate::models::DiskBackupExportJobRequest>,
     raw_body: Option<::serde_json::Value>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> CreateBackupExport<'a> {
     fn new(client: &'a Client) -> Self {
@@ -109,6 +110,7 @@ impl<'a> CreateBackupExport<'a> {
             body: None,
             raw_body: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -143,6 +145,19 @@ impl<'a> CreateBackupExport<'a> {
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(mut self, value: crate::models::DiskBackupExportJobRequest) -> Self {
         self.body = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Start one snapshot export job
@@ -186,6 +201,8 @@ impl<'a> CreateBackupExport<'a> {
             )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "createGroupClusterBackupExport";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -206,6 +223,7 @@ pub struct CreateExportBucket<'a> {
     body: Option<crate::models::DiskBackupSnapshotExportBucketRequest>,
     raw_body: Option<::serde_json::Value>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> CreateExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
@@ -217,6 +235,7 @@ impl<'a> CreateExportBucket<'a> {
             body: None,
             raw_body: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -251,6 +270,19 @@ impl<'a> CreateExportBucket<'a> {
         value: crate::models::DiskBackupSnapshotExportBucketRequest,
     ) -> Self {
         self.body = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Create one snapshot export bucket
@@ -294,6 +326,8 @@ impl<'a> CreateExportBucket<'a> {
             )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "createGroupBackupExportBucket";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -314,6 +348,7 @@ pub struct DeleteExportBucket<'a> {
     export_bucket_id: crate::runtime::Checked<crate::models::ExportBucketId>,
     envelope: Option<bool>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> DeleteExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
@@ -323,6 +358,7 @@ impl<'a> DeleteExportBucket<'a> {
             export_bucket_id: None,
             envelope: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -350,6 +386,19 @@ impl<'a> DeleteExportBucket<'a> {
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
         self.envelope = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Delete one snapshot export bucket
@@ -384,6 +433,8 @@ impl<'a> DeleteExportBucket<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "deleteGroupBackupExportBucket";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -403,6 +454,7 @@ pub struct GetBackupExport<'a> {
     export_id: crate::runtime::Checked<crate::models::ExportId>,
     envelope: Option<bool>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> GetBackupExport<'a> {
     fn new(client: &'a Client) -> Self {
@@ -413,6 +465,7 @@ impl<'a> GetBackupExport<'a> {
             export_id: None,
             envelope: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -452,6 +505,19 @@ impl<'a> GetBackupExport<'a> {
         self.envelope = Some(value);
         self
     }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
+        self
+    }
     /// Get one snapshot export job
     ///
     /// Returns one snapshot export job of a cluster, with its state and progress. Needs the Project Backup Manager role.
@@ -485,6 +551,8 @@ impl<'a> GetBackupExport<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "getGroupClusterBackupExport";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -503,6 +571,7 @@ pub struct GetExportBucket<'a> {
     export_bucket_id: crate::runtime::Checked<crate::models::ExportBucketId>,
     envelope: Option<bool>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> GetExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
@@ -512,6 +581,7 @@ impl<'a> GetExportBucket<'a> {
             export_bucket_id: None,
             envelope: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -539,6 +609,19 @@ impl<'a> GetExportBucket<'a> {
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
         self.envelope = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Get one snapshot export bucket
@@ -576,6 +659,8 @@ impl<'a> GetExportBucket<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "getGroupBackupExportBucket";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -600,6 +685,7 @@ pub struct ListBackupExports<'a> {
     items_per_page: Option<i64>,
     page_num: Option<i64>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> ListBackupExports<'a> {
     fn new(client: &'a Client) -> Self {
@@ -613,6 +699,7 @@ impl<'a> ListBackupExports<'a> {
             items_per_page: None,
             page_num: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -670,6 +757,19 @@ impl<'a> ListBackupExports<'a> {
         self.page_num = Some(value);
         self
     }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
+        self
+    }
     /// List the snapshot export jobs of a cluster
     ///
     /// Returns one page of the snapshot export jobs of a cluster, newest first. Needs the Project Backup Manager role.
@@ -706,6 +806,8 @@ impl<'a> ListBackupExports<'a> {
         request.query_opt("pageNum", &self.page_num);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "listGroupClusterBackupExports";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -729,6 +831,7 @@ pub struct ListExportBuckets<'a> {
     page_num: Option<i64>,
     pretty: Option<bool>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> ListExportBuckets<'a> {
     fn new(client: &'a Client) -> Self {
@@ -741,6 +844,7 @@ impl<'a> ListExportBuckets<'a> {
             page_num: None,
             pretty: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -788,6 +892,19 @@ impl<'a> ListExportBuckets<'a> {
         self.pretty = Some(value);
         self
     }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
+        self
+    }
     /// List the project's snapshot export buckets
     ///
     /// Returns one page of the export buckets of a project. Needs the Project Read Only role or higher.
@@ -823,6 +940,8 @@ impl<'a> ListExportBuckets<'a> {
         request.query_opt("pretty", &self.pretty);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "listGroupBackupExportBuckets";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -846,6 +965,7 @@ pub struct UpdateBackupExportBucket<'a> {
     body: Option<crate::models::UpdateRequirePrivateNetworkingRequestView>,
     raw_body: Option<::serde_json::Value>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> UpdateBackupExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
@@ -858,6 +978,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
             body: None,
             raw_body: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -902,6 +1023,19 @@ impl<'a> UpdateBackupExportBucket<'a> {
         value: crate::models::UpdateRequirePrivateNetworkingRequestView,
     ) -> Self {
         self.body = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Change whether one export bucket needs private networking
@@ -949,6 +1083,8 @@ impl<'a> UpdateBackupExportBucket<'a> {
             )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "updateGroupBackupExportBucket";
+        request.options = self.call_options;
         Ok(request)
     }
 }
