@@ -122,7 +122,7 @@ mod args {
         value_name: "INCLUDE_COUNT",
         location: rt::Location::Query,
         required: false,
-        doc: "Whether the response carries `totalCount`, the number of items on all pages together.",
+        doc: "Whether the response carries totalCount, the number of items on all pages together.",
         pattern: None,
         default: Some("true"),
         example: None,
@@ -172,7 +172,7 @@ mod cloud_backups {
                 "Starts exporting one cloud backup snapshot of a cluster to an export bucket. Needs the Project Backup Export Operator role or higher.",
             ),
             description: Some(
-                "Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket. Needs the Project Backup Export Operator role or higher.",
+                "Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket (see createExportBucket (https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupBackupExportBucket)). Needs the Project Backup Export Operator role or higher.\n\nDocs: https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupClusterBackupExport",
             ),
             method: "POST",
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
@@ -215,7 +215,7 @@ mod cloud_backups {
             summary: Some("Create one snapshot export bucket"),
             short_help: None,
             description: Some(
-                "Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket as a target that snapshots can be exported to. Needs the Project Backup Manager role.",
+                "Registers an AWS S3 bucket, Azure Blob Storage container or Google Cloud Storage bucket as a target that snapshots can be exported to. Needs the Project Backup Manager role.\n\nDocs: https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupBackupExportBucket",
             ),
             method: "POST",
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
@@ -252,7 +252,7 @@ mod cloud_backups {
             summary: Some("Delete one snapshot export bucket"),
             short_help: None,
             description: Some(
-                "Removes an export bucket from a project. Turn off auto export to this bucket on every cluster of the project first. Needs the Project Backup Manager role.",
+                "Removes an export bucket from a project. Turn off auto export to this bucket on every cluster of the project first. Needs the Project Backup Manager role.\n\nDocs: https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/deleteGroupBackupExportBucket",
             ),
             method: "DELETE",
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
@@ -287,7 +287,7 @@ mod cloud_backups {
             summary: Some("Get one snapshot export job"),
             short_help: None,
             description: Some(
-                "Returns one snapshot export job of a cluster, with its state and progress. Needs the Project Backup Manager role.",
+                "Returns one snapshot export job of a cluster, with its state and progress. Needs the Project Backup Manager role.\n\nDocs: https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/getGroupClusterBackupExport",
             ),
             method: "GET",
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}",
@@ -317,7 +317,7 @@ mod cloud_backups {
             summary: Some("Get one snapshot export bucket"),
             short_help: None,
             description: Some(
-                "Returns one export bucket of a project. Needs the Project Read Only role or higher.",
+                "Returns one export bucket of a project. Needs the Project Read Only role or higher.\n\nDocs: https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/getGroupBackupExportBucket",
             ),
             method: "GET",
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",
@@ -348,7 +348,7 @@ mod cloud_backups {
             summary: Some("List the snapshot export jobs of a cluster"),
             short_help: None,
             description: Some(
-                "Returns one page of the snapshot export jobs of a cluster, newest first. Needs the Project Backup Manager role.",
+                "Returns one page of the snapshot export jobs of a cluster, newest first. Needs the Project Backup Manager role.\n\nDocs: https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/listGroupClusterBackupExports",
             ),
             method: "GET",
             path: "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports",
@@ -381,7 +381,7 @@ mod cloud_backups {
             summary: Some("List the project's snapshot export buckets"),
             short_help: None,
             description: Some(
-                "Returns one page of the export buckets of a project. Needs the Project Read Only role or higher.",
+                "Returns one page of the export buckets of a project. Needs the Project Read Only role or higher.\n\nDocs: https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/listGroupBackupExportBuckets",
             ),
             method: "GET",
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets",
@@ -421,7 +421,7 @@ mod cloud_backups {
                 "Turns private networking on or off for one export bucket. Needs the Project Backup Manager role.",
             ),
             description: Some(
-                "Turns the private-networking requirement of one export bucket on or off. Needs the Project Backup Manager role.",
+                "Turns the private-networking requirement of one export bucket on or off. Needs the Project Backup Manager role.\n\nDocs: https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/updateGroupBackupExportBucket",
             ),
             method: "PATCH",
             path: "/api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}",

@@ -23,6 +23,7 @@ use heck::{ToLowerCamelCase, ToShoutySnakeCase};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use super::markdown;
 use super::tokens::{doc_text, ident};
 use crate::ir::*;
 
@@ -31,9 +32,20 @@ pub fn tag_command(tag: &str) -> String {
     tag.to_lower_camel_case()
 }
 
+/// Spec prose (Markdown) as the plain text of help (see
+/// [`markdown::help_text`]): links as their text and URL, fragments against
+/// the operation's docs page.
+fn help(text: &str, op: &Operation) -> String {
+    markdown::help_text(text, markdown::docs_page(op.docs_url.as_deref()))
+}
+
+/// [`help`] on one line, for a flag's help or a summary.
+fn help_line(text: &str, op: &Operation) -> String {
+    plain(&help(text, op))
+}
+
+/// Text reflowed to single spaces.
 fn plain(text: &str) -> String {
-    // Help is plain text: rustdoc escapes are not wanted, but spec prose is
-    // reflowed to single spaces.
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -171,14 +183,18 @@ impl ArgData {
                 ParamLocation::Header => "Header",
             },
             required: p.required,
-            doc: p.doc.as_deref().map(plain).unwrap_or_default(),
+            doc: p
+                .doc
+                .as_deref()
+                .map(|d| help_line(d, op))
+                .unwrap_or_default(),
             pattern: pattern_of(api, &p.ty).map(str::to_owned),
             default: p.default.as_ref().map(json_scalar),
             example: p.cli.example.as_ref().map(json_scalar),
             kind,
             list,
             aliases: aliases(op, index),
-            short_help: p.cli.help.as_deref().map(plain),
+            short_help: p.cli.help.as_deref().map(|d| help_line(d, op)),
         }
     }
 
@@ -277,8 +293,17 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
     let Names { rt, args: args_mod } = names;
     let name = &op.short_name;
     let operation_id = &op.operation_id;
-    let summary = opt_str(op.summary.as_deref().map(plain).as_deref());
-    let description = opt_str(op.description.as_deref().map(plain).as_deref());
+    let summary = opt_str(op.summary.as_deref().map(|d| help_line(d, op)).as_deref());
+    let mut description = op.description.as_deref().map(|d| help(d, op));
+    if let Some(url) = &op.docs_url {
+        // The docs link ends the description (`Docs: https://...`).
+        let text = description.get_or_insert_with(String::new);
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&format!("Docs: {url}"));
+    }
+    let description = opt_str(description.as_deref());
     let method = op.method.as_str();
     let path = &op.path;
     let arg_names = op
@@ -290,7 +315,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
         Some(body) => {
             let media_type = &body.media_type;
             let required = body.required;
-            let doc = opt_str(body.doc.as_deref().map(plain).as_deref());
+            let doc = opt_str(body.doc.as_deref().map(|d| help_line(d, op)).as_deref());
             quote! {
                 Some(#rt::BodySpec { media_type: #media_type, required: #required, doc: #doc })
             }
@@ -313,7 +338,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
             .map_or("pageNum", |p| p.wire_name.as_str())
     }));
     let run = ident(&op.method_name);
-    let short_help = opt_str(op.cli.help.as_deref().map(plain).as_deref());
+    let short_help = opt_str(op.cli.help.as_deref().map(|d| help_line(d, op)).as_deref());
     let watch = match api.polled(op) {
         Some((polled, watcher)) => {
             let spec = emit_watch_spec(api, op, polled, watcher, names);

@@ -7,6 +7,7 @@
 
 pub mod cli;
 mod mock;
+pub mod markdown;
 mod models;
 mod operations;
 mod pagination;

@@ -30,7 +30,7 @@
 use super::Lowerer;
 use crate::atlascli::{self, WatchParam};
 use crate::diag::{Pointer, WarningCode};
-use crate::ir::{Method, Type, WatchArg, WatchExpect, WatchSource, Watcher};
+use crate::ir::{Method, Operation, Type, WatchArg, WatchExpect, WatchSource, Watcher};
 
 impl Lowerer<'_> {
     pub(super) fn resolve_watchers(&mut self) {
