@@ -197,6 +197,9 @@ pub struct Field {
     pub boxed: bool,
     /// Description.
     pub doc: Option<String>,
+    /// The property schema's example (for the command line's body
+    /// templates).
+    pub example: Option<serde_json::Value>,
 }
 
 /// A string enum.

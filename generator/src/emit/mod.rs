@@ -5,6 +5,7 @@
 //! names (a schema called `String` becomes `StringType`), so they cannot be
 //! shadowed.
 
+pub mod body_template;
 pub mod cli;
 mod mock;
 pub mod markdown;
