@@ -6,7 +6,7 @@
 
 use std::marker::PhantomData;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
@@ -19,6 +19,7 @@ use super::request::ApiRequest;
 use super::response::{Decoder, Endpoint, RawResponse, Response};
 use super::retry::RetryPolicy;
 use super::serde_helpers::{with_options, DecodeOptions};
+use super::wire::{self, Credentials, WireRequest};
 
 /// Where Atlas serves the Administration API.
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
@@ -43,6 +44,7 @@ pub struct Transport {
     auth: Arc<dyn Scheme>,
     retry: RetryPolicy,
     decode: DecodeOptions,
+    dry_run: bool,
 }
 
 /// Configures a [`Transport`], and builds it as `C`: the generated crate's
@@ -56,6 +58,7 @@ pub struct TransportBuilder<C = Transport> {
     user_agent: String,
     retry: RetryPolicy,
     strict_responses: bool,
+    dry_run: bool,
 }
 
 impl<C> std::fmt::Debug for TransportBuilder<C> {
@@ -68,6 +71,7 @@ impl<C> std::fmt::Debug for TransportBuilder<C> {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("strict_responses", &self.strict_responses)
+            .field("dry_run", &self.dry_run)
             .finish()
     }
 }
@@ -83,6 +87,7 @@ impl<C> Default for TransportBuilder<C> {
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             strict_responses: false,
+            dry_run: false,
         }
     }
 }
@@ -171,6 +176,16 @@ impl<C: From<Transport>> TransportBuilder<C> {
         self
     }
 
+    /// Whether requests are described instead of sent (default `false`):
+    /// each operation checks its inputs and builds its request as usual,
+    /// then returns [`Error::NotSent`] with the request as it would have
+    /// been sent (credentials left out, see [`crate::wire::WireRequest`]).
+    /// Nothing reaches the server, and no token is requested.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
     /// Builds the client. The error converts into the operations' error
     /// type, so `Client::builder().build()?` works in any function that
     /// returns it (or `Box<dyn Error>`).
@@ -205,6 +220,7 @@ impl<C: From<Transport>> TransportBuilder<C> {
             } else {
                 DecodeOptions::LENIENT
             },
+            dry_run: self.dry_run,
         }))
     }
 }
@@ -325,6 +341,15 @@ impl Transport {
             url: self.url_for(&request),
             request: &request,
         };
+        if self.dry_run {
+            return match self.describe(&prepared) {
+                Ok(described) => Err(Error::NotSent(Box::new(described))),
+                Err(err) => Err(Error::Communication {
+                    source: err,
+                    attempts: 0,
+                }),
+            };
+        }
         let mut attempt: u32 = 1;
         loop {
             let span = tracing::info_span!(
@@ -421,12 +446,12 @@ impl Transport {
         self.auth.authenticate(&attempt).await
     }
 
-    /// One round trip, the response read to its end.
-    async fn send_once(
+    /// The request as sent, with `extra_headers` (credentials) added.
+    fn request_builder(
         &self,
         p: &Prepared<'_>,
         extra_headers: HeaderMap,
-    ) -> Result<Exchange, reqwest::Error> {
+    ) -> reqwest::RequestBuilder {
         let request = p.request;
         let mut builder = self
             .http
@@ -445,15 +470,53 @@ impl Transport {
         for (name, value) in &extra_headers {
             builder = builder.header(name, value);
         }
-        let response = builder.send().await?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        Ok(Exchange {
-            status,
-            headers,
-            body,
-        })
+        builder
+    }
+
+    /// One round trip, the response read to its end (and logged, see
+    /// [`crate::wire`]).
+    async fn send_once(
+        &self,
+        p: &Prepared<'_>,
+        extra_headers: HeaderMap,
+    ) -> Result<Exchange, reqwest::Error> {
+        let built = self.request_builder(p, extra_headers).build()?;
+        wire::request(wire::Exchange::Api, &built);
+        let started = Instant::now();
+        let read = async {
+            let response = self.http.execute(built).await?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let body = response.bytes().await?;
+            Ok(Exchange {
+                status,
+                headers,
+                body,
+            })
+        };
+        let exchange = read.await;
+        match &exchange {
+            Ok(ex) => wire::response(
+                wire::Exchange::Api,
+                ex.status,
+                started.elapsed(),
+                &ex.headers,
+                &ex.body,
+            ),
+            Err(err) => wire::failed(started.elapsed(), err),
+        }
+        exchange
+    }
+
+    /// The request as it would be sent, credentials left out (a dry run).
+    fn describe(&self, p: &Prepared<'_>) -> Result<WireRequest, reqwest::Error> {
+        let credentials = if p.request.authenticate {
+            self.auth.credentials()
+        } else {
+            Credentials::None
+        };
+        let built = self.request_builder(p, HeaderMap::new()).build()?;
+        Ok(WireRequest::new(&built, credentials))
     }
 }
 

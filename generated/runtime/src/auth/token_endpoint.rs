@@ -13,6 +13,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use super::AuthError;
 use crate::retry::retry_after;
+use crate::wire;
 
 /// How much of an error answer from a token endpoint is kept.
 pub(crate) const DETAIL_CHARS: usize = 300;
@@ -25,6 +26,45 @@ pub(crate) struct TokenExchange {
     pub(crate) body: bytes::Bytes,
 }
 
+/// A token endpoint's answer with its headers.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: bytes::Bytes,
+}
+
+/// Sends one request to a token endpoint and reads the answer to its end,
+/// both in the wire log as token exchanges (bodies never shown). Every
+/// token endpoint request (token, refresh, revocation) goes through here.
+pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Answer, AuthError> {
+    let (http, request) = request.build_split();
+    let request = request.map_err(|err| AuthError::TokenRequest(err.without_url()))?;
+    wire::request(wire::Exchange::Token, &request);
+    let started = Instant::now();
+    let response = http.execute(request).await.map_err(|err| {
+        wire::failed(started.elapsed(), &err);
+        AuthError::TokenRequest(err.without_url())
+    })?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(|err| {
+        wire::failed(started.elapsed(), &err);
+        AuthError::TokenRequest(err.without_url())
+    })?;
+    wire::response(
+        wire::Exchange::Token,
+        status,
+        started.elapsed(),
+        &headers,
+        &body,
+    );
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
+}
+
 /// Sends the request `build` makes, again after each 429 while the waits
 /// add up to at most `allowance`. Transport failures are
 /// [`AuthError::TokenRequest`]; a 429 that cannot be waited out is
@@ -35,16 +75,11 @@ pub(crate) async fn send(
 ) -> Result<TokenExchange, AuthError> {
     let started = Instant::now();
     loop {
-        let response = build()
-            .send()
-            .await
-            .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
+        let Answer {
+            status,
+            headers,
+            body,
+        } = exchange(build()).await?;
         if status != 429 {
             return Ok(TokenExchange { status, body });
         }
