@@ -219,25 +219,14 @@ impl Lowerer<'_> {
     /// The operation's `x-xgen-docs-url`, when it is an absolute http(s)
     /// URL; anything else is a warning and no link.
     fn docs_url(&mut self, op: &openapiv3::Operation, pointer: &Pointer) -> Option<String> {
-        let value = op.extensions.get(DOCS_URL)?;
-        match value.as_str().map(str::trim) {
-            Some(url)
-                if (url.starts_with("https://") || url.starts_with("http://"))
-                    && !url.contains(char::is_whitespace) =>
-            {
-                Some(url.to_owned())
-            }
-            _ => {
-                self.warn(
-                    WarningCode::IgnoredKeyword,
-                    &pointer.join(DOCS_URL),
-                    format!("`{DOCS_URL}` is not an absolute http(s) URL ({value}); the operation's docs link is left out"),
-                );
+        match extensions::docs_url(&op.extensions) {
+            Ok(url) => url.map(str::to_owned),
+            Err(value) => {
+                let key = extensions::DOCS_URL;
+                let message = format!("`{key}` is not an absolute http(s) URL ({value}); the operation's docs link is left out");
+                self.warn(WarningCode::IgnoredKeyword, &pointer.join(key), message);
                 None
             }
         }
     }
 }
-
-/// The extension naming an operation's page of the API reference.
-const DOCS_URL: &str = "x-xgen-docs-url";
