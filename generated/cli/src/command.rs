@@ -270,9 +270,10 @@ impl OpSpec {
                 "."
             });
         }
-        if let Some(page) = self.page_flag {
+        if let Some(pages) = &self.pages {
             text.push_str(&format!(
-                "\n\nPaginated: prints one page (--{page}, default 1)."
+                "\n\nPaginated: prints one page (--{}, default 1); --all walks every page from there and prints their results as one `results` list (--ndjson: one item per line, as they come), --limit N stops after N items.",
+                pages.page
             ));
         }
         if let Some(watch) = &self.watch {

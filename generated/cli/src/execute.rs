@@ -30,6 +30,7 @@ pub async fn execute(client: &Transport, prepared: &Prepared<'_>) -> Result<Outc
         format,
         body: prepared.body.clone(),
         fallbacks: &prepared.fallbacks,
+        page: None,
     })
     .await
 }
@@ -72,6 +73,7 @@ pub async fn watch<'a>(
         format: None,
         body: None,
         fallbacks: &prepared.fallbacks,
+        page: None,
     };
     (spec.run)(call, sent, polling).await.map_err(|mut err| {
         err.exit_code = EXIT_FAILURE;
@@ -119,7 +121,10 @@ impl Call<'_> {
 
     /// An [`ArgKind::Integer`](crate::ArgKind::Integer) flag, if given.
     pub fn integer(&self, id: &str) -> Result<Option<i64>, CliError> {
-        self.one(id)
+        match self.page {
+            Some((page, n)) if page == id => Ok(Some(n)),
+            _ => self.one(id),
+        }
     }
 
     /// An [`ArgKind::Number`](crate::ArgKind::Number) flag, if given.

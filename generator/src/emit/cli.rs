@@ -23,7 +23,7 @@ use heck::{ToLowerCamelCase, ToShoutySnakeCase};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::markdown;
+use super::{body_template, markdown};
 use super::tokens::{doc_text, ident};
 use crate::ir::*;
 
@@ -133,6 +133,14 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "profile",
     "no-auth",
     "no-token-cache",
+    "debug",
+    "dry-run",
+    "curl",
+    "all",
+    "limit",
+    "ndjson",
+    "jq",
+    "body-template",
 ];
 
 /// The flag of a parameter named `id`, as `cli_runtime::flag_name` spells it.
@@ -332,11 +340,25 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
         }
     });
     let version = opt_str(op.api_version.as_deref());
-    let page_flag = opt_str(op.pagination.as_ref().map(|p| {
-        op.params
-            .get(p.page_num)
-            .map_or("pageNum", |p| p.wire_name.as_str())
-    }));
+    let pages = match &op.pagination {
+        Some(p) => {
+            let name = |i: usize, or: &'static str| {
+                op.params.get(i).map_or(or, |p| p.wire_name.as_str())
+            };
+            let page = name(p.page_num, "pageNum");
+            let size = name(p.items_per_page, "itemsPerPage");
+            let default_size = match p.default_items_per_page {
+                Some(n) => {
+                    let n = proc_macro2::Literal::i64_unsuffixed(n);
+                    quote! { Some(#n) }
+                }
+                None => quote! { None },
+            };
+            quote! { Some(#rt::PagesSpec { page: #page, size: #size, default_size: #default_size }) }
+        }
+        None => quote! { None },
+    };
+    let body_template = opt_str(body_template::body_template(api, op).as_deref());
     let run = ident(&op.method_name);
     let short_help = opt_str(op.cli.help.as_deref().map(|d| help_line(d, op)).as_deref());
     let watch = match api.polled(op) {
@@ -370,7 +392,8 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
             body: #body,
             versions: &[#(#versions),*],
             version: #version,
-            page_flag: #page_flag,
+            pages: #pages,
+            body_template: #body_template,
             run: #run,
             #watch
         }
