@@ -23,8 +23,8 @@ use heck::{ToLowerCamelCase, ToShoutySnakeCase};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use super::{body_template, markdown};
 use super::tokens::{doc_text, ident};
+use super::{body_template, markdown};
 use crate::ir::*;
 
 /// The tag's command name: lowerCamel (`Cloud Backups` is `cloudBackups`).
@@ -342,9 +342,8 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
     let version = opt_str(op.api_version.as_deref());
     let pages = match &op.pagination {
         Some(p) => {
-            let name = |i: usize, or: &'static str| {
-                op.params.get(i).map_or(or, |p| p.wire_name.as_str())
-            };
+            let name =
+                |i: usize, or: &'static str| op.params.get(i).map_or(or, |p| p.wire_name.as_str());
             let page = name(p.page_num, "pageNum");
             let size = name(p.items_per_page, "itemsPerPage");
             let default_size = match p.default_items_per_page {
