@@ -309,6 +309,24 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
     let generated = generate(&loaded, &Options::new("atlas-api-v2-combined.yaml"))
         .unwrap_or_else(|f| panic!("{f}"));
     assert!(generated.summary.operations > 500, "{}", generated.summary);
+    // Each of the 25 is a command with --watch and a `send_and_wait` (and
+    // `wait_after`) in the library.
+    let count = |prefix: &str, needle: &str| -> usize {
+        generated
+            .files
+            .iter()
+            .filter(|(name, _)| name.starts_with(prefix))
+            .map(|(_, text)| text.matches(needle).count())
+            .sum()
+    };
+    let watch_commands = count("cli.rs", "watch: Some(rt::WatchSpec");
+    let send_and_wait = count("operations/", "pub fn send_and_wait(");
+    let wait_after = count("operations/", "pub fn wait_after(");
+    println!("{watch_commands} --watch commands, {send_and_wait} send_and_wait, {wait_after} wait_after");
+    assert_eq!(
+        (watch_commands, send_and_wait, wait_after),
+        (25, 25, 25)
+    );
 }
 
 #[test]
