@@ -322,11 +322,10 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
     let watch_commands = count("cli.rs", "watch: Some(rt::WatchSpec");
     let send_and_wait = count("operations/", "pub fn send_and_wait(");
     let wait_after = count("operations/", "pub fn wait_after(");
-    println!("{watch_commands} --watch commands, {send_and_wait} send_and_wait, {wait_after} wait_after");
-    assert_eq!(
-        (watch_commands, send_and_wait, wait_after),
-        (25, 25, 25)
+    println!(
+        "{watch_commands} --watch commands, {send_and_wait} send_and_wait, {wait_after} wait_after"
     );
+    assert_eq!((watch_commands, send_and_wait, wait_after), (25, 25, 25));
 }
 
 #[test]
