@@ -19,7 +19,7 @@ use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 #[path = "../runtime/tests/support/oauth_server.rs"]
 mod oauth_server;
 
-use oauth_server::{OAuthServer, CLIENT_ID, CLIENT_SECRET};
+use oauth_server::{OAuthServer, CLIENT_ID, CLIENT_SECRET, DEVICE_TOKEN_PATH};
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const BUCKETS: &str = "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/backup/exportBuckets";
@@ -199,6 +199,57 @@ async fn atlas_api_debug_logs_the_token_request_and_never_the_secret_or_the_toke
         base64::engine::general_purpose::STANDARD.encode(format!("{CLIENT_ID}:{CLIENT_SECRET}"));
     for secret in [CLIENT_SECRET, tokens[0].as_str(), basic.as_str()] {
         assert!(!log.contains(secret), "{secret:?} logged:\n{log}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn debug_logs_a_login_renewal_and_never_a_token() {
+    let atlas = OAuthServer::start().await;
+    let uri = atlas.uri();
+    let home = tempfile::tempdir().expect("home");
+    let (access, refresh) = atlas.state.user_login(Some(120));
+    let file = home.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!("version = 2\n\n[default]\n  auth_type = \"user_account\"\n  access_token = \"{access}\"\n  refresh_token = \"{refresh}\"\n"),
+    )
+    .expect("config");
+    let file = file.display().to_string();
+    let out = atlas_api(
+        &[
+            "cloudBackups",
+            "listExportBuckets",
+            "--version",
+            "2024-05-30",
+            "--groupId",
+            GROUP,
+            "--base-url",
+            &uri,
+            "-D",
+        ],
+        &[("ATLAS_CONFIG_FILE", file.as_str())],
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(atlas.state.refreshes(), 1, "the expired login was renewed");
+    let log = text(&out.stderr);
+    assert!(
+        log.contains("> POST ") && log.contains(DEVICE_TOKEN_PATH),
+        "{log}"
+    );
+    assert!(log.contains(&format!("> GET {uri}{BUCKETS}")), "{log}");
+    let config = std::fs::read_to_string(&file).expect("config");
+    let renewed: toml::Table = config.parse().expect("TOML");
+    let new_access = renewed["default"]["access_token"]
+        .as_str()
+        .expect("access")
+        .to_owned();
+    let new_refresh = renewed["default"]["refresh_token"]
+        .as_str()
+        .expect("refresh")
+        .to_owned();
+    assert_ne!(new_access, access);
+    for secret in [&access, &refresh, &new_access, &new_refresh] {
+        assert!(!log.contains(secret.as_str()), "{secret:?} logged:\n{log}");
     }
 }
 
