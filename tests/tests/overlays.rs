@@ -326,6 +326,13 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
         "{watch_commands} --watch commands, {send_and_wait} send_and_wait, {wait_after} wait_after"
     );
     assert_eq!((watch_commands, send_and_wait, wait_after), (25, 25, 25));
+    // Every paginated operation (a `pages()` builder) has --all, --ndjson
+    // and --limit in the command line.
+    let walked = count("cli.rs", "pages: Some(rt::PagesSpec");
+    let paginated = count("operations/", "pub fn pages(");
+    println!("{walked} commands with --all, {paginated} paginated operations");
+    assert!(paginated > 90, "{paginated}");
+    assert_eq!(walked, paginated);
 }
 
 #[test]
