@@ -173,7 +173,7 @@ fn decode(c: &mut Criterion) {
     group.bench_function("generated, as the client (decode_for)", |b| {
         b.iter(|| {
             let raw = RawResponse::new(
-                200,
+                reqwest::StatusCode::OK,
                 reqwest::header::HeaderMap::new(),
                 black_box(bytes.clone()),
                 false,

@@ -10,6 +10,9 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use serde_json::{json, Value};
+
+#[path = "../runtime/tests/support/tls_server.rs"]
+mod tls_server;
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
@@ -1024,6 +1027,15 @@ async fn output_yaml_and_output_file() {
     let written: Value =
         serde_json::from_slice(&std::fs::read(&file).expect("file")).expect("JSON");
     assert_eq!(written["totalCount"], 1);
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(
+        names,
+        ["buckets.json"],
+        "written whole, no temporary file left"
+    );
     // A format the operation does not offer is clap's usage error.
     let out = atlas_api(&list_args(&uri, &["--groupId", GROUP, "-o", "csv"]), None);
     assert_eq!(out.status.code(), Some(2));
@@ -1226,4 +1238,62 @@ async fn the_response_is_printed_as_the_server_sent_it() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let printed: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     assert_eq!(printed, sent);
+}
+
+/// An Ops Manager (or a TLS-inspecting proxy) whose certificate a private CA
+/// signed: refused as a certificate problem, once, without the CA; trusted
+/// with `--caCert FILE` and with `ATLAS_CA_CERT`.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_private_ca_is_trusted_with_ca_cert_or_atlas_ca_cert() {
+    let server = tls_server::TlsServer::start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let ca = dir.path().join("company-ca.pem");
+    std::fs::write(&ca, &server.ca_pem).expect("PEM");
+    let ca_arg = ca.display().to_string();
+    let keys = [
+        ("MONGODB_ATLAS_PUBLIC_KEY", "public"),
+        ("MONGODB_ATLAS_PRIVATE_KEY", "private"),
+    ];
+    let base = server.base.clone();
+
+    let out = atlas_api_with(&list_args(&base, &["--groupId", GROUP]), None, &keys);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("certificate")
+            && stderr.contains("ATLAS_CA_CERT")
+            && stderr.contains("(1 attempt); here: --caCert FILE"),
+        "{stderr}"
+    );
+    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+
+    let out = atlas_api_with(
+        &list_args(&base, &["--groupId", GROUP, "--caCert", &ca_arg]),
+        None,
+        &keys,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let page: Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(page["totalCount"], 0);
+
+    let mut env = keys.to_vec();
+    env.push(("ATLAS_CA_CERT", &ca_arg));
+    let out = atlas_api_with(&list_args(&base, &["--groupId", GROUP]), None, &env);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
+
+    // A file that is not there: a usage error, nothing sent.
+    let missing = dir.path().join("missing.pem").display().to_string();
+    let out = atlas_api_with(
+        &list_args(&base, &["--groupId", GROUP, "--caCert", &missing]),
+        None,
+        &keys,
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("--caCert"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
 }

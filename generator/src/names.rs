@@ -66,15 +66,21 @@ fn symbol_words(raw: &str) -> String {
 pub const BUILDER_NAMES: &[&str] = &[
     // Fields and the constructor.
     "client",
+    "call_options",
     "raw_body",
     "api_version",
     "new",
     // Methods of every builder (`emit/operations.rs`).
     "body",
     "send",
+    "customize",
     "into_request",
+    // Binary and text operations.
+    "send_stream",
     // Versions and formats (`emit/versions.rs`).
     "send_as",
+    "send_as_stream",
+    "into_request_as",
     "send_json",
     // Paginated operations (`emit/pagination.rs`).
     "pages",

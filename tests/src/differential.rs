@@ -173,7 +173,7 @@ type Check = fn(u16, &[u8], DecodeOptions) -> Value;
 
 fn raw(status: u16, body: &[u8]) -> RawResponse {{
     RawResponse::new(
-        status,
+        reqwest::StatusCode::from_u16(status).expect("a status code"),
         reqwest::header::HeaderMap::new(),
         bytes::Bytes::copy_from_slice(body),
         false,

@@ -129,7 +129,7 @@ async fn get_backup_export_unwraps_the_envelope_and_types_errors() {
         .send()
         .await
         .expect_err("404 in the envelope");
-    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.status(), Some(atlas_admin_api::StatusCode::NOT_FOUND));
     assert_eq!(
         err.api_error().map(|e| e.error_code.as_str()),
         Some("EXPORT_NOT_FOUND")
@@ -380,7 +380,10 @@ async fn delete_export_bucket_accepts_204_without_a_body() {
         .send()
         .await
         .expect("deleted");
-    assert_eq!((gone.status(), gone.rate_limit().remaining), (204, Some(7)));
+    assert_eq!(
+        (gone.status(), gone.rate_limit().remaining),
+        (atlas_admin_api::StatusCode::NO_CONTENT, Some(7))
+    );
     let err = c
         .delete_export_bucket()
         .group_id(GROUP)
@@ -449,7 +452,10 @@ async fn post_and_patch_are_not_retried_on_500_but_gets_are() {
         .send()
         .await
         .expect_err("500");
-    assert_eq!(err.status(), Some(500));
+    assert_eq!(
+        err.status(),
+        Some(atlas_admin_api::StatusCode::INTERNAL_SERVER_ERROR)
+    );
     assert_eq!(requests_to(&server).await, 1);
     c.get_export_bucket()
         .group_id(GROUP)

@@ -177,7 +177,7 @@ async fn an_enveloped_error_carries_the_status_inside_the_envelope() {
     let err = call(&server, Some(true))
         .await
         .expect_err("404 inside the envelope");
-    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.status(), Some(atlas_admin_api::StatusCode::NOT_FOUND));
     let body = err.api_error().expect("typed error body");
     assert_eq!(body.error_code, "RESOURCE_NOT_FOUND");
 }

@@ -86,7 +86,7 @@ fn recorder(seen: &Seen) -> impl FnMut(&Progress<'_>) + Send + 'static {
     move |p| {
         sink.lock()
             .expect("lock")
-            .push((p.status, p.value_text(), p.done))
+            .push((p.status.as_u16(), p.value_text(), p.done))
     }
 }
 
@@ -265,7 +265,7 @@ async fn a_poll_that_fails_for_good_ends_the_wait_with_its_error() {
         .interval(Duration::from_millis(5))
         .await
         .expect_err("403");
-    assert_eq!(err.status(), Some(403));
+    assert_eq!(err.status(), Some(atlas_admin_api::StatusCode::FORBIDDEN));
     assert_eq!(
         err.api_error().map(|e: &ApiError| e.error_code.as_str()),
         Some("USER_UNAUTHORIZED")

@@ -70,7 +70,10 @@ async fn every_kind_of_error_reads_as_a_sentence() {
     assert!(api.is_error_code("RESOURCE_NOT_FOUND"));
     assert_eq!(
         (api.status(), api.error_code()),
-        (Some(404), Some("RESOURCE_NOT_FOUND"))
+        (
+            Some(atlas_admin_api::StatusCode::NOT_FOUND),
+            Some("RESOURCE_NOT_FOUND")
+        )
     );
     assert_eq!(api.api_error().map(|e: &ApiError| e.error), Some(404));
     lines.push(format!("Api: {api}"));

@@ -421,6 +421,14 @@ pub fn root_command(about: &str) -> Command {
                 .help("Filter the JSON answer with a jq expression (jaq); strings print as raw text, other results as JSON, one per line. A bad expression sends nothing; a filter error exits 1"),
         )
         .arg(
+            Arg::new("caCert")
+                .long("caCert")
+                .global(true)
+                .value_name("FILE")
+                .value_parser(clap::value_parser!(std::path::PathBuf))
+                .help("A PEM file of root certificates to trust besides the system's (a private CA, a company's TLS-inspecting proxy); $ATLAS_CA_CERT names one too"),
+        )
+        .arg(
             Arg::new("no-auth")
                 .long("no-auth")
                 .global(true)

@@ -65,17 +65,22 @@ impl CliError {
             err @ Error::Api { .. } => Self {
                 exit_code: EXIT_FAILURE,
                 message: err.to_string(),
-                status: err.status(),
+                status: err.status().map(|s| s.as_u16()),
                 api_error: err
                     .api_error()
                     .and_then(|body| serde_json::to_value(body).ok()),
                 not_sent: None,
             },
             other => {
-                let status = other.status();
+                let status = other.status().map(|s| s.as_u16());
+                let mut message = other.to_string();
+                if matches!(&other, Error::Communication { source, .. } if source.is_certificate())
+                {
+                    message.push_str("; here: --caCert FILE");
+                }
                 Self {
                     status,
-                    ..Self::failure(other.to_string())
+                    ..Self::failure(message)
                 }
             }
         }

@@ -50,6 +50,7 @@ fn first_call<'a>(client: &'a Transport, prepared: &'a Prepared<'_>) -> Call<'a>
         body: prepared.body.clone(),
         fallbacks: &prepared.fallbacks,
         page: None,
+        output_file: prepared.output_file.as_deref(),
     }
 }
 
@@ -80,13 +81,15 @@ pub async fn each_item(
     loop {
         let outcome = (op.run)(Call {
             page: Some((pages.page, page_num)),
+            // Pages are read as JSON, never streamed to a file.
+            output_file: None,
             ..call.clone()
         })
         .await?;
         let page = match outcome {
             Outcome::Json(body) => JsonPage(body),
             Outcome::NoContent => JsonPage(serde_json::Value::Null),
-            Outcome::Bytes(_) | Outcome::Text(_) => {
+            Outcome::Bytes(_) | Outcome::Text(_) | Outcome::Saved { .. } => {
                 return Err(CliError::failure(format!(
                     "page {page_num} was not JSON; --all walks JSON pages only"
                 )))
@@ -129,7 +132,7 @@ pub async fn watch<'a>(
     let sent = match sent {
         Outcome::Json(value) => value,
         Outcome::NoContent => &NO_BODY,
-        Outcome::Bytes(_) | Outcome::Text(_) => {
+        Outcome::Bytes(_) | Outcome::Text(_) | Outcome::Saved { .. } => {
             return Err(CliError::failure(
                 "--watch needs the JSON response; the response was not JSON",
             ))
@@ -148,6 +151,7 @@ pub async fn watch<'a>(
         body: None,
         fallbacks: &prepared.fallbacks,
         page: None,
+        output_file: None,
     };
     (spec.run)(call, sent, polling).await.map_err(|mut err| {
         err.exit_code = EXIT_FAILURE;

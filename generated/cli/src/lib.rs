@@ -51,8 +51,8 @@ pub use input::{parse_arg, read_body, typed_body};
 pub use jq::JqFilter;
 pub use logging::{init_logging, log_filter};
 pub use output::{
-    bytes_outcome, json_outcome, outcome, print_not_sent, print_outcome, render, text_outcome,
-    write_output, ItemWriter, Outcome, OutputFormat,
+    bytes_outcome, json_outcome, outcome, print_not_sent, print_outcome, render, saved_outcome,
+    text_outcome, write_output, ItemWriter, Outcome, OutputFormat,
 };
 pub use prepare::{body_template, find_op, prepare, version_warnings, DryRun, Prepared, Walk};
 pub use progress::WatchDisplay;

@@ -1,12 +1,15 @@
 //! What a command prints: the output formats ([`OutputFormat`], one
 //! variant per `--output` value), the [`Outcome`] of a request, rendering
-//! it ([`render`]) and writing it ([`write_output`]).
+//! it ([`render`]) and writing it ([`print_outcome`], [`write_output`]).
+//! A binary or text answer bound for `--outputFile` is streamed there
+//! instead ([`saved_outcome`]): bounded memory, and the file only ever
+//! holds a complete body.
 
 use std::io::Write;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use atlas_admin_runtime::{Error, ErrorDetails, Response};
+use atlas_admin_runtime::{ByteStream, Error, ErrorDetails, Response};
 use bytes::Bytes;
 use serde::Serialize;
 
@@ -99,7 +102,7 @@ impl OutputFormat {
                 out.push(b'\n');
                 Ok(out)
             }
-            (Outcome::NoContent, _) => Ok(Vec::new()),
+            (Outcome::NoContent | Outcome::Saved { .. }, _) => Ok(Vec::new()),
             (Outcome::Bytes(bytes), _) => Ok(bytes.to_vec()),
             (Outcome::Text(text), _) => Ok(text.as_bytes().to_vec()),
         }
@@ -118,10 +121,12 @@ pub fn render(outcome: &Outcome, format: OutputFormat) -> Result<Vec<u8>, CliErr
     format.render(outcome)
 }
 
-/// Writes `bytes` to `file` (created or truncated), else to standard output.
+/// Writes `bytes` to `file`, else to standard output. The file is
+/// replaced whole: the bytes go to a temporary file beside it, renamed
+/// over it once written, so it never holds half an output.
 pub fn write_output(bytes: &[u8], file: Option<&Path>) -> Result<(), CliError> {
     match file {
-        Some(file) => std::fs::write(file, bytes).map_err(|err| {
+        Some(file) => replace_file(file, bytes).map_err(|err| {
             CliError::failure(format!(
                 "cannot write --outputFile {}: {err}",
                 file.display()
@@ -137,6 +142,33 @@ pub fn write_output(bytes: &[u8], file: Option<&Path>) -> Result<(), CliError> {
     }
 }
 
+/// Writes `bytes` to a temporary file in `file`'s directory, then renames
+/// it to `file`.
+fn replace_file(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".atlas-output-").suffix(".part");
+    // The mode `std::fs::write` gives a new file (0666 less the umask), not
+    // tempfile's private 0600.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut temp = builder.tempfile_in(directory_of(file))?;
+    temp.write_all(bytes)?;
+    temp.as_file().sync_all()?;
+    temp.persist(file).map_err(|err| err.error)?;
+    Ok(())
+}
+
+/// The directory a file is in (`.` for a bare name).
+fn directory_of(file: &Path) -> &Path {
+    match file.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
 /// What a successful command prints.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -148,6 +180,14 @@ pub enum Outcome {
     Bytes(Bytes),
     /// A text body (CSV), written as is.
     Text(String),
+    /// A body streamed to `--outputFile` ([`saved_outcome`]): nothing more
+    /// to write.
+    Saved {
+        /// The file written.
+        path: PathBuf,
+        /// Its length in bytes.
+        bytes: u64,
+    },
 }
 
 /// A typed result, printed as JSON.
@@ -182,6 +222,31 @@ pub fn bytes_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
     Ok(Outcome::Bytes(result.map_err(CliError::from_error)?.body))
 }
 
+/// A binary or text result streamed to `path` as it arrives (the
+/// operation's `send_stream`, or `send_as_stream` for another format),
+/// in bounded memory: into a temporary file beside `path`, renamed to
+/// `path` when the body is complete. A body that fails midway (a stall, a
+/// cut connection) leaves `path` as it was and no temporary file.
+pub async fn saved_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
+    result: Result<Response<ByteStream<E>>, Error<E>>,
+    path: &Path,
+) -> Result<Outcome, CliError> {
+    let body = result.map_err(CliError::from_error)?.into_body();
+    let bytes = body.save_to(path).await.map_err(|err| {
+        let mut cli = CliError::from_error(err);
+        cli.message = format!(
+            "--outputFile {} not written: {}",
+            path.display(),
+            cli.message
+        );
+        cli
+    })?;
+    Ok(Outcome::Saved {
+        path: path.to_owned(),
+        bytes,
+    })
+}
+
 /// A text result.
 pub fn text_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
     result: Result<Response<String>, Error<E>>,
@@ -191,8 +256,12 @@ pub fn text_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
 
 /// Prints the outcome of a prepared operation: through its `--jq` filter
 /// when there is one (a response without a body is `null` to it), else
-/// rendered in its format; to `--outputFile` or standard output.
+/// rendered in its format; to `--outputFile` (replaced whole) or standard
+/// output. Nothing for an [`Outcome::Saved`], which is in its file already.
 pub fn print_outcome(prepared: &Prepared<'_>, outcome: &Outcome) -> Result<(), CliError> {
+    if let Outcome::Saved { .. } = outcome {
+        return Ok(());
+    }
     let bytes = match (&prepared.jq, outcome) {
         (Some(jq), Outcome::Json(value)) => jq.run(value)?,
         (Some(jq), Outcome::NoContent) => jq.run(&serde_json::Value::Null)?,

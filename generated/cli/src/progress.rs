@@ -45,10 +45,10 @@ impl WatchDisplay {
     pub fn report(&self, p: &Progress<'_>, detail: impl Fn(&Progress<'_>) -> Option<String>) {
         let mut text = match p.value_text() {
             Some(value) => value,
-            None if p.body.is_null() || !(200..300).contains(&p.status) => {
-                format!("HTTP {}", p.status)
+            None if p.body.is_null() || !p.status.is_success() => {
+                format!("HTTP {}", p.status.as_u16())
             }
-            None => format!("HTTP {}, still there", p.status),
+            None => format!("HTTP {}, still there", p.status.as_u16()),
         };
         if let Some(detail) = detail(p) {
             text.push_str(&detail);

@@ -33,6 +33,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "profile",
     "no-auth",
     "no-token-cache",
+    "caCert",
     "debug",
     "dry-run",
     "curl",
@@ -364,6 +365,9 @@ pub struct Call<'a> {
     /// A value that replaces an integer flag's (`--all` walking the pages
     /// sets the page number parameter this way).
     pub page: Option<(&'static str, i64)>,
+    /// `--outputFile`, if given: a binary or text answer is streamed there
+    /// ([`saved_outcome`](crate::saved_outcome)) instead of read into memory.
+    pub output_file: Option<&'a std::path::Path>,
 }
 
 /// The future an operation's function returns.

@@ -7,6 +7,7 @@ use std::fmt;
 use std::time::Duration;
 
 use super::auth::AuthError;
+use super::communication::CommunicationError;
 use super::response::ResponseMeta;
 use super::validate::ValidationError;
 
@@ -28,10 +29,11 @@ pub enum Error<E> {
     /// The client could not be configured (bad base URL, TLS setup).
     Config(String),
     /// Connecting, sending or receiving failed (including timeouts), after
-    /// every retry the [`super::RetryPolicy`] allows.
+    /// every retry the [`super::RetryPolicy`] allows, or the call's deadline
+    /// ([`TimeoutKind::Operation`](super::TimeoutKind::Operation)) passed.
     Communication {
         /// What failed last (its `source()` chain holds the root cause).
-        source: reqwest::Error,
+        source: CommunicationError,
         /// Attempts made, the first included.
         attempts: u32,
     },
@@ -86,6 +88,17 @@ pub enum Error<E> {
         /// The last polled body (as JSON).
         last: Box<serde_json::Value>,
     },
+    /// A body to be read into memory is longer than the client's limit
+    /// ([`TransportBuilder::max_body_size`](super::TransportBuilder::max_body_size));
+    /// streamed bodies (`send_stream`) have none.
+    BodyTooLarge {
+        /// Status, headers and rate-limit figures of the response.
+        meta: ResponseMeta,
+        /// The limit, in bytes.
+        limit: u64,
+    },
+    /// Writing a streamed body out failed (a full disk, a closed pipe).
+    Io(std::io::Error),
     /// A documented text body (such as CSV) that is not valid UTF-8.
     InvalidText {
         /// Status, headers and rate-limit figures of the response.
@@ -98,8 +111,9 @@ pub enum Error<E> {
 }
 
 impl<E> Error<E> {
-    /// HTTP status of the response, when there was one.
-    pub fn status(&self) -> Option<u16> {
+    /// HTTP status of the response, when there was one
+    /// (`err.status() == Some(StatusCode::NOT_FOUND)`).
+    pub fn status(&self) -> Option<reqwest::StatusCode> {
         self.meta().map(|m| m.status)
     }
 
@@ -109,9 +123,11 @@ impl<E> Error<E> {
             Error::Api { meta, .. }
             | Error::UnexpectedStatus { meta, .. }
             | Error::InvalidResponse { meta, .. }
-            | Error::InvalidText { meta, .. } => Some(meta),
+            | Error::InvalidText { meta, .. }
+            | Error::BodyTooLarge { meta, .. } => Some(meta),
             Error::InvalidRequest(_)
             | Error::NotSent(_)
+            | Error::Io(_)
             | Error::Config(_)
             | Error::Communication { .. }
             | Error::Auth(_)
@@ -251,8 +267,19 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
                     Some(url) => write!(f, "request to {url} {what}")?,
                     None => write!(f, "request {what}")?,
                 }
-                if let Some(root) = root_cause(source) {
-                    write!(f, ": {root}")?;
+                let detail = match source.timeout_kind() {
+                    Some(_) => Some(source.to_string()),
+                    None => root_cause(source),
+                };
+                if let Some(detail) = detail {
+                    write!(f, ": {detail}")?;
+                }
+                if source.is_certificate() {
+                    write!(
+                        f,
+                        " (a certificate problem: to trust a private CA or a TLS-inspecting proxy, name its PEM file in {} or pass it to add_root_certificate_pem)",
+                        crate::ENV_CA_CERT
+                    )?;
                 }
                 match attempts {
                     1 => write!(f, " (1 attempt)"),
@@ -261,7 +288,7 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
             }
             Error::Auth(err) => write!(f, "authentication failed: {err}"),
             Error::Api { meta, body } => {
-                write!(f, "HTTP {}", meta.status)?;
+                write!(f, "HTTP {}", meta.status.as_u16())?;
                 if let Some(code) = body.error_code() {
                     write!(f, " {code}")?;
                 }
@@ -272,7 +299,7 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
                 }
             }
             Error::UnexpectedStatus { meta, body_prefix } => {
-                write!(f, "HTTP {} (a status the spec does not document)", meta.status)?;
+                write!(f, "HTTP {} (a status the spec does not document)", meta.status.as_u16())?;
                 if !body_prefix.is_empty() {
                     write!(f, ": {body_prefix}")?;
                 }
@@ -285,7 +312,7 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
             } => write!(
                 f,
                 "the HTTP {} response body did not decode: {source}; the body begins: {body_prefix}",
-                meta.status
+                meta.status.as_u16()
             ),
             Error::InvalidText {
                 meta,
@@ -294,8 +321,14 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
             } => write!(
                 f,
                 "the HTTP {} response body is not UTF-8 text ({source}): {body_prefix}",
-                meta.status
+                meta.status.as_u16()
             ),
+            Error::BodyTooLarge { meta, limit } => write!(
+                f,
+                "the HTTP {} response body is longer than the client's limit of {limit} bytes (max_body_size; send_stream reads any length)",
+                meta.status.as_u16()
+            ),
+            Error::Io(err) => write!(f, "writing the response body failed: {err}"),
             Error::WaitTimeout { elapsed, polls, .. } => write!(
                 f,
                 "gave up waiting after {} s ({polls} polls)",
@@ -326,6 +359,7 @@ impl<E: ErrorDetails + fmt::Debug> std::error::Error for Error<E> {
             Error::Auth(err) => Some(err),
             Error::InvalidResponse { source, .. } => Some(source),
             Error::InvalidText { source, .. } => Some(source),
+            Error::Io(err) => Some(err),
             _ => None,
         }
     }

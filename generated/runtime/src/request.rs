@@ -4,6 +4,8 @@ use bytes::Bytes;
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 use reqwest::Method;
 
+use super::options::CallOptions;
+
 /// Characters escaped in a path segment: everything but RFC 3986 `pchar`s,
 /// and `/` so that a value can never add a segment.
 const PATH_SEGMENT: &AsciiSet = &CONTROLS
@@ -132,6 +134,12 @@ pub struct ApiRequest {
     /// Whether the response comes in an envelope (`envelope=true`) that
     /// the client unwraps (see [`RawResponse::new`](crate::RawResponse::new)).
     pub unwrap_envelope: bool,
+    /// The spec's `operationId` (for interceptors; empty when the request
+    /// was not built by a generated operation).
+    pub operation_id: &'static str,
+    /// The call's overrides of the client's settings (a builder's
+    /// `customize`).
+    pub options: CallOptions,
 }
 
 impl ApiRequest {
@@ -155,6 +163,8 @@ impl ApiRequest {
             authenticate: true,
             api_version: None,
             unwrap_envelope: false,
+            operation_id: "",
+            options: CallOptions::default(),
         }
     }
 

@@ -5,6 +5,7 @@ use std::marker::PhantomData;
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
 
 use super::error::Error;
 use super::serde_helpers::{decode_slice, Decode};
@@ -47,7 +48,7 @@ impl RateLimit {
 #[derive(Clone)]
 pub struct ResponseMeta {
     /// The HTTP status (with `envelope=true`, the status inside the envelope).
-    pub status: u16,
+    pub status: StatusCode,
     /// All response headers.
     pub headers: HeaderMap,
     /// Rate-limit figures from the headers.
@@ -79,8 +80,9 @@ pub struct Response<T> {
 }
 
 impl<T> Response<T> {
-    /// The HTTP status.
-    pub fn status(&self) -> u16 {
+    /// The HTTP status (`response.status() == StatusCode::OK`,
+    /// `response.status().as_u16()`).
+    pub fn status(&self) -> StatusCode {
         self.meta.status
     }
 
@@ -127,8 +129,9 @@ pub struct RawResponse {
 
 impl RawResponse {
     /// Wraps a received response. With `envelope` set, a body of the form
-    /// `{"status": N, "content": ...}` is unwrapped and `N` becomes the status.
-    pub fn new(status: u16, headers: HeaderMap, body: Bytes, envelope: bool) -> Self {
+    /// `{"status": N, "content": ...}` is unwrapped and `N` becomes the status
+    /// (when it is a status code, 100 to 999).
+    pub fn new(status: StatusCode, headers: HeaderMap, body: Bytes, envelope: bool) -> Self {
         let rate_limit = RateLimit::from_headers(&headers);
         let mut raw = Self {
             meta: ResponseMeta {
@@ -153,7 +156,7 @@ impl RawResponse {
         let Ok(envelope) = serde_json::from_slice::<Envelope>(&self.body) else {
             return;
         };
-        if let Some(status) = envelope.status {
+        if let Some(status) = envelope.status.and_then(|s| StatusCode::from_u16(s).ok()) {
             self.meta.status = status;
         }
         if let Some(content) = envelope.content {
@@ -162,7 +165,7 @@ impl RawResponse {
     }
 
     /// The status the generated code dispatches on.
-    pub fn status(&self) -> u16 {
+    pub fn status(&self) -> StatusCode {
         self.meta.status
     }
 
@@ -306,7 +309,7 @@ impl RawResponse {
         success: &[(u16, bool)],
         errors: &[u16],
     ) -> Result<Response<D::Output>, Error<E>> {
-        let status = self.status();
+        let status = self.status().as_u16();
         let has_body = if success.is_empty() {
             (200..=299).contains(&status).then_some(true)
         } else {
@@ -482,7 +485,7 @@ mod tests {
     #[test]
     fn envelope_is_unwrapped_and_its_status_used() {
         let body = Bytes::from_static(br#"{"status": 404, "content": {"a": 1}}"#);
-        let raw = RawResponse::new(200, HeaderMap::new(), body, true);
+        let raw = RawResponse::new(StatusCode::OK, HeaderMap::new(), body, true);
         assert_eq!(raw.status(), 404);
         assert_eq!(&raw.body()[..], br#"{"a": 1}"#);
     }
@@ -490,14 +493,19 @@ mod tests {
     #[test]
     fn bodies_are_left_alone_without_envelope() {
         let body = Bytes::from_static(br#"{"status": 404, "content": {"a": 1}}"#);
-        let raw = RawResponse::new(200, HeaderMap::new(), body.clone(), false);
+        let raw = RawResponse::new(StatusCode::OK, HeaderMap::new(), body.clone(), false);
         assert_eq!(raw.status(), 200);
         assert_eq!(raw.body(), &body);
     }
 
     #[test]
     fn empty_error_bodies_read_as_null() {
-        let raw = RawResponse::new(401, HeaderMap::new(), Bytes::new(), false);
+        let raw = RawResponse::new(
+            StatusCode::UNAUTHORIZED,
+            HeaderMap::new(),
+            Bytes::new(),
+            false,
+        );
         match raw.api_error::<serde_json::Value>() {
             Error::Api { meta, body } => {
                 assert_eq!(meta.status, 401);
@@ -506,13 +514,23 @@ mod tests {
             other => panic!("expected Error::Api, got {other:?}"),
         }
         // An object type: its empty value.
-        let raw = RawResponse::new(401, HeaderMap::new(), Bytes::from_static(b" "), false);
+        let raw = RawResponse::new(
+            StatusCode::UNAUTHORIZED,
+            HeaderMap::new(),
+            Bytes::from_static(b" "),
+            false,
+        );
         match raw.api_error::<serde_json::Map<String, serde_json::Value>>() {
             Error::Api { body, .. } => assert!(body.is_empty()),
             other => panic!("expected Error::Api, got {other:?}"),
         }
         // Neither `null` nor an object.
-        let raw = RawResponse::new(401, HeaderMap::new(), Bytes::new(), false);
+        let raw = RawResponse::new(
+            StatusCode::UNAUTHORIZED,
+            HeaderMap::new(),
+            Bytes::new(),
+            false,
+        );
         assert!(matches!(
             raw.api_error::<String>(),
             Error::InvalidResponse { .. }

@@ -3,7 +3,9 @@
 use std::time::{Duration, SystemTime};
 
 use reqwest::header::{HeaderMap, RETRY_AFTER};
-use reqwest::Method;
+use reqwest::{Method, StatusCode};
+
+use super::communication::CommunicationError;
 
 /// How a [`super::Transport`] retries, bounded by a number of attempts.
 ///
@@ -108,14 +110,14 @@ impl RetryPolicy {
     pub(crate) fn after_status(
         &self,
         method: &Method,
-        status: u16,
+        status: StatusCode,
         headers: &HeaderMap,
         attempt: u32,
     ) -> Option<Duration> {
         if attempt >= self.max_attempts {
             return None;
         }
-        let retriable = match status {
+        let retriable = match status.as_u16() {
             429 => true,
             500 | 502 | 503 | 504 => is_idempotent(method),
             _ => false,
@@ -135,10 +137,10 @@ impl RetryPolicy {
     pub(crate) fn after_error(
         &self,
         method: &Method,
-        err: &reqwest::Error,
+        err: &CommunicationError,
         attempt: u32,
     ) -> Option<Duration> {
-        if attempt >= self.max_attempts || err.is_builder() || err.is_redirect() {
+        if attempt >= self.max_attempts || err.is_final() {
             return None;
         }
         // A failed connect proves the server never saw the request.
@@ -168,6 +170,10 @@ pub(crate) fn retry_after(headers: &HeaderMap, now: SystemTime) -> Option<Durati
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn code(status: u16) -> StatusCode {
+        StatusCode::from_u16(status).expect("a status")
+    }
 
     fn with_retry_after(value: &str) -> HeaderMap {
         let mut headers = HeaderMap::new();
@@ -214,24 +220,36 @@ mod tests {
     fn which_statuses_are_retried() {
         let policy = RetryPolicy::new().max_attempts(3);
         let none = HeaderMap::new();
-        assert!(policy.after_status(&Method::POST, 429, &none, 1).is_some());
-        assert!(policy.after_status(&Method::POST, 503, &none, 1).is_none());
-        assert!(policy.after_status(&Method::GET, 503, &none, 1).is_some());
         assert!(policy
-            .after_status(&Method::DELETE, 500, &none, 2)
+            .after_status(&Method::POST, code(429), &none, 1)
             .is_some());
-        assert!(policy.after_status(&Method::GET, 503, &none, 3).is_none());
-        assert!(policy.after_status(&Method::GET, 501, &none, 1).is_none());
-        assert!(policy.after_status(&Method::GET, 404, &none, 1).is_none());
+        assert!(policy
+            .after_status(&Method::POST, code(503), &none, 1)
+            .is_none());
+        assert!(policy
+            .after_status(&Method::GET, code(503), &none, 1)
+            .is_some());
+        assert!(policy
+            .after_status(&Method::DELETE, code(500), &none, 2)
+            .is_some());
+        assert!(policy
+            .after_status(&Method::GET, code(503), &none, 3)
+            .is_none());
+        assert!(policy
+            .after_status(&Method::GET, code(501), &none, 1)
+            .is_none());
+        assert!(policy
+            .after_status(&Method::GET, code(404), &none, 1)
+            .is_none());
         let wait = policy
-            .after_status(&Method::POST, 429, &with_retry_after("3"), 1)
+            .after_status(&Method::POST, code(429), &with_retry_after("3"), 1)
             .expect("retried");
         assert!(wait >= Duration::from_secs(3));
         assert!(policy
-            .after_status(&Method::POST, 429, &with_retry_after("3600"), 1)
+            .after_status(&Method::POST, code(429), &with_retry_after("3600"), 1)
             .is_none());
         assert!(RetryPolicy::none()
-            .after_status(&Method::GET, 429, &none, 1)
+            .after_status(&Method::GET, code(429), &none, 1)
             .is_none());
     }
 }

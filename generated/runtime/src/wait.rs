@@ -109,7 +109,7 @@ pub struct Progress<'p> {
     /// Time since the wait started.
     pub elapsed: Duration,
     /// The poll's HTTP status.
-    pub status: u16,
+    pub status: reqwest::StatusCode,
     /// The polled body as JSON (`null` for the expected error status of a
     /// wait for a 404).
     pub body: &'p Value,
@@ -370,20 +370,19 @@ where
         };
         polls += 1;
         let response = match (expect, answer) {
-            (Expect::Status(code), Err(err)) if err.status() == Some(code) => {
-                let meta = err.meta().cloned();
+            (Expect::Status(code), Err(err)) if err.status().is_some_and(|s| s == code) => {
+                let Some(meta) = err.meta().cloned() else {
+                    return Err(err);
+                };
                 polling.report(&Progress {
                     polls,
                     elapsed: start.elapsed(),
-                    status: code,
+                    status: meta.status,
                     body: &Value::Null,
                     value: None,
                     done: true,
                 });
-                match meta {
-                    Some(meta) => return Ok(Ended::Status(meta)),
-                    None => return Err(err),
-                }
+                return Ok(Ended::Status(meta));
             }
             (_, Err(err)) => return Err(err),
             (_, Ok(response)) => response,
@@ -571,7 +570,7 @@ mod tests {
 
     fn answer(status: u16, body: Value) -> Result<Response<Value>, Error<()>> {
         let meta = ResponseMeta {
-            status,
+            status: reqwest::StatusCode::from_u16(status).expect("a status"),
             headers: Default::default(),
             rate_limit: Default::default(),
         };

@@ -223,27 +223,25 @@ pub(crate) fn response(
 }
 
 /// Logs an exchange that failed before an answer (refused, timed out).
-pub(crate) fn failed(elapsed: Duration, error: &reqwest::Error) {
+pub(crate) fn failed(elapsed: Duration, error: &dyn std::fmt::Display) {
     tracing::debug!(
         target: TARGET,
-        "< no answer after {} ms: {}",
+        "< no answer after {} ms: {error}",
         elapsed.as_millis(),
-        error.without_url_ref()
     );
 }
 
-/// `reqwest::Error` without its URL, for a log line that has it already.
-trait WithoutUrl {
-    fn without_url_ref(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    fn without_url_ref(&self) -> String {
-        let mut text = self.to_string();
-        if let Some(url) = self.url() {
-            text = text.replace(&format!(" ({url})"), "");
-        }
-        text
+/// Logs the head of an answer whose body is handed to the caller as it
+/// arrives (a streamed download): status, time and headers, no body.
+pub(crate) fn response_streamed(status: u16, elapsed: Duration, headers: &HeaderMap) {
+    if !tracing::enabled!(target: TARGET, tracing::Level::DEBUG) {
+        return;
+    }
+    let line = format!("< {status} in {} ms (body streamed)", elapsed.as_millis());
+    if tracing::enabled!(target: TARGET, tracing::Level::TRACE) {
+        tracing::trace!(target: TARGET, "{line}{}", header_lines("<", headers));
+    } else {
+        tracing::debug!(target: TARGET, "{line}");
     }
 }
 

@@ -358,7 +358,10 @@ async fn a_wrong_private_key_is_a_typed_401_after_two_round_trips() {
 
     // With a nonce cached, a bad key costs two round trips again, not more.
     let err = export(&client, None).await.expect_err("bad key");
-    assert_eq!(err.status(), Some(401));
+    assert_eq!(
+        err.status(),
+        Some(atlas_admin_runtime::StatusCode::UNAUTHORIZED)
+    );
     assert_eq!(round_trips(&mock).await, 4);
 }
 

@@ -320,7 +320,10 @@ async fn a_renewed_token_that_is_refused_too_ends_in_a_401_not_a_loop() {
         .await;
     let client = client(&server, service_account());
     let err = export(&client).await.expect_err("401");
-    assert_eq!(err.status(), Some(401));
+    assert_eq!(
+        err.status(),
+        Some(atlas_admin_runtime::StatusCode::UNAUTHORIZED)
+    );
     assert_eq!(atlas.tokens(), 2);
 }
 

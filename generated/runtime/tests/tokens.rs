@@ -193,6 +193,46 @@ async fn a_rate_limited_token_request_is_waited_out() {
     assert_eq!(atlas.state.api_calls(), 2);
 }
 
+#[tokio::test]
+async fn a_rate_limit_past_the_operation_deadline_is_named_at_once() {
+    // One token a minute: the second client is told to wait about a
+    // minute. The retry policy would wait that out (up to 120 s), but the
+    // call's 2 s deadline cannot, so it ends at once naming the limit and
+    // the deadline, instead of sleeping until the deadline cuts it.
+    let atlas = OAuthServer::with_limit(1, Duration::from_secs(60)).await;
+    call(&client(
+        &atlas,
+        ServiceAccount::new(CLIENT_ID, CLIENT_SECRET),
+    ))
+    .await
+    .expect("first");
+    let second = Transport::builder()
+        .base_url(atlas.uri())
+        .auth(ServiceAccount::new(CLIENT_ID, CLIENT_SECRET).into())
+        .operation_timeout(Duration::from_secs(2))
+        .build()
+        .expect("client");
+    match call(&second).await {
+        Err(Error::Auth(
+            err @ AuthError::RateLimited {
+                by_deadline: true,
+                allowance,
+                ..
+            },
+        )) => {
+            assert!(allowance <= Duration::from_secs(2), "{allowance:?}");
+            let shown = err.to_string();
+            assert!(
+                shown.contains("RATE_LIMITED") && shown.contains("operation deadline"),
+                "{shown}"
+            );
+        }
+        other => panic!("expected the rate limit within the deadline, got {other:?}"),
+    }
+    assert_eq!(atlas.state.limited(), 1);
+    assert_eq!(atlas.state.api_calls(), 1);
+}
+
 /// A profile in memory: the tokens stored now, and every pair saved.
 #[derive(Debug, Default)]
 struct Profile {

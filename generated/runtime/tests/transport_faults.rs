@@ -15,12 +15,13 @@ use std::time::{Duration, Instant, SystemTime};
 
 use atlas_admin_runtime::{
     ApiRequest, Auth, Error, RawResponse, Response, RetryPolicy, Transport,
-    DEFAULT_CONNECT_TIMEOUT, DEFAULT_TIMEOUT,
+    DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT,
 };
 use serde_json::{json, Value};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 mod common;
+mod raw_server;
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
 const MEDIA: &str = "application/vnd.atlas.2023-01-01+json";
@@ -39,7 +40,7 @@ fn client_for(base: &str) -> Transport {
         .base_url(base)
         .auth(Auth::bearer(TOKEN))
         .retry(policy())
-        .timeout(Duration::from_millis(400))
+        .response_timeout(Duration::from_millis(400))
         .connect_timeout(Duration::from_millis(400))
         .build()
         .expect("client")
@@ -167,7 +168,10 @@ async fn a_retry_after_beyond_the_cap_is_returned_at_once() {
     let server = serve(vec![rate_limited().insert_header("Retry-After", "3600")]).await;
     let started = Instant::now();
     let err = post(&client_for(&server.uri())).await.expect_err("429");
-    assert_eq!(err.status(), Some(429));
+    assert_eq!(
+        err.status(),
+        Some(atlas_admin_runtime::StatusCode::TOO_MANY_REQUESTS)
+    );
     assert_eq!(requests(&server).await, 1);
     assert!(started.elapsed() < Duration::from_secs(1));
 }
@@ -259,52 +263,18 @@ async fn non_json_and_truncated_json_bodies_are_invalid_responses() {
         else {
             panic!("{err:?}");
         };
-        assert_eq!((meta.status, body_prefix.as_str()), (200, body));
+        assert_eq!((meta.status.as_u16(), body_prefix.as_str()), (200, body));
         assert_eq!(requests(&server).await, 1);
     }
 }
 
-/// A raw TCP server: counts connections and hands each to `behave`.
+/// A raw server whose connections all behave the same.
 fn raw_server(behave: fn(TcpStream)) -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    let connections = Arc::new(AtomicUsize::new(0));
-    let count = connections.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            count.fetch_add(1, Ordering::SeqCst);
-            std::thread::spawn(move || behave(stream));
-        }
-    });
-    (base, connections)
+    raw_server::raw_server(move |stream, _| behave(stream))
 }
 
-/// Reads one request: headers, then `Content-Length` bytes of body.
 fn read_request(stream: &mut TcpStream) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-    let mut data = Vec::new();
-    let mut buf = [0u8; 4096];
-    loop {
-        let Ok(n) = stream.read(&mut buf) else { return };
-        if n == 0 {
-            return;
-        }
-        data.extend_from_slice(&buf[..n]);
-        let text = String::from_utf8_lossy(&data);
-        if let Some(end) = text.find("\r\n\r\n") {
-            let length = text[..end]
-                .lines()
-                .find_map(|l| {
-                    let (k, v) = l.split_once(':')?;
-                    k.eq_ignore_ascii_case("content-length")
-                        .then(|| v.trim().parse::<usize>().ok())?
-                })
-                .unwrap_or(0);
-            if data.len() >= end + 4 + length {
-                return;
-            }
-        }
-    }
+    raw_server::read_request(stream);
 }
 
 /// Reads part of the request, then closes with data unread: Linux sends RST.
@@ -437,5 +407,6 @@ fn defaults_are_bounded() {
     assert_eq!(RetryPolicy::none().attempts(), 1);
     assert_eq!(RetryPolicy::new().max_attempts(0).attempts(), 1);
     assert_eq!(DEFAULT_CONNECT_TIMEOUT, Duration::from_secs(10));
-    assert_eq!(DEFAULT_TIMEOUT, Duration::from_secs(60));
+    assert_eq!(DEFAULT_RESPONSE_TIMEOUT, Duration::from_secs(30));
+    assert_eq!(DEFAULT_READ_TIMEOUT, Duration::from_secs(30));
 }

@@ -91,6 +91,12 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }
+        if let Some(file) = matches.get_one::<std::path::PathBuf>("caCert") {
+            let pem = std::fs::read(file).map_err(|err| {
+                CliError::usage(format!("cannot read --caCert {}: {err}", file.display()))
+            })?;
+            builder = builder.add_root_certificate_pem(pem);
+        }
         let client = builder
             .build()
             .map_err(|err| CliError::usage(err.to_string()))?;

@@ -20,9 +20,10 @@ pub use ::atlas_admin_runtime as runtime;
 pub use ::atlas_admin_cli as cli_runtime;
 pub use ::atlas_admin_runtime::prelude;
 pub use ::atlas_admin_runtime::{
-    Auth, AuthError, ConfigError, IntoValidated, RateLimit, Response, ResponseMeta,
-    RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind, Wait,
-    DEFAULT_BASE_URL,
+    AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
+    CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
+    ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
+    ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,
 };
 /// A client of this API: one method per operation (see
 /// [`operations`]), each returning a request builder; set its inputs,

@@ -133,6 +133,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "profile",
     "no-auth",
     "no-token-cache",
+    "caCert",
     "debug",
     "dry-run",
     "curl",
@@ -456,7 +457,8 @@ fn emit_watch_spec(
 
 /// The function that runs `op` (an `OpSpec::run`): the flags onto the
 /// builder, then the body typed (or raw, for another API version), then
-/// the call.
+/// the call. A binary or text answer bound for `--outputFile` is streamed
+/// to it (`send_stream`, `send_as_stream`), not read into memory.
 fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
     let method = ident(&op.method_name);
     let sets = flag_setters(op);
@@ -473,6 +475,9 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
         quote! {
             if let Some(format) = call.format {
                 if let Some(v) = call.version { #with_version } #generated
+                if let Some(path) = call.output_file {
+                    return #rt::saved_outcome(b.send_as_stream(format).await, path).await;
+                }
                 return #rt::bytes_outcome(b.send_as(format).await);
             }
         }
@@ -498,9 +503,14 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
     // A JSON answer is printed as the server sent it (as `atlas api`
     // does), not re-encoded from the generated type, which would fill in
     // what the server left out.
+    let streamed = quote! {
+        if let Some(path) = call.output_file {
+            return #rt::saved_outcome(b.send_stream().await, path).await;
+        }
+    };
     let send = match &op.success_type {
-        Some(Type::Binary) => quote! { #rt::bytes_outcome(b.send().await) },
-        Some(Type::Text) => quote! { #rt::text_outcome(b.send().await) },
+        Some(Type::Binary) => quote! { #streamed #rt::bytes_outcome(b.send().await) },
+        Some(Type::Text) => quote! { #streamed #rt::text_outcome(b.send().await) },
         _ => quote! { #rt::json_outcome(b.send_json().await) },
     };
     let reassigned = !sets.is_empty() || op.body.is_some() || has_formats || has_versions;

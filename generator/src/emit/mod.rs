@@ -7,8 +7,8 @@
 
 pub mod body_template;
 pub mod cli;
-mod mock;
 pub mod markdown;
+mod mock;
 mod models;
 mod operations;
 mod pagination;
@@ -271,9 +271,10 @@ fn emit_mod(api: &Api) -> TokenStream {
         pub use ::atlas_admin_cli as cli_runtime;
         pub use ::atlas_admin_runtime::prelude;
         pub use ::atlas_admin_runtime::{
-            Auth, AuthError, ConfigError, IntoValidated, RateLimit, Response, ResponseMeta,
-            RetryPolicy, ServiceAccount, Validated, ValidationError, ValidationErrorKind, Wait,
-            DEFAULT_BASE_URL,
+            AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
+            CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
+            ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
+            ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,
         };
 
         /// A client of this API: one method per operation (see

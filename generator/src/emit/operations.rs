@@ -312,6 +312,23 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
     let no_auth = (!op.authenticated).then(|| quote! { request.authenticate = false; });
     fields.push(quote! { api_version: Option<String>, });
     inits.push(quote! { api_version: None, });
+    fields.push(quote! { call_options: crate::runtime::CallOptions, });
+    inits.push(quote! { call_options: ::std::default::Default::default(), });
+    let operation_id = &op.operation_id;
+    let send_stream = matches!(op.success_type, Some(Type::Binary | Type::Text)).then(|| {
+        quote! {
+            /// Like [`Self::send`], but a 2xx body is handed back as it
+            /// arrives, in bounded memory whatever its length (see
+            /// [`ByteStream`](crate::runtime::ByteStream): `save_to` a file,
+            /// `write_to` any `AsyncWrite`, or read it as a `Stream`). Retries
+            /// happen only before the body starts; a failure mid-body ends
+            /// the stream with an error, and no byte is delivered twice.
+            pub fn send_stream(self) -> impl ::std::future::Future<Output = Result<Response<crate::runtime::ByteStream<#error_ty>>, Error<#error_ty>>> + 'a {
+                let client = self.client;
+                client.send_stream::<Self>(self.into_request())
+            }
+        }
+    });
     quote! {
         #[doc = #builder_doc]
         #[derive(Debug, Clone)]
@@ -328,11 +345,22 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
 
             #(#setters)*
 
+            /// Overrides the client's settings for this call: timeouts,
+            /// retry policy, extra headers
+            /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+            /// see [`CallOptions`](crate::runtime::CallOptions)).
+            pub fn customize(mut self, f: impl ::std::ops::FnOnce(crate::runtime::CallOptions) -> crate::runtime::CallOptions) -> Self {
+                self.call_options = f(self.call_options);
+                self
+            }
+
             #send_doc
             pub fn send(self) -> impl ::std::future::Future<Output = Result<Response<#success_ty>, Error<#error_ty>>> + 'a {
                 let client = self.client;
                 client.send::<Self>(self.into_request())
             }
+
+            #send_stream
 
             /// Checks the inputs and builds the request.
             fn into_request(self) -> Result<ApiRequest, Error<#error_ty>> {
@@ -349,6 +377,8 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
                 #body_send
                 #envelope
                 request.api_version = self.api_version;
+                request.operation_id = #operation_id;
+                request.options = self.call_options;
                 Ok(request)
             }
         }

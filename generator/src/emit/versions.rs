@@ -123,19 +123,33 @@ fn emit_send_as(op: &Operation, error: &TokenStream) -> Option<TokenStream> {
     Some(quote! {
         #[doc = #doc]
         pub fn send_as(self, format: &str) -> impl ::std::future::Future<Output = Result<Response<::bytes::Bytes>, Error<#error>>> + 'a {
+            let client = self.client;
+            client.send::<crate::runtime::AsBytes<Self>>(self.into_request_as(format))
+        }
+
+        /// Like [`Self::send_as`], but a 2xx body is handed back as it
+        /// arrives, in bounded memory whatever its length (see
+        /// [`ByteStream`](crate::runtime::ByteStream)). Retries happen only
+        /// before the body starts; a failure mid-body ends the stream with
+        /// an error, and no byte is delivered twice.
+        pub fn send_as_stream(self, format: &str) -> impl ::std::future::Future<Output = Result<Response<crate::runtime::ByteStream<#error>>, Error<#error>>> + 'a {
+            let client = self.client;
+            client.send_stream::<crate::runtime::AsBytes<Self>>(self.into_request_as(format))
+        }
+
+        /// The request asking for the response in `format`.
+        fn into_request_as(self, format: &str) -> Result<ApiRequest, Error<#error>> {
             let accept: Option<&'static str> = match format {
                 #(#arms)*
                 _ => None,
             };
-            let client = self.client;
-            let request = match accept {
+            match accept {
                 Some(accept) => self.into_request().map(|mut request| {
                     request.accept = accept;
                     request
                 }),
                 None => Err(Error::Config(format!("the response format {format:?} is not offered (offered: {})", #offered))),
-            };
-            client.send::<crate::runtime::AsBytes<Self>>(request)
+            }
         }
     })
 }

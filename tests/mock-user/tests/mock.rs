@@ -7,7 +7,7 @@ use atlas_admin_api::mock::{MockAtlas, MockServer, Stub};
 use atlas_admin_api::models::{
     ApiError, DiskBackupExportJob, DiskBackupExportJobRequest, DiskBackupExportJobState,
 };
-use atlas_admin_api::{Auth, Client};
+use atlas_admin_api::{Auth, Client, StatusCode};
 use atlas_mock_user::{bucket_exists, export_alert, export_snapshot, failed_exports};
 
 const GROUP: &str = "32b6e34b3d91647abb20e7b8";
@@ -88,7 +88,7 @@ async fn a_body_predicate_that_fails_leaves_the_request_unmatched() {
         .send()
         .await
         .expect_err("no stub matches");
-    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(err.error_code(), Some("MOCK_NO_MATCHING_STUB"));
     assert_eq!(create.calls(), 0);
     let report = mock
@@ -128,7 +128,7 @@ async fn typed_errors_reach_the_users_code() {
     let err = bucket_exists(&other.client(), GROUP, BUCKET)
         .await
         .expect_err("403 is an error");
-    assert_eq!(err.status(), Some(403));
+    assert_eq!(err.status(), Some(StatusCode::FORBIDDEN));
     assert_eq!(err.error_code(), Some("USER_UNAUTHORIZED"));
 }
 
@@ -183,7 +183,7 @@ async fn a_delay_meets_the_clients_timeout() {
         .respond_api_error(404, "RESOURCE_NOT_FOUND", "late");
     let client: Client = mock
         .client_builder()
-        .timeout(Duration::from_millis(100))
+        .response_timeout(Duration::from_millis(100))
         .retry(atlas_admin_api::RetryPolicy::none())
         .build()
         .expect("client");
@@ -324,7 +324,7 @@ async fn a_wrong_accept_is_refused_as_atlas_refuses_it() {
         .send_json()
         .await
         .expect_err("no such version");
-    assert_eq!(err.status(), Some(406));
+    assert_eq!(err.status(), Some(StatusCode::NOT_ACCEPTABLE));
     // 406 is not a documented status of the operation: its body is kept as text.
     assert!(err.to_string().contains("INVALID_VERSION_DATE"), "{err}");
     // A version the operation has is answered, with its media type.
@@ -337,7 +337,7 @@ async fn a_wrong_accept_is_refused_as_atlas_refuses_it() {
         .send_json()
         .await
         .expect_err("the stub's 404");
-    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(get.calls(), 1);
     assert_eq!(get.requests().len(), 2);
 }
@@ -403,7 +403,7 @@ async fn an_unmatched_request_names_the_nearest_stubs() {
         .send()
         .await
         .expect_err("no stub for that id");
-    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(err.error_code(), Some("MOCK_NO_MATCHING_STUB"));
     let detail = err
         .api_error()
@@ -449,7 +449,7 @@ async fn digest_is_required_when_asked_for() {
     let err = bucket_exists(&wrong, GROUP, BUCKET)
         .await
         .expect_err("rejected");
-    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
     assert_eq!(get.calls(), 2);
 }
 
@@ -492,7 +492,7 @@ async fn a_service_account_gets_its_token_from_the_mock() {
     let err = bucket_exists(&anonymous, GROUP, BUCKET)
         .await
         .expect_err("401");
-    assert_eq!(err.status(), Some(401));
+    assert_eq!(err.status(), Some(StatusCode::UNAUTHORIZED));
     let wrong: Client = mock
         .client_builder()
         .auth(Auth::service_account("mdb_sa_id_1", "wrong"))
@@ -522,7 +522,7 @@ async fn envelope_true_is_answered_in_atlas_envelope() {
         .send()
         .await
         .expect_err("the status inside the envelope");
-    assert_eq!(err.status(), Some(404));
+    assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(err.error_code(), Some("EXPORT_NOT_FOUND"));
     assert_eq!(get.requests()[0].status, 404);
     assert!(mock.received()[0].query_value("envelope") == Some("true"));

@@ -48,6 +48,6 @@ impl Scheme for Bearer {
         &'a self,
         attempt: &'a Attempt<'a>,
     ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
-        Box::pin(async move { Ok(attempt.send(authorization(self.header.clone())).await?) })
+        Box::pin(attempt.send(authorization(self.header.clone())))
     }
 }

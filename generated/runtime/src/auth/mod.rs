@@ -23,7 +23,7 @@
 //!
 //! To add a scheme (or another header), write a type implementing [`Scheme`]
 //! in its own file here and build it in `Auth::into_scheme`; the transport
-//! (`client.rs`) needs no change.
+//! (`client/`) needs no change.
 
 mod bearer;
 mod digest;
@@ -279,7 +279,7 @@ impl Scheme for NoCredentials {
         &'a self,
         attempt: &'a Attempt<'a>,
     ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
-        Box::pin(async move { Ok(attempt.send(HeaderMap::new()).await?) })
+        Box::pin(attempt.send(HeaderMap::new()))
     }
 }
 
@@ -310,8 +310,13 @@ pub enum AuthError {
         /// The last wait the server asked for, when it said.
         retry_after: Option<Duration>,
         /// The longest the client waits for the limit
-        /// ([`crate::RetryPolicy::max_retry_after`]).
+        /// ([`crate::RetryPolicy::max_retry_after`]), or what was left of
+        /// the call's operation deadline when that was shorter.
         allowance: Duration,
+        /// Whether the call's operation deadline
+        /// ([`crate::TransportBuilder::operation_timeout`], or per call),
+        /// not the retry policy, set `allowance`.
+        by_deadline: bool,
     },
     /// The refresh token of an `atlas auth login` session was refused
     /// (expired or revoked): only logging in again helps.
@@ -341,15 +346,24 @@ impl fmt::Display for AuthError {
                 detail,
                 retry_after,
                 allowance,
+                by_deadline,
             } => {
                 write!(f, "the token endpoint's rate limit was reached (HTTP 429: {detail})")?;
+                let limit = if *by_deadline {
+                    format!(
+                        "the {:.1} s left of the call's operation deadline",
+                        allowance.as_secs_f64()
+                    )
+                } else {
+                    format!("the {} s this client waits for it", allowance.as_secs())
+                };
                 match retry_after {
                     Some(wait) => write!(
                         f,
-                        "; it asks to wait {} s more, past the {} s this client waits for it",
-                        wait.as_secs(),
-                        allowance.as_secs()
+                        "; it asks to wait {} s more, past {limit}",
+                        wait.as_secs()
                     )?,
+                    None if *by_deadline => write!(f, "; still limited, and another wait would pass {limit}")?,
                     None => write!(f, "; still limited after {} s", allowance.as_secs())?,
                 }
                 f.write_str(". Reuse tokens across processes (a token cache) or make fewer token requests")

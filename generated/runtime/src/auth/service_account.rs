@@ -246,7 +246,11 @@ impl TokenSource {
     /// for renewal. One request at a time renews; the others wait and reuse.
     /// With a shared cache, renewal first takes its lock and looks there
     /// for a token another client or process left.
-    async fn token(&self, http: &reqwest::Client) -> Result<AccessToken, AuthError> {
+    async fn token(
+        &self,
+        http: &reqwest::Client,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<AccessToken, AuthError> {
         let mut cache = self.cache.lock().await;
         let now = Instant::now();
         if let Some(token) = cache.as_ref().filter(|t| now < t.renew_at) {
@@ -260,7 +264,7 @@ impl TokenSource {
             *cache = Some(token.clone());
             return Ok(token);
         }
-        match self.fetch(http).await {
+        match self.fetch(http, deadline).await {
             Ok(token) => {
                 if let Some(shared) = &self.shared {
                     shared.store(token.token.expose(), token.remaining());
@@ -326,7 +330,11 @@ impl TokenSource {
         Ok(true)
     }
 
-    async fn fetch(&self, http: &reqwest::Client) -> Result<AccessToken, AuthError> {
+    async fn fetch(
+        &self,
+        http: &reqwest::Client,
+        deadline: Option<tokio::time::Instant>,
+    ) -> Result<AccessToken, AuthError> {
         let span = tracing::info_span!(
             "atlas.oauth.token",
             status = tracing::field::Empty,
@@ -342,6 +350,7 @@ impl TokenSource {
                 )
             },
             self.allowance,
+            deadline,
         )
         .instrument(span.clone())
         .await?;
@@ -406,7 +415,11 @@ impl TokenSource {
         url: &Url,
         form: String,
     ) -> Result<(u16, bytes::Bytes), AuthError> {
-        let answer = token_endpoint::exchange(self.form_request(http, url, form)).await?;
+        let answer = token_endpoint::exchange(
+            self.form_request(http, url, form)
+                .timeout(token_endpoint::TOKEN_REQUEST_TIMEOUT),
+        )
+        .await?;
         Ok((answer.status, answer.body))
     }
 }
@@ -424,7 +437,7 @@ impl Scheme for TokenSource {
     ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
         Box::pin(async move {
             let token = self
-                .token(attempt.http())
+                .token(attempt.http(), attempt.deadline())
                 .await
                 .map_err(AttemptError::Auth)?;
             let exchange = attempt.send(authorization(token.header.clone())).await?;
@@ -434,10 +447,10 @@ impl Scheme for TokenSource {
             tracing::debug!("the access token was refused as expired; renewing it");
             self.invalidate(&token).await;
             let token = self
-                .token(attempt.http())
+                .token(attempt.http(), attempt.deadline())
                 .await
                 .map_err(AttemptError::Auth)?;
-            Ok(attempt.send(authorization(token.header)).await?)
+            attempt.send(authorization(token.header)).await
         })
     }
 

@@ -6,10 +6,13 @@
 //! endpoint answers `429` with `Retry-After` and an `ApiError` whose
 //! `errorCode` is `RATE_LIMITED` (`Resource /api/oauth/token is limited to
 //! 10 requests every 1 minutes`). The request is sent again after the wait
-//! when the waits fit within the allowance; otherwise the error names the
-//! limit.
+//! when the waits fit within the allowance, and within the call's operation
+//! deadline when it has one; otherwise the error names the limit at once
+//! (rather than sleeping into the deadline).
 
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
 
 use super::AuthError;
 use crate::retry::retry_after;
@@ -17,6 +20,10 @@ use crate::wire;
 
 /// How much of an error answer from a token endpoint is kept.
 pub(crate) const DETAIL_CHARS: usize = 300;
+/// Longest token (or revocation) request, body included. The transport's
+/// own limits (response headers, read stalls) cover API requests; a token
+/// request gets one limit for the whole exchange.
+pub(crate) const TOKEN_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The wait after a 429 without `Retry-After`.
 const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
 
@@ -42,14 +49,16 @@ pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Answer,
     wire::request(wire::Exchange::Token, &request);
     let started = Instant::now();
     let response = http.execute(request).await.map_err(|err| {
+        let err = err.without_url();
         wire::failed(started.elapsed(), &err);
-        AuthError::TokenRequest(err.without_url())
+        AuthError::TokenRequest(err)
     })?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
     let body = response.bytes().await.map_err(|err| {
+        let err = err.without_url();
         wire::failed(started.elapsed(), &err);
-        AuthError::TokenRequest(err.without_url())
+        AuthError::TokenRequest(err)
     })?;
     wire::response(
         wire::Exchange::Token,
@@ -66,20 +75,29 @@ pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Answer,
 }
 
 /// Sends the request `build` makes, again after each 429 while the waits
-/// add up to at most `allowance`. Transport failures are
+/// add up to at most `allowance` and end before `deadline` (the call's
+/// operation deadline, when it has one). Transport failures are
 /// [`AuthError::TokenRequest`]; a 429 that cannot be waited out is
 /// [`AuthError::RateLimited`].
 pub(crate) async fn send(
     build: impl Fn() -> reqwest::RequestBuilder,
     allowance: Duration,
+    deadline: Option<Instant>,
 ) -> Result<TokenExchange, AuthError> {
     let started = Instant::now();
+    // What the deadline leaves, when it is the tighter of the two.
+    let (allowance, by_deadline) = match deadline {
+        Some(deadline) if deadline.saturating_duration_since(started) < allowance => {
+            (deadline.saturating_duration_since(started), true)
+        }
+        _ => (allowance, false),
+    };
     loop {
         let Answer {
             status,
             headers,
             body,
-        } = exchange(build()).await?;
+        } = exchange(build().timeout(TOKEN_REQUEST_TIMEOUT)).await?;
         if status != 429 {
             return Ok(TokenExchange { status, body });
         }
@@ -90,6 +108,7 @@ pub(crate) async fn send(
                 detail: summarise(&body).detail,
                 retry_after: asked,
                 allowance,
+                by_deadline,
             });
         }
         tracing::info!(

@@ -17,6 +17,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
+use tokio::time::Instant;
 use url::form_urlencoded;
 use url::Url;
 
@@ -246,11 +247,15 @@ impl fmt::Debug for LoginSource {
 impl LoginSource {
     /// The `Authorization` value to send, renewed first when the access
     /// token has expired and a refresh token can renew it.
-    pub(crate) async fn header(&self, http: &reqwest::Client) -> Result<HeaderValue, AuthError> {
+    pub(crate) async fn header(
+        &self,
+        http: &reqwest::Client,
+        deadline: Option<Instant>,
+    ) -> Result<HeaderValue, AuthError> {
         let mut state = self.state.lock().await;
         if state.due() && state.refresh.is_some() {
             tracing::debug!("the login's access token expired; renewing it");
-            self.renew(&mut state, http).await?;
+            self.renew(&mut state, http, deadline).await?;
         }
         Ok(state.header.clone())
     }
@@ -261,6 +266,7 @@ impl LoginSource {
     pub(crate) async fn renew_refused(
         &self,
         http: &reqwest::Client,
+        deadline: Option<Instant>,
         refused: &HeaderValue,
     ) -> Result<Option<HeaderValue>, AuthError> {
         let mut state = self.state.lock().await;
@@ -271,18 +277,23 @@ impl LoginSource {
             return Ok(None);
         }
         tracing::debug!("the login's access token was refused; renewing it");
-        self.renew(&mut state, http).await?;
+        self.renew(&mut state, http, deadline).await?;
         Ok(Some(state.header.clone()))
     }
 
     /// Renews the login; when its refresh token is refused and the store
     /// holds another pair (a process renewed first), adopts that pair, and
     /// renews with it if its access token is due too.
-    async fn renew(&self, state: &mut LoginState, http: &reqwest::Client) -> Result<(), AuthError> {
+    async fn renew(
+        &self,
+        state: &mut LoginState,
+        http: &reqwest::Client,
+        deadline: Option<Instant>,
+    ) -> Result<(), AuthError> {
         let Some(refresh) = state.refresh.clone() else {
             return Ok(());
         };
-        let err = match self.exchange(&refresh, http).await {
+        let err = match self.exchange(&refresh, http, deadline).await {
             Ok(renewed) => return self.adopt(state, renewed),
             Err(err @ AuthError::LoginExpired { .. }) => err,
             Err(err) => return Err(err),
@@ -305,7 +316,7 @@ impl LoginSource {
             refresh: Some(stored.1.clone()),
         };
         if state.due() {
-            let renewed = self.exchange(&stored.1, http).await?;
+            let renewed = self.exchange(&stored.1, http, deadline).await?;
             return self.adopt(state, renewed);
         }
         Ok(())
@@ -338,6 +349,7 @@ impl LoginSource {
         &self,
         refresh: &Secret,
         http: &reqwest::Client,
+        deadline: Option<Instant>,
     ) -> Result<RenewedLogin, AuthError> {
         let form = form_urlencoded::Serializer::new(String::new())
             .append_pair("client_id", &self.client_id)
@@ -355,6 +367,7 @@ impl LoginSource {
                         .body(form.clone())
                 },
                 self.allowance,
+                deadline,
             ),
             span.clone(),
         )
@@ -422,13 +435,17 @@ impl Scheme for LoginSource {
     ) -> BoxFuture<'a, Result<Exchange, AttemptError>> {
         Box::pin(async move {
             let http = attempt.http();
-            let header = self.header(http).await.map_err(AttemptError::Auth)?;
+            let deadline = attempt.deadline();
+            let header = self
+                .header(http, deadline)
+                .await
+                .map_err(AttemptError::Auth)?;
             let exchange = attempt.send(authorization(header.clone())).await?;
             if exchange.status != 401 || !says_token_expired(&exchange.headers, &exchange.body) {
                 return Ok(exchange);
             }
             match self
-                .renew_refused(http, &header)
+                .renew_refused(http, deadline, &header)
                 .await
                 .map_err(AttemptError::Auth)?
             {

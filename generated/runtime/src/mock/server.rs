@@ -191,7 +191,8 @@ impl MockServer {
         TransportBuilder::new()
             .base_url(self.uri.clone())
             .auth(self.state.auth.client_auth())
-            .timeout(Duration::from_secs(10))
+            .response_timeout(Duration::from_secs(10))
+            .read_timeout(Duration::from_secs(10))
             .retry(
                 RetryPolicy::new()
                     .base_delay(Duration::from_millis(1))

@@ -114,6 +114,7 @@ pub struct CreateBackupExport<'a> {
     body: Option<crate::models::DiskBackupExportJobRequest>,
     raw_body: Option<::serde_json::Value>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> CreateBackupExport<'a> {
     fn new(client: &'a Client) -> Self {
@@ -125,6 +126,7 @@ impl<'a> CreateBackupExport<'a> {
             body: None,
             raw_body: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -159,6 +161,19 @@ impl<'a> CreateBackupExport<'a> {
     /// The request body (`application/vnd.atlas.2023-01-01+json`, required).
     pub fn body(mut self, value: crate::models::DiskBackupExportJobRequest) -> Self {
         self.body = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Start one snapshot export job
@@ -204,6 +219,8 @@ impl<'a> CreateBackupExport<'a> {
             )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "createGroupClusterBackupExport";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -224,6 +241,7 @@ pub struct CreateExportBucket<'a> {
     body: Option<crate::models::DiskBackupSnapshotExportBucketRequest>,
     raw_body: Option<::serde_json::Value>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> CreateExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
@@ -235,6 +253,7 @@ impl<'a> CreateExportBucket<'a> {
             body: None,
             raw_body: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -269,6 +288,19 @@ impl<'a> CreateExportBucket<'a> {
         value: crate::models::DiskBackupSnapshotExportBucketRequest,
     ) -> Self {
         self.body = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Create one snapshot export bucket
@@ -314,6 +346,8 @@ impl<'a> CreateExportBucket<'a> {
             )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "createGroupBackupExportBucket";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -334,6 +368,7 @@ pub struct DeleteExportBucket<'a> {
     export_bucket_id: crate::runtime::Checked<crate::models::ExportBucketId>,
     envelope: Option<bool>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> DeleteExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
@@ -343,6 +378,7 @@ impl<'a> DeleteExportBucket<'a> {
             export_bucket_id: None,
             envelope: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -370,6 +406,19 @@ impl<'a> DeleteExportBucket<'a> {
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
         self.envelope = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Delete one snapshot export bucket
@@ -406,6 +455,8 @@ impl<'a> DeleteExportBucket<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "deleteGroupBackupExportBucket";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -425,6 +476,7 @@ pub struct GetBackupExport<'a> {
     export_id: crate::runtime::Checked<crate::models::ExportId>,
     envelope: Option<bool>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> GetBackupExport<'a> {
     fn new(client: &'a Client) -> Self {
@@ -435,6 +487,7 @@ impl<'a> GetBackupExport<'a> {
             export_id: None,
             envelope: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -474,6 +527,19 @@ impl<'a> GetBackupExport<'a> {
         self.envelope = Some(value);
         self
     }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
+        self
+    }
     /// Get one snapshot export job
     ///
     /// Returns one snapshot export job of a cluster, with its state and progress. Needs the Project Backup Manager role.
@@ -509,6 +575,8 @@ impl<'a> GetBackupExport<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "getGroupClusterBackupExport";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -527,6 +595,7 @@ pub struct GetExportBucket<'a> {
     export_bucket_id: crate::runtime::Checked<crate::models::ExportBucketId>,
     envelope: Option<bool>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> GetExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
@@ -536,6 +605,7 @@ impl<'a> GetExportBucket<'a> {
             export_bucket_id: None,
             envelope: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -563,6 +633,19 @@ impl<'a> GetExportBucket<'a> {
     /// `envelope` (query parameter, optional); the server's default is `false`.
     pub fn envelope(mut self, value: bool) -> Self {
         self.envelope = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Get one snapshot export bucket
@@ -602,6 +685,8 @@ impl<'a> GetExportBucket<'a> {
         request.query_opt("envelope", &self.envelope);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "getGroupBackupExportBucket";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -626,6 +711,7 @@ pub struct ListBackupExports<'a> {
     items_per_page: Option<i64>,
     page_num: Option<i64>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> ListBackupExports<'a> {
     fn new(client: &'a Client) -> Self {
@@ -639,6 +725,7 @@ impl<'a> ListBackupExports<'a> {
             items_per_page: None,
             page_num: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -694,6 +781,19 @@ impl<'a> ListBackupExports<'a> {
     /// `pageNum` (query parameter, optional); the server's default is `1`.
     pub fn page_num(mut self, value: i64) -> Self {
         self.page_num = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// List the snapshot export jobs of a cluster
@@ -734,6 +834,8 @@ impl<'a> ListBackupExports<'a> {
         request.query_opt("pageNum", &self.page_num);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "listGroupClusterBackupExports";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -757,6 +859,7 @@ pub struct ListExportBuckets<'a> {
     page_num: Option<i64>,
     pretty: Option<bool>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> ListExportBuckets<'a> {
     fn new(client: &'a Client) -> Self {
@@ -769,6 +872,7 @@ impl<'a> ListExportBuckets<'a> {
             page_num: None,
             pretty: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -816,6 +920,19 @@ impl<'a> ListExportBuckets<'a> {
         self.pretty = Some(value);
         self
     }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
+        self
+    }
     /// List the project's snapshot export buckets
     ///
     /// Returns one page of the export buckets of a project. Needs the Project Read Only role or higher.
@@ -853,6 +970,8 @@ impl<'a> ListExportBuckets<'a> {
         request.query_opt("pretty", &self.pretty);
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "listGroupBackupExportBuckets";
+        request.options = self.call_options;
         Ok(request)
     }
 }
@@ -876,6 +995,7 @@ pub struct UpdateBackupExportBucket<'a> {
     body: Option<crate::models::UpdateRequirePrivateNetworkingRequestView>,
     raw_body: Option<::serde_json::Value>,
     api_version: Option<String>,
+    call_options: crate::runtime::CallOptions,
 }
 impl<'a> UpdateBackupExportBucket<'a> {
     fn new(client: &'a Client) -> Self {
@@ -888,6 +1008,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
             body: None,
             raw_body: None,
             api_version: None,
+            call_options: ::std::default::Default::default(),
         }
     }
     /// 24-hexadecimal-character id of the project (Atlas calls projects groups in its paths).
@@ -932,6 +1053,19 @@ impl<'a> UpdateBackupExportBucket<'a> {
         value: crate::models::UpdateRequirePrivateNetworkingRequestView,
     ) -> Self {
         self.body = Some(value);
+        self
+    }
+    /// Overrides the client's settings for this call: timeouts,
+    /// retry policy, extra headers
+    /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
+    /// see [`CallOptions`](crate::runtime::CallOptions)).
+    pub fn customize(
+        mut self,
+        f: impl ::std::ops::FnOnce(
+            crate::runtime::CallOptions,
+        ) -> crate::runtime::CallOptions,
+    ) -> Self {
+        self.call_options = f(self.call_options);
         self
     }
     /// Change whether one export bucket needs private networking
@@ -981,6 +1115,8 @@ impl<'a> UpdateBackupExportBucket<'a> {
             )?;
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
+        request.operation_id = "updateGroupBackupExportBucket";
+        request.options = self.call_options;
         Ok(request)
     }
 }

@@ -1,0 +1,589 @@
+//! The client every generated operation is a method of, and its transport:
+//! building requests, timeouts, retries and tracing. Each attempt goes
+//! through the configured authentication scheme (`auth/`, the `Scheme`
+//! trait), which adds its headers and performs its own round trips with
+//! [`Attempt::send`].
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
+use tokio::time::Instant;
+use tracing::Instrument as _;
+use url::Url;
+
+use crate::auth::{AuthError, Scheme};
+use crate::body::{chunks, read_to_end, ByteStream, ReadError};
+use crate::communication::{CommunicationError, TimeoutKind};
+use crate::error::{ConfigError, Error};
+use crate::interceptor::{AttemptInfo, AttemptOutcome, Interceptors};
+use crate::options::Limits;
+use crate::request::ApiRequest;
+use crate::response::{Decoder, Endpoint, RawResponse, Response};
+use crate::retry::RetryPolicy;
+use crate::serde_helpers::{with_options, DecodeOptions};
+use crate::wire::{self, Credentials, WireRequest};
+
+mod builder;
+
+pub use builder::TransportBuilder;
+
+/// Where Atlas serves the Administration API.
+pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
+
+/// The environment variable [`Transport::from_env`] reads another base URL
+/// from (a proxy, Atlas for Government, a test server).
+pub const ENV_BASE_URL: &str = "ATLAS_BASE_URL";
+
+/// The environment variable naming a PEM file of extra root certificates
+/// (a company's TLS-inspecting proxy, a private CA), read by every
+/// [`TransportBuilder::build`] that builds its own HTTP client.
+pub const ENV_CA_CERT: &str = "ATLAS_CA_CERT";
+
+/// The transport under an Atlas Administration API client. Cheap to clone; clones share the
+/// connection pool and the authentication state (digest nonce, cached
+/// service-account token). Operations are generated as methods (see
+/// the generated crate's `operations`).
+#[derive(Debug, Clone)]
+pub struct Transport {
+    base_url: Url,
+    http: reqwest::Client,
+    auth: Arc<dyn Scheme>,
+    retry: RetryPolicy,
+    decode: DecodeOptions,
+    limits: Limits,
+    user_agent: HeaderValue,
+    interceptors: Interceptors,
+    dry_run: bool,
+}
+
+/// One attempt of a request, ready to be sent any number of times (the body
+/// is shared bytes, so authentication round trips replay it).
+struct Prepared<'a> {
+    request: &'a ApiRequest,
+    url: &'a Url,
+    /// The call's and the interceptors' headers for this attempt.
+    headers: HeaderMap,
+    limits: Limits,
+    /// When the call's operation deadline ends, when it has one.
+    deadline: Option<Instant>,
+    /// Whether a 2xx body is left unread, to be streamed.
+    stream: bool,
+}
+
+/// One response: its body read to the end, or (a 2xx of a streamed call)
+/// still to be read.
+pub(crate) struct Exchange {
+    pub(crate) status: reqwest::StatusCode,
+    pub(crate) headers: HeaderMap,
+    /// The body; empty while [`Self::unread`] holds it.
+    pub(crate) body: Bytes,
+    unread: Option<reqwest::Response>,
+}
+
+/// Why one attempt produced no response to hand back.
+pub(crate) enum AttemptError {
+    Transport(CommunicationError),
+    Auth(AuthError),
+    /// The body is longer than the limit for bodies read into memory.
+    TooLarge {
+        status: reqwest::StatusCode,
+        headers: HeaderMap,
+        limit: u64,
+    },
+}
+
+impl From<reqwest::Error> for AttemptError {
+    fn from(err: reqwest::Error) -> Self {
+        AttemptError::Transport(CommunicationError::http(err))
+    }
+}
+
+/// One attempt of a request, as an authentication scheme sees it: what is
+/// sent (for digest's answer), a way to send it once with the scheme's
+/// headers, and the transport's HTTP client for the scheme's own requests.
+pub(crate) struct Attempt<'a> {
+    transport: &'a Transport,
+    prepared: &'a Prepared<'a>,
+}
+
+impl Attempt<'_> {
+    /// The request's method (`GET`, ...).
+    pub(crate) fn method(&self) -> &str {
+        self.prepared.request.method.as_str()
+    }
+
+    /// The request-target as sent (path and query), for digest's `uri`.
+    pub(crate) fn target(&self) -> &str {
+        &self.prepared.url[url::Position::BeforePath..url::Position::AfterQuery]
+    }
+
+    /// The request body as sent (empty without one).
+    pub(crate) fn body(&self) -> &[u8] {
+        self.prepared
+            .request
+            .body
+            .as_ref()
+            .map_or(&[][..], |(_, b)| b)
+    }
+
+    /// The transport's HTTP client (connection pool, `User-Agent`), for
+    /// requests of the scheme's own (a token endpoint).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.transport.http
+    }
+
+    /// When the call's operation deadline ends (none without one): a
+    /// scheme's waits (the token endpoint's rate limit) give up rather
+    /// than sleep past it.
+    pub(crate) fn deadline(&self) -> Option<Instant> {
+        self.prepared.deadline
+    }
+
+    /// Sends the request once with `headers` added (the scheme's
+    /// credentials). The body is read to its end, unless it is the 2xx body
+    /// of a streamed call.
+    pub(crate) async fn send(&self, headers: HeaderMap) -> Result<Exchange, AttemptError> {
+        self.transport.send_once(self.prepared, headers).await
+    }
+}
+
+/// What the retry loop ends with: the last attempt's outcome and the
+/// number of attempts made.
+struct Attempts {
+    outcome: Result<Exchange, AttemptError>,
+    count: u32,
+}
+
+impl Transport {
+    /// Starts configuring a transport (generated crates start from their
+    /// `Client::builder()`, which builds their `Client` around one).
+    pub fn builder() -> TransportBuilder {
+        TransportBuilder::default()
+    }
+
+    /// A transport configured from the environment (see
+    /// [`TransportBuilder::with_env`]).
+    pub fn from_env() -> Result<Transport, ConfigError> {
+        Transport::builder().with_env()?.build()
+    }
+
+    /// The base URL requests go to.
+    pub fn base_url(&self) -> &Url {
+        &self.base_url
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    fn url_for(&self, request: &ApiRequest) -> Url {
+        let mut url = self.base_url.clone();
+        let base_path = url.path().trim_end_matches('/').to_owned();
+        url.set_path(&format!("{base_path}{}", request.path));
+        if !request.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(request.query.iter());
+        }
+        url
+    }
+
+    /// Sends a request built by generated code and reads the whole response.
+    /// With [`ApiRequest::unwrap_envelope`], an enveloped body is unwrapped
+    /// (see [`RawResponse::new`]).
+    ///
+    /// Applies the credentials (including digest and token round trips), and
+    /// retries as the [`RetryPolicy`] allows, within the call's limits (the
+    /// client's, with [`ApiRequest::options`] applied). Every attempt runs
+    /// in a `tracing` span `atlas.request` with the method, the path
+    /// template (no parameter values), the attempt number and the status;
+    /// no secret is ever recorded. The response's `RateLimit-*` figures are
+    /// in its [`RawResponse::meta`].
+    #[doc(hidden)]
+    pub async fn execute<E>(&self, request: ApiRequest) -> Result<RawResponse, Error<E>> {
+        let (exchange, _) = self.run(&request, false).await?;
+        Ok(RawResponse::new(
+            exchange.status,
+            exchange.headers,
+            exchange.body,
+            request.unwrap_envelope,
+        ))
+    }
+
+    /// Sends a request built by the generated operation `O` and decodes
+    /// the response as `O` says (see [`Endpoint`] and
+    /// [`RawResponse::decode`]), leniently unless the client was built with
+    /// [`TransportBuilder::strict_responses`]. `request` is the result of the
+    /// builder's input checks: an error is returned as it is, and nothing
+    /// is sent.
+    #[doc(hidden)]
+    pub async fn send<O: Endpoint>(
+        &self,
+        request: Result<ApiRequest, Error<O::ErrorBody>>,
+    ) -> Result<Response<<O::Decoder as Decoder>::Output>, Error<O::ErrorBody>> {
+        let raw = self.execute(request?).await?;
+        with_options(self.decode, || raw.decode_for::<O>())
+    }
+
+    /// Sends a request built by the generated operation `O` and hands back
+    /// a 2xx body as it arrives ([`ByteStream`]); any other status is read
+    /// and decoded as `O` decodes it (documented errors into
+    /// [`Error::Api`]). Retries happen only before the body starts: a
+    /// failure mid-body ends the stream with an error, and nothing is sent
+    /// again, so no byte is delivered twice.
+    #[doc(hidden)]
+    pub async fn send_stream<O: Endpoint>(
+        &self,
+        request: Result<ApiRequest, Error<O::ErrorBody>>,
+    ) -> Result<Response<ByteStream<O::ErrorBody>>, Error<O::ErrorBody>> {
+        let request = request?;
+        let (exchange, stats) = self.run(&request, true).await?;
+        let Some(unread) = exchange.unread else {
+            let raw = RawResponse::new(
+                exchange.status,
+                exchange.headers,
+                exchange.body,
+                request.unwrap_envelope,
+            );
+            return Err(
+                match with_options(self.decode, || raw.clone().decode_for::<O>()) {
+                    Err(err) => err,
+                    Ok(_) => raw.unexpected(),
+                },
+            );
+        };
+        let limits = request.options.apply(self.limits);
+        // The deadline counts from the call's start: what is left of it.
+        let deadline = limits
+            .operation_timeout
+            .map(|limit| (stats.started + limit, limit));
+        let body = ByteStream::new(chunks(unread, limits.read_timeout, deadline), stats.count);
+        let raw = RawResponse::new(exchange.status, exchange.headers, Bytes::new(), false);
+        Ok(Response {
+            meta: raw.meta().clone(),
+            body,
+        })
+    }
+
+    /// How this client decodes responses.
+    pub fn decode_options(&self) -> DecodeOptions {
+        self.decode
+    }
+
+    /// Revokes the service account's current access token
+    /// (`POST {token base}/api/oauth/revoke`) and forgets it; the next
+    /// request fetches a new one. Returns `false` when there was nothing to
+    /// revoke (no token fetched yet, or credentials other than a service
+    /// account).
+    pub async fn revoke_token(&self) -> Result<bool, AuthError> {
+        self.auth.revoke(&self.http).await
+    }
+
+    /// Every attempt of a call, within its overall deadline; the final
+    /// outcome as the call's result.
+    async fn run<E>(
+        &self,
+        request: &ApiRequest,
+        stream: bool,
+    ) -> Result<(Exchange, CallStats), Error<E>> {
+        let url = self.url_for(request);
+        let limits = request.options.apply(self.limits);
+        if self.dry_run {
+            return Err(self.describe(request, &url, limits));
+        }
+        let started = Instant::now();
+        let mut count = 1;
+        let deadline = limits.operation_timeout.map(|limit| started + limit);
+        let attempts = self.attempts(request, &url, limits, deadline, stream, &mut count);
+        let attempts = match limits.operation_timeout {
+            None => attempts.await,
+            Some(limit) => match tokio::time::timeout(limit, attempts).await {
+                Ok(attempts) => attempts,
+                Err(_) => Attempts {
+                    outcome: Err(AttemptError::Transport(CommunicationError::timeout(
+                        TimeoutKind::Operation,
+                        limit,
+                        Some(url.clone()),
+                    ))),
+                    count,
+                },
+            },
+        };
+        let stats = CallStats {
+            count: attempts.count,
+            started,
+        };
+        match attempts.outcome {
+            Ok(exchange) => Ok((exchange, stats)),
+            Err(AttemptError::Transport(source)) => Err(Error::Communication {
+                source,
+                attempts: attempts.count,
+            }),
+            Err(AttemptError::Auth(err)) => Err(Error::Auth(err)),
+            Err(AttemptError::TooLarge {
+                status,
+                headers,
+                limit,
+            }) => {
+                let raw = RawResponse::new(status, headers, Bytes::new(), false);
+                Err(Error::BodyTooLarge {
+                    meta: raw.meta().clone(),
+                    limit,
+                })
+            }
+        }
+    }
+
+    /// Attempts until one is final or the [`RetryPolicy`] says stop;
+    /// `count` is kept up to date for a deadline that cuts the loop short.
+    async fn attempts(
+        &self,
+        request: &ApiRequest,
+        url: &Url,
+        limits: Limits,
+        deadline: Option<Instant>,
+        stream: bool,
+        count: &mut u32,
+    ) -> Attempts {
+        let retry = request.options.retry_override().unwrap_or(&self.retry);
+        loop {
+            let attempt = *count;
+            let info = AttemptInfo {
+                operation_id: request.operation_id,
+                method: &request.method,
+                path_template: request.path_template,
+                attempt,
+            };
+            let mut headers = request.options.headers().clone();
+            self.interceptors.before(&info, &mut headers);
+            let prepared = Prepared {
+                request,
+                url,
+                headers,
+                limits,
+                deadline,
+                stream,
+            };
+            let span = tracing::info_span!(
+                "atlas.request",
+                method = %request.method,
+                path = request.path_template,
+                attempt,
+                status = tracing::field::Empty,
+                error = tracing::field::Empty,
+            );
+            let sent = Instant::now();
+            let outcome = self.attempt(&prepared).instrument(span.clone()).await;
+            let (status, headers, error) = match &outcome {
+                Ok(ex) => (Some(ex.status), Some(&ex.headers), None),
+                Err(AttemptError::TooLarge {
+                    status, headers, ..
+                }) => (Some(*status), Some(headers), None),
+                Err(AttemptError::Transport(err)) => (None, None, Some(err)),
+                Err(AttemptError::Auth(_)) => (None, None, None),
+            };
+            self.interceptors.after(
+                &info,
+                &AttemptOutcome {
+                    status,
+                    headers,
+                    error,
+                    elapsed: sent.elapsed(),
+                },
+            );
+            let wait = match &outcome {
+                Ok(exchange) => {
+                    span.record("status", exchange.status.as_u16());
+                    retry.after_status(&request.method, exchange.status, &exchange.headers, attempt)
+                }
+                Err(AttemptError::Transport(err)) => {
+                    span.record("error", err.kind_name());
+                    retry.after_error(&request.method, err, attempt)
+                }
+                Err(AttemptError::Auth(_) | AttemptError::TooLarge { .. }) => None,
+            };
+            let Some(wait) = wait else {
+                return Attempts {
+                    outcome,
+                    count: attempt,
+                };
+            };
+            tracing::info!(
+                parent: &span,
+                wait_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
+                "retrying"
+            );
+            // A streamed body not taken is dropped here, closing its connection.
+            drop(outcome);
+            tokio::time::sleep(wait).await;
+            *count += 1;
+        }
+    }
+
+    /// One attempt: the request with its credentials, including the extra
+    /// round trips authentication may need (the scheme's business).
+    async fn attempt(&self, p: &Prepared<'_>) -> Result<Exchange, AttemptError> {
+        let attempt = Attempt {
+            transport: self,
+            prepared: p,
+        };
+        if !p.request.authenticate {
+            // The spec says `security: []`: no credentials for this one.
+            return attempt.send(HeaderMap::new()).await;
+        }
+        self.auth.authenticate(&attempt).await
+    }
+
+    /// One round trip with the scheme's headers ([`Self::request_for`],
+    /// [`Self::round_trip`]), in the wire log (see [`crate::wire`]).
+    async fn send_once(
+        &self,
+        p: &Prepared<'_>,
+        scheme_headers: HeaderMap,
+    ) -> Result<Exchange, AttemptError> {
+        let built = self
+            .request_for(p, scheme_headers)
+            .map_err(AttemptError::Transport)?
+            .build()?;
+        wire::request(wire::Exchange::Api, &built);
+        let started = Instant::now();
+        let exchange = self.round_trip(p, built).await;
+        match &exchange {
+            Ok(ex) if ex.unread.is_some() => {
+                wire::response_streamed(ex.status.as_u16(), started.elapsed(), &ex.headers)
+            }
+            Ok(ex) => wire::response(
+                wire::Exchange::Api,
+                ex.status.as_u16(),
+                started.elapsed(),
+                &ex.headers,
+                &ex.body,
+            ),
+            Err(AttemptError::Transport(err)) => wire::failed(started.elapsed(), err),
+            Err(AttemptError::TooLarge { status, .. }) => wire::failed(
+                started.elapsed(),
+                &format!("HTTP {} body over the size limit", status.as_u16()),
+            ),
+            Err(AttemptError::Auth(_)) => {}
+        }
+        exchange
+    }
+
+    /// The request as sent: the request's own headers, then the call's and
+    /// the interceptors', then `scheme_headers` (credentials), later ones
+    /// replacing earlier ones of the same name.
+    fn request_for(
+        &self,
+        p: &Prepared<'_>,
+        scheme_headers: HeaderMap,
+    ) -> Result<reqwest::RequestBuilder, CommunicationError> {
+        let request = p.request;
+        let mut headers = HeaderMap::new();
+        headers.insert(USER_AGENT, self.user_agent.clone());
+        headers.insert(ACCEPT, header_value(request.accept_header())?);
+        for (name, value) in &request.headers {
+            let name = HeaderName::try_from(*name)
+                .map_err(|err| CommunicationError::invalid_request(err.to_string()))?;
+            headers.insert(name, header_value(value.clone())?);
+        }
+        let mut builder = self.http.request(request.method.clone(), p.url.clone());
+        if let (Some((_, body)), Some(content_type)) =
+            (&request.body, request.content_type_header())
+        {
+            headers.insert(CONTENT_TYPE, header_value(content_type)?);
+            builder = builder.body(body.clone());
+        }
+        for (name, value) in p.headers.iter().chain(scheme_headers.iter()) {
+            headers.insert(name, value.clone());
+        }
+        Ok(builder.headers(headers))
+    }
+
+    /// One round trip of a built request within the response timeout; the
+    /// body read to its end within the read timeout and the size limit,
+    /// unless it is the 2xx body of a streamed call.
+    async fn round_trip(
+        &self,
+        p: &Prepared<'_>,
+        built: reqwest::Request,
+    ) -> Result<Exchange, AttemptError> {
+        let sent = self.http.execute(built);
+        let response = match tokio::time::timeout(p.limits.response_timeout, sent).await {
+            Ok(response) => response?,
+            Err(_) => {
+                return Err(AttemptError::Transport(CommunicationError::timeout(
+                    TimeoutKind::Response,
+                    p.limits.response_timeout,
+                    Some(p.url.clone()),
+                )))
+            }
+        };
+        let status = response.status();
+        let headers = response.headers().clone();
+        if p.stream && status.is_success() {
+            return Ok(Exchange {
+                status,
+                headers,
+                body: Bytes::new(),
+                unread: Some(response),
+            });
+        }
+        let limit = p.limits.max_body_size;
+        match read_to_end(response, p.limits.read_timeout, limit).await {
+            Ok(body) => Ok(Exchange {
+                status,
+                headers,
+                body,
+                unread: None,
+            }),
+            Err(ReadError::Communication(err)) => Err(AttemptError::Transport(err)),
+            Err(ReadError::TooLarge) => Err(AttemptError::TooLarge {
+                status,
+                headers,
+                limit,
+            }),
+        }
+    }
+}
+
+impl Transport {
+    /// The request as it would be sent, credentials left out (a dry run):
+    /// [`Error::NotSent`], or the error that stopped it being built.
+    fn describe<E>(&self, request: &ApiRequest, url: &Url, limits: Limits) -> Error<E> {
+        let prepared = Prepared {
+            request,
+            url,
+            headers: request.options.headers().clone(),
+            limits,
+            deadline: None,
+            stream: false,
+        };
+        let credentials = if request.authenticate {
+            self.auth.credentials()
+        } else {
+            Credentials::None
+        };
+        let built = self
+            .request_for(&prepared, HeaderMap::new())
+            .and_then(|builder| builder.build().map_err(CommunicationError::from));
+        match built {
+            Ok(built) => Error::NotSent(Box::new(WireRequest::new(&built, credentials))),
+            Err(source) => Error::Communication {
+                source,
+                attempts: 0,
+            },
+        }
+    }
+}
+
+/// When a call started and how many attempts it took.
+struct CallStats {
+    count: u32,
+    started: Instant,
+}
+
+/// A header value built by generated code (a media type, a parameter);
+/// one that cannot be sent fails the attempt as a request error.
+fn header_value(value: String) -> Result<HeaderValue, CommunicationError> {
+    HeaderValue::try_from(value).map_err(|err| CommunicationError::invalid_request(err.to_string()))
+}
