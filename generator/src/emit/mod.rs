@@ -5,7 +5,9 @@
 //! names (a schema called `String` becomes `StringType`), so they cannot be
 //! shadowed.
 
+pub mod body_template;
 pub mod cli;
+pub mod markdown;
 mod mock;
 mod models;
 mod operations;
