@@ -86,7 +86,9 @@ pub enum WarningCode {
     AtlasCliUnknownKey,
     /// An `x-xgen-atlascli` watcher that cannot be generated (it polls an
     /// operation that is not there, or not a GET, names parameters either
-    /// side lacks, ...): the operation gets no waiter.
+    /// side lacks, ...): the operation gets no waiter; or one that was
+    /// mended (it names a mutation, or reads the body of an answer that has
+    /// none) and says what it polls instead.
     AtlasCliWatcher,
 }
 

@@ -9,6 +9,7 @@
 //! | `x-xgen-operation-id-override` | operation | [`operation_id_override`] | the short (SDK and CLI) name |
 //! | `x-sunset` | media type | [`sunset`] | the date a version is removed |
 //! | `x-xgen-preview` | media type | [`public_preview`] | `{public: "true"}` marks a public preview |
+//! | `x-xgen-docs-url` | operation | [`docs_url`] | its page of the API reference |
 //! | `x-xgen-atlascli` | operation, parameter | [`atlascli`] (shape read by [`crate::atlascli`]) | the Atlas CLI's watchers, aliases, help texts |
 //!
 //! Overlays and [`crate::spec_tools::extract()`] keep every `x-` member
@@ -27,6 +28,9 @@ pub const SUNSET: &str = "x-sunset";
 
 /// On a media type: `{public: "true"}` when its version is a public preview.
 pub const PREVIEW: &str = "x-xgen-preview";
+
+/// On an operation: its page of the API reference.
+pub const DOCS_URL: &str = "x-xgen-docs-url";
 
 /// The Atlas CLI's extension on operations and parameters (see
 /// [`crate::atlascli`]).
@@ -81,6 +85,23 @@ pub fn public_preview(owner: &(impl Extensions + ?Sized)) -> bool {
         == Some("true")
 }
 
+/// An operation's `x-xgen-docs-url`: `Ok(None)` when absent, `Err` with
+/// the value when it is not an absolute http(s) URL.
+pub fn docs_url(owner: &(impl Extensions + ?Sized)) -> Result<Option<&str>, &Value> {
+    let Some(value) = owner.extension(DOCS_URL) else {
+        return Ok(None);
+    };
+    match value.as_str().map(str::trim) {
+        Some(url)
+            if (url.starts_with("https://") || url.starts_with("http://"))
+                && !url.contains(char::is_whitespace) =>
+        {
+            Ok(Some(url))
+        }
+        _ => Err(value),
+    }
+}
+
 /// An operation's or parameter's `x-xgen-atlascli` value, unread (its shape
 /// is [`crate::atlascli::read`]'s).
 pub fn atlascli(owner: &(impl Extensions + ?Sized)) -> Option<&Value> {
@@ -110,5 +131,10 @@ mod tests {
         assert_eq!(atlascli(&map), None);
         assert_eq!(operation_id_override(&json!([1])), None);
         assert!(is_extension("x-any") && !is_extension("paths"));
+        let docs = json!({"x-xgen-docs-url": "https://x.y/v2/#tag/A"});
+        assert_eq!(docs_url(&docs), Ok(Some("https://x.y/v2/#tag/A")));
+        assert_eq!(docs_url(&json!({})), Ok(None));
+        let bad = json!({"x-xgen-docs-url": "#tag/A"});
+        assert!(docs_url(&bad).is_err());
     }
 }

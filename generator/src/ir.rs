@@ -197,6 +197,9 @@ pub struct Field {
     pub boxed: bool,
     /// Description.
     pub doc: Option<String>,
+    /// The property schema's example (for the command line's body
+    /// templates).
+    pub example: Option<serde_json::Value>,
 }
 
 impl Field {
@@ -469,6 +472,9 @@ pub struct Operation {
     pub summary: Option<String>,
     /// Longer description.
     pub description: Option<String>,
+    /// The operation's page of the API reference (`x-xgen-docs-url`, an
+    /// absolute http(s) URL).
+    pub docs_url: Option<String>,
     /// Index of the boolean `envelope` query parameter, if the operation has one.
     pub envelope_param: Option<usize>,
     /// The Atlas API version generated (`2023-01-01`, `preview`), if the

@@ -1,7 +1,7 @@
 //! OpenAPI Overlays: ours (`spec/overlays/`) apply cleanly and give two
 //! operations a waiter, `--projectId` and short help; the Atlas CLI's eight
 //! upstream overlays apply to the combined spec, whose 25 watched
-//! operations get waiters, and which still generates.
+//! operations all get waiters (two watchers mended, with warnings), and which still generates.
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -274,23 +274,65 @@ fn the_atlas_cli_overlays_apply_to_the_combined_spec() {
         dropped.join("\n  ")
     );
     // Two of the 25 cannot work as the overlay writes them: one polls a
-    // PATCH (itself), one reads ids from the body of a 204. Both are
-    // warnings, and the other 23 get waiters.
-    assert_eq!(waiters.len(), 23, "{waiters:#?}");
-    let mut refused: Vec<&str> = dropped.iter().filter_map(|m| m.split('`').nth(1)).collect();
-    refused.dedup();
-    assert_eq!(
-        refused,
-        [
-            "updateGroupCluster",
-            "deleteGroupPrivateEndpointEndpointService"
-        ],
+    // PATCH (itself), one reads ids from the body of a 204. Both are mended
+    // with a warning: the PATCH's watcher polls the GET at its path, the
+    // DELETE's takes the ids from its own inputs. All 25 get waiters.
+    assert_eq!(waiters.len(), 25, "{waiters:#?}");
+    for expected in [
+        "updateGroupCluster -> getGroupCluster",
+        "deleteGroupPrivateEndpointEndpointService -> getGroupPrivateEndpointEndpointService",
+    ] {
+        assert!(
+            waiters.iter().any(|w| w.starts_with(expected)),
+            "{expected}: {waiters:#?}"
+        );
+    }
+    let mended: Vec<&String> = dropped.iter().filter(|m| m.contains("mended")).collect();
+    assert_eq!(mended.len(), 3, "{dropped:#?}");
+    assert!(
+        mended[0].contains("`updateGroupCluster`, a PATCH (polling would resend it)")
+            && mended[0].contains("it polls `getGroupCluster`"),
+        "{mended:#?}"
+    );
+    for name in ["cloudProvider", "endpointServiceId"] {
+        assert!(
+            mended.iter().any(|m| m
+                .contains("watcher of `deleteGroupPrivateEndpointEndpointService` mended")
+                && m.contains(&format!("its input `{name}` is used instead"))),
+            "{name}: {mended:#?}"
+        );
+    }
+    assert!(
+        !dropped.iter().any(|m| m.contains("not generated")),
         "{dropped:#?}"
     );
-    assert!(dropped[0].contains("a PATCH (only a GET can be polled)"));
     let generated = generate(&loaded, &Options::new("atlas-api-v2-combined.yaml"))
         .unwrap_or_else(|f| panic!("{f}"));
     assert!(generated.summary.operations > 500, "{}", generated.summary);
+    // Each of the 25 is a command with --watch and a `send_and_wait` (and
+    // `wait_after`) in the library.
+    let count = |prefix: &str, needle: &str| -> usize {
+        generated
+            .files
+            .iter()
+            .filter(|(name, _)| name.starts_with(prefix))
+            .map(|(_, text)| text.matches(needle).count())
+            .sum()
+    };
+    let watch_commands = count("cli.rs", "watch: Some(rt::WatchSpec");
+    let send_and_wait = count("operations/", "pub fn send_and_wait(");
+    let wait_after = count("operations/", "pub fn wait_after(");
+    println!(
+        "{watch_commands} --watch commands, {send_and_wait} send_and_wait, {wait_after} wait_after"
+    );
+    assert_eq!((watch_commands, send_and_wait, wait_after), (25, 25, 25));
+    // Every paginated operation (a `pages()` builder) has --all, --ndjson
+    // and --limit in the command line.
+    let walked = count("cli.rs", "pages: Some(rt::PagesSpec");
+    let paginated = count("operations/", "pub fn pages(");
+    println!("{walked} commands with --all, {paginated} paginated operations");
+    assert!(paginated > 90, "{paginated}");
+    assert_eq!(walked, paginated);
 }
 
 #[test]

@@ -270,9 +270,16 @@ impl OpSpec {
                 "."
             });
         }
-        if let Some(page) = self.page_flag {
+        if let Some(pages) = &self.pages {
             text.push_str(&format!(
-                "\n\nPaginated: prints one page (--{page}, default 1)."
+                "\n\nPaginated: prints one page (--{}, default 1; --{} items); --all walks every page from there and prints their items as one `results` list, --ndjson prints one item per line as the pages come, --limit N stops after N items.",
+                pages.page, pages.size
+            ));
+        }
+        if self.body_template.is_some() {
+            text.push_str(&format!(
+                "\n\nBody template: atlas-api {tag} {} --body-template > body.json",
+                self.name
             ));
         }
         if let Some(watch) = &self.watch {
@@ -292,11 +299,26 @@ impl OpSpec {
         if self.operation_id != self.name {
             command = command.visible_alias(self.operation_id);
         }
+        let template = self.body_template.is_some();
         let mut command = command
             .about(self.about())
             .long_about(self.long_about())
             .after_help(self.after_help(tag))
-            .args(self.args.iter().map(|a| a.to_arg()));
+            .args(self.args.iter().map(|a| {
+                let arg = a.to_arg();
+                // --body-template needs none of the request's flags.
+                if template && arg.is_required_set() {
+                    arg.required(false).required_unless_present(BODY_TEMPLATE)
+                } else {
+                    arg
+                }
+            }));
+        if template {
+            command = command.arg(body_template_arg());
+        }
+        if self.pages.is_some() {
+            command = command.args(page_args());
+        }
         if self.body.is_some() {
             command = command.arg(file_arg());
         }
@@ -366,6 +388,37 @@ pub fn root_command(about: &str) -> Command {
                 .global(true)
                 .action(ArgAction::SetTrue)
                 .help("Request a new service-account token instead of reusing the one an earlier run kept (in the OS keyring, else the user's cache directory); Atlas issues 10 tokens a minute"),
+        )
+        .arg(
+            Arg::new(DEBUG)
+                .long(DEBUG)
+                .short('D')
+                .global(true)
+                .env(DEBUG_ENV)
+                .action(ArgAction::SetTrue)
+                .value_parser(clap::builder::BoolishValueParser::new())
+                .help("Log every HTTP exchange on standard error (request line, status, time, headers and bodies cut short; credentials, tokens and secrets redacted). Also: $RUST_LOG=atlas_admin_api::wire=debug"),
+        )
+        .arg(
+            Arg::new(DRY_RUN)
+                .long(DRY_RUN)
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Check everything and print the request that would be sent (credentials left out) instead of sending it; no token is requested"),
+        )
+        .arg(
+            Arg::new(CURL)
+                .long(CURL)
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Like --dry-run, printing the request as a curl command (credentials from $MONGODB_ATLAS_PUBLIC_API_KEY/$MONGODB_ATLAS_PRIVATE_API_KEY, or $ATLAS_ACCESS_TOKEN)"),
+        )
+        .arg(
+            Arg::new(JQ)
+                .long(JQ)
+                .global(true)
+                .value_name("EXPR")
+                .help("Filter the JSON answer with a jq expression (jaq); strings print as raw text, other results as JSON, one per line. A bad expression sends nothing; a filter error exits 1"),
         )
         .arg(
             Arg::new("caCert")
@@ -471,6 +524,52 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
         Ok(value) if value > 0.0 => Ok(value),
         _ => Err("expected a number of seconds more than 0".to_owned()),
     }
+}
+
+/// The clap id (and flag) of `--debug`.
+pub const DEBUG: &str = "debug";
+/// The environment variable that turns `--debug` on (`1`, `true`, `yes`, `on`).
+pub const DEBUG_ENV: &str = "ATLAS_API_DEBUG";
+/// The clap id (and flag) of `--dry-run`.
+pub const DRY_RUN: &str = "dry-run";
+/// The clap id (and flag) of `--curl`.
+pub const CURL: &str = "curl";
+/// The clap id (and flag) of `--jq`.
+pub const JQ: &str = "jq";
+/// The clap id (and flag) of `--all`.
+pub const ALL: &str = "all";
+/// The clap id (and flag) of `--limit`.
+pub const LIMIT: &str = "limit";
+/// The clap id (and flag) of `--ndjson`.
+pub const NDJSON: &str = "ndjson";
+/// The clap id (and flag) of `--body-template`.
+pub const BODY_TEMPLATE: &str = "body-template";
+
+/// `--all`, `--limit N` and `--ndjson` of a paginated list operation.
+pub fn page_args() -> [Arg; 3] {
+    [
+        Arg::new(ALL)
+            .long(ALL)
+            .action(ArgAction::SetTrue)
+            .help("Walk every page (from --pageNum, default 1) and print all their items as one `results` list"),
+        Arg::new(LIMIT)
+            .long(LIMIT)
+            .value_name("N")
+            .value_parser(clap::value_parser!(u64).range(1..))
+            .help("Walk the pages (as --all) but stop after N items"),
+        Arg::new(NDJSON)
+            .long(NDJSON)
+            .action(ArgAction::SetTrue)
+            .help("Walk the pages (as --all) and print one item per line (compact JSON) as each page arrives, holding one page at a time"),
+    ]
+}
+
+/// `--body-template` of an operation with a JSON request body.
+pub fn body_template_arg() -> Arg {
+    Arg::new(BODY_TEMPLATE)
+        .long(BODY_TEMPLATE)
+        .action(ArgAction::SetTrue)
+        .help("Print a request body to start from (required properties first, with the spec's examples) and exit; edit it and pass it back with --file")
 }
 
 /// `--file PATH`: where the request body is read from (`-` for stdin).

@@ -1,5 +1,6 @@
 //! Why a command failed ([`CliError`]) and its exit status.
 
+use atlas_admin_runtime::wire::WireRequest;
 use atlas_admin_runtime::{Error, ErrorDetails};
 use serde::Serialize;
 
@@ -23,6 +24,9 @@ pub struct CliError {
     pub status: Option<u16>,
     /// The decoded error body of a documented error status.
     pub api_error: Option<serde_json::Value>,
+    /// The request a dry run built and did not send (`--dry-run`,
+    /// `--curl`): not a failure, the binary prints it.
+    pub not_sent: Option<Box<WireRequest>>,
 }
 
 impl CliError {
@@ -33,6 +37,7 @@ impl CliError {
             message: message.into(),
             status: None,
             api_error: None,
+            not_sent: None,
         }
     }
 
@@ -43,6 +48,7 @@ impl CliError {
             message: message.into(),
             status: None,
             api_error: None,
+            not_sent: None,
         }
     }
 
@@ -52,6 +58,10 @@ impl CliError {
         match err {
             Error::InvalidRequest(err) => Self::usage(format!("request not sent: {err}")),
             Error::Config(msg) => Self::usage(format!("configuration: {msg}")),
+            Error::NotSent(request) => Self {
+                not_sent: Some(request),
+                ..Self::usage("dry run: the request was not sent")
+            },
             err @ Error::Api { .. } => Self {
                 exit_code: EXIT_FAILURE,
                 message: err.to_string(),
@@ -59,6 +69,7 @@ impl CliError {
                 api_error: err
                     .api_error()
                     .and_then(|body| serde_json::to_value(body).ok()),
+                not_sent: None,
             },
             other => {
                 let status = other.status().map(|s| s.as_u16());

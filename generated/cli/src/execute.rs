@@ -4,6 +4,7 @@
 
 use std::time::Duration;
 
+use atlas_admin_runtime::pagination::{is_last_page, JsonPage, Page};
 use atlas_admin_runtime::wait::{self, Polling, Progress};
 use atlas_admin_runtime::Transport;
 use serde::de::DeserializeOwned;
@@ -14,25 +15,101 @@ use crate::output::Outcome;
 use crate::prepare::Prepared;
 use crate::table::{fallback, flag_name, Call};
 
-/// version than the generated one where chosen, the format where it is not
-/// JSON, the body and the fallbacks.
+/// Sends the prepared operation through its function ([`crate::OpSpec::run`])
+/// with its flags, the API version where another version than the
+/// generated one was chosen, the format where it is not JSON, the body and
+/// the fallbacks.
+///
+/// With [`Prepared::walk`] (`--all`, `--limit`) the pages are walked (see
+/// [`each_item`]) and their items returned as one `{"results": [...]}`.
 pub async fn execute(client: &Transport, prepared: &Prepared<'_>) -> Result<Outcome, CliError> {
+    if prepared.walk.is_some() {
+        let mut results = Vec::new();
+        each_item(client, prepared, |item| {
+            results.push(item);
+            Ok(())
+        })
+        .await?;
+        return Ok(Outcome::Json(serde_json::json!({ "results": results })));
+    }
+    (prepared.op.run)(first_call(client, prepared)).await
+}
+
+/// The call of the prepared operation as the flags give it.
+fn first_call<'a>(client: &'a Transport, prepared: &'a Prepared<'_>) -> Call<'a> {
     let op = prepared.op;
     let version = prepared
         .version
         .filter(|v| Some(v.name) != op.version)
         .map(|v| v.name.to_owned());
-    let format = prepared.format.requested();
-    (op.run)(Call {
+    Call {
         client,
         matches: prepared.matches,
         version,
-        format,
+        format: prepared.format.requested(),
         body: prepared.body.clone(),
         fallbacks: &prepared.fallbacks,
+        page: None,
         output_file: prepared.output_file.as_deref(),
-    })
-    .await
+    }
+}
+
+/// Walks the pages of the prepared list operation from `--pageNum`
+/// (default 1), one request at a time, and hands each item to `each` in
+/// order, stopping after `--limit` items or after the last page (the
+/// runtime's rule, [`is_last_page`], over the page read as a
+/// [`JsonPage`]: an empty or short page, `totalCount` reached, no `next`
+/// link). One page is held at a time. Returns how many items were handed
+/// on.
+pub async fn each_item(
+    client: &Transport,
+    prepared: &Prepared<'_>,
+    mut each: impl FnMut(serde_json::Value) -> Result<(), CliError>,
+) -> Result<u64, CliError> {
+    let op = prepared.op;
+    let Some(pages) = op.pages else {
+        return Err(CliError::usage(format!(
+            "{} is not a paginated list; --all, --limit and --ndjson do not apply",
+            op.name
+        )));
+    };
+    let limit = prepared.walk.and_then(|w| w.limit);
+    let call = first_call(client, prepared);
+    let mut page_num = call.integer(pages.page)?.unwrap_or(1);
+    let per_page = call.integer(pages.size)?.or(pages.default_size);
+    let mut seen: u64 = 0;
+    loop {
+        let outcome = (op.run)(Call {
+            page: Some((pages.page, page_num)),
+            // Pages are read as JSON, never streamed to a file.
+            output_file: None,
+            ..call.clone()
+        })
+        .await?;
+        let page = match outcome {
+            Outcome::Json(body) => JsonPage(body),
+            Outcome::NoContent => JsonPage(serde_json::Value::Null),
+            Outcome::Bytes(_) | Outcome::Text(_) | Outcome::Saved { .. } => {
+                return Err(CliError::failure(format!(
+                    "page {page_num} was not JSON; --all walks JSON pages only"
+                )))
+            }
+        };
+        let last = is_last_page(&page, page_num, per_page);
+        for item in page.into_items() {
+            if limit.is_some_and(|limit| seen >= limit) {
+                return Ok(seen);
+            }
+            each(item)?;
+            seen += 1;
+        }
+        if last || limit.is_some_and(|limit| seen >= limit) {
+            return Ok(seen);
+        }
+        page_num = page_num
+            .checked_add(1)
+            .ok_or_else(|| CliError::failure("too many pages"))?;
+    }
 }
 
 /// Waits, after [`execute`], for the prepared operation to take effect:
@@ -73,6 +150,7 @@ pub async fn watch<'a>(
         format: None,
         body: None,
         fallbacks: &prepared.fallbacks,
+        page: None,
         output_file: None,
     };
     (spec.run)(call, sent, polling).await.map_err(|mut err| {
@@ -121,7 +199,10 @@ impl Call<'_> {
 
     /// An [`ArgKind::Integer`](crate::ArgKind::Integer) flag, if given.
     pub fn integer(&self, id: &str) -> Result<Option<i64>, CliError> {
-        self.one(id)
+        match self.page {
+            Some((page, n)) if page == id => Ok(Some(n)),
+            _ => self.one(id),
+        }
     }
 
     /// An [`ArgKind::Number`](crate::ArgKind::Number) flag, if given.

@@ -1,18 +1,23 @@
 //! What a command prints: the output formats ([`OutputFormat`], one
 //! variant per `--output` value), the [`Outcome`] of a request, rendering
-//! it ([`render`]) and writing it ([`write_output`], [`write_outcome`]).
+//! it ([`render`]) and writing it ([`print_outcome`], [`write_output`]).
 //! A binary or text answer bound for `--outputFile` is streamed there
 //! instead ([`saved_outcome`]): bounded memory, and the file only ever
 //! holds a complete body.
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use atlas_admin_runtime::{ByteStream, Error, ErrorDetails, Response};
 use bytes::Bytes;
 use serde::Serialize;
 
+use atlas_admin_runtime::wire::WireRequest;
+
 use crate::error::CliError;
+use crate::jq::JqFilter;
+use crate::prepare::{DryRun, Prepared};
 
 /// A value of `--output`. A new format is one variant here and its arm in
 /// each `match` below; the help, the choice of version, the refusal of
@@ -164,20 +169,6 @@ fn directory_of(file: &Path) -> &Path {
     }
 }
 
-/// Writes what `outcome` prints: [`render`]ed in `format`, to `file` or
-/// standard output ([`write_output`]); nothing for an
-/// [`Outcome::Saved`], which is already in its file.
-pub fn write_outcome(
-    outcome: &Outcome,
-    format: OutputFormat,
-    file: Option<&Path>,
-) -> Result<(), CliError> {
-    if let Outcome::Saved { .. } = outcome {
-        return Ok(());
-    }
-    write_output(&render(outcome, format)?, file)
-}
-
 /// What a successful command prints.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
@@ -261,4 +252,84 @@ pub fn text_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
     result: Result<Response<String>, Error<E>>,
 ) -> Result<Outcome, CliError> {
     Ok(Outcome::Text(result.map_err(CliError::from_error)?.body))
+}
+
+/// Prints the outcome of a prepared operation: through its `--jq` filter
+/// when there is one (a response without a body is `null` to it), else
+/// rendered in its format; to `--outputFile` (replaced whole) or standard
+/// output. Nothing for an [`Outcome::Saved`], which is in its file already.
+pub fn print_outcome(prepared: &Prepared<'_>, outcome: &Outcome) -> Result<(), CliError> {
+    if let Outcome::Saved { .. } = outcome {
+        return Ok(());
+    }
+    let bytes = match (&prepared.jq, outcome) {
+        (Some(jq), Outcome::Json(value)) => jq.run(value)?,
+        (Some(jq), Outcome::NoContent) => jq.run(&serde_json::Value::Null)?,
+        _ => render(outcome, prepared.format)?,
+    };
+    write_output(&bytes, prepared.output_file.as_deref())
+}
+
+/// Prints the request a dry run did not send: as text (`--dry-run`) or
+/// as a `curl` command (`--curl`), to standard output.
+pub fn print_not_sent(request: &WireRequest, how: DryRun) -> Result<(), CliError> {
+    let mut text = match how {
+        DryRun::Text => request.text(),
+        DryRun::Curl => request.curl(),
+    };
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    write_output(text.as_bytes(), None)
+}
+
+/// Writes the items of a walk one per line as they come (`--ndjson`):
+/// compact JSON, or what the `--jq` filter makes of each; to
+/// `--outputFile` or standard output, flushed after each item.
+pub struct ItemWriter {
+    out: Box<dyn Write + Send>,
+    jq: Option<Arc<JqFilter>>,
+}
+
+impl std::fmt::Debug for ItemWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ItemWriter").field("jq", &self.jq).finish()
+    }
+}
+
+impl ItemWriter {
+    /// A writer to the prepared operation's `--outputFile` (created or
+    /// truncated), else standard output.
+    pub fn new(prepared: &Prepared<'_>) -> Result<Self, CliError> {
+        let out: Box<dyn Write + Send> = match &prepared.output_file {
+            Some(file) => Box::new(std::fs::File::create(file).map_err(|err| {
+                CliError::failure(format!(
+                    "cannot write --outputFile {}: {err}",
+                    file.display()
+                ))
+            })?),
+            None => Box::new(std::io::stdout()),
+        };
+        Ok(Self {
+            out,
+            jq: prepared.jq.clone(),
+        })
+    }
+
+    /// Writes one item.
+    pub fn write(&mut self, item: &serde_json::Value) -> Result<(), CliError> {
+        let bytes = match &self.jq {
+            Some(jq) => jq.run(item)?,
+            None => {
+                let mut line = serde_json::to_vec(item)
+                    .map_err(|err| CliError::failure(format!("cannot print an item: {err}")))?;
+                line.push(b'\n');
+                line
+            }
+        };
+        self.out
+            .write_all(&bytes)
+            .and_then(|()| self.out.flush())
+            .map_err(|err| CliError::failure(format!("cannot write the output: {err}")))
+    }
 }

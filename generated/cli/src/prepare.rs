@@ -3,12 +3,15 @@
 //! `--groupId`/`--orgId` from the profile, `--watch` timing and the body.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::ArgMatches;
 
+use crate::command::{ALL, CURL, DRY_RUN, JQ, LIMIT, NDJSON};
 use crate::error::CliError;
 use crate::input::read_body;
+use crate::jq::JqFilter;
 use crate::output::OutputFormat;
 use crate::profile::{self, Settings};
 use crate::table::{OpSpec, TagSpec, VersionSpec, WatchTiming};
@@ -90,6 +93,83 @@ pub struct Prepared<'m> {
     pub fallbacks: Vec<(&'static str, String)>,
     /// `--watch` and its timing, when given (see [`watch`](crate::watch)).
     pub watch: Option<WatchTiming>,
+    /// `--dry-run` or `--curl`: how to print the request instead of
+    /// sending it.
+    pub dry_run: Option<DryRun>,
+    /// `--all`, `--limit`, `--ndjson` on a paginated operation: walk the
+    /// pages.
+    pub walk: Option<Walk>,
+    /// `--jq EXPR`, compiled.
+    pub jq: Option<Arc<JqFilter>>,
+}
+
+/// How a dry run prints the request it did not send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DryRun {
+    /// `--dry-run`: the request line, headers and body.
+    Text,
+    /// `--curl`: a `curl` command that sends it.
+    Curl,
+}
+
+/// Walking every page of a list (`--all`, `--limit`, `--ndjson`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Walk {
+    /// Stop after this many items (`--limit N`).
+    pub limit: Option<u64>,
+    /// Print one item per line as the pages arrive (`--ndjson`) instead of
+    /// one merged `results` list.
+    pub ndjson: bool,
+}
+
+fn flag(m: &ArgMatches, id: &str) -> bool {
+    m.try_get_one::<bool>(id)
+        .ok()
+        .flatten()
+        .copied()
+        .unwrap_or(false)
+}
+
+/// `--dry-run` and `--curl`.
+fn dry_run(m: &ArgMatches) -> Option<DryRun> {
+    if flag(m, CURL) {
+        Some(DryRun::Curl)
+    } else if flag(m, DRY_RUN) {
+        Some(DryRun::Text)
+    } else {
+        None
+    }
+}
+
+/// `--all`, `--limit`, `--ndjson` (on paginated operations only).
+fn walk(op: &OpSpec, m: &ArgMatches) -> Option<Walk> {
+    op.pages?;
+    let limit = m.try_get_one::<u64>(LIMIT).ok().flatten().copied();
+    let ndjson = flag(m, NDJSON);
+    (flag(m, ALL) || limit.is_some() || ndjson).then_some(Walk { limit, ndjson })
+}
+
+/// `--jq EXPR`, compiled (a usage error when it is not a filter, or when
+/// the output is not JSON).
+fn jq(m: &ArgMatches, format: OutputFormat) -> Result<Option<Arc<JqFilter>>, CliError> {
+    let Some(expr) = m.try_get_one::<String>(JQ).ok().flatten() else {
+        return Ok(None);
+    };
+    if format != OutputFormat::Json {
+        return Err(CliError::usage(format!(
+            "--jq filters JSON; it cannot be used with --output {format}"
+        )));
+    }
+    Ok(Some(Arc::new(JqFilter::new(expr)?)))
+}
+
+/// The body template of the operation `matches` names, when
+/// `--body-template` was given: printed instead of running anything, so
+/// that neither flags nor credentials are needed.
+pub fn body_template(matches: &ArgMatches, tags: &'static [TagSpec]) -> Option<&'static str> {
+    let (_, op, m) = find_op(matches, tags).ok()?;
+    let template = op.body_template?;
+    flag(m, crate::command::BODY_TEMPLATE).then_some(template)
 }
 
 /// Everything about the operation `matches` names that can be decided
@@ -123,6 +203,7 @@ pub fn prepare<'m>(
             op.name
         )));
     }
+    let jq = jq(m, format)?;
     let fallbacks = fallbacks(op, m, settings)?;
     let watch = watch_timing(op, m)?;
     let body = match op.body {
@@ -140,6 +221,9 @@ pub fn prepare<'m>(
         warnings,
         fallbacks,
         watch,
+        dry_run: dry_run(m),
+        walk: walk(op, m),
+        jq,
     })
 }
 

@@ -34,6 +34,14 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "no-auth",
     "no-token-cache",
     "caCert",
+    "debug",
+    "dry-run",
+    "curl",
+    "all",
+    "limit",
+    "ndjson",
+    "jq",
+    "body-template",
 ];
 
 /// The flag of the spec parameter `id`, which is also its clap id: the
@@ -73,7 +81,9 @@ pub struct OpSpec {
     /// The short help instead of the summary
     /// (`x-xgen-atlascli.override.description`).
     pub short_help: Option<&'static str>,
-    /// The description (whitespace collapsed).
+    /// The description, rendered from the spec's Markdown as plain text
+    /// (paragraphs and list items kept apart, links as text and URL), its
+    /// docs link (`Docs: https://...`) last.
     pub description: Option<&'static str>,
     /// The HTTP method (`POST`).
     pub method: &'static str,
@@ -88,13 +98,29 @@ pub struct OpSpec {
     pub versions: &'static [VersionSpec],
     /// The API version the typed builder was generated for.
     pub version: Option<&'static str>,
-    /// The page number parameter of a paginated list operation.
-    pub page_flag: Option<&'static str>,
+    /// The paging parameters of a paginated list operation (`--all`).
+    pub pages: Option<PagesSpec>,
+    /// A request body to start from (`--body-template`), for an operation
+    /// with a JSON body: made at codegen time from the request type,
+    /// required properties first, with the spec's examples.
+    pub body_template: Option<&'static str>,
     /// Copies the flags onto the operation's request builder and sends it.
     pub run: RunFn,
     /// How `--watch` waits for the operation to take effect, for an
     /// operation with a watcher (`x-xgen-atlascli.watcher`).
     pub watch: Option<WatchSpec>,
+}
+
+/// The paging parameters of a paginated list operation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PagesSpec {
+    /// The page number parameter (`pageNum`).
+    pub page: &'static str,
+    /// The page size parameter (`itemsPerPage`).
+    pub size: &'static str,
+    /// The spec's default page size (what the server uses when none is
+    /// sent).
+    pub default_size: Option<i64>,
 }
 
 /// How `--watch` waits for an operation to take effect: the operation it
@@ -336,6 +362,9 @@ pub struct Call<'a> {
     /// Values of flags that were not given, from the environment or the
     /// profile (`groupId` from `project_id`).
     pub fallbacks: &'a [(&'static str, String)],
+    /// A value that replaces an integer flag's (`--all` walking the pages
+    /// sets the page number parameter this way).
+    pub page: Option<(&'static str, i64)>,
     /// `--outputFile`, if given: a binary or text answer is streamed there
     /// ([`saved_outcome`](crate::saved_outcome)) instead of read into memory.
     pub output_file: Option<&'a std::path::Path>,

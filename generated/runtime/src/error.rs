@@ -22,6 +22,10 @@ use super::validate::ValidationError;
 pub enum Error<E> {
     /// The request broke the spec and was never sent.
     InvalidRequest(ValidationError),
+    /// The transport was built with [`crate::TransportBuilder::dry_run`]:
+    /// the request that would have been sent, credentials left out.
+    /// Nothing was sent.
+    NotSent(Box<crate::wire::WireRequest>),
     /// The client could not be configured (bad base URL, TLS setup).
     Config(String),
     /// Connecting, sending or receiving failed (including timeouts), after
@@ -122,6 +126,7 @@ impl<E> Error<E> {
             | Error::InvalidText { meta, .. }
             | Error::BodyTooLarge { meta, .. } => Some(meta),
             Error::InvalidRequest(_)
+            | Error::NotSent(_)
             | Error::Io(_)
             | Error::Config(_)
             | Error::Communication { .. }
@@ -244,6 +249,11 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::InvalidRequest(err) => write!(f, "request not sent: {err}"),
+            Error::NotSent(request) => write!(
+                f,
+                "dry run: {} {} not sent",
+                request.method, request.url
+            ),
             Error::Config(msg) => write!(f, "client configuration: {msg}"),
             Error::Communication { source, attempts } => {
                 let what = if source.is_timeout() {

@@ -39,6 +39,7 @@ pub mod serde_helpers;
 mod token_cache;
 mod validate;
 pub mod wait;
+pub mod wire;
 
 pub use auth::{
     Auth, AuthError, LoginStore, RenewedLogin, ServiceAccount, UserAccount, ATLAS_CLI_CLIENT_ID,

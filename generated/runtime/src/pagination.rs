@@ -119,6 +119,53 @@ where
     .boxed()
 }
 
+/// A page as the server sent it, read as JSON (`results`, `totalCount`,
+/// `links`), for walking the pages of any API version: the command line's
+/// `--all` prints the items as received. A body without a `results` array
+/// holds no items (which ends a walk).
+#[derive(Debug, Clone, PartialEq)]
+pub struct JsonPage(pub serde_json::Value);
+
+impl JsonPage {
+    fn results(&self) -> &[serde_json::Value] {
+        self.0
+            .get("results")
+            .and_then(serde_json::Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+impl Page for JsonPage {
+    type Item = serde_json::Value;
+
+    fn item_count(&self) -> usize {
+        self.results().len()
+    }
+
+    fn total_count(&self) -> Option<i64> {
+        self.0.get("totalCount").and_then(serde_json::Value::as_i64)
+    }
+
+    fn has_next_link(&self) -> Option<bool> {
+        let links = self.0.get("links")?.as_array()?;
+        next_link(
+            links
+                .iter()
+                .map(|link| link.get("rel").and_then(serde_json::Value::as_str)),
+        )
+    }
+
+    fn into_items(self) -> Vec<serde_json::Value> {
+        match self.0 {
+            serde_json::Value::Object(mut map) => match map.remove("results") {
+                Some(serde_json::Value::Array(items)) => items,
+                _ => Vec::new(),
+            },
+            _ => Vec::new(),
+        }
+    }
+}
+
 /// The items of a stream of pages, in order; an error is passed on and ends
 /// the stream.
 pub fn items<'a, P, E>(pages: Results<'a, Response<P>, E>) -> Results<'a, P::Item, E>
@@ -190,5 +237,23 @@ mod tests {
         assert!(!is_last_page(&page(3, None, Some(true)), 1, Some(3)));
         // Without a page size only emptiness, totalCount-less links count.
         assert!(!is_last_page(&page(3, Some(3), None), 1, None));
+    }
+
+    #[test]
+    fn json_pages_read_results_total_and_links() {
+        let page = JsonPage(serde_json::json!({
+            "results": [{"id": 1}, {"id": 2}],
+            "totalCount": 5,
+            "links": [{"rel": "self"}, {"rel": "next"}],
+        }));
+        assert_eq!(page.item_count(), 2);
+        assert_eq!(page.total_count(), Some(5));
+        assert_eq!(page.has_next_link(), Some(true));
+        assert!(!is_last_page(&page, 1, Some(2)));
+        assert!(is_last_page(&page, 3, Some(2)));
+        assert_eq!(page.into_items().len(), 2);
+        let odd = JsonPage(serde_json::json!({"results": "no", "links": [{"rel": "self"}]}));
+        assert_eq!((odd.item_count(), odd.has_next_link()), (0, Some(false)));
+        assert!(JsonPage(serde_json::json!([1])).into_items().is_empty());
     }
 }

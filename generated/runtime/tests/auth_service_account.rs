@@ -472,6 +472,9 @@ async fn the_token_endpoint_can_live_elsewhere() {
 /// A `tracing` subscriber that writes every span and event, with all fields, to a string.
 struct Capture {
     out: Arc<Mutex<String>>,
+    /// Events of the wire log (`atlas_admin_api::wire`), which name the
+    /// URL with its values.
+    wire: Arc<Mutex<String>>,
     next: AtomicU64,
 }
 
@@ -500,7 +503,12 @@ impl tracing::Subscriber for Capture {
     }
     fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
     fn event(&self, event: &tracing::Event<'_>) {
-        let mut out = self.out.lock().expect("lock");
+        let target = event.metadata().target();
+        let mut out = if target == atlas_admin_runtime::wire::TARGET {
+            self.wire.lock().expect("lock")
+        } else {
+            self.out.lock().expect("lock")
+        };
         out.push_str("\nevent");
         event.record(&mut Fields(&mut out));
     }
@@ -511,8 +519,10 @@ impl tracing::Subscriber for Capture {
 #[tokio::test]
 async fn spans_name_the_request_and_never_a_secret() {
     let out = Arc::new(Mutex::new(String::new()));
+    let wire = Arc::new(Mutex::new(String::new()));
     let _guard = tracing::subscriber::set_default(Capture {
         out: out.clone(),
+        wire: wire.clone(),
         next: AtomicU64::new(1),
     });
     let atlas = Atlas::new(3600);
@@ -545,5 +555,26 @@ async fn spans_name_the_request_and_never_a_secret() {
     );
     for secret in [CLIENT_SECRET, "tok-1", "tok-2", GROUP] {
         assert!(!log.contains(secret), "{secret} leaked into: {log}");
+    }
+    // The wire log (every level on here) names each exchange with its URL,
+    // the token requests too, and never a credential: the Basic
+    // credentials, the token answers and the bearer headers are redacted.
+    // (The test server answers with the token it saw as the export's `id`:
+    // that is the API's answer, not a credential, and stays.)
+    let wire = wire
+        .lock()
+        .expect("lock")
+        .replace(r#""id":"tok-1""#, "")
+        .replace(r#""id":"tok-2""#, "");
+    assert!(wire.contains("> POST http://"), "{wire}");
+    assert!(wire.contains("/api/oauth/token"), "{wire}");
+    assert!(wire.contains(&format!("/groups/{GROUP}/")), "{wire}");
+    assert!(wire.contains("authorization: Basic [REDACTED]"), "{wire}");
+    assert!(wire.contains("authorization: Bearer [REDACTED]"), "{wire}");
+    for secret in [CLIENT_SECRET, "tok-1", "tok-2"] {
+        assert!(
+            !wire.contains(secret),
+            "{secret} leaked into the wire log: {wire}"
+        );
     }
 }

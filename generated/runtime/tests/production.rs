@@ -1,7 +1,7 @@
 //! The client where users really run it: slow and stalled bodies, hung
 //! servers, deadlines, streamed downloads, size limits, a caller's own
-//! HTTP client, interceptors and per-call overrides, each against a real
-//! server on loopback.
+//! HTTP client, an explicit proxy, interceptors and per-call overrides,
+//! each against a real server on loopback.
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -519,6 +519,53 @@ async fn a_callers_own_http_client_is_used() {
         .build()
         .expect_err("conflicting settings");
     assert!(err.message().contains("http_client"), "{err}");
+}
+
+/// An explicit proxy carries every request: it is asked for the API's
+/// absolute URL (a host that does not resolve, so only the proxy can
+/// answer), with the credentials, and its answer is the call's.
+#[tokio::test]
+async fn requests_go_through_the_configured_proxy() {
+    let heads = Arc::new(Mutex::new(Vec::<String>::new()));
+    let log = heads.clone();
+    let (proxy, connections) = raw_server(move |mut stream, _| {
+        let head = read_request(&mut stream);
+        log.lock().expect("lock").push(head);
+        let body = b"proxied";
+        let _ = write!(
+            stream,
+            "HTTP/1.1 200 OK\r\ncontent-type: application/vnd.atlas.2023-02-01+gzip\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+            body.len()
+        );
+        let _ = stream.write_all(body);
+    });
+    let client = Transport::builder()
+        .base_url("http://atlas.proxied.invalid")
+        .auth(Auth::bearer("t0k3n"))
+        .retry(RetryPolicy::none())
+        .proxy(reqwest::Proxy::http(&proxy).expect("proxy URL"))
+        .build()
+        .expect("client");
+    let raw = client
+        .execute::<Value>(download_request(reqwest::Method::GET))
+        .await
+        .expect("answered through the proxy");
+    assert_eq!(raw.status(), StatusCode::OK);
+    assert_eq!(raw.body().as_ref(), b"proxied");
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    let heads = heads.lock().expect("lock");
+    let mut lines = heads[0].lines();
+    assert_eq!(
+        lines.next(),
+        Some(
+            "GET http://atlas.proxied.invalid/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/logs/mongodb.gz HTTP/1.1"
+        ),
+        "{heads:?}"
+    );
+    assert!(
+        lines.any(|l| l.eq_ignore_ascii_case("authorization: Bearer t0k3n")),
+        "{heads:?}"
+    );
 }
 
 /// What the recorder keeps of an attempt: operation id, path template,

@@ -38,6 +38,19 @@ fn main() -> ExitCode {
 }
 
 fn run(matches: &ArgMatches) -> Result<(), CliError> {
+    // --body-template needs neither flags nor credentials.
+    if let Some(template) = rt::body_template(matches, cli::TAGS) {
+        return rt::write_output(format!("{template}\n").as_bytes(), None);
+    }
+    // --debug, $ATLAS_API_DEBUG, $RUST_LOG: the wire log on stderr.
+    rt::init_logging(
+        matches
+            .try_get_one::<bool>(rt::DEBUG)
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(false),
+    );
     let options = profile::Options {
         profile: matches.get_one::<String>("profile").cloned(),
         base_url: matches.get_one::<String>("base-url").cloned(),
@@ -70,7 +83,11 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         .build()
         .map_err(|err| CliError::failure(format!("cannot start: {err}")))?;
     runtime.block_on(async {
-        let mut builder = Client::builder().auth(settings.auth(token_cache, keyring));
+        let mut builder = Client::builder()
+            .auth(settings.auth(token_cache, keyring))
+            // --dry-run, --curl: everything is checked and the request
+            // built, nothing is sent and no token requested.
+            .dry_run(prepared.dry_run.is_some());
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }
@@ -83,10 +100,25 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         let client = builder
             .build()
             .map_err(|err| CliError::usage(err.to_string()))?;
-        let outcome = rt::execute(&client, &prepared).await?;
+        let not_sent = |err: CliError| match (err.not_sent.as_deref(), prepared.dry_run) {
+            (Some(request), Some(how)) => rt::print_not_sent(request, how),
+            _ => Err(err),
+        };
+        // --ndjson: each item as its page arrives, one page held at a time.
+        if prepared.walk.is_some_and(|w| w.ndjson) && prepared.dry_run.is_none() {
+            let mut out = rt::ItemWriter::new(&prepared)?;
+            return match rt::each_item(&client, &prepared, |item| out.write(&item)).await {
+                Ok(_) => Ok(()),
+                Err(err) => not_sent(err),
+            };
+        }
+        let outcome = match rt::execute(&client, &prepared).await {
+            Ok(outcome) => outcome,
+            Err(err) => return not_sent(err),
+        };
         // The response first, so that a watch that fails or times out
         // never loses the created resource (its id).
-        rt::write_outcome(&outcome, prepared.format, prepared.output_file.as_deref())?;
+        rt::print_outcome(&prepared, &outcome)?;
         if prepared.watch.is_none() {
             return Ok(());
         }

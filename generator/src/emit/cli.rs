@@ -24,6 +24,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 use super::tokens::{doc_text, ident};
+use super::{body_template, markdown};
 use crate::ir::*;
 
 /// The tag's command name: lowerCamel (`Cloud Backups` is `cloudBackups`).
@@ -31,9 +32,20 @@ pub fn tag_command(tag: &str) -> String {
     tag.to_lower_camel_case()
 }
 
+/// Spec prose (Markdown) as the plain text of help (see
+/// [`markdown::help_text`]): links as their text and URL, fragments against
+/// the operation's docs page.
+fn help(text: &str, op: &Operation) -> String {
+    markdown::help_text(text, markdown::docs_page(op.docs_url.as_deref()))
+}
+
+/// [`help`] on one line, for a flag's help or a summary.
+fn help_line(text: &str, op: &Operation) -> String {
+    plain(&help(text, op))
+}
+
+/// Text reflowed to single spaces.
 fn plain(text: &str) -> String {
-    // Help is plain text: rustdoc escapes are not wanted, but spec prose is
-    // reflowed to single spaces.
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
@@ -122,6 +134,14 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "no-auth",
     "no-token-cache",
     "caCert",
+    "debug",
+    "dry-run",
+    "curl",
+    "all",
+    "limit",
+    "ndjson",
+    "jq",
+    "body-template",
 ];
 
 /// The flag of a parameter named `id`, as `cli_runtime::flag_name` spells it.
@@ -172,14 +192,18 @@ impl ArgData {
                 ParamLocation::Header => "Header",
             },
             required: p.required,
-            doc: p.doc.as_deref().map(plain).unwrap_or_default(),
+            doc: p
+                .doc
+                .as_deref()
+                .map(|d| help_line(d, op))
+                .unwrap_or_default(),
             pattern: pattern_of(api, &p.ty).map(str::to_owned),
             default: p.default.as_ref().map(json_scalar),
             example: p.cli.example.as_ref().map(json_scalar),
             kind,
             list,
             aliases: aliases(op, index),
-            short_help: p.cli.help.as_deref().map(plain),
+            short_help: p.cli.help.as_deref().map(|d| help_line(d, op)),
         }
     }
 
@@ -278,8 +302,17 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
     let Names { rt, args: args_mod } = names;
     let name = &op.short_name;
     let operation_id = &op.operation_id;
-    let summary = opt_str(op.summary.as_deref().map(plain).as_deref());
-    let description = opt_str(op.description.as_deref().map(plain).as_deref());
+    let summary = opt_str(op.summary.as_deref().map(|d| help_line(d, op)).as_deref());
+    let mut description = op.description.as_deref().map(|d| help(d, op));
+    if let Some(url) = &op.docs_url {
+        // The docs link ends the description (`Docs: https://...`).
+        let text = description.get_or_insert_with(String::new);
+        if !text.is_empty() {
+            text.push_str("\n\n");
+        }
+        text.push_str(&format!("Docs: {url}"));
+    }
+    let description = opt_str(description.as_deref());
     let method = op.method.as_str();
     let path = &op.path;
     let arg_names = op
@@ -291,7 +324,7 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
         Some(body) => {
             let media_type = &body.media_type;
             let required = body.required;
-            let doc = opt_str(body.doc.as_deref().map(plain).as_deref());
+            let doc = opt_str(body.doc.as_deref().map(|d| help_line(d, op)).as_deref());
             quote! {
                 Some(#rt::BodySpec { media_type: #media_type, required: #required, doc: #doc })
             }
@@ -308,13 +341,26 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
         }
     });
     let version = opt_str(op.api_version.as_deref());
-    let page_flag = opt_str(op.pagination.as_ref().map(|p| {
-        op.params
-            .get(p.page_num)
-            .map_or("pageNum", |p| p.wire_name.as_str())
-    }));
+    let pages = match &op.pagination {
+        Some(p) => {
+            let name =
+                |i: usize, or: &'static str| op.params.get(i).map_or(or, |p| p.wire_name.as_str());
+            let page = name(p.page_num, "pageNum");
+            let size = name(p.items_per_page, "itemsPerPage");
+            let default_size = match p.default_items_per_page {
+                Some(n) => {
+                    let n = proc_macro2::Literal::i64_unsuffixed(n);
+                    quote! { Some(#n) }
+                }
+                None => quote! { None },
+            };
+            quote! { Some(#rt::PagesSpec { page: #page, size: #size, default_size: #default_size }) }
+        }
+        None => quote! { None },
+    };
+    let body_template = opt_str(body_template::body_template(api, op).as_deref());
     let run = ident(&op.method_name);
-    let short_help = opt_str(op.cli.help.as_deref().map(plain).as_deref());
+    let short_help = opt_str(op.cli.help.as_deref().map(|d| help_line(d, op)).as_deref());
     let watch = match api.polled(op) {
         Some((polled, watcher)) => {
             let spec = emit_watch_spec(api, op, polled, watcher, names);
@@ -346,7 +392,8 @@ fn emit_op_spec(api: &Api, op: &Operation, names: &Names, args: &mut ArgTable) -
             body: #body,
             versions: &[#(#versions),*],
             version: #version,
-            page_flag: #page_flag,
+            pages: #pages,
+            body_template: #body_template,
             run: #run,
             #watch
         }

@@ -6,7 +6,9 @@
 //! shadowed.
 
 mod access;
+pub mod body_template;
 pub mod cli;
+pub mod markdown;
 mod mock;
 mod models;
 mod operations;

@@ -4,6 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::{format_ident, quote};
 
+use super::markdown;
 use super::tokens::{doc_lines, doc_text, ident, models, ty_tokens};
 use crate::ir::*;
 
@@ -36,15 +37,17 @@ pub(super) fn emit_operations(feature: &str, def: &Feature, ops: &[&Operation]) 
 }
 
 pub(super) fn operation_doc(op: &Operation) -> Vec<String> {
+    let page = markdown::docs_page(op.docs_url.as_deref());
+    let prose = |text: &str| doc_text(&markdown::absolute_links(text, page));
     let mut lines = Vec::new();
     if let Some(summary) = &op.summary {
-        lines.push(doc_text(summary));
+        lines.push(prose(summary));
     }
     if let Some(description) = &op.description {
         if !lines.is_empty() {
             lines.push(String::new());
         }
-        lines.extend(doc_text(description).lines().map(str::to_owned));
+        lines.extend(prose(description).lines().map(str::to_owned));
     }
     if !lines.is_empty() {
         lines.push(String::new());
@@ -55,6 +58,10 @@ pub(super) fn operation_doc(op: &Operation) -> Vec<String> {
         op.path,
         op.operation_id
     ));
+    if let Some(url) = &op.docs_url {
+        lines.push(String::new());
+        lines.push(format!("Docs: <{url}>"));
+    }
     lines
 }
 

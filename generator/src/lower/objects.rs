@@ -140,7 +140,9 @@ impl<'a> Lowerer<'a> {
             if let SRef::Inline(schema) = prop.schema {
                 self.record_example(&prop.pointer, &ty, schema.schema_data.example.as_ref());
             }
+            let example = self.example_of(prop.schema);
             fields.push(Field {
+                example,
                 required: required.contains(&prop.wire),
                 wire_name: prop.wire,
                 rust_name,

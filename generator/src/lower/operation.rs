@@ -182,6 +182,7 @@ impl<'a> Lowerer<'a> {
             error_type,
             summary: non_empty(&op.summary),
             description: non_empty(&op.description),
+            docs_url: self.docs_url(op, &pointer),
             envelope_param,
             api_version,
             success_optional,
@@ -212,4 +213,20 @@ pub(super) struct OpInput<'a> {
     short_name: String,
     method_name: String,
     builder_name: String,
+}
+
+impl Lowerer<'_> {
+    /// The operation's `x-xgen-docs-url`, when it is an absolute http(s)
+    /// URL; anything else is a warning and no link.
+    fn docs_url(&mut self, op: &openapiv3::Operation, pointer: &Pointer) -> Option<String> {
+        match extensions::docs_url(&op.extensions) {
+            Ok(url) => url.map(str::to_owned),
+            Err(value) => {
+                let key = extensions::DOCS_URL;
+                let message = format!("`{key}` is not an absolute http(s) URL ({value}); the operation's docs link is left out");
+                self.warn(WarningCode::IgnoredKeyword, &pointer.join(key), message);
+                None
+            }
+        }
+    }
 }

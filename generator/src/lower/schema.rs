@@ -128,6 +128,15 @@ impl<'a> Lowerer<'a> {
         }
     }
 
+    /// The example of a schema, or of the schema a `$ref` names.
+    pub(super) fn example_of(&self, s: SRef<'a>) -> Option<serde_json::Value> {
+        let schema = match s {
+            SRef::Inline(schema) => Some(schema),
+            SRef::Ref(r) => self.resolve(r).ok().map(|(_, schema, _)| schema),
+        };
+        schema.and_then(|schema| schema.schema_data.example.clone())
+    }
+
     pub(super) fn convert(
         &mut self,
         s: SRef<'a>,

@@ -491,8 +491,9 @@ fn a_watcher_that_cannot_work_is_a_warning_and_no_waiter() {
             "it polls `getNothing`, which is not an operationId of this spec",
         ),
         (
-            CREATE_WATCHER.replace("operation-id: getThing", "operation-id: renameThing"),
-            "it polls `renameThing`, a PATCH (only a GET can be polled)",
+            // No GET at `/groups/{groupId}/things` to poll instead.
+            CREATE_WATCHER.replace("operation-id: getThing", "operation-id: createThing"),
+            "it polls `createThing`, a POST (only a GET can be polled)",
         ),
         (
             CREATE_WATCHER.replace("'input:groupId'", "'input:projectId'"),
@@ -529,13 +530,39 @@ fn a_watcher_that_cannot_work_is_a_warning_and_no_waiter() {
         // The other watcher is not affected.
         assert!(op(&api, "deleteThing").watcher.is_some());
     }
-    // A delete answers no body to read an id from.
+}
+
+#[test]
+fn a_watcher_of_a_mutation_polls_the_get_at_its_path_and_a_bodiless_answer_takes_inputs() {
+    // renameThing (PATCH) named as the poll: getThing, the one GET at its
+    // path, is polled instead, with a warning; the PATCH is never resent.
+    let polls_patch = CREATE_WATCHER.replace("operation-id: getThing", "operation-id: renameThing");
+    let (api, warnings) = lower_things(&polls_patch, DELETE_WATCHER);
+    let watcher = op(&api, "createThing").watcher.as_ref().expect("mended");
+    assert_eq!(watcher.operation_id, "getThing");
+    let messages = watcher_warnings(&warnings);
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(
+        messages[0].starts_with("watcher of `createThing` mended: it names `renameThing`, a PATCH")
+            && messages[0].contains("it polls `getThing`, the GET at the same path"),
+        "{messages:#?}"
+    );
+
+    // deleteThing answers a 204: `body:$.id` for `thingId` takes its input
+    // `thingId` instead.
     let from_body = DELETE_WATCHER.replace("'input:thingId'", "'body:$.id'");
     let (api, warnings) = lower_things(CREATE_WATCHER, &from_body);
-    assert_eq!(op(&api, "deleteThing").watcher, None);
-    assert!(watcher_warnings(&warnings)
-        .iter()
-        .any(|m| m.contains("`deleteThing` answers no JSON body")));
+    let watcher = op(&api, "deleteThing").watcher.as_ref().expect("mended");
+    assert_eq!(
+        watcher.params.iter().map(|a| &a.source).collect::<Vec<_>>(),
+        [&WatchSource::Input(0), &WatchSource::Input(1)]
+    );
+    let messages = watcher_warnings(&warnings);
+    assert_eq!(messages.len(), 1, "{messages:#?}");
+    assert!(
+        messages[0].contains("`body:$.id` (for `thingId`): `deleteThing` answers no body; its input `thingId` is used instead"),
+        "{messages:#?}"
+    );
 }
 
 #[test]

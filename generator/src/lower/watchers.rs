@@ -16,11 +16,21 @@
 //!
 //! A `version` the polled operation does not offer is a warning too, but
 //! the watcher stays and polls the generated version.
+//!
+//! Two mistakes of the upstream overlays are mended, each with a warning
+//! saying what is polled instead, and never by resending a mutation:
+//!
+//! - a watcher that names a mutating operation (`updateGroupCluster`, a
+//!   PATCH, polling itself) polls the GET at that operation's path, when
+//!   the spec has exactly one;
+//! - a `body:` parameter of a watched operation that answers no body (a
+//!   204 after a DELETE) takes the watched operation's input of the same
+//!   name as the polled parameter, when it has one.
 
 use super::Lowerer;
 use crate::atlascli::{self, WatchParam};
 use crate::diag::{Pointer, WarningCode};
-use crate::ir::{Method, Type, WatchArg, WatchExpect, WatchSource, Watcher};
+use crate::ir::{Method, Operation, Type, WatchArg, WatchExpect, WatchSource, Watcher};
 
 impl Lowerer<'_> {
     pub(super) fn resolve_watchers(&mut self) {
@@ -58,11 +68,24 @@ impl Lowerer<'_> {
     ) -> Result<Watcher, Vec<String>> {
         let ops = &self.out.operations;
         let watched = &ops[index];
-        let Some(polled) = ops.iter().find(|op| op.operation_id == raw.operation_id) else {
+        let Some(named) = ops.iter().find(|op| op.operation_id == raw.operation_id) else {
             return Err(vec![format!(
                 "it polls `{}`, which is not an operationId of this spec",
                 raw.operation_id
             )]);
+        };
+        let mut mended = Vec::new();
+        let polled = match read_instead(ops, named) {
+            Some(get) => {
+                mended.push(format!(
+                    "it names `{}`, a {} (polling would resend it); it polls `{}`, the GET at the same path, instead",
+                    named.operation_id,
+                    named.method.as_str(),
+                    get.operation_id
+                ));
+                get
+            }
+            None => named,
         };
         let mut reasons = Vec::new();
         let polled_name = polled.operation_id.clone();
@@ -106,8 +129,26 @@ impl Lowerer<'_> {
                         }
                     }
                 }
+                WatchParam::Body(path) if watched.success_type.is_none() => {
+                    match watched.params.iter().position(|p| &p.wire_name == name) {
+                        Some(i) => {
+                            mended.push(format!(
+                                "`body:{path}` (for `{name}`): `{}` answers no body; its input `{name}` is used instead",
+                                watched.operation_id
+                            ));
+                            WatchSource::Input(i)
+                        }
+                        None => {
+                            reasons.push(format!(
+                                "`body:{path}` (for `{name}`): `{}` answers no body, and has no input `{name}`",
+                                watched.operation_id
+                            ));
+                            continue;
+                        }
+                    }
+                }
                 WatchParam::Body(path) => {
-                    if watched.success_type.is_none() || !watched.decodes_json() {
+                    if !watched.decodes_json() {
                         reasons.push(format!(
                             "`body:{path}` (for `{name}`): `{}` answers no JSON body",
                             watched.operation_id
@@ -159,10 +200,10 @@ impl Lowerer<'_> {
         if !reasons.is_empty() {
             return Err(reasons);
         }
+        let watching = watched.operation_id.clone();
         params.sort_by_key(|a| a.param);
         let generated = polled.api_version.clone();
         let offered = polled.api_versions.clone();
-        let watching = watched.operation_id.clone();
         let version = match &raw.version {
             None => None,
             Some(v) if Some(v) == generated.as_ref() => None,
@@ -181,12 +222,34 @@ impl Lowerer<'_> {
                 None
             }
         };
+        for text in mended {
+            self.warn(
+                WarningCode::AtlasCliWatcher,
+                at,
+                format!("watcher of `{watching}` mended: {text}"),
+            );
+        }
         Ok(Watcher {
-            operation_id: raw.operation_id.clone(),
+            operation_id: polled_name,
             version,
             params,
             expect,
         })
+    }
+}
+
+/// The operation to poll instead of `named` when `named` is not a GET:
+/// the one GET at the same path, if there is exactly one.
+fn read_instead<'a>(ops: &'a [Operation], named: &Operation) -> Option<&'a Operation> {
+    if named.method == Method::Get {
+        return None;
+    }
+    let mut gets = ops
+        .iter()
+        .filter(|op| op.method == Method::Get && op.path == named.path);
+    match (gets.next(), gets.next()) {
+        (Some(get), None) => Some(get),
+        _ => None,
     }
 }
 

@@ -40,6 +40,10 @@ impl fmt::Debug for Bearer {
 }
 
 impl Scheme for Bearer {
+    fn credentials(&self) -> crate::wire::Credentials {
+        crate::wire::Credentials::Bearer
+    }
+
     fn authenticate<'a>(
         &'a self,
         attempt: &'a Attempt<'a>,

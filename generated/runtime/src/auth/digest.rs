@@ -344,6 +344,10 @@ impl DigestAuth {
 }
 
 impl Scheme for DigestAuth {
+    fn credentials(&self) -> crate::wire::Credentials {
+        crate::wire::Credentials::Digest
+    }
+
     /// Answers the nonce in use if there is one; on a 401 with a new
     /// challenge, takes it and answers again when that can help (no
     /// credentials were sent, a reused nonce was refused, or the server says

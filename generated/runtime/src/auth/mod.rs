@@ -245,6 +245,10 @@ pub(crate) trait Scheme: fmt::Debug + Send + Sync {
         attempt: &'a Attempt<'a>,
     ) -> BoxFuture<'a, Result<Exchange, AttemptError>>;
 
+    /// Which credentials the scheme adds, for a dry run's description
+    /// (never their values).
+    fn credentials(&self) -> crate::wire::Credentials;
+
     /// Revokes the credentials the scheme obtained and forgets them; `false`
     /// when there is nothing to revoke (the default: static credentials).
     fn revoke<'a>(&'a self, _http: &'a reqwest::Client) -> BoxFuture<'a, Result<bool, AuthError>> {
@@ -267,6 +271,10 @@ impl fmt::Debug for NoCredentials {
 }
 
 impl Scheme for NoCredentials {
+    fn credentials(&self) -> crate::wire::Credentials {
+        crate::wire::Credentials::None
+    }
+
     fn authenticate<'a>(
         &'a self,
         attempt: &'a Attempt<'a>,

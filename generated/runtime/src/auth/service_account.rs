@@ -415,22 +415,20 @@ impl TokenSource {
         url: &Url,
         form: String,
     ) -> Result<(u16, bytes::Bytes), AuthError> {
-        let response = self
-            .form_request(http, url, form)
-            .timeout(token_endpoint::TOKEN_REQUEST_TIMEOUT)
-            .send()
-            .await
-            .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
-        let status = response.status().as_u16();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
-        Ok((status, body))
+        let answer = token_endpoint::exchange(
+            self.form_request(http, url, form)
+                .timeout(token_endpoint::TOKEN_REQUEST_TIMEOUT),
+        )
+        .await?;
+        Ok((answer.status, answer.body))
     }
 }
 
 impl Scheme for TokenSource {
+    fn credentials(&self) -> crate::wire::Credentials {
+        crate::wire::Credentials::Bearer
+    }
+
     /// Sends with the cached (or a new) token; when the server says it
     /// expired, renews once and sends again.
     fn authenticate<'a>(

@@ -16,6 +16,7 @@ use tokio::time::Instant;
 
 use super::AuthError;
 use crate::retry::retry_after;
+use crate::wire;
 
 /// How much of an error answer from a token endpoint is kept.
 pub(crate) const DETAIL_CHARS: usize = 300;
@@ -30,6 +31,47 @@ const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
 pub(crate) struct TokenExchange {
     pub(crate) status: u16,
     pub(crate) body: bytes::Bytes,
+}
+
+/// A token endpoint's answer with its headers.
+pub(crate) struct Answer {
+    pub(crate) status: u16,
+    pub(crate) headers: reqwest::header::HeaderMap,
+    pub(crate) body: bytes::Bytes,
+}
+
+/// Sends one request to a token endpoint and reads the answer to its end,
+/// both in the wire log as token exchanges (bodies never shown). Every
+/// token endpoint request (token, refresh, revocation) goes through here.
+pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Answer, AuthError> {
+    let (http, request) = request.build_split();
+    let request = request.map_err(|err| AuthError::TokenRequest(err.without_url()))?;
+    wire::request(wire::Exchange::Token, &request);
+    let started = Instant::now();
+    let response = http.execute(request).await.map_err(|err| {
+        let err = err.without_url();
+        wire::failed(started.elapsed(), &err);
+        AuthError::TokenRequest(err)
+    })?;
+    let status = response.status().as_u16();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(|err| {
+        let err = err.without_url();
+        wire::failed(started.elapsed(), &err);
+        AuthError::TokenRequest(err)
+    })?;
+    wire::response(
+        wire::Exchange::Token,
+        status,
+        started.elapsed(),
+        &headers,
+        &body,
+    );
+    Ok(Answer {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// Sends the request `build` makes, again after each 429 while the waits
@@ -51,17 +93,11 @@ pub(crate) async fn send(
         _ => (allowance, false),
     };
     loop {
-        let response = build()
-            .timeout(TOKEN_REQUEST_TIMEOUT)
-            .send()
-            .await
-            .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|err| AuthError::TokenRequest(err.without_url()))?;
+        let Answer {
+            status,
+            headers,
+            body,
+        } = exchange(build().timeout(TOKEN_REQUEST_TIMEOUT)).await?;
         if status != 429 {
             return Ok(TokenExchange { status, body });
         }

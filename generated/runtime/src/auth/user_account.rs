@@ -423,6 +423,10 @@ impl LoginSource {
 }
 
 impl Scheme for LoginSource {
+    fn credentials(&self) -> crate::wire::Credentials {
+        crate::wire::Credentials::Bearer
+    }
+
     /// Sends with the access token (renewed first when it expired); when
     /// the server says it expired, renews once and sends again.
     fn authenticate<'a>(

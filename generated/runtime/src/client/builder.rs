@@ -29,6 +29,7 @@ pub struct TransportBuilder<C = Transport> {
     user_agent: String,
     retry: RetryPolicy,
     strict_responses: bool,
+    dry_run: bool,
     http_client: Option<reqwest::Client>,
     root_certificates: Vec<Vec<u8>>,
     proxies: Vec<reqwest::Proxy>,
@@ -46,6 +47,7 @@ impl<C> std::fmt::Debug for TransportBuilder<C> {
             .field("user_agent", &self.user_agent)
             .field("retry", &self.retry)
             .field("strict_responses", &self.strict_responses)
+            .field("dry_run", &self.dry_run)
             .field("http_client", &self.http_client.is_some())
             .field("root_certificates", &self.root_certificates.len())
             .field("proxies", &self.proxies)
@@ -66,6 +68,7 @@ impl<C> Default for TransportBuilder<C> {
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
             retry: RetryPolicy::default(),
             strict_responses: false,
+            dry_run: false,
             http_client: None,
             root_certificates: Vec::new(),
             proxies: Vec::new(),
@@ -191,6 +194,17 @@ impl<C: From<Transport>> TransportBuilder<C> {
         self
     }
 
+    /// Whether requests are described instead of sent (default `false`):
+    /// each operation checks its inputs and builds its request as usual,
+    /// then returns [`Error::NotSent`](crate::Error::NotSent) with the
+    /// request as it would have been sent (credentials left out, see
+    /// [`crate::wire::WireRequest`]). Nothing reaches the server, and no
+    /// token is requested.
+    pub fn dry_run(mut self, dry_run: bool) -> Self {
+        self.dry_run = dry_run;
+        self
+    }
+
     /// Sends through this HTTP client instead of one the builder makes
     /// (your TLS, proxy, DNS or connection-pool settings). Authentication,
     /// retries, the response and read timeouts, interceptors and decoding
@@ -291,6 +305,7 @@ impl<C: From<Transport>> TransportBuilder<C> {
             limits: self.limits,
             user_agent,
             interceptors: self.interceptors,
+            dry_run: self.dry_run,
         }))
     }
 }

@@ -22,6 +22,7 @@ use crate::request::ApiRequest;
 use crate::response::{Decoder, Endpoint, RawResponse, Response};
 use crate::retry::RetryPolicy;
 use crate::serde_helpers::{with_options, DecodeOptions};
+use crate::wire::{self, Credentials, WireRequest};
 
 mod builder;
 
@@ -53,6 +54,7 @@ pub struct Transport {
     limits: Limits,
     user_agent: HeaderValue,
     interceptors: Interceptors,
+    dry_run: bool,
 }
 
 /// One attempt of a request, ready to be sent any number of times (the body
@@ -286,6 +288,9 @@ impl Transport {
     ) -> Result<(Exchange, CallStats), Error<E>> {
         let url = self.url_for(request);
         let limits = request.options.apply(self.limits);
+        if self.dry_run {
+            return Err(self.describe(request, &url, limits));
+        }
         let started = Instant::now();
         let mut count = 1;
         let deadline = limits.operation_timeout.map(|limit| started + limit);
@@ -429,24 +434,56 @@ impl Transport {
         self.auth.authenticate(&attempt).await
     }
 
-    /// One round trip within the response timeout; the body read to its
-    /// end within the read timeout and the size limit, unless it is the
-    /// 2xx body of a streamed call. Headers, later ones replacing earlier
-    /// ones of the same name: the request's own, the call's and the
-    /// interceptors', the scheme's.
+    /// One round trip with the scheme's headers ([`Self::request_for`],
+    /// [`Self::round_trip`]), in the wire log (see [`crate::wire`]).
     async fn send_once(
         &self,
         p: &Prepared<'_>,
         scheme_headers: HeaderMap,
     ) -> Result<Exchange, AttemptError> {
+        let built = self
+            .request_for(p, scheme_headers)
+            .map_err(AttemptError::Transport)?
+            .build()?;
+        wire::request(wire::Exchange::Api, &built);
+        let started = Instant::now();
+        let exchange = self.round_trip(p, built).await;
+        match &exchange {
+            Ok(ex) if ex.unread.is_some() => {
+                wire::response_streamed(ex.status.as_u16(), started.elapsed(), &ex.headers)
+            }
+            Ok(ex) => wire::response(
+                wire::Exchange::Api,
+                ex.status.as_u16(),
+                started.elapsed(),
+                &ex.headers,
+                &ex.body,
+            ),
+            Err(AttemptError::Transport(err)) => wire::failed(started.elapsed(), err),
+            Err(AttemptError::TooLarge { status, .. }) => wire::failed(
+                started.elapsed(),
+                &format!("HTTP {} body over the size limit", status.as_u16()),
+            ),
+            Err(AttemptError::Auth(_)) => {}
+        }
+        exchange
+    }
+
+    /// The request as sent: the request's own headers, then the call's and
+    /// the interceptors', then `scheme_headers` (credentials), later ones
+    /// replacing earlier ones of the same name.
+    fn request_for(
+        &self,
+        p: &Prepared<'_>,
+        scheme_headers: HeaderMap,
+    ) -> Result<reqwest::RequestBuilder, CommunicationError> {
         let request = p.request;
         let mut headers = HeaderMap::new();
         headers.insert(USER_AGENT, self.user_agent.clone());
         headers.insert(ACCEPT, header_value(request.accept_header())?);
         for (name, value) in &request.headers {
-            let name = HeaderName::try_from(*name).map_err(|err| {
-                AttemptError::Transport(CommunicationError::invalid_request(err.to_string()))
-            })?;
+            let name = HeaderName::try_from(*name)
+                .map_err(|err| CommunicationError::invalid_request(err.to_string()))?;
             headers.insert(name, header_value(value.clone())?);
         }
         let mut builder = self.http.request(request.method.clone(), p.url.clone());
@@ -459,7 +496,18 @@ impl Transport {
         for (name, value) in p.headers.iter().chain(scheme_headers.iter()) {
             headers.insert(name, value.clone());
         }
-        let sent = builder.headers(headers).send();
+        Ok(builder.headers(headers))
+    }
+
+    /// One round trip of a built request within the response timeout; the
+    /// body read to its end within the read timeout and the size limit,
+    /// unless it is the 2xx body of a streamed call.
+    async fn round_trip(
+        &self,
+        p: &Prepared<'_>,
+        built: reqwest::Request,
+    ) -> Result<Exchange, AttemptError> {
+        let sent = self.http.execute(built);
         let response = match tokio::time::timeout(p.limits.response_timeout, sent).await {
             Ok(response) => response?,
             Err(_) => {
@@ -498,6 +546,36 @@ impl Transport {
     }
 }
 
+impl Transport {
+    /// The request as it would be sent, credentials left out (a dry run):
+    /// [`Error::NotSent`], or the error that stopped it being built.
+    fn describe<E>(&self, request: &ApiRequest, url: &Url, limits: Limits) -> Error<E> {
+        let prepared = Prepared {
+            request,
+            url,
+            headers: request.options.headers().clone(),
+            limits,
+            deadline: None,
+            stream: false,
+        };
+        let credentials = if request.authenticate {
+            self.auth.credentials()
+        } else {
+            Credentials::None
+        };
+        let built = self
+            .request_for(&prepared, HeaderMap::new())
+            .and_then(|builder| builder.build().map_err(CommunicationError::from));
+        match built {
+            Ok(built) => Error::NotSent(Box::new(WireRequest::new(&built, credentials))),
+            Err(source) => Error::Communication {
+                source,
+                attempts: 0,
+            },
+        }
+    }
+}
+
 /// When a call started and how many attempts it took.
 struct CallStats {
     count: u32,
@@ -506,8 +584,6 @@ struct CallStats {
 
 /// A header value built by generated code (a media type, a parameter);
 /// one that cannot be sent fails the attempt as a request error.
-fn header_value(value: String) -> Result<HeaderValue, AttemptError> {
-    HeaderValue::try_from(value).map_err(|err| {
-        AttemptError::Transport(CommunicationError::invalid_request(err.to_string()))
-    })
+fn header_value(value: String) -> Result<HeaderValue, CommunicationError> {
+    HeaderValue::try_from(value).map_err(|err| CommunicationError::invalid_request(err.to_string()))
 }

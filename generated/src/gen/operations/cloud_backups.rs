@@ -8,9 +8,11 @@ use crate::Client;
 impl Client {
     /// Start one snapshot export job
     ///
-    /// Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket. Needs the Project Backup Export Operator role or higher.
+    /// Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket (see [createExportBucket](https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupBackupExportBucket)). Needs the Project Backup Export Operator role or higher.
     ///
     /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (operationId `createGroupClusterBackupExport`).
+    ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupClusterBackupExport>
     ///
     /// Returns a [`CreateBackupExport`] builder: set its inputs, then call `send`.
     pub fn create_backup_export(&self) -> CreateBackupExport<'_> {
@@ -22,6 +24,8 @@ impl Client {
     ///
     /// `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (operationId `createGroupBackupExportBucket`).
     ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupBackupExportBucket>
+    ///
     /// Returns a [`CreateExportBucket`] builder: set its inputs, then call `send`.
     pub fn create_export_bucket(&self) -> CreateExportBucket<'_> {
         CreateExportBucket::new(self)
@@ -31,6 +35,8 @@ impl Client {
     /// Removes an export bucket from a project. Turn off auto export to this bucket on every cluster of the project first. Needs the Project Backup Manager role.
     ///
     /// `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (operationId `deleteGroupBackupExportBucket`).
+    ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/deleteGroupBackupExportBucket>
     ///
     /// Returns a [`DeleteExportBucket`] builder: set its inputs, then call `send`.
     pub fn delete_export_bucket(&self) -> DeleteExportBucket<'_> {
@@ -42,6 +48,8 @@ impl Client {
     ///
     /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}` (operationId `getGroupClusterBackupExport`).
     ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/getGroupClusterBackupExport>
+    ///
     /// Returns a [`GetBackupExport`] builder: set its inputs, then call `send`.
     pub fn get_backup_export(&self) -> GetBackupExport<'_> {
         GetBackupExport::new(self)
@@ -51,6 +59,8 @@ impl Client {
     /// Returns one export bucket of a project. Needs the Project Read Only role or higher.
     ///
     /// `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (operationId `getGroupBackupExportBucket`).
+    ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/getGroupBackupExportBucket>
     ///
     /// Returns a [`GetExportBucket`] builder: set its inputs, then call `send`.
     pub fn get_export_bucket(&self) -> GetExportBucket<'_> {
@@ -62,6 +72,8 @@ impl Client {
     ///
     /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (operationId `listGroupClusterBackupExports`).
     ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/listGroupClusterBackupExports>
+    ///
     /// Returns a [`ListBackupExports`] builder: set its inputs, then call `send`.
     pub fn list_backup_exports(&self) -> ListBackupExports<'_> {
         ListBackupExports::new(self)
@@ -72,6 +84,8 @@ impl Client {
     ///
     /// `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (operationId `listGroupBackupExportBuckets`).
     ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/listGroupBackupExportBuckets>
+    ///
     /// Returns a [`ListExportBuckets`] builder: set its inputs, then call `send`.
     pub fn list_export_buckets(&self) -> ListExportBuckets<'_> {
         ListExportBuckets::new(self)
@@ -81,6 +95,8 @@ impl Client {
     /// Turns the private-networking requirement of one export bucket on or off. Needs the Project Backup Manager role.
     ///
     /// `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (operationId `updateGroupBackupExportBucket`).
+    ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/updateGroupBackupExportBucket>
     ///
     /// Returns a [`UpdateBackupExportBucket`] builder: set its inputs, then call `send`.
     pub fn update_backup_export_bucket(&self) -> UpdateBackupExportBucket<'_> {
@@ -162,9 +178,11 @@ impl<'a> CreateBackupExport<'a> {
     }
     /// Start one snapshot export job
     ///
-    /// Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket. Needs the Project Backup Export Operator role or higher.
+    /// Starts a job that exports one Cloud Backup snapshot of a dedicated cluster to an export bucket (see [createExportBucket](https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupBackupExportBucket)). Needs the Project Backup Export Operator role or higher.
     ///
     /// `POST /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (operationId `createGroupClusterBackupExport`).
+    ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupClusterBackupExport>
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (400, 401, 403, 404, 409, 429, 500) return [`Error::Api`] with the decoded body.
@@ -291,6 +309,8 @@ impl<'a> CreateExportBucket<'a> {
     ///
     /// `POST /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (operationId `createGroupBackupExportBucket`).
     ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/createGroupBackupExportBucket>
+    ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (400, 401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
     pub fn send(
@@ -406,6 +426,8 @@ impl<'a> DeleteExportBucket<'a> {
     /// Removes an export bucket from a project. Turn off auto export to this bucket on every cluster of the project first. Needs the Project Backup Manager role.
     ///
     /// `DELETE /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (operationId `deleteGroupBackupExportBucket`).
+    ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/deleteGroupBackupExportBucket>
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (400, 401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
@@ -524,6 +546,8 @@ impl<'a> GetBackupExport<'a> {
     ///
     /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}` (operationId `getGroupClusterBackupExport`).
     ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/getGroupClusterBackupExport>
+    ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
     pub fn send(
@@ -629,6 +653,8 @@ impl<'a> GetExportBucket<'a> {
     /// Returns one export bucket of a project. Needs the Project Read Only role or higher.
     ///
     /// `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (operationId `getGroupBackupExportBucket`).
+    ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/getGroupBackupExportBucket>
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
@@ -776,6 +802,8 @@ impl<'a> ListBackupExports<'a> {
     ///
     /// `GET /api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports` (operationId `listGroupClusterBackupExports`).
     ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/listGroupClusterBackupExports>
+    ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
     pub fn send(
@@ -911,6 +939,8 @@ impl<'a> ListExportBuckets<'a> {
     ///
     /// `GET /api/atlas/v2/groups/{groupId}/backup/exportBuckets` (operationId `listGroupBackupExportBuckets`).
     ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/listGroupBackupExportBuckets>
+    ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
     pub fn send(
@@ -1043,6 +1073,8 @@ impl<'a> UpdateBackupExportBucket<'a> {
     /// Turns the private-networking requirement of one export bucket on or off. Needs the Project Backup Manager role.
     ///
     /// `PATCH /api/atlas/v2/groups/{groupId}/backup/exportBuckets/{exportBucketId}` (operationId `updateGroupBackupExportBucket`).
+    ///
+    /// Docs: <https://mongodb.com/docs/atlas/reference/api-resources-spec/v2/#tag/Cloud-Backups/operation/updateGroupBackupExportBucket>
     ///
     /// Checks every input first: a missing required input or a value that breaks its pattern returns [`Error::InvalidRequest`] and nothing is sent.
     /// Documented error statuses (400, 401, 403, 404, 429, 500) return [`Error::Api`] with the decoded body.
