@@ -108,31 +108,8 @@ pub fn token_cache(enabled: bool, secrets: Arc<dyn SecretStore>) -> Option<Arc<d
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
+    use crate::profile::MemoryKeyring;
     use std::time::{Duration, SystemTime};
-
-    #[derive(Default)]
-    struct Ring(Mutex<HashMap<(String, String), String>>);
-
-    impl SecretStore for Ring {
-        fn get(&self, service: &str, key: &str) -> Result<Option<String>, String> {
-            let map = self.0.lock().map_err(|e| e.to_string())?;
-            Ok(map.get(&(service.to_owned(), key.to_owned())).cloned())
-        }
-
-        fn set(&self, service: &str, key: &str, value: &str) -> Result<(), String> {
-            let mut map = self.0.lock().map_err(|e| e.to_string())?;
-            map.insert((service.to_owned(), key.to_owned()), value.to_owned());
-            Ok(())
-        }
-
-        fn delete(&self, service: &str, key: &str) -> Result<(), String> {
-            let mut map = self.0.lock().map_err(|e| e.to_string())?;
-            map.remove(&(service.to_owned(), key.to_owned()));
-            Ok(())
-        }
-    }
 
     struct Broken;
 
@@ -144,7 +121,7 @@ mod tests {
 
     #[test]
     fn keyring_entries_are_stored_loaded_and_removed() {
-        let ring = Arc::new(Ring::default());
+        let ring = Arc::new(MemoryKeyring::default());
         let dir = tempfile::tempdir().expect("dir");
         let cache = KeyringTokenCache::new(ring.clone(), Some(FileTokenCache::new(dir.path())));
         assert!(cache.is_available());
@@ -183,13 +160,13 @@ mod tests {
 
     #[test]
     fn without_a_keyring_files_are_used_and_the_flag_turns_it_off() {
-        assert!(token_cache(false, Arc::new(Ring::default())).is_none());
+        assert!(token_cache(false, Arc::new(MemoryKeyring::default())).is_none());
         assert!(!KeyringTokenCache::new(Arc::new(Broken), None).is_available());
         let chosen = token_cache(true, Arc::new(Broken));
         if let Some(cache) = chosen {
             assert!(format!("{cache:?}").starts_with("FileTokenCache"));
         }
-        let chosen = token_cache(true, Arc::new(Ring::default())).expect("keyring");
+        let chosen = token_cache(true, Arc::new(MemoryKeyring::default())).expect("keyring");
         assert!(format!("{chosen:?}").starts_with("KeyringTokenCache"));
     }
 }

@@ -222,6 +222,14 @@ paths:
         text.split_whitespace().collect()
     }
 
+    /// Fails naming the first piece of `expected` the code lacks (both
+    /// compared without white space).
+    fn assert_has(code: &str, expected: &[&str]) {
+        for piece in expected {
+            assert!(code.contains(&squash(piece)), "lacks {piece}:\n{code}");
+        }
+    }
+
     #[test]
     fn required_fields_are_read_as_values() {
         // The early-2023 Atlas spec marks `links` required: `Vec<Link>`.
@@ -232,17 +240,15 @@ paths:
             true,
             false,
         ));
-        for expected in [
-            "self.results.len()",
-            "Some(self.total_count)",
-            "crate::runtime::next_link(self.links.iter().map(|l|Some(l.rel.as_str())))",
-            "fn into_items(self)->Vec<Self::Item>{self.results}",
-        ] {
-            assert!(
-                code.contains(&squash(expected)),
-                "lacks {expected}:\n{code}"
-            );
-        }
+        assert_has(
+            &code,
+            &[
+                "self.results.len()",
+                "Some(self.total_count)",
+                "crate::runtime::next_link(self.links.iter().map(|l|Some(l.rel.as_str())))",
+                "fn into_items(self)->Vec<Self::Item>{self.results}",
+            ],
+        );
     }
 
     #[test]
@@ -254,33 +260,29 @@ paths:
             false,
             false,
         ));
-        for expected in [
-            "self.results.as_ref().map_or(0,Vec::len)",
-            "fn total_count(&self)->Option<i64>{self.total_count}",
-            "crate::runtime::next_link(self.links.iter().flatten().map(|l|l.rel.as_deref()))",
-            "self.results.unwrap_or_default()",
-        ] {
-            assert!(
-                code.contains(&squash(expected)),
-                "lacks {expected}:\n{code}"
-            );
-        }
+        assert_has(
+            &code,
+            &[
+                "self.results.as_ref().map_or(0,Vec::len)",
+                "fn total_count(&self)->Option<i64>{self.total_count}",
+                "crate::runtime::next_link(self.links.iter().flatten().map(|l|l.rel.as_deref()))",
+                "self.results.unwrap_or_default()",
+            ],
+        );
     }
 
     #[test]
     fn nullable_fields_are_read_whatever_their_view_makes_them() {
         // Required and nullable: `Option<T>` in either view.
         let code = page_impl(&spec((true, true), (true, true), (true, true), true, false));
-        for expected in [
-            "self.results.as_ref().map_or(0,Vec::len)",
-            "fn total_count(&self)->Option<i64>{self.total_count}",
-            "self.links.iter().flatten().map(|l|Some(l.rel.as_str()))",
-        ] {
-            assert!(
-                code.contains(&squash(expected)),
-                "lacks {expected}:\n{code}"
-            );
-        }
+        assert_has(
+            &code,
+            &[
+                "self.results.as_ref().map_or(0,Vec::len)",
+                "fn total_count(&self)->Option<i64>{self.total_count}",
+                "self.links.iter().flatten().map(|l|Some(l.rel.as_str()))",
+            ],
+        );
         // Optional and nullable: `Option<T>` in a response type...
         let code = page_impl(&spec(
             (false, true),
@@ -289,16 +291,14 @@ paths:
             false,
             false,
         ));
-        for expected in [
-            "fn total_count(&self)->Option<i64>{self.total_count}",
-            "self.results.as_ref().map_or(0,Vec::len)",
-            "self.links.iter().flatten().map(|l|l.rel.as_deref())",
-        ] {
-            assert!(
-                code.contains(&squash(expected)),
-                "lacks {expected}:\n{code}"
-            );
-        }
+        assert_has(
+            &code,
+            &[
+                "fn total_count(&self)->Option<i64>{self.total_count}",
+                "self.results.as_ref().map_or(0,Vec::len)",
+                "self.links.iter().flatten().map(|l|l.rel.as_deref())",
+            ],
+        );
         // ...`Option<Option<T>>` in a type that is also sent.
         let code = page_impl(&spec(
             (false, true),
@@ -307,16 +307,14 @@ paths:
             false,
             true,
         ));
-        for expected in [
-            "self.total_count.flatten()",
-            "self.results.as_ref().and_then(Option::as_ref).map_or(0,Vec::len)",
-            "self.links.iter().flatten().flatten().map(|l|l.rel.as_deref())",
-            "self.results.flatten().unwrap_or_default()",
-        ] {
-            assert!(
-                code.contains(&squash(expected)),
-                "lacks {expected}:\n{code}"
-            );
-        }
+        assert_has(
+            &code,
+            &[
+                "self.total_count.flatten()",
+                "self.results.as_ref().and_then(Option::as_ref).map_or(0,Vec::len)",
+                "self.links.iter().flatten().flatten().map(|l|l.rel.as_deref())",
+                "self.results.flatten().unwrap_or_default()",
+            ],
+        );
     }
 }

@@ -123,3 +123,30 @@ pub fn os_keyring() -> Arc<dyn SecretStore> {
         ))
     }
 }
+
+/// A keyring in memory, for the unit tests of what reads and writes one.
+#[cfg(test)]
+#[derive(Debug, Default)]
+pub(crate) struct MemoryKeyring(
+    std::sync::Mutex<std::collections::HashMap<(String, String), String>>,
+);
+
+#[cfg(test)]
+impl SecretStore for MemoryKeyring {
+    fn get(&self, service: &str, key: &str) -> Result<Option<String>, String> {
+        let map = self.0.lock().map_err(|e| e.to_string())?;
+        Ok(map.get(&(service.to_owned(), key.to_owned())).cloned())
+    }
+
+    fn set(&self, service: &str, key: &str, value: &str) -> Result<(), String> {
+        let mut map = self.0.lock().map_err(|e| e.to_string())?;
+        map.insert((service.to_owned(), key.to_owned()), value.to_owned());
+        Ok(())
+    }
+
+    fn delete(&self, service: &str, key: &str) -> Result<(), String> {
+        let mut map = self.0.lock().map_err(|e| e.to_string())?;
+        map.remove(&(service.to_owned(), key.to_owned()));
+        Ok(())
+    }
+}

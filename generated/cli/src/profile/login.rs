@@ -178,8 +178,7 @@ pub fn write_tokens(file: &Path, profile: &str, access: &str, refresh: &str) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
+    use crate::profile::MemoryKeyring;
 
     #[test]
     fn tokens_are_written_into_the_profile_and_the_rest_is_kept() {
@@ -213,26 +212,9 @@ mod tests {
         assert_eq!(mode, 0o640);
     }
 
-    /// A keyring in memory.
-    #[derive(Default)]
-    struct Ring(Mutex<HashMap<(String, String), String>>);
-
-    impl SecretStore for Ring {
-        fn get(&self, service: &str, key: &str) -> Result<Option<String>, String> {
-            let map = self.0.lock().map_err(|e| e.to_string())?;
-            Ok(map.get(&(service.to_owned(), key.to_owned())).cloned())
-        }
-
-        fn set(&self, service: &str, key: &str, value: &str) -> Result<(), String> {
-            let mut map = self.0.lock().map_err(|e| e.to_string())?;
-            map.insert((service.to_owned(), key.to_owned()), value.to_owned());
-            Ok(())
-        }
-    }
-
     #[test]
     fn keyring_logins_are_loaded_and_saved_under_the_profile_service() {
-        let ring = Arc::new(Ring::default());
+        let ring = Arc::new(MemoryKeyring::default());
         let store = ProfileLogin {
             profile: "default".into(),
             home: LoginHome::Keyring,
@@ -268,7 +250,7 @@ mod tests {
         let store = ProfileLogin {
             profile: "default".into(),
             home: LoginHome::File(file.clone()),
-            secrets: Arc::new(Ring::default()),
+            secrets: Arc::new(MemoryKeyring::default()),
         };
         assert_eq!(
             store.load().expect("load"),

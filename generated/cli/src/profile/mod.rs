@@ -27,6 +27,9 @@ mod file;
 mod keyring;
 mod login;
 
+#[cfg(test)]
+pub(crate) use keyring::MemoryKeyring;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
