@@ -13,7 +13,7 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
 use serde_json::{json, Value};
-use wiremock::matchers::{body_json, method, path};
+use wiremock::matchers::{body_json, method, path, query_param};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 #[path = "../runtime/tests/support/oauth_server.rs"]
@@ -586,6 +586,77 @@ async fn limit_stops_after_n_items_and_asks_no_further_page() {
 
     let out = atlas_api(&list(&uri, &["--limit", "0"]), &DIGEST_KEYS);
     assert_eq!(out.status.code(), Some(2), "--limit 0 is refused");
+}
+
+/// The files in `dir`, sorted (no temporary file may stay behind).
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .expect("read dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn ndjson_to_a_file_is_whole_or_not_at_all_and_jq_keeps_one_line_per_item() {
+    let dir = tempfile::tempdir().expect("dir");
+    let file = dir.path().join("buckets.ndjson");
+    std::fs::write(&file, "yesterday\n").expect("old file");
+    let file_arg = file.to_string_lossy().into_owned();
+
+    // Page 2 fails: the walk fails, and the old file is as it was.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(BUCKETS))
+        .and(query_param("pageNum", "2"))
+        .respond_with(ResponseTemplate::new(404).set_body_json(json!({
+            "error": 404, "errorCode": "RESOURCE_NOT_FOUND", "detail": "gone", "reason": "Not Found"
+        })))
+        .with_priority(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(BUCKETS))
+        .respond_with(Pages { total: 5 })
+        .mount(&server)
+        .await;
+    let uri = server.uri();
+    let out = atlas_api(
+        &list(&uri, &["--ndjson", "--outputFile", &file_arg]),
+        &DIGEST_KEYS,
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(page_numbers(&requests_to(&server).await), ["1", "2"]);
+    assert_eq!(std::fs::read_to_string(&file).expect("read"), "yesterday\n");
+    assert_eq!(files_in(dir.path()), ["buckets.ndjson"]);
+
+    // A whole walk replaces it; through --jq each item is still one line.
+    let server = pages_server(5).await;
+    let uri = server.uri();
+    let out = atlas_api(
+        &list(
+            &uri,
+            &[
+                "--ndjson",
+                "--jq",
+                "{name: .bucketName, provider: .cloudProvider}",
+                "--outputFile",
+                &file_arg,
+            ],
+        ),
+        &DIGEST_KEYS,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(out.stdout.is_empty(), "{}", text(&out.stdout));
+    let written = std::fs::read_to_string(&file).expect("read");
+    let lines: Vec<Value> = written
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+        .collect();
+    assert_eq!(lines.len(), 5, "{written}");
+    assert_eq!(lines[0]["name"], "bucket-1", "{written}");
+    assert_eq!(files_in(dir.path()), ["buckets.ndjson"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]

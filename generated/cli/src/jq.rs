@@ -68,12 +68,22 @@ impl JqFilter {
     /// (strings raw, other values as indented JSON). An error the filter
     /// raises fails the command (exit status 1).
     pub fn run(&self, input: &serde_json::Value) -> Result<Vec<u8>, CliError> {
+        self.run_as(input, Some("  "))
+    }
+
+    /// As [`Self::run`], each result on one line (compact JSON), for
+    /// `--ndjson`.
+    pub fn run_compact(&self, input: &serde_json::Value) -> Result<Vec<u8>, CliError> {
+        self.run_as(input, None)
+    }
+
+    fn run_as(&self, input: &serde_json::Value, indent: Option<&str>) -> Result<Vec<u8>, CliError> {
         let input = Val::deserialize(input)
             .map_err(|err| CliError::failure(format!("--jq: cannot read the answer: {err}")))?;
         let ctx = Ctx::<JustLut<Val>>::new(&self.filter.lut, Vars::new([]));
         let pp = jaq_json::write::Pp {
-            indent: Some("  ".to_owned()),
-            sep_space: true,
+            indent: indent.map(str::to_owned),
+            sep_space: indent.is_some(),
             ..Default::default()
         };
         let mut out = Vec::new();

@@ -126,12 +126,7 @@ pub fn render(outcome: &Outcome, format: OutputFormat) -> Result<Vec<u8>, CliErr
 /// over it once written, so it never holds half an output.
 pub fn write_output(bytes: &[u8], file: Option<&Path>) -> Result<(), CliError> {
     match file {
-        Some(file) => replace_file(file, bytes).map_err(|err| {
-            CliError::failure(format!(
-                "cannot write --outputFile {}: {err}",
-                file.display()
-            ))
-        }),
+        Some(file) => replace_file(file, bytes).map_err(|err| output_file_error(file, &err)),
         None => {
             let mut stdout = std::io::stdout().lock();
             stdout
@@ -145,17 +140,27 @@ pub fn write_output(bytes: &[u8], file: Option<&Path>) -> Result<(), CliError> {
 /// Writes `bytes` to a temporary file in `file`'s directory, then renames
 /// it to `file`.
 fn replace_file(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut temp = temp_beside(file)?;
+    temp.write_all(bytes)?;
+    put_in_place(temp, file)
+}
+
+/// A temporary file in `file`'s directory (so that renaming it to `file`
+/// is atomic), with the mode `std::fs::write` gives a new file (0666 less
+/// the umask), not tempfile's private 0600.
+fn temp_beside(file: &Path) -> std::io::Result<tempfile::NamedTempFile> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".atlas-output-").suffix(".part");
-    // The mode `std::fs::write` gives a new file (0666 less the umask), not
-    // tempfile's private 0600.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut temp = builder.tempfile_in(directory_of(file))?;
-    temp.write_all(bytes)?;
+    builder.tempfile_in(directory_of(file))
+}
+
+/// Syncs a complete temporary file and renames it to `file`.
+fn put_in_place(temp: tempfile::NamedTempFile, file: &Path) -> std::io::Result<()> {
     temp.as_file().sync_all()?;
     temp.persist(file).map_err(|err| err.error)?;
     Ok(())
@@ -259,12 +264,15 @@ pub fn text_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
 /// rendered in its format; to `--outputFile` (replaced whole) or standard
 /// output. Nothing for an [`Outcome::Saved`], which is in its file already.
 pub fn print_outcome(prepared: &Prepared<'_>, outcome: &Outcome) -> Result<(), CliError> {
-    if let Outcome::Saved { .. } = outcome {
-        return Ok(());
-    }
     let bytes = match (&prepared.jq, outcome) {
         (Some(jq), Outcome::Json(value)) => jq.run(value)?,
         (Some(jq), Outcome::NoContent) => jq.run(&serde_json::Value::Null)?,
+        (Some(_), Outcome::Bytes(_) | Outcome::Text(_) | Outcome::Saved { .. }) => {
+            return Err(CliError::failure(
+                "--jq filters JSON, and this answer is not JSON (it was not filtered)",
+            ))
+        }
+        (None, Outcome::Saved { .. }) => return Ok(()),
         _ => render(outcome, prepared.format)?,
     };
     write_output(&bytes, prepared.output_file.as_deref())
@@ -284,11 +292,23 @@ pub fn print_not_sent(request: &WireRequest, how: DryRun) -> Result<(), CliError
 }
 
 /// Writes the items of a walk one per line as they come (`--ndjson`):
-/// compact JSON, or what the `--jq` filter makes of each; to
-/// `--outputFile` or standard output, flushed after each item.
+/// compact JSON, or what the `--jq` filter makes of each, one result per
+/// line. To standard output, flushed after each item; or to a temporary
+/// file beside `--outputFile`, which [`ItemWriter::finish`] renames into
+/// place once the walk is complete (a walk that fails leaves the old file
+/// as it was, and no temporary one).
 pub struct ItemWriter {
-    out: Box<dyn Write + Send>,
+    out: ItemsTo,
     jq: Option<Arc<JqFilter>>,
+}
+
+/// Where an [`ItemWriter`] writes.
+enum ItemsTo {
+    Stdout(std::io::Stdout),
+    File {
+        temp: std::io::BufWriter<tempfile::NamedTempFile>,
+        path: PathBuf,
+    },
 }
 
 impl std::fmt::Debug for ItemWriter {
@@ -298,17 +318,17 @@ impl std::fmt::Debug for ItemWriter {
 }
 
 impl ItemWriter {
-    /// A writer to the prepared operation's `--outputFile` (created or
-    /// truncated), else standard output.
+    /// A writer to the prepared operation's `--outputFile` (through a
+    /// temporary file beside it), else standard output.
     pub fn new(prepared: &Prepared<'_>) -> Result<Self, CliError> {
-        let out: Box<dyn Write + Send> = match &prepared.output_file {
-            Some(file) => Box::new(std::fs::File::create(file).map_err(|err| {
-                CliError::failure(format!(
-                    "cannot write --outputFile {}: {err}",
-                    file.display()
-                ))
-            })?),
-            None => Box::new(std::io::stdout()),
+        let out = match &prepared.output_file {
+            Some(path) => ItemsTo::File {
+                temp: std::io::BufWriter::new(
+                    temp_beside(path).map_err(|err| output_file_error(path, &err))?,
+                ),
+                path: path.clone(),
+            },
+            None => ItemsTo::Stdout(std::io::stdout()),
         };
         Ok(Self {
             out,
@@ -319,7 +339,7 @@ impl ItemWriter {
     /// Writes one item.
     pub fn write(&mut self, item: &serde_json::Value) -> Result<(), CliError> {
         let bytes = match &self.jq {
-            Some(jq) => jq.run(item)?,
+            Some(jq) => jq.run_compact(item)?,
             None => {
                 let mut line = serde_json::to_vec(item)
                     .map_err(|err| CliError::failure(format!("cannot print an item: {err}")))?;
@@ -327,9 +347,30 @@ impl ItemWriter {
                 line
             }
         };
-        self.out
-            .write_all(&bytes)
-            .and_then(|()| self.out.flush())
-            .map_err(|err| CliError::failure(format!("cannot write the output: {err}")))
+        let written = match &mut self.out {
+            ItemsTo::Stdout(out) => out.write_all(&bytes).and_then(|()| out.flush()),
+            ItemsTo::File { temp, .. } => temp.write_all(&bytes),
+        };
+        written.map_err(|err| CliError::failure(format!("cannot write the output: {err}")))
     }
+
+    /// Ends a complete walk: the `--outputFile` takes its place.
+    pub fn finish(self) -> Result<(), CliError> {
+        match self.out {
+            ItemsTo::Stdout(_) => Ok(()),
+            ItemsTo::File { temp, path } => temp
+                .into_inner()
+                .map_err(|err| err.into_error())
+                .and_then(|temp| put_in_place(temp, &path))
+                .map_err(|err| output_file_error(&path, &err)),
+        }
+    }
+}
+
+/// The error of an `--outputFile` that cannot be written.
+fn output_file_error(file: &Path, err: &std::io::Error) -> CliError {
+    CliError::failure(format!(
+        "cannot write --outputFile {}: {err}",
+        file.display()
+    ))
 }

@@ -108,7 +108,7 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         if prepared.walk.is_some_and(|w| w.ndjson) && prepared.dry_run.is_none() {
             let mut out = rt::ItemWriter::new(&prepared)?;
             return match rt::each_item(&client, &prepared, |item| out.write(&item)).await {
-                Ok(_) => Ok(()),
+                Ok(_) => out.finish(),
                 Err(err) => not_sent(err),
             };
         }
