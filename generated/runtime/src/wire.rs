@@ -64,6 +64,15 @@ pub fn is_secret_name(name: &str) -> bool {
         "token",
         "credential",
         "apikey",
+        // A GCP KMS service-account key, a PagerDuty service key, an
+        // Opsgenie or VictorOps key, a routing key, a license key, a
+        // webhook URL (its path is the credential).
+        "serviceaccountkey",
+        "servicekey",
+        "routingkey",
+        "licensekey",
+        "webhook",
+        "passphrase",
     ]
     .iter()
     .any(|word| squashed.contains(word))
@@ -85,7 +94,8 @@ pub fn shown_header(name: &str, value: &str) -> String {
 }
 
 /// A body as the log shows it: secret-named JSON properties and form fields
-/// redacted, cut at [`BODY_LIMIT`] bytes.
+/// redacted, a PEM document (certificates, private keys) redacted whole, a
+/// binary body as its length; cut at [`BODY_LIMIT`] bytes.
 pub fn shown_body(body: &[u8]) -> String {
     if body.is_empty() {
         return String::new();
@@ -95,14 +105,16 @@ pub fn shown_body(body: &[u8]) -> String {
             redact_json(&mut value);
             value.to_string()
         }
-        Err(_) => {
-            let text = String::from_utf8_lossy(body);
-            if looks_like_form(&text) {
-                redact_form(&text)
-            } else {
-                text.into_owned()
+        Err(_) => match std::str::from_utf8(body) {
+            // Binary (a gzip log, an archive): its length, not its bytes.
+            Err(_) => return format!("<{} bytes, binary>", body.len()),
+            // A PEM document may hold a private key (X.509 user certificates).
+            Ok(text) if text.contains("-----BEGIN") => {
+                return format!("{REDACTED} (PEM, {} bytes)", body.len())
             }
-        }
+            Ok(text) if looks_like_form(text) => redact_form(text),
+            Ok(text) => text.to_owned(),
+        },
     };
     cut(&text)
 }
@@ -231,13 +243,19 @@ pub(crate) fn failed(elapsed: Duration, error: &dyn std::fmt::Display) {
     );
 }
 
-/// Logs the head of an answer whose body is handed to the caller as it
-/// arrives (a streamed download): status, time and headers, no body.
-pub(crate) fn response_streamed(status: u16, elapsed: Duration, headers: &HeaderMap) {
+/// Logs the head of an answer whose body is not in the log: handed to the
+/// caller as it arrives (a streamed download), or not read to its end
+/// (it stalled, or is over the size limit); `note` says which.
+pub(crate) fn response_head(
+    status: u16,
+    elapsed: Duration,
+    headers: &HeaderMap,
+    note: &dyn std::fmt::Display,
+) {
     if !tracing::enabled!(target: TARGET, tracing::Level::DEBUG) {
         return;
     }
-    let line = format!("< {status} in {} ms (body streamed)", elapsed.as_millis());
+    let line = format!("< {status} in {} ms ({note})", elapsed.as_millis());
     if tracing::enabled!(target: TARGET, tracing::Level::TRACE) {
         tracing::trace!(target: TARGET, "{line}{}", header_lines("<", headers));
     } else {
@@ -259,8 +277,10 @@ pub enum Credentials {
 }
 
 /// A request as it would be sent, credentials left out (see the module
-/// docs).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// docs). [`Self::text`] and [`Self::curl`] show the body as it would be
+/// sent; its `Debug` form (what an `{err:?}` of [`crate::Error::NotSent`]
+/// logs) redacts it as the wire log does.
+#[derive(Clone, PartialEq, Eq)]
 pub struct WireRequest {
     /// The method (`POST`).
     pub method: String,
@@ -272,6 +292,26 @@ pub struct WireRequest {
     pub body: Option<String>,
     /// The credentials that would be added.
     pub credentials: Credentials,
+}
+
+impl std::fmt::Debug for WireRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let headers: Vec<(&str, String)> = self
+            .headers
+            .iter()
+            .map(|(name, value)| (name.as_str(), shown_header(name, value)))
+            .collect();
+        f.debug_struct("WireRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("headers", &headers)
+            .field(
+                "body",
+                &self.body.as_deref().map(|b| shown_body(b.as_bytes())),
+            )
+            .field("credentials", &self.credentials)
+            .finish()
+    }
 }
 
 impl WireRequest {
@@ -397,6 +437,41 @@ mod tests {
         let long = "x".repeat(BODY_LIMIT + 10);
         assert!(shown_body(long.as_bytes())
             .ends_with(&format!("... ({} bytes in all)", BODY_LIMIT + 10)));
+    }
+
+    #[test]
+    fn keys_pem_documents_and_binary_bodies_are_not_shown() {
+        assert_eq!(
+            shown_body(
+                br#"{"googleCloudKms":{"serviceAccountKey":"{...}"},"serviceKey":"pd","url":"u"}"#
+            ),
+            r#"{"googleCloudKms":{"serviceAccountKey":"[REDACTED]"},"serviceKey":"[REDACTED]","url":"u"}"#
+        );
+        let pem = b"-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----\n";
+        assert_eq!(
+            shown_body(pem),
+            format!("[REDACTED] (PEM, {} bytes)", pem.len())
+        );
+        assert_eq!(
+            shown_body(&[0x1f, 0x8b, 0x08, 0x00, 0xff]),
+            "<5 bytes, binary>"
+        );
+        let request = WireRequest {
+            method: "POST".into(),
+            url: "http://127.0.0.1:1/users".into(),
+            headers: vec![("x-api-key".into(), "k".into())],
+            body: Some(r#"{"username":"u","password":"hunter2"}"#.into()),
+            credentials: Credentials::Digest,
+        };
+        let debug = format!("{request:?}");
+        assert!(
+            !debug.contains("hunter2") && debug.contains("[REDACTED]"),
+            "{debug}"
+        );
+        assert!(
+            request.text().contains("hunter2"),
+            "the dry run shows the body as sent"
+        );
     }
 
     #[test]

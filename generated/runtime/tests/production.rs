@@ -354,6 +354,56 @@ async fn the_operation_deadline_ends_a_retry_loop() {
     assert_eq!(raw.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
+/// Counts the attempts it is told of, and keeps the kind of each failure.
+#[derive(Default)]
+struct Pairs {
+    before: Mutex<u32>,
+    after: Mutex<Vec<Option<TimeoutKind>>>,
+}
+
+impl Interceptor for Pairs {
+    fn before_attempt(&self, _: &AttemptInfo<'_>, _: &mut HeaderMap) {
+        *self.before.lock().expect("lock") += 1;
+    }
+
+    fn after_attempt(&self, _: &AttemptInfo<'_>, outcome: &AttemptOutcome<'_>) {
+        let kind = outcome.error.and_then(|e| e.timeout_kind());
+        self.after.lock().expect("lock").push(kind);
+    }
+}
+
+#[tokio::test]
+async fn an_attempt_the_deadline_cuts_short_still_ends_for_the_interceptors() {
+    // Accepts, reads the request, and answers only after the deadline.
+    let (base, _) = raw_server(|mut stream, _| {
+        read_request(&mut stream);
+        std::thread::sleep(Duration::from_secs(3));
+    });
+    let pairs = Arc::new(Pairs::default());
+    let client = Transport::builder()
+        .base_url(&base)
+        .retry(quick_retries())
+        .response_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_millis(300))
+        .interceptor(pairs.clone())
+        .build()
+        .expect("client");
+    let err = client
+        .execute::<Value>(download_request(reqwest::Method::GET))
+        .await
+        .expect_err("deadline");
+    assert!(
+        matches!(&err, Error::Communication { source, attempts: 1 } if source.timeout_kind() == Some(TimeoutKind::Operation)),
+        "{err:?}"
+    );
+    assert_eq!(*pairs.before.lock().expect("lock"), 1);
+    assert_eq!(
+        *pairs.after.lock().expect("lock"),
+        [Some(TimeoutKind::Operation)],
+        "every attempt begun is ended, with the deadline as its failure"
+    );
+}
+
 #[tokio::test]
 async fn a_streamed_download_is_retried_only_before_its_body_starts() {
     let body = Arc::new(payload(50 * 1024));
@@ -421,6 +471,47 @@ async fn error_statuses_of_a_streamed_call_decode_as_the_operation_says() {
     assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
     assert!(matches!(&err, Error::Api { body, .. } if body["errorCode"] == "RESOURCE_NOT_FOUND"));
+}
+
+#[tokio::test]
+async fn an_enveloped_answer_of_a_streamed_call_is_judged_by_its_envelope() {
+    // `envelope=true`: Atlas answers 200 and puts the real status inside.
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(serde_json::json!({
+            "status": 404,
+            "content": {"errorCode": "RESOURCE_NOT_FOUND", "detail": "no log"}
+        })))
+        .mount(&server)
+        .await;
+    let mut request = download_request(reqwest::Method::GET);
+    request.unwrap_envelope = true;
+    let err = client(&server.uri())
+        .send_stream::<Download>(Ok(request))
+        .await
+        .expect_err("the envelope's 404");
+    assert_eq!(err.status(), Some(StatusCode::NOT_FOUND));
+    assert!(matches!(&err, Error::Api { body, .. } if body["errorCode"] == "RESOURCE_NOT_FOUND"));
+
+    // A success in its envelope is handed over as a stream all the same.
+    server.reset().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_json(serde_json::json!({"status": 200, "content": "log lines"})),
+        )
+        .mount(&server)
+        .await;
+    let mut request = download_request(reqwest::Method::GET);
+    request.unwrap_envelope = true;
+    let response = client(&server.uri())
+        .send_stream::<Download>(Ok(request))
+        .await
+        .expect("the envelope's 200");
+    assert_eq!(response.status(), StatusCode::OK);
+    let mut out = Vec::new();
+    response.body.write_to(&mut out).await.expect("read");
+    assert_eq!(out, br#""log lines""#);
 }
 
 #[tokio::test]

@@ -131,10 +131,12 @@ impl<C: From<Transport>> TransportBuilder<C> {
     }
 
     /// Longest wait, per attempt, from sending a request to its response
-    /// headers (default 30 s). Authentication round trips within an
-    /// attempt each get the same allowance. A server that accepts the
-    /// connection and never answers fails after this long (then retried,
-    /// for idempotent methods, as the [`RetryPolicy`] says).
+    /// headers (default 30 s). Digest's challenge round trip within an
+    /// attempt gets the same allowance; a token endpoint request (service
+    /// accounts, logins) has its own 30 s limit for the whole exchange,
+    /// within the operation deadline when there is one. A server that
+    /// accepts the connection and never answers fails after this long (then
+    /// retried, for idempotent methods, as the [`RetryPolicy`] says).
     pub fn response_timeout(mut self, timeout: Duration) -> Self {
         self.limits.response_timeout = timeout;
         self
@@ -198,8 +200,9 @@ impl<C: From<Transport>> TransportBuilder<C> {
     /// each operation checks its inputs and builds its request as usual,
     /// then returns [`Error::NotSent`](crate::Error::NotSent) with the
     /// request as it would have been sent (credentials left out, see
-    /// [`crate::wire::WireRequest`]). Nothing reaches the server, and no
-    /// token is requested.
+    /// [`crate::wire::WireRequest`]). Nothing reaches the server, no token
+    /// is requested, and interceptors are not called (their headers are
+    /// not in the description).
     pub fn dry_run(mut self, dry_run: bool) -> Self {
         self.dry_run = dry_run;
         self

@@ -230,14 +230,19 @@ impl Transport {
     /// and decoded as `O` decodes it (documented errors into
     /// [`Error::Api`]). Retries happen only before the body starts: a
     /// failure mid-body ends the stream with an error, and nothing is sent
-    /// again, so no byte is delivered twice.
+    /// again, so no byte is delivered twice. With
+    /// [`ApiRequest::unwrap_envelope`] the answer is read whole first (under
+    /// the body size limit), since its status is inside the envelope.
     #[doc(hidden)]
     pub async fn send_stream<O: Endpoint>(
         &self,
         request: Result<ApiRequest, Error<O::ErrorBody>>,
     ) -> Result<Response<ByteStream<O::ErrorBody>>, Error<O::ErrorBody>> {
         let request = request?;
-        let (exchange, stats) = self.run(&request, true).await?;
+        // An enveloped answer (`envelope=true`) is read whole: its status is
+        // inside the body, so the body decides whether it is a success.
+        let stream = !request.unwrap_envelope;
+        let (exchange, stats) = self.run(&request, stream).await?;
         let Some(unread) = exchange.unread else {
             let raw = RawResponse::new(
                 exchange.status,
@@ -245,6 +250,14 @@ impl Transport {
                 exchange.body,
                 request.unwrap_envelope,
             );
+            if !stream && raw.status().is_success() {
+                let body = raw.body().clone();
+                let chunk = futures_util::stream::once(async move { Ok(body) });
+                return Ok(Response {
+                    meta: raw.meta().clone(),
+                    body: ByteStream::new(Box::pin(chunk), stats.count),
+                });
+            }
             return Err(
                 match with_options(self.decode, || raw.clone().decode_for::<O>()) {
                     Err(err) => err,
@@ -292,21 +305,41 @@ impl Transport {
             return Err(self.describe(request, &url, limits));
         }
         let started = Instant::now();
-        let mut count = 1;
+        let mut progress = Progress {
+            count: 1,
+            in_flight: None,
+        };
         let deadline = limits.operation_timeout.map(|limit| started + limit);
-        let attempts = self.attempts(request, &url, limits, deadline, stream, &mut count);
+        let attempts = self.attempts(request, &url, limits, deadline, stream, &mut progress);
         let attempts = match limits.operation_timeout {
             None => attempts.await,
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
                 Ok(attempts) => attempts,
-                Err(_) => Attempts {
-                    outcome: Err(AttemptError::Transport(CommunicationError::timeout(
+                Err(_) => {
+                    let err = CommunicationError::timeout(
                         TimeoutKind::Operation,
                         limit,
                         Some(url.clone()),
-                    ))),
-                    count,
-                },
+                    );
+                    // The attempt the deadline cut short still ends, in
+                    // the wire log and for the interceptors.
+                    if let Some(sent) = progress.in_flight {
+                        wire::failed(sent.elapsed(), &err);
+                        self.interceptors.after(
+                            &attempt_info(request, progress.count),
+                            &AttemptOutcome {
+                                status: None,
+                                headers: None,
+                                error: Some(&err),
+                                elapsed: sent.elapsed(),
+                            },
+                        );
+                    }
+                    Attempts {
+                        outcome: Err(AttemptError::Transport(err)),
+                        count: progress.count,
+                    }
+                }
             },
         };
         let stats = CallStats {
@@ -335,7 +368,7 @@ impl Transport {
     }
 
     /// Attempts until one is final or the [`RetryPolicy`] says stop;
-    /// `count` is kept up to date for a deadline that cuts the loop short.
+    /// `progress` is kept up to date for a deadline that cuts the loop short.
     async fn attempts(
         &self,
         request: &ApiRequest,
@@ -343,17 +376,12 @@ impl Transport {
         limits: Limits,
         deadline: Option<Instant>,
         stream: bool,
-        count: &mut u32,
+        progress: &mut Progress,
     ) -> Attempts {
         let retry = request.options.retry_override().unwrap_or(&self.retry);
         loop {
-            let attempt = *count;
-            let info = AttemptInfo {
-                operation_id: request.operation_id,
-                method: &request.method,
-                path_template: request.path_template,
-                attempt,
-            };
+            let attempt = progress.count;
+            let info = attempt_info(request, attempt);
             let mut headers = request.options.headers().clone();
             self.interceptors.before(&info, &mut headers);
             let prepared = Prepared {
@@ -373,6 +401,7 @@ impl Transport {
                 error = tracing::field::Empty,
             );
             let sent = Instant::now();
+            progress.in_flight = Some(sent);
             let outcome = self.attempt(&prepared).instrument(span.clone()).await;
             let (status, headers, error) = match &outcome {
                 Ok(ex) => (Some(ex.status), Some(&ex.headers), None),
@@ -391,6 +420,7 @@ impl Transport {
                     elapsed: sent.elapsed(),
                 },
             );
+            progress.in_flight = None;
             let wait = match &outcome {
                 Ok(exchange) => {
                     span.record("status", exchange.status.as_u16());
@@ -416,7 +446,7 @@ impl Transport {
             // A streamed body not taken is dropped here, closing its connection.
             drop(outcome);
             tokio::time::sleep(wait).await;
-            *count += 1;
+            progress.count += 1;
         }
     }
 
@@ -435,7 +465,8 @@ impl Transport {
     }
 
     /// One round trip with the scheme's headers ([`Self::request_for`],
-    /// [`Self::round_trip`]), in the wire log (see [`crate::wire`]).
+    /// [`Self::round_trip`]), in the wire log (see [`crate::wire`]): the
+    /// request here, the answer there.
     async fn send_once(
         &self,
         p: &Prepared<'_>,
@@ -446,27 +477,7 @@ impl Transport {
             .map_err(AttemptError::Transport)?
             .build()?;
         wire::request(wire::Exchange::Api, &built);
-        let started = Instant::now();
-        let exchange = self.round_trip(p, built).await;
-        match &exchange {
-            Ok(ex) if ex.unread.is_some() => {
-                wire::response_streamed(ex.status.as_u16(), started.elapsed(), &ex.headers)
-            }
-            Ok(ex) => wire::response(
-                wire::Exchange::Api,
-                ex.status.as_u16(),
-                started.elapsed(),
-                &ex.headers,
-                &ex.body,
-            ),
-            Err(AttemptError::Transport(err)) => wire::failed(started.elapsed(), err),
-            Err(AttemptError::TooLarge { status, .. }) => wire::failed(
-                started.elapsed(),
-                &format!("HTTP {} body over the size limit", status.as_u16()),
-            ),
-            Err(AttemptError::Auth(_)) => {}
-        }
-        exchange
+        self.round_trip(p, built).await
     }
 
     /// The request as sent: the request's own headers, then the call's and
@@ -501,26 +512,41 @@ impl Transport {
 
     /// One round trip of a built request within the response timeout; the
     /// body read to its end within the read timeout and the size limit,
-    /// unless it is the 2xx body of a streamed call.
+    /// unless it is the 2xx body of a streamed call. Its answer (or why
+    /// there was none) goes to the wire log.
     async fn round_trip(
         &self,
         p: &Prepared<'_>,
         built: reqwest::Request,
     ) -> Result<Exchange, AttemptError> {
+        let started = Instant::now();
         let sent = self.http.execute(built);
         let response = match tokio::time::timeout(p.limits.response_timeout, sent).await {
-            Ok(response) => response?,
+            Ok(Ok(response)) => response,
+            Ok(Err(err)) => {
+                let err = CommunicationError::from(err);
+                wire::failed(started.elapsed(), &err);
+                return Err(AttemptError::Transport(err));
+            }
             Err(_) => {
-                return Err(AttemptError::Transport(CommunicationError::timeout(
+                let err = CommunicationError::timeout(
                     TimeoutKind::Response,
                     p.limits.response_timeout,
                     Some(p.url.clone()),
-                )))
+                );
+                wire::failed(started.elapsed(), &err);
+                return Err(AttemptError::Transport(err));
             }
         };
         let status = response.status();
         let headers = response.headers().clone();
         if p.stream && status.is_success() {
+            wire::response_head(
+                status.as_u16(),
+                started.elapsed(),
+                &headers,
+                &"body streamed",
+            );
             return Ok(Exchange {
                 status,
                 headers,
@@ -530,25 +556,44 @@ impl Transport {
         }
         let limit = p.limits.max_body_size;
         match read_to_end(response, p.limits.read_timeout, limit).await {
-            Ok(body) => Ok(Exchange {
-                status,
-                headers,
-                body,
-                unread: None,
-            }),
-            Err(ReadError::Communication(err)) => Err(AttemptError::Transport(err)),
-            Err(ReadError::TooLarge) => Err(AttemptError::TooLarge {
-                status,
-                headers,
-                limit,
-            }),
+            Ok(body) => {
+                wire::response(
+                    wire::Exchange::Api,
+                    status.as_u16(),
+                    started.elapsed(),
+                    &headers,
+                    &body,
+                );
+                Ok(Exchange {
+                    status,
+                    headers,
+                    body,
+                    unread: None,
+                })
+            }
+            Err(ReadError::Communication(err)) => {
+                let note = format!("its body failed: {err}");
+                wire::response_head(status.as_u16(), started.elapsed(), &headers, &note);
+                Err(AttemptError::Transport(err))
+            }
+            Err(ReadError::TooLarge) => {
+                let note = format!("its body is over the {limit}-byte limit, not read");
+                wire::response_head(status.as_u16(), started.elapsed(), &headers, &note);
+                Err(AttemptError::TooLarge {
+                    status,
+                    headers,
+                    limit,
+                })
+            }
         }
     }
 }
 
 impl Transport {
     /// The request as it would be sent, credentials left out (a dry run):
-    /// [`Error::NotSent`], or the error that stopped it being built.
+    /// [`Error::NotSent`], or the error that stopped it being built. The
+    /// call's own headers are in it; interceptors are not called (a dry
+    /// run makes no attempt), so headers they would add are not.
     fn describe<E>(&self, request: &ApiRequest, url: &Url, limits: Limits) -> Error<E> {
         let prepared = Prepared {
             request,
@@ -573,6 +618,23 @@ impl Transport {
                 attempts: 0,
             },
         }
+    }
+}
+
+/// Where a call's attempts are, for a deadline that cuts them short: the
+/// current attempt's number, and when it was sent while it is in flight.
+struct Progress {
+    count: u32,
+    in_flight: Option<Instant>,
+}
+
+/// What an interceptor is told about attempt `attempt` of `request`.
+fn attempt_info(request: &ApiRequest, attempt: u32) -> AttemptInfo<'_> {
+    AttemptInfo {
+        operation_id: request.operation_id,
+        method: &request.method,
+        path_template: request.path_template,
+        attempt,
     }
 }
 
