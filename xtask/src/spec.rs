@@ -48,20 +48,12 @@ pub enum SpecCommand {
         /// The new upstream spec.
         #[arg(long, value_name = "UPSTREAM.yaml")]
         from: PathBuf,
-        /// Print the report, write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// The change report as JSON (for CI).
-        #[arg(long)]
-        json: bool,
         /// Exit with status 3 and write nothing when a change is breaking for
         /// users of the generated crate.
         #[arg(long)]
         fail_on_breaking: bool,
-        /// The overlays applied when checking that the new spec generates and
-        /// when regenerating (not to what is written to spec/).
         #[command(flatten)]
-        overlays: OverlayCli,
+        change: ChangeArgs,
     },
     /// Add operations of UPSTREAM (named, or every one of a tag) to
     /// spec/atlas-admin-api.yaml with every component they need, keeping
@@ -78,16 +70,8 @@ pub enum SpecCommand {
         /// Add every operation of this tag; repeatable.
         #[arg(long = "tag", value_name = "TAG")]
         tags: Vec<String>,
-        /// Print the report, write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// The change report as JSON (for CI).
-        #[arg(long)]
-        json: bool,
-        /// The overlays applied when checking that the new spec generates and
-        /// when regenerating.
         #[command(flatten)]
-        overlays: OverlayCli,
+        change: ChangeArgs,
     },
     /// Remove operations from spec/atlas-admin-api.yaml, with the
     /// components and tags only they used; regenerate generated/ and print
@@ -96,16 +80,8 @@ pub enum SpecCommand {
         /// An operation to remove; repeatable.
         #[arg(long = "op", value_name = "NAME", required = true)]
         ops: Vec<String>,
-        /// Print the report, write nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// The change report as JSON (for CI).
-        #[arg(long)]
-        json: bool,
-        /// The overlays applied when checking that the new spec generates and
-        /// when regenerating.
         #[command(flatten)]
-        overlays: OverlayCli,
+        change: ChangeArgs,
     },
     /// Print the change report between two specs (optionally only for some
     /// operations).
@@ -185,54 +161,16 @@ pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
         } => run_diff(old, new, ops, version, *json, *fail_on_breaking),
         SpecCommand::Update {
             from,
-            dry_run,
-            json,
             fail_on_breaking,
-            overlays,
-        } => run_update(
-            root,
-            from,
-            &UpdateFlags {
-                dry_run: *dry_run,
-                json: *json,
-                fail: *fail_on_breaking,
-                overlays: overlays.resolve(root),
-            },
-        ),
+            change,
+        } => run_update(root, from, &change.flags(root, *fail_on_breaking)),
         SpecCommand::Add {
             from,
             ops,
             tags,
-            dry_run,
-            json,
-            overlays,
-        } => run_add(
-            root,
-            from,
-            ops,
-            tags,
-            &UpdateFlags {
-                dry_run: *dry_run,
-                json: *json,
-                fail: false,
-                overlays: overlays.resolve(root),
-            },
-        ),
-        SpecCommand::Remove {
-            ops,
-            dry_run,
-            json,
-            overlays,
-        } => run_remove(
-            root,
-            ops,
-            &UpdateFlags {
-                dry_run: *dry_run,
-                json: *json,
-                fail: false,
-                overlays: overlays.resolve(root),
-            },
-        ),
+            change,
+        } => run_add(root, from, ops, tags, &change.flags(root, false)),
+        SpecCommand::Remove { ops, change } => run_remove(root, ops, &change.flags(root, false)),
     }
 }
 
@@ -383,7 +321,34 @@ fn names_to_keep(current: &Document, upstream: &Document) -> Result<Vec<String>,
     }
 }
 
-/// The flags of `spec update`, overlays resolved.
+/// The flags `spec update`, `spec add` and `spec remove` share.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct ChangeArgs {
+    /// Print the report, write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The change report as JSON (for CI).
+    #[arg(long)]
+    json: bool,
+    /// The overlays applied when checking that the new spec generates and
+    /// when regenerating (never to what is written to spec/).
+    #[command(flatten)]
+    overlays: OverlayCli,
+}
+
+impl ChangeArgs {
+    /// The flags with the overlays resolved in the workspace at `root`.
+    fn flags(&self, root: &Path, fail: bool) -> UpdateFlags {
+        UpdateFlags {
+            dry_run: self.dry_run,
+            json: self.json,
+            fail,
+            overlays: self.overlays.resolve(root),
+        }
+    }
+}
+
+/// The flags of `spec update`, `add` and `remove`, overlays resolved.
 struct UpdateFlags {
     dry_run: bool,
     json: bool,
@@ -679,10 +644,12 @@ mod tests {
             parse_args(&args(&["update", "--from", "u.yaml", "--dry-run"])),
             Ok(SpecCommand::Update {
                 from: "u.yaml".into(),
-                dry_run: true,
-                json: false,
                 fail_on_breaking: false,
-                overlays: OverlayCli::default(),
+                change: ChangeArgs {
+                    dry_run: true,
+                    json: false,
+                    overlays: OverlayCli::default(),
+                },
             })
         );
         assert_eq!(
@@ -697,12 +664,14 @@ mod tests {
             ])),
             Ok(SpecCommand::Update {
                 from: "u.yaml".into(),
-                dry_run: false,
-                json: false,
                 fail_on_breaking: false,
-                overlays: OverlayCli {
-                    overlay: vec!["a.yaml".into(), "dir".into()],
-                    no_default_overlays: false,
+                change: ChangeArgs {
+                    dry_run: false,
+                    json: false,
+                    overlays: OverlayCli {
+                        overlay: vec!["a.yaml".into(), "dir".into()],
+                        no_default_overlays: false,
+                    },
                 },
             })
         );
