@@ -6,7 +6,6 @@
 //! code builds them (see `common`).
 
 use std::collections::HashSet;
-use std::fmt::Write as _;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -19,7 +18,10 @@ use serde_json::{json, Value};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
+#[path = "support/capture.rs"]
+mod capture;
 mod common;
+use capture::Capture;
 
 const CLIENT_ID: &str = "mdb_sa_id_6641f4b6c0e1e3a1b2c3d4e5";
 const CLIENT_SECRET: &str = "mdb_sa_sk_s3cr3tValue0123456789";
@@ -469,62 +471,11 @@ async fn the_token_endpoint_can_live_elsewhere() {
     assert_eq!((token_hosts, api_hosts), (1, 1));
 }
 
-/// A `tracing` subscriber that writes every span and event, with all fields, to a string.
-struct Capture {
-    out: Arc<Mutex<String>>,
-    /// Events of the wire log (`atlas_admin_api::wire`), which name the
-    /// URL with its values.
-    wire: Arc<Mutex<String>>,
-    next: AtomicU64,
-}
-
-struct Fields<'a>(&'a mut String);
-
-impl tracing::field::Visit for Fields<'_> {
-    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
-        let _ = write!(self.0, " {}={value:?}", field.name());
-    }
-}
-
-impl tracing::Subscriber for Capture {
-    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
-        true
-    }
-    fn new_span(&self, span: &tracing::span::Attributes<'_>) -> tracing::span::Id {
-        let mut out = self.out.lock().expect("lock");
-        let _ = write!(out, "\nspan {}", span.metadata().name());
-        span.record(&mut Fields(&mut out));
-        tracing::span::Id::from_u64(self.next.fetch_add(1, Ordering::SeqCst))
-    }
-    fn record(&self, _: &tracing::span::Id, values: &tracing::span::Record<'_>) {
-        let mut out = self.out.lock().expect("lock");
-        out.push_str("\nrecord");
-        values.record(&mut Fields(&mut out));
-    }
-    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
-    fn event(&self, event: &tracing::Event<'_>) {
-        let target = event.metadata().target();
-        let mut out = if target == atlas_admin_runtime::wire::TARGET {
-            self.wire.lock().expect("lock")
-        } else {
-            self.out.lock().expect("lock")
-        };
-        out.push_str("\nevent");
-        event.record(&mut Fields(&mut out));
-    }
-    fn enter(&self, _: &tracing::span::Id) {}
-    fn exit(&self, _: &tracing::span::Id) {}
-}
-
 #[tokio::test]
 async fn spans_name_the_request_and_never_a_secret() {
     let out = Arc::new(Mutex::new(String::new()));
     let wire = Arc::new(Mutex::new(String::new()));
-    let _guard = tracing::subscriber::set_default(Capture {
-        out: out.clone(),
-        wire: wire.clone(),
-        next: AtomicU64::new(1),
-    });
+    let _guard = tracing::subscriber::set_default(Capture::new(out.clone(), wire.clone()));
     let atlas = Atlas::new(3600);
     let server = start(&atlas).await;
     let client = client(&server, service_account());

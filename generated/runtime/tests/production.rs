@@ -19,6 +19,8 @@ use serde_json::Value;
 use wiremock::matchers::{header, method};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
+#[path = "support/capture.rs"]
+mod capture;
 mod raw_server;
 use raw_server::{raw_server, read_request};
 
@@ -214,6 +216,35 @@ async fn a_body_that_stalls_fails_within_the_read_timeout_and_leaves_no_file() {
         "{err:?}"
     );
     assert_eq!(connections.load(Ordering::SeqCst), 3);
+}
+
+#[tokio::test]
+async fn the_wire_log_shows_the_head_of_an_answer_whose_body_stalls() {
+    let out = Arc::new(Mutex::new(String::new()));
+    let wire = Arc::new(Mutex::new(String::new()));
+    let _guard = tracing::subscriber::set_default(capture::Capture::new(out, wire.clone()));
+    // Parallel tests may have cached "not interested" for a callsite while
+    // this subscriber was being installed (tracing-core race).
+    tracing::callsite::rebuild_interest_cache();
+    let (base, _) = raw_server(stall_midway);
+    let client = Transport::builder()
+        .base_url(&base)
+        .auth(Auth::bearer("t0k3n"))
+        .retry(RetryPolicy::none())
+        .read_timeout(Duration::from_millis(300))
+        .build()
+        .expect("client");
+    client
+        .execute::<Value>(download_request(reqwest::Method::GET))
+        .await
+        .expect_err("stalled");
+    let wire = wire.lock().expect("lock").clone();
+    assert!(wire.contains("> GET http://127.0.0.1:"), "{wire}");
+    assert!(wire.contains("< 200 in "), "the status that came: {wire}");
+    assert!(wire.contains("its body failed"), "{wire}");
+    assert!(wire.contains("content-length"), "its headers: {wire}");
+    assert!(!wire.contains("no answer"), "{wire}");
+    assert!(!wire.contains("t0k3n"), "{wire}");
 }
 
 #[tokio::test]
