@@ -13,6 +13,7 @@ use atlas_admin_runtime::{ByteStream, Error, ErrorDetails, Response};
 use bytes::Bytes;
 use serde::Serialize;
 
+use atlas_admin_runtime::files::{put_in_place, temp_beside};
 use atlas_admin_runtime::wire::WireRequest;
 
 use crate::error::CliError;
@@ -137,41 +138,15 @@ pub fn write_output(bytes: &[u8], file: Option<&Path>) -> Result<(), CliError> {
     }
 }
 
+/// How the temporary file of an `--outputFile` begins.
+const OUTPUT_PREFIX: &str = ".atlas-output-";
+
 /// Writes `bytes` to a temporary file in `file`'s directory, then renames
 /// it to `file`.
 fn replace_file(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut temp = temp_beside(file)?;
+    let mut temp = temp_beside(file, OUTPUT_PREFIX)?;
     temp.write_all(bytes)?;
     put_in_place(temp, file)
-}
-
-/// A temporary file in `file`'s directory (so that renaming it to `file`
-/// is atomic), with the mode `std::fs::write` gives a new file (0666 less
-/// the umask), not tempfile's private 0600.
-fn temp_beside(file: &Path) -> std::io::Result<tempfile::NamedTempFile> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix(".atlas-output-").suffix(".part");
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        builder.permissions(std::fs::Permissions::from_mode(0o666));
-    }
-    builder.tempfile_in(directory_of(file))
-}
-
-/// Syncs a complete temporary file and renames it to `file`.
-fn put_in_place(temp: tempfile::NamedTempFile, file: &Path) -> std::io::Result<()> {
-    temp.as_file().sync_all()?;
-    temp.persist(file).map_err(|err| err.error)?;
-    Ok(())
-}
-
-/// The directory a file is in (`.` for a bare name).
-fn directory_of(file: &Path) -> &Path {
-    match file.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    }
 }
 
 /// What a successful command prints.
@@ -324,7 +299,8 @@ impl ItemWriter {
         let out = match &prepared.output_file {
             Some(path) => ItemsTo::File {
                 temp: std::io::BufWriter::new(
-                    temp_beside(path).map_err(|err| output_file_error(path, &err))?,
+                    temp_beside(path, OUTPUT_PREFIX)
+                        .map_err(|err| output_file_error(path, &err))?,
                 ),
                 path: path.clone(),
             },

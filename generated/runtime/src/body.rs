@@ -144,21 +144,8 @@ impl<E> ByteStream<E> {
                 format!("{}: {err}", path.display()),
             ))
         };
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
         // Removed when dropped: on an error, and when this future is.
-        let mut builder = tempfile::Builder::new();
-        builder.prefix(".atlas-download-").suffix(".part");
-        // The mode a new file gets (0666 less the umask), not tempfile's
-        // private 0600: the download is an ordinary file once renamed.
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            builder.permissions(std::fs::Permissions::from_mode(0o666));
-        }
-        let temp = builder.tempfile_in(dir).map_err(context)?;
+        let temp = crate::files::temp_beside(path, ".atlas-download-").map_err(context)?;
         let mut file = tokio::fs::File::from_std(temp.as_file().try_clone().map_err(context)?);
         let written = self.write_to(&mut file).await?;
         file.sync_all().await.map_err(context)?;

@@ -27,6 +27,7 @@ mod client;
 mod communication;
 pub mod credentials;
 mod error;
+pub mod files;
 mod interceptor;
 #[cfg(feature = "test-util")]
 pub mod mock;

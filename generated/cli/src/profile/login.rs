@@ -8,6 +8,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use atlas_admin_runtime::files;
 use atlas_admin_runtime::{
     LoginStore, RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID,
 };
@@ -153,26 +154,15 @@ pub fn write_tokens(file: &Path, profile: &str, access: &str, refresh: &str) -> 
         .ok_or_else(|| format!("profile \"{profile}\" of {shown} is not a table"))?;
     table["access_token"] = toml_edit::value(access);
     table["refresh_token"] = toml_edit::value(refresh);
-    let dir = file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".config-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
+    let mut temp = files::temp_beside(file, ".config-")
         .map_err(|err| format!("cannot write beside {shown}: {err}"))?;
-    let written = temp
-        .write_all(doc.to_string().as_bytes())
-        .and_then(|()| temp.as_file().sync_all())
-        .and_then(|()| {
-            let permissions = std::fs::metadata(file)?.permissions();
-            std::fs::set_permissions(temp.path(), permissions)
-        });
+    // The config file keeps its own permissions (it holds secrets).
+    let written = temp.write_all(doc.to_string().as_bytes()).and_then(|()| {
+        let permissions = std::fs::metadata(file)?.permissions();
+        std::fs::set_permissions(temp.path(), permissions)
+    });
     written.map_err(|err| format!("cannot write {shown}: {err}"))?;
-    temp.persist(file)
-        .map_err(|err| format!("cannot replace {shown}: {}", err.error))?;
-    Ok(())
+    files::put_in_place(temp, file).map_err(|err| format!("cannot replace {shown}: {err}"))
 }
 
 #[cfg(test)]
