@@ -184,26 +184,37 @@ fn body_line(prefix: &str, exchange: Exchange, body: &[u8]) -> String {
     }
 }
 
-/// Logs a request about to be sent.
-pub(crate) fn request(exchange: Exchange, request: &reqwest::Request) {
+/// Logs the line `line` makes at DEBUG, or at TRACE followed by what
+/// `detail` makes (headers, body); nothing is formatted unless the wire
+/// log is on.
+fn log(line: impl FnOnce() -> String, detail: impl FnOnce() -> String) {
     if !tracing::enabled!(target: TARGET, tracing::Level::DEBUG) {
         return;
     }
-    let line = format!("> {} {}", request.method(), request.url());
+    let line = line();
     if tracing::enabled!(target: TARGET, tracing::Level::TRACE) {
-        let body = request
-            .body()
-            .and_then(reqwest::Body::as_bytes)
-            .unwrap_or_default();
-        tracing::trace!(
-            target: TARGET,
-            "{line}{}{}",
-            header_lines(">", request.headers()),
-            body_line(">", exchange, body)
-        );
+        tracing::trace!(target: TARGET, "{line}{}", detail());
     } else {
         tracing::debug!(target: TARGET, "{line}");
     }
+}
+
+/// Logs a request about to be sent.
+pub(crate) fn request(exchange: Exchange, request: &reqwest::Request) {
+    log(
+        || format!("> {} {}", request.method(), request.url()),
+        || {
+            let body = request
+                .body()
+                .and_then(reqwest::Body::as_bytes)
+                .unwrap_or_default();
+            format!(
+                "{}{}",
+                header_lines(">", request.headers()),
+                body_line(">", exchange, body)
+            )
+        },
+    );
 }
 
 /// Logs an answer, read to its end.
@@ -214,24 +225,22 @@ pub(crate) fn response(
     headers: &HeaderMap,
     body: &[u8],
 ) {
-    if !tracing::enabled!(target: TARGET, tracing::Level::DEBUG) {
-        return;
-    }
-    let line = format!(
-        "< {status} in {} ms ({} bytes)",
-        elapsed.as_millis(),
-        body.len()
+    log(
+        || {
+            format!(
+                "< {status} in {} ms ({} bytes)",
+                elapsed.as_millis(),
+                body.len()
+            )
+        },
+        || {
+            format!(
+                "{}{}",
+                header_lines("<", headers),
+                body_line("<", exchange, body)
+            )
+        },
     );
-    if tracing::enabled!(target: TARGET, tracing::Level::TRACE) {
-        tracing::trace!(
-            target: TARGET,
-            "{line}{}{}",
-            header_lines("<", headers),
-            body_line("<", exchange, body)
-        );
-    } else {
-        tracing::debug!(target: TARGET, "{line}");
-    }
 }
 
 /// Logs an exchange that failed before an answer (refused, timed out).
@@ -252,15 +261,10 @@ pub(crate) fn response_head(
     headers: &HeaderMap,
     note: &dyn std::fmt::Display,
 ) {
-    if !tracing::enabled!(target: TARGET, tracing::Level::DEBUG) {
-        return;
-    }
-    let line = format!("< {status} in {} ms ({note})", elapsed.as_millis());
-    if tracing::enabled!(target: TARGET, tracing::Level::TRACE) {
-        tracing::trace!(target: TARGET, "{line}{}", header_lines("<", headers));
-    } else {
-        tracing::debug!(target: TARGET, "{line}");
-    }
+    log(
+        || format!("< {status} in {} ms ({note})", elapsed.as_millis()),
+        || header_lines("<", headers),
+    );
 }
 
 /// The credentials a request would carry, named (never their values).
