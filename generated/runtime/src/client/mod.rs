@@ -148,13 +148,6 @@ impl Attempt<'_> {
     }
 }
 
-/// What the retry loop ends with: the last attempt's outcome and the
-/// number of attempts made.
-struct Attempts {
-    outcome: Result<Exchange, AttemptError>,
-    count: u32,
-}
-
 impl Transport {
     /// Starts configuring a transport (generated crates start from their
     /// `Client::builder()`, which builds their `Client` around one).
@@ -311,10 +304,10 @@ impl Transport {
         };
         let deadline = limits.operation_timeout.map(|limit| started + limit);
         let attempts = self.attempts(request, &url, limits, deadline, stream, &mut progress);
-        let attempts = match limits.operation_timeout {
+        let outcome = match limits.operation_timeout {
             None => attempts.await,
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
-                Ok(attempts) => attempts,
+                Ok(outcome) => outcome,
                 Err(_) => {
                     let err = CommunicationError::timeout(
                         TimeoutKind::Operation,
@@ -335,22 +328,19 @@ impl Transport {
                             },
                         );
                     }
-                    Attempts {
-                        outcome: Err(AttemptError::Transport(err)),
-                        count: progress.count,
-                    }
+                    Err(AttemptError::Transport(err))
                 }
             },
         };
         let stats = CallStats {
-            count: attempts.count,
+            count: progress.count,
             started,
         };
-        match attempts.outcome {
+        match outcome {
             Ok(exchange) => Ok((exchange, stats)),
             Err(AttemptError::Transport(source)) => Err(Error::Communication {
                 source,
-                attempts: attempts.count,
+                attempts: progress.count,
             }),
             Err(AttemptError::Auth(err)) => Err(Error::Auth(err)),
             Err(AttemptError::TooLarge {
@@ -367,8 +357,9 @@ impl Transport {
         }
     }
 
-    /// Attempts until one is final or the [`RetryPolicy`] says stop;
-    /// `progress` is kept up to date for a deadline that cuts the loop short.
+    /// Attempts until one is final or the [`RetryPolicy`] says stop; the
+    /// last attempt's outcome. `progress` counts the attempts (for the
+    /// call's result, and for a deadline that cuts the loop short).
     async fn attempts(
         &self,
         request: &ApiRequest,
@@ -377,7 +368,7 @@ impl Transport {
         deadline: Option<Instant>,
         stream: bool,
         progress: &mut Progress,
-    ) -> Attempts {
+    ) -> Result<Exchange, AttemptError> {
         let retry = request.options.retry_override().unwrap_or(&self.retry);
         loop {
             let attempt = progress.count;
@@ -433,10 +424,7 @@ impl Transport {
                 Err(AttemptError::Auth(_) | AttemptError::TooLarge { .. }) => None,
             };
             let Some(wait) = wait else {
-                return Attempts {
-                    outcome,
-                    count: attempt,
-                };
+                return outcome;
             };
             tracing::info!(
                 parent: &span,
