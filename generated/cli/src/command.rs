@@ -421,8 +421,8 @@ pub fn root_command(about: &str) -> Command {
                 .help("Filter the JSON answer with a jq expression (jaq); strings print as raw text, other results as JSON, one per line. A bad expression sends nothing; a filter error exits 1"),
         )
         .arg(
-            Arg::new("caCert")
-                .long("caCert")
+            Arg::new(CA_CERT)
+                .long(CA_CERT)
                 .global(true)
                 .value_name("FILE")
                 .value_parser(clap::value_parser!(std::path::PathBuf))
@@ -544,6 +544,8 @@ pub const LIMIT: &str = "limit";
 pub const NDJSON: &str = "ndjson";
 /// The clap id (and flag) of `--body-template`.
 pub const BODY_TEMPLATE: &str = "body-template";
+/// The clap id (and flag) of `--caCert`.
+pub const CA_CERT: &str = "caCert";
 
 /// `--all`, `--limit N` and `--ndjson` of a paginated list operation.
 pub fn page_args() -> [Arg; 3] {

@@ -42,8 +42,8 @@ pub mod token_cache;
 
 pub use command::{
     body_template_arg, command, completion_command, completion_script, file_arg, output_args,
-    page_args, print_completion, root_command, version_arg, watch_args, ALL, BODY_TEMPLATE, CURL,
-    DEBUG, DEBUG_ENV, DRY_RUN, JQ, LIMIT, NDJSON,
+    page_args, print_completion, root_command, version_arg, watch_args, ALL, BODY_TEMPLATE,
+    CA_CERT, CURL, DEBUG, DEBUG_ENV, DRY_RUN, JQ, LIMIT, NDJSON,
 };
 pub use error::{CliError, EXIT_FAILURE, EXIT_USAGE};
 pub use execute::{each_item, execute, watch};

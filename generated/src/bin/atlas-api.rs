@@ -91,7 +91,7 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }
-        if let Some(file) = matches.get_one::<std::path::PathBuf>("caCert") {
+        if let Some(file) = matches.get_one::<std::path::PathBuf>(rt::CA_CERT) {
             let pem = std::fs::read(file).map_err(|err| {
                 CliError::usage(format!("cannot read --caCert {}: {err}", file.display()))
             })?;
