@@ -279,7 +279,7 @@ pub struct ItemWriter {
 
 /// Where an [`ItemWriter`] writes.
 enum ItemsTo {
-    Stdout(std::io::Stdout),
+    Stdout,
     File {
         temp: std::io::BufWriter<tempfile::NamedTempFile>,
         path: PathBuf,
@@ -304,7 +304,7 @@ impl ItemWriter {
                 ),
                 path: path.clone(),
             },
-            None => ItemsTo::Stdout(std::io::stdout()),
+            None => ItemsTo::Stdout,
         };
         Ok(Self {
             out,
@@ -323,17 +323,18 @@ impl ItemWriter {
                 line
             }
         };
-        let written = match &mut self.out {
-            ItemsTo::Stdout(out) => out.write_all(&bytes).and_then(|()| out.flush()),
-            ItemsTo::File { temp, .. } => temp.write_all(&bytes),
-        };
-        written.map_err(|err| CliError::failure(format!("cannot write the output: {err}")))
+        match &mut self.out {
+            ItemsTo::Stdout => write_output(&bytes, None),
+            ItemsTo::File { temp, .. } => temp
+                .write_all(&bytes)
+                .map_err(|err| CliError::failure(format!("cannot write the output: {err}"))),
+        }
     }
 
     /// Ends a complete walk: the `--outputFile` takes its place.
     pub fn finish(self) -> Result<(), CliError> {
         match self.out {
-            ItemsTo::Stdout(_) => Ok(()),
+            ItemsTo::Stdout => Ok(()),
             ItemsTo::File { temp, path } => temp
                 .into_inner()
                 .map_err(|err| err.into_error())
