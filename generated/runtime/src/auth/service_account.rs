@@ -415,11 +415,7 @@ impl TokenSource {
         url: &Url,
         form: String,
     ) -> Result<(u16, bytes::Bytes), AuthError> {
-        let answer = token_endpoint::exchange(
-            self.form_request(http, url, form)
-                .timeout(token_endpoint::TOKEN_REQUEST_TIMEOUT),
-        )
-        .await?;
+        let answer = token_endpoint::exchange(self.form_request(http, url, form)).await?;
         Ok((answer.status, answer.body))
     }
 }

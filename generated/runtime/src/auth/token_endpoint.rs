@@ -40,11 +40,12 @@ pub(crate) struct Answer {
     pub(crate) body: bytes::Bytes,
 }
 
-/// Sends one request to a token endpoint and reads the answer to its end,
-/// both in the wire log as token exchanges (bodies never shown). Every
-/// token endpoint request (token, refresh, revocation) goes through here.
+/// Sends one request to a token endpoint within [`TOKEN_REQUEST_TIMEOUT`]
+/// and reads the answer to its end, both in the wire log as token
+/// exchanges (bodies never shown). Every token endpoint request (token,
+/// refresh, revocation) goes through here.
 pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Answer, AuthError> {
-    let (http, request) = request.build_split();
+    let (http, request) = request.timeout(TOKEN_REQUEST_TIMEOUT).build_split();
     let request = request.map_err(|err| AuthError::TokenRequest(err.without_url()))?;
     wire::request(wire::Exchange::Token, &request);
     let started = Instant::now();
@@ -97,7 +98,7 @@ pub(crate) async fn send(
             status,
             headers,
             body,
-        } = exchange(build().timeout(TOKEN_REQUEST_TIMEOUT)).await?;
+        } = exchange(build()).await?;
         if status != 429 {
             return Ok(TokenExchange { status, body });
         }
