@@ -279,6 +279,7 @@ pub fn differences(left: &Value, right: &Value) -> Vec<String> {
 pub mod differential;
 pub mod full_crate;
 pub mod instances;
+pub mod layers;
 pub mod roundtrip;
 
 /// A client of the generated crate for a test server: bearer token
