@@ -4,14 +4,27 @@
 //! tried, and their properties in an Atlas CLI profile), and the table of
 //! environment variables ([`ENV_PAIRS`]). [`crate::Auth::from_env`] and the
 //! command line's profiles (crate `atlas-admin-cli`) both read it, so the
-//! two never disagree.
+//! two never disagree. Vocabulary: it imports nothing of this crate (the way
+//! from [`Credentials`] to an [`Auth`](crate::Auth), `to_auth`, is written
+//! with the schemes, in `auth/`).
 
 use std::fmt;
 
-use crate::auth::{
-    Auth, UserAccount, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY,
-    ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
-};
+/// Environment variables read by [`crate::Auth::from_env`], in the order they are tried.
+pub const ENV_CLIENT_ID: &str = "MONGODB_ATLAS_CLIENT_ID";
+/// The service account's secret (see [`crate::Auth::from_env`]).
+pub const ENV_CLIENT_SECRET: &str = "MONGODB_ATLAS_CLIENT_SECRET";
+/// The programmatic API key's public part, as the Atlas CLI names it (see
+/// [`crate::Auth::from_env`]).
+pub const ENV_PUBLIC_API_KEY: &str = "MONGODB_ATLAS_PUBLIC_API_KEY";
+/// The programmatic API key's private part, as the Atlas CLI names it.
+pub const ENV_PRIVATE_API_KEY: &str = "MONGODB_ATLAS_PRIVATE_API_KEY";
+/// The programmatic API key's public part, as the Go SDK and Terraform name
+/// it (see [`crate::Auth::from_env`]).
+pub const ENV_PUBLIC_KEY: &str = "MONGODB_ATLAS_PUBLIC_KEY";
+/// The programmatic API key's private part, as the Go SDK and Terraform
+/// name it.
+pub const ENV_PRIVATE_KEY: &str = "MONGODB_ATLAS_PRIVATE_KEY";
 
 /// The credentials to send.
 #[derive(Clone, PartialEq, Eq)]
@@ -56,27 +69,6 @@ impl fmt::Debug for Credentials {
                 .field("client_id", client_id)
                 .finish_non_exhaustive(),
             Credentials::UserAccount { .. } => f.write_str("UserAccount(..)"),
-        }
-    }
-}
-
-impl Credentials {
-    /// The client's [`Auth`].
-    pub fn to_auth(&self) -> Auth {
-        match self {
-            Credentials::None => Auth::none(),
-            Credentials::ApiKey {
-                public_key,
-                private_key,
-            } => Auth::digest(public_key, private_key),
-            Credentials::ServiceAccount {
-                client_id,
-                client_secret,
-            } => Auth::service_account(client_id, client_secret),
-            Credentials::UserAccount {
-                access_token,
-                refresh_token,
-            } => UserAccount::new(access_token, refresh_token.clone().unwrap_or_default()).into(),
         }
     }
 }

@@ -6,9 +6,9 @@
 use std::fmt;
 use std::time::Duration;
 
-use super::auth::AuthError;
+use super::auth_error::AuthError;
 use super::communication::CommunicationError;
-use super::response::ResponseMeta;
+use super::meta::ResponseMeta;
 use super::validate::ValidationError;
 
 /// What can go wrong with a call. `E` is the operation's documented error
@@ -278,7 +278,7 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
                     write!(
                         f,
                         " (a certificate problem: to trust a private CA or a TLS-inspecting proxy, name its PEM file in {} or pass it to add_root_certificate_pem)",
-                        crate::ENV_CA_CERT
+                        crate::options::ENV_CA_CERT
                     )?;
                 }
                 match attempts {

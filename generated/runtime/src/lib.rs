@@ -21,41 +21,55 @@
 // nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
-mod auth;
-mod body;
-mod client;
+// Layer 1, vocabulary.
+mod auth_error;
 mod communication;
 pub mod credentials;
 mod error;
 pub mod files;
-mod interceptor;
-#[cfg(feature = "test-util")]
-pub mod mock;
+mod meta;
 mod options;
-pub mod pagination;
-mod request;
-mod response;
 mod retry;
+mod secret;
 pub mod serde_helpers;
 mod token_cache;
 mod validate;
-pub mod wait;
 pub mod wire;
+// Layer 2, contracts.
+mod body;
+mod interceptor;
+mod request;
+mod response;
+mod scheme;
+// Layer 3, the schemes.
+mod auth;
+// Layer 4, the transport.
+mod client;
+// Layer 5, over the transport.
+pub mod pagination;
+pub mod wait;
+// Layer 6, the mock Atlas.
+#[cfg(feature = "test-util")]
+pub mod mock;
 
 pub use auth::{
-    Auth, AuthError, LoginStore, RenewedLogin, ServiceAccount, UserAccount, ATLAS_CLI_CLIENT_ID,
-    ATLAS_CLI_GOV_CLIENT_ID, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
-    ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY, ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
+    Auth, LoginStore, RenewedLogin, ServiceAccount, UserAccount, ATLAS_CLI_CLIENT_ID,
+    ATLAS_CLI_GOV_CLIENT_ID, DEFAULT_REFRESH_MARGIN,
 };
+pub use auth_error::AuthError;
 pub use body::ByteStream;
-pub use client::{Transport, TransportBuilder, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_CA_CERT};
+pub use client::builder::TransportBuilder;
+pub use client::Transport;
 pub use communication::{CommunicationError, TimeoutKind};
-pub use credentials::Credentials;
+pub use credentials::{
+    Credentials, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY,
+    ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
+};
 pub use error::{ConfigError, Error, ErrorDetails};
 pub use interceptor::{AttemptInfo, AttemptOutcome, Interceptor};
 pub use options::{
-    CallOptions, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE, DEFAULT_READ_TIMEOUT,
-    DEFAULT_RESPONSE_TIMEOUT,
+    CallOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE,
+    DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, ENV_BASE_URL, ENV_CA_CERT,
 };
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};

@@ -1,11 +1,26 @@
-//! The client's time and size limits, and the per-call overrides every
-//! generated builder takes (`.customize(|c| c.operation_timeout(..))`).
+//! The client's time and size limits, the per-call overrides every
+//! generated builder takes (`.customize(|c| c.operation_timeout(..))`), and
+//! the transport's constants (where Atlas is, the environment variables of
+//! the base URL and of extra root certificates). Vocabulary: it imports only
+//! the retry policy.
 
 use std::time::Duration;
 
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::retry::RetryPolicy;
+
+/// Where Atlas serves the Administration API.
+pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
+
+/// The environment variable [`crate::Transport::from_env`] reads another base URL
+/// from (a proxy, Atlas for Government, a test server).
+pub const ENV_BASE_URL: &str = "ATLAS_BASE_URL";
+
+/// The environment variable naming a PEM file of extra root certificates
+/// (a company's TLS-inspecting proxy, a private CA), read by every
+/// [`crate::TransportBuilder::build`] that builds its own HTTP client.
+pub const ENV_CA_CERT: &str = "ATLAS_CA_CERT";
 
 /// Default longest wait for a TCP (and TLS) connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);

@@ -8,65 +8,9 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use super::error::Error;
+pub(crate) use super::meta::body_prefix;
+pub use super::meta::{RateLimit, ResponseMeta};
 use super::serde_helpers::{decode_slice, Decode};
-
-/// How much of an undecodable body an error keeps.
-const BODY_PREFIX_BYTES: usize = 1024;
-
-/// The start of a body that an error keeps: at most 1 KiB, lossy UTF-8.
-pub(crate) fn body_prefix(body: &[u8]) -> String {
-    let cut = body.len().min(BODY_PREFIX_BYTES);
-    String::from_utf8_lossy(&body[..cut]).into_owned()
-}
-
-/// Atlas's rate-limit figures, sent on every response.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct RateLimit {
-    /// `RateLimit-Limit`: requests allowed in the current window.
-    pub limit: Option<u64>,
-    /// `RateLimit-Remaining`: requests left in the current window.
-    pub remaining: Option<u64>,
-}
-
-impl RateLimit {
-    /// Reads the figures from response headers; absent or malformed ones are `None`.
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let read = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse().ok())
-        };
-        Self {
-            limit: read("ratelimit-limit"),
-            remaining: read("ratelimit-remaining"),
-        }
-    }
-}
-
-/// Status and headers of a response.
-#[derive(Clone)]
-pub struct ResponseMeta {
-    /// The HTTP status (with `envelope=true`, the status inside the envelope).
-    pub status: StatusCode,
-    /// All response headers.
-    pub headers: HeaderMap,
-    /// Rate-limit figures from the headers.
-    pub rate_limit: RateLimit,
-}
-
-impl std::fmt::Debug for ResponseMeta {
-    /// The status, the rate limit and the header names (not their values,
-    /// which would bury the rest of an error's `Debug`).
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let names: Vec<&str> = self.headers.keys().map(|k| k.as_str()).collect();
-        f.debug_struct("ResponseMeta")
-            .field("status", &self.status)
-            .field("rate_limit", &self.rate_limit)
-            .field("headers", &names)
-            .finish()
-    }
-}
 
 /// A successful response: the decoded body and its metadata. It
 /// dereferences to the body (`job.id` for `Response<DiskBackupExportJob>`),

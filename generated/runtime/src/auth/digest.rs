@@ -16,8 +16,9 @@ use md5::Md5;
 use reqwest::header::{HeaderMap, HeaderValue, WWW_AUTHENTICATE};
 use sha2::{Digest as _, Sha256};
 
-use super::{authorization, AuthError, Scheme, Secret};
-use crate::client::{Attempt, AttemptError, Exchange};
+use crate::auth_error::AuthError;
+use crate::scheme::{authorization, Attempt, AttemptError, Exchange, Scheme};
+use crate::secret::Secret;
 
 /// Digest renewals within one attempt: a reused nonce refused, then one
 /// `stale=true` on the fresh nonce.

@@ -18,12 +18,17 @@
 //!   [`LoginStore`];
 //! - `token_endpoint.rs`: what both token exchanges share: the rate limit
 //!   waited out, error answers summarised;
-//! - this file: [`Auth`], [`AuthError`], `Secret`, the environment variables
-//!   and the [`Scheme`] trait (and the scheme without credentials).
+//! - this file: [`Auth`] (the configuration), [`Credentials::to_auth`] and
+//!   `Auth::from_env` (the environment's credentials), the scheme without
+//!   credentials, and `Auth::into_scheme`, which builds the live scheme.
 //!
-//! To add a scheme (or another header), write a type implementing [`Scheme`]
-//! in its own file here and build it in `Auth::into_scheme`; the transport
-//! (`client/`) needs no change.
+//! The schemes sit on the contract they share with the transport
+//! (`scheme.rs`: the [`Scheme`] trait, the send-once [`Attempt`] handle,
+//! `Exchange`, `AttemptError`) and on the vocabulary below it (`Secret`,
+//! [`crate::AuthError`], the credentials' environment names); none of them
+//! imports the transport (`client/`). To add a scheme (or another header),
+//! write a type implementing [`Scheme`] in its own file here and build it in
+//! `Auth::into_scheme`; the transport needs no change.
 
 mod bearer;
 mod digest;
@@ -33,10 +38,9 @@ mod user_account;
 
 use std::fmt;
 use std::sync::Arc;
-use std::time::Duration;
 
 use futures_util::future::BoxFuture;
-use reqwest::header::{HeaderMap, HeaderValue, AUTHORIZATION};
+use reqwest::header::HeaderMap;
 use url::Url;
 
 use self::bearer::Bearer;
@@ -45,44 +49,10 @@ pub use self::service_account::{ServiceAccount, DEFAULT_REFRESH_MARGIN};
 pub use self::user_account::{
     LoginStore, RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID,
 };
-use crate::client::{Attempt, AttemptError, Exchange};
+use crate::credentials::Credentials;
 use crate::retry::RetryPolicy;
-
-/// Environment variables read by [`Auth::from_env`], in the order they are tried.
-pub const ENV_CLIENT_ID: &str = "MONGODB_ATLAS_CLIENT_ID";
-/// The service account's secret (see [`Auth::from_env`]).
-pub const ENV_CLIENT_SECRET: &str = "MONGODB_ATLAS_CLIENT_SECRET";
-/// The programmatic API key's public part, as the Atlas CLI names it (see
-/// [`Auth::from_env`]).
-pub const ENV_PUBLIC_API_KEY: &str = "MONGODB_ATLAS_PUBLIC_API_KEY";
-/// The programmatic API key's private part, as the Atlas CLI names it.
-pub const ENV_PRIVATE_API_KEY: &str = "MONGODB_ATLAS_PRIVATE_API_KEY";
-/// The programmatic API key's public part, as the Go SDK and Terraform name
-/// it (see [`Auth::from_env`]).
-pub const ENV_PUBLIC_KEY: &str = "MONGODB_ATLAS_PUBLIC_KEY";
-/// The programmatic API key's private part, as the Go SDK and Terraform
-/// name it.
-pub const ENV_PRIVATE_KEY: &str = "MONGODB_ATLAS_PRIVATE_KEY";
-
-/// A secret string: shared cheaply, never printed.
-#[derive(Clone)]
-pub(crate) struct Secret(Arc<str>);
-
-impl Secret {
-    pub(crate) fn new(value: impl Into<String>) -> Self {
-        Self(Arc::from(value.into()))
-    }
-
-    pub(crate) fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for Secret {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("<redacted>")
-    }
-}
+use crate::scheme::{Attempt, AttemptError, Exchange, Scheme};
+use crate::secret::Secret;
 
 /// How requests authenticate. Build one with [`Auth::digest`],
 /// [`Auth::service_account`], [`Auth::bearer`], [`Auth::none`] or
@@ -193,6 +163,29 @@ impl Auth {
     }
 }
 
+// `Credentials` is vocabulary (credentials.rs) and knows nothing of the
+// schemes; the way from credentials to a client's `Auth` is written here.
+impl Credentials {
+    /// The client's [`Auth`].
+    pub fn to_auth(&self) -> Auth {
+        match self {
+            Credentials::None => Auth::none(),
+            Credentials::ApiKey {
+                public_key,
+                private_key,
+            } => Auth::digest(public_key, private_key),
+            Credentials::ServiceAccount {
+                client_id,
+                client_secret,
+            } => Auth::service_account(client_id, client_secret),
+            Credentials::UserAccount {
+                access_token,
+                refresh_token,
+            } => UserAccount::new(access_token, refresh_token.clone().unwrap_or_default()).into(),
+        }
+    }
+}
+
 impl From<ServiceAccount> for Auth {
     fn from(account: ServiceAccount) -> Self {
         Self {
@@ -226,41 +219,6 @@ impl fmt::Debug for Auth {
     }
 }
 
-/// The live form of [`Auth`] inside a client (one per client, behind an
-/// `Arc` the client's clones share): one implementation per scheme.
-///
-/// The transport hands the scheme each attempt of a request already built
-/// (method, URL, headers, body; see [`Attempt`]). The scheme adds its
-/// headers, sends it with [`Attempt::send`] (as many times as its round
-/// trips need: a digest challenge, a token refused as expired), and returns
-/// the response the caller sees. Requests of its own (a token endpoint) go
-/// through [`Attempt::http`], the transport's HTTP client, so they share its
-/// connection pool, timeouts and `User-Agent`. Retries, timeouts and the
-/// `atlas.request` span stay with the transport.
-pub(crate) trait Scheme: fmt::Debug + Send + Sync {
-    /// One attempt of a request with this scheme's credentials, including
-    /// the extra round trips the scheme needs.
-    fn authenticate<'a>(
-        &'a self,
-        attempt: &'a Attempt<'a>,
-    ) -> BoxFuture<'a, Result<Exchange, AttemptError>>;
-
-    /// Which credentials the scheme adds, for a dry run's description
-    /// (never their values).
-    fn credentials(&self) -> crate::wire::Credentials;
-
-    /// Revokes the credentials the scheme obtained and forgets them; `false`
-    /// when there is nothing to revoke (the default: static credentials).
-    fn revoke<'a>(&'a self, _http: &'a reqwest::Client) -> BoxFuture<'a, Result<bool, AuthError>> {
-        Box::pin(async { Ok(false) })
-    }
-}
-
-/// The headers of an attempt that carries `Authorization: value`.
-fn authorization(value: HeaderValue) -> HeaderMap {
-    HeaderMap::from_iter([(AUTHORIZATION, value)])
-}
-
 /// No credentials ([`Auth::none`]): every attempt is sent as it is.
 struct NoCredentials;
 
@@ -283,114 +241,12 @@ impl Scheme for NoCredentials {
     }
 }
 
-/// Why authentication failed before the API could answer. Never contains a
-/// private key, client secret or token.
-#[derive(Debug)]
-#[non_exhaustive]
-pub enum AuthError {
-    /// The token endpoint could not be reached or did not answer in time.
-    TokenRequest(reqwest::Error),
-    /// The token endpoint refused to issue (or revoke) a token.
-    TokenRejected {
-        /// HTTP status of the token endpoint's answer.
-        status: u16,
-        /// The OAuth `error` and `error_description`, or the start of the body.
-        detail: String,
-    },
-    /// The token endpoint answered 2xx with something that is not a usable
-    /// bearer token.
-    InvalidTokenResponse(String),
-    /// The token endpoint kept answering `429 Too Many Requests` (Atlas
-    /// issues a client at most 10 tokens a minute) for longer than the
-    /// client waits.
-    RateLimited {
-        /// The server's `errorCode` and `detail` (`RATE_LIMITED: Resource
-        /// /api/oauth/token is limited to 10 requests every 1 minutes.`).
-        detail: String,
-        /// The last wait the server asked for, when it said.
-        retry_after: Option<Duration>,
-        /// The longest the client waits for the limit
-        /// ([`crate::RetryPolicy::max_retry_after`]), or what was left of
-        /// the call's operation deadline when that was shorter.
-        allowance: Duration,
-        /// Whether the call's operation deadline
-        /// ([`crate::TransportBuilder::operation_timeout`], or per call),
-        /// not the retry policy, set `allowance`.
-        by_deadline: bool,
-    },
-    /// The refresh token of an `atlas auth login` session was refused
-    /// (expired or revoked): only logging in again helps.
-    LoginExpired {
-        /// The server's error code and detail.
-        detail: String,
-    },
-    /// The server's digest challenge is malformed or asks for something this
-    /// client does not implement (an algorithm other than MD5 and SHA-256, or
-    /// a qop other than `auth` and `auth-int`).
-    UnsupportedChallenge(String),
-}
-
-impl fmt::Display for AuthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            AuthError::TokenRequest(err) => {
-                write!(f, "requesting a service-account token failed: {err}")
-            }
-            AuthError::TokenRejected { status, detail } => {
-                write!(f, "the token endpoint answered HTTP {status}: {detail}")
-            }
-            AuthError::InvalidTokenResponse(why) => {
-                write!(f, "the token endpoint's answer is unusable: {why}")
-            }
-            AuthError::RateLimited {
-                detail,
-                retry_after,
-                allowance,
-                by_deadline,
-            } => {
-                write!(f, "the token endpoint's rate limit was reached (HTTP 429: {detail})")?;
-                let limit = if *by_deadline {
-                    format!(
-                        "the {:.1} s left of the call's operation deadline",
-                        allowance.as_secs_f64()
-                    )
-                } else {
-                    format!("the {} s this client waits for it", allowance.as_secs())
-                };
-                match retry_after {
-                    Some(wait) => write!(
-                        f,
-                        "; it asks to wait {} s more, past {limit}",
-                        wait.as_secs()
-                    )?,
-                    None if *by_deadline => write!(f, "; still limited, and another wait would pass {limit}")?,
-                    None => write!(f, "; still limited after {} s", allowance.as_secs())?,
-                }
-                f.write_str(". Reuse tokens across processes (a token cache) or make fewer token requests")
-            }
-            AuthError::LoginExpired { detail } => write!(
-                f,
-                "the login's session expired: its refresh token was refused ({detail}): run `atlas auth login` to log in again"
-            ),
-            AuthError::UnsupportedChallenge(why) => {
-                write!(f, "cannot answer the server's digest challenge: {why}")
-            }
-        }
-    }
-}
-
-impl std::error::Error for AuthError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            AuthError::TokenRequest(err) => Some(err),
-            _ => None,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::credentials::{
+        ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PUBLIC_API_KEY,
+    };
 
     #[test]
     fn debug_output_hides_the_secrets() {

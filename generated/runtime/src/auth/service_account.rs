@@ -9,15 +9,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::future::BoxFuture;
-use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE, WWW_AUTHENTICATE};
+use reqwest::header::{HeaderValue, ACCEPT, CONTENT_TYPE};
 use tracing::Instrument as _;
 use url::form_urlencoded;
 use url::Url;
 
-use super::bearer::bearer_header;
+use super::bearer::{bearer_header, says_token_expired};
 use super::token_endpoint::{self, rejected};
-use super::{authorization, AuthError, Scheme, Secret};
-use crate::client::{Attempt, AttemptError, Exchange};
+use crate::auth_error::AuthError;
+use crate::scheme::{authorization, Attempt, AttemptError, Exchange, Scheme};
+use crate::secret::Secret;
 use crate::token_cache::shared::SharedCache;
 use crate::token_cache::{TokenCache, TokenKey};
 
@@ -455,28 +456,6 @@ impl Scheme for TokenSource {
     }
 }
 
-/// Whether a 401 says the bearer token expired or was revoked: an RFC 6750
-/// `Bearer error="invalid_token"` challenge, or a body that says "expired"
-/// (Atlas answers with a JSON `ApiError`).
-pub(super) fn says_token_expired(headers: &HeaderMap, body: &[u8]) -> bool {
-    let challenge_says = headers
-        .get_all(WWW_AUTHENTICATE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| http_auth::parse_challenges(v).ok())
-        .flatten()
-        .any(|c| {
-            c.scheme.eq_ignore_ascii_case("bearer")
-                && c.params.iter().any(|(k, v)| {
-                    k.eq_ignore_ascii_case("error") && v.to_unescaped() == "invalid_token"
-                })
-        });
-    challenge_says
-        || String::from_utf8_lossy(body)
-            .to_ascii_lowercase()
-            .contains("expired")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -488,25 +467,5 @@ mod tests {
             endpoint(&base, "/api/oauth/token").expect("url").as_str(),
             "http://127.0.0.1:9/prefix/api/oauth/token"
         );
-    }
-
-    #[test]
-    fn expiry_signals() {
-        let mut headers = HeaderMap::new();
-        assert!(!says_token_expired(
-            &headers,
-            b"{\"errorCode\":\"NOT_ORG_GROUP_CREATOR\"}"
-        ));
-        assert!(says_token_expired(
-            &headers,
-            b"{\"detail\":\"Token Expired\"}"
-        ));
-        headers.insert(
-            WWW_AUTHENTICATE,
-            r#"Bearer realm="atlas", error="invalid_token", error_description="gone""#
-                .parse()
-                .expect("header"),
-        );
-        assert!(says_token_expired(&headers, b""));
     }
 }

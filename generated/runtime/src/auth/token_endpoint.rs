@@ -14,7 +14,7 @@ use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
 
-use super::AuthError;
+use crate::auth_error::AuthError;
 use crate::retry::retry_after;
 use crate::wire;
 

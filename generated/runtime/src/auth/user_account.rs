@@ -23,10 +23,11 @@ use url::Url;
 
 use futures_util::future::BoxFuture;
 
-use super::bearer::bearer_header;
-use super::service_account::says_token_expired;
-use super::{authorization, token_endpoint, AuthError, Scheme, Secret};
-use crate::client::{Attempt, AttemptError, Exchange};
+use super::bearer::{bearer_header, says_token_expired};
+use super::token_endpoint;
+use crate::auth_error::AuthError;
+use crate::scheme::{authorization, Attempt, AttemptError, Exchange, Scheme};
+use crate::secret::Secret;
 
 /// The Atlas CLI's public OAuth client on Atlas (`atlas auth login`).
 pub const ATLAS_CLI_CLIENT_ID: &str = "0oabtxactgS3gHIR0297";

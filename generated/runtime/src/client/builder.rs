@@ -16,7 +16,22 @@ use crate::options::{Limits, DEFAULT_CONNECT_TIMEOUT};
 use crate::retry::RetryPolicy;
 use crate::serde_helpers::DecodeOptions;
 
-use super::{Transport, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_CA_CERT};
+use super::Transport;
+use crate::options::{DEFAULT_BASE_URL, ENV_BASE_URL, ENV_CA_CERT};
+
+impl Transport {
+    /// Starts configuring a transport (generated crates start from their
+    /// `Client::builder()`, which builds their `Client` around one).
+    pub fn builder() -> TransportBuilder {
+        TransportBuilder::default()
+    }
+
+    /// A transport configured from the environment (see
+    /// [`TransportBuilder::with_env`]).
+    pub fn from_env() -> Result<Transport, ConfigError> {
+        Transport::builder().with_env()?.build()
+    }
+}
 
 /// Configures a [`Transport`], and builds it as `C`: the generated crate's
 /// `Client` (which wraps a `Transport`) or a bare `Transport`.
@@ -95,12 +110,12 @@ impl<C: From<Transport>> TransportBuilder<C> {
         let auth = Auth::from_env().ok_or_else(|| {
             ConfigError::new(format!(
                 "no credentials in the environment: set {} and {} (a service account), or {} and {} (an API key; also read as {} and {})",
-                crate::auth::ENV_CLIENT_ID,
-                crate::auth::ENV_CLIENT_SECRET,
-                crate::auth::ENV_PUBLIC_API_KEY,
-                crate::auth::ENV_PRIVATE_API_KEY,
-                crate::auth::ENV_PUBLIC_KEY,
-                crate::auth::ENV_PRIVATE_KEY
+                crate::credentials::ENV_CLIENT_ID,
+                crate::credentials::ENV_CLIENT_SECRET,
+                crate::credentials::ENV_PUBLIC_API_KEY,
+                crate::credentials::ENV_PRIVATE_API_KEY,
+                crate::credentials::ENV_PUBLIC_KEY,
+                crate::credentials::ENV_PRIVATE_KEY
             ))
         })?;
         self = self.auth(auth);

@@ -1,44 +1,33 @@
 //! The client every generated operation is a method of, and its transport:
 //! building requests, timeouts, retries and tracing. Each attempt goes
-//! through the configured authentication scheme (`auth/`, the `Scheme`
-//! trait), which adds its headers and performs its own round trips with
-//! [`Attempt::send`].
+//! through the configured authentication scheme (the `Scheme` trait of
+//! `scheme.rs`, implemented in `auth/`), which adds its headers and performs
+//! its own round trips with `Attempt::send`: the transport hands it a
+//! send-once handle (`Sender`, below) and knows nothing of any scheme.
 
 use std::sync::Arc;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE, USER_AGENT};
 use tokio::time::Instant;
 use tracing::Instrument as _;
 use url::Url;
 
-use crate::auth::{AuthError, Scheme};
+use crate::auth_error::AuthError;
 use crate::body::{chunks, read_to_end, ByteStream, ReadError};
 use crate::communication::{CommunicationError, TimeoutKind};
-use crate::error::{ConfigError, Error};
+use crate::error::Error;
 use crate::interceptor::{AttemptInfo, AttemptOutcome, Interceptors};
 use crate::options::Limits;
 use crate::request::ApiRequest;
 use crate::response::{Decoder, Endpoint, RawResponse, Response};
 use crate::retry::RetryPolicy;
+use crate::scheme::{Attempt, AttemptError, Exchange, Scheme, SendOnce};
 use crate::serde_helpers::{with_options, DecodeOptions};
 use crate::wire::{self, Credentials, WireRequest};
 
-mod builder;
-
-pub use builder::TransportBuilder;
-
-/// Where Atlas serves the Administration API.
-pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
-
-/// The environment variable [`Transport::from_env`] reads another base URL
-/// from (a proxy, Atlas for Government, a test server).
-pub const ENV_BASE_URL: &str = "ATLAS_BASE_URL";
-
-/// The environment variable naming a PEM file of extra root certificates
-/// (a company's TLS-inspecting proxy, a private CA), read by every
-/// [`TransportBuilder::build`] that builds its own HTTP client.
-pub const ENV_CA_CERT: &str = "ATLAS_CA_CERT";
+pub(crate) mod builder;
 
 /// The transport under an Atlas Administration API client. Cheap to clone; clones share the
 /// connection pool and the authentication state (digest nonce, cached
@@ -71,96 +60,20 @@ struct Prepared<'a> {
     stream: bool,
 }
 
-/// One response: its body read to the end, or (a 2xx of a streamed call)
-/// still to be read.
-pub(crate) struct Exchange {
-    pub(crate) status: reqwest::StatusCode,
-    pub(crate) headers: HeaderMap,
-    /// The body; empty while [`Self::unread`] holds it.
-    pub(crate) body: Bytes,
-    unread: Option<reqwest::Response>,
-}
-
-/// Why one attempt produced no response to hand back.
-pub(crate) enum AttemptError {
-    Transport(CommunicationError),
-    Auth(AuthError),
-    /// The body is longer than the limit for bodies read into memory.
-    TooLarge {
-        status: reqwest::StatusCode,
-        headers: HeaderMap,
-        limit: u64,
-    },
-}
-
-impl From<reqwest::Error> for AttemptError {
-    fn from(err: reqwest::Error) -> Self {
-        AttemptError::Transport(CommunicationError::http(err))
-    }
-}
-
-/// One attempt of a request, as an authentication scheme sees it: what is
-/// sent (for digest's answer), a way to send it once with the scheme's
-/// headers, and the transport's HTTP client for the scheme's own requests.
-pub(crate) struct Attempt<'a> {
+/// The transport's half of an [`Attempt`]: one prepared attempt, sent with
+/// the scheme's headers ([`Transport::send_once`]).
+struct Sender<'a> {
     transport: &'a Transport,
     prepared: &'a Prepared<'a>,
 }
 
-impl Attempt<'_> {
-    /// The request's method (`GET`, ...).
-    pub(crate) fn method(&self) -> &str {
-        self.prepared.request.method.as_str()
-    }
-
-    /// The request-target as sent (path and query), for digest's `uri`.
-    pub(crate) fn target(&self) -> &str {
-        &self.prepared.url[url::Position::BeforePath..url::Position::AfterQuery]
-    }
-
-    /// The request body as sent (empty without one).
-    pub(crate) fn body(&self) -> &[u8] {
-        self.prepared
-            .request
-            .body
-            .as_ref()
-            .map_or(&[][..], |(_, b)| b)
-    }
-
-    /// The transport's HTTP client (connection pool, `User-Agent`), for
-    /// requests of the scheme's own (a token endpoint).
-    pub(crate) fn http(&self) -> &reqwest::Client {
-        &self.transport.http
-    }
-
-    /// When the call's operation deadline ends (none without one): a
-    /// scheme's waits (the token endpoint's rate limit) give up rather
-    /// than sleep past it.
-    pub(crate) fn deadline(&self) -> Option<Instant> {
-        self.prepared.deadline
-    }
-
-    /// Sends the request once with `headers` added (the scheme's
-    /// credentials). The body is read to its end, unless it is the 2xx body
-    /// of a streamed call.
-    pub(crate) async fn send(&self, headers: HeaderMap) -> Result<Exchange, AttemptError> {
-        self.transport.send_once(self.prepared, headers).await
+impl SendOnce for Sender<'_> {
+    fn send_once(&self, headers: HeaderMap) -> BoxFuture<'_, Result<Exchange, AttemptError>> {
+        Box::pin(self.transport.send_once(self.prepared, headers))
     }
 }
 
 impl Transport {
-    /// Starts configuring a transport (generated crates start from their
-    /// `Client::builder()`, which builds their `Client` around one).
-    pub fn builder() -> TransportBuilder {
-        TransportBuilder::default()
-    }
-
-    /// A transport configured from the environment (see
-    /// [`TransportBuilder::with_env`]).
-    pub fn from_env() -> Result<Transport, ConfigError> {
-        Transport::builder().with_env()?.build()
-    }
-
     /// The base URL requests go to.
     pub fn base_url(&self) -> &Url {
         &self.base_url
@@ -206,7 +119,7 @@ impl Transport {
     /// Sends a request built by the generated operation `O` and decodes
     /// the response as `O` says (see [`Endpoint`] and
     /// [`RawResponse::decode`]), leniently unless the client was built with
-    /// [`TransportBuilder::strict_responses`]. `request` is the result of the
+    /// [`TransportBuilder::strict_responses`](crate::TransportBuilder::strict_responses). `request` is the result of the
     /// builder's input checks: an error is returned as it is, and nothing
     /// is sent.
     #[doc(hidden)]
@@ -441,10 +354,18 @@ impl Transport {
     /// One attempt: the request with its credentials, including the extra
     /// round trips authentication may need (the scheme's business).
     async fn attempt(&self, p: &Prepared<'_>) -> Result<Exchange, AttemptError> {
-        let attempt = Attempt {
+        let sender = Sender {
             transport: self,
             prepared: p,
         };
+        let attempt = Attempt::new(
+            p.request.method.as_str(),
+            &p.url[url::Position::BeforePath..url::Position::AfterQuery],
+            p.request.body.as_ref().map_or(&[][..], |(_, b)| b),
+            &self.http,
+            p.deadline,
+            &sender,
+        );
         if !p.request.authenticate {
             // The spec says `security: []`: no credentials for this one.
             return attempt.send(HeaderMap::new()).await;

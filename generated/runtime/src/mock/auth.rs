@@ -8,7 +8,8 @@ use base64::Engine as _;
 use md5::{Digest as _, Md5};
 use reqwest::header::AUTHORIZATION;
 
-use super::rule::{Incoming, Reply, ReplyBody};
+use super::incoming::Incoming;
+use super::reply::{Reply, ReplyBody};
 
 /// The realm Atlas's digest challenges name.
 const REALM: &str = "MMS Public API";
@@ -83,7 +84,7 @@ impl AuthCheck {
     /// requires, else a placeholder API key (this mock checks none, and the
     /// command line refuses to run without credentials).
     pub(crate) fn env(&self) -> [(&'static str, String); 2] {
-        use crate::auth::{
+        use crate::credentials::{
             ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PUBLIC_API_KEY,
         };
         match self {

@@ -3,8 +3,8 @@
 
 use std::sync::{Arc, PoisonError};
 
-use super::rule::{Mismatch, RuleCore};
-use super::server::State;
+use super::matcher::{Mismatch, RuleCore};
+use super::state::State;
 
 /// How many near stubs an unmatched request names.
 const NEAREST: usize = 3;

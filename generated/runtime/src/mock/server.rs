@@ -3,7 +3,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -13,31 +13,19 @@ use hyper_util::rt::TokioIo;
 use reqwest::header::{HeaderMap, ACCEPT, HOST};
 
 use super::auth::AuthCheck;
-use super::pages::page_body;
+use super::incoming::Incoming;
+use super::matcher::RuleCore;
 use super::recorded::RecordedRequest;
+use super::reply::Reply;
 use super::report;
-use super::rule::{Incoming, Reply, ReplyBody, RuleCore};
-use crate::client::TransportBuilder;
+use super::state::{lock, State};
+use crate::client::builder::TransportBuilder;
 use crate::retry::RetryPolicy;
 use crate::Transport;
 
 /// The command line's variable for another endpoint (the Atlas CLI's name;
 /// the crate `atlas-admin-cli` reads it).
 const MONGODB_ATLAS_BASE_URL: &str = "MONGODB_ATLAS_BASE_URL";
-
-/// What the server and its stubs share.
-#[derive(Default)]
-pub(crate) struct State {
-    pub(crate) rules: Mutex<Vec<Arc<RuleCore>>>,
-    pub(crate) received: Mutex<Vec<RecordedRequest>>,
-    /// Requests no stub matched, each with the nearest stubs.
-    pub(crate) unmatched: Mutex<Vec<(RecordedRequest, String)>>,
-    pub(crate) auth: AuthCheck,
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
 
 /// Configures a [`MockServer`] before it starts: which credentials it
 /// requires.
@@ -313,13 +301,8 @@ async fn handle(
     if let Some(delay) = reply.delay {
         tokio::time::sleep(delay).await;
     }
-    let response = render(
-        &reply,
-        version.as_deref(),
-        rule.as_deref(),
-        &incoming,
-        &origin,
-    );
+    let per_page = rule.as_ref().map_or(100, |r| r.info.items_per_page);
+    let response = reply.render(version.as_deref(), per_page, &incoming, &origin);
     let recorded = RecordedRequest {
         method: incoming.method,
         path: incoming.path,
@@ -424,61 +407,6 @@ fn accepted_version(headers: &HeaderMap, versions: &[&str]) -> Result<Option<Str
         .ok_or_else(|| accept.to_owned())
 }
 
-/// The HTTP response for `reply`.
-fn render(
-    reply: &Reply,
-    version: Option<&str>,
-    rule: Option<&RuleCore>,
-    request: &Incoming,
-    origin: &str,
-) -> hyper::Response<Full<Bytes>> {
-    let json_type = version.map_or_else(
-        || "application/json".to_owned(),
-        |v| format!("application/vnd.atlas.{v}+json"),
-    );
-    let (content_type, body) = match &reply.body {
-        ReplyBody::Empty => (None, Bytes::new()),
-        ReplyBody::Json(bytes) => (Some(json_type), bytes.clone()),
-        ReplyBody::Error(bytes) => (Some("application/json".to_owned()), bytes.clone()),
-        ReplyBody::Raw(media, bytes) => (Some(media.clone()), bytes.clone()),
-        ReplyBody::Pages(items) => {
-            let per_page = rule.map_or(100, |r| r.info.items_per_page);
-            (
-                Some(json_type),
-                page_body(items, &request.query, per_page, origin, &request.path),
-            )
-        }
-    };
-    // `envelope=true`: Atlas answers 200 with `{"status": N, "content": ...}`.
-    let enveloped = request
-        .query
-        .iter()
-        .any(|(name, value)| name == "envelope" && value == "true");
-    let (status, body) = match (enveloped, &content_type) {
-        (true, Some(media)) if media.contains("json") => {
-            let content: serde_json::Value =
-                serde_json::from_slice(&body).unwrap_or(serde_json::Value::Null);
-            let wrapped = serde_json::json!({ "status": reply.status, "content": content });
-            (200, Bytes::from(wrapped.to_string()))
-        }
-        _ => (reply.status, body),
-    };
-    let mut response = hyper::Response::builder().status(status);
-    if let Some(content_type) = content_type {
-        response = response.header("content-type", content_type);
-    }
-    for (name, value) in &reply.headers {
-        response = response.header(name.as_str(), value.as_str());
-    }
-    response.body(Full::new(body)).unwrap_or_else(|err| {
-        let mut fallback = hyper::Response::new(Full::new(Bytes::from(format!(
-            "mock Atlas: the stub's reply is not a valid HTTP response: {err}"
-        ))));
-        *fallback.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
-        fallback
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -513,12 +441,11 @@ mod tests {
     #[tokio::test]
     async fn envelope_true_wraps_the_answer_as_atlas_does() {
         let reply = Reply::mock_error(404, "X", "gone");
-        let plain = render(&reply, None, None, &incoming(&[], ""), "http://h");
+        let plain = reply.render(None, 100, &incoming(&[], ""), "http://h");
         assert_eq!(plain.status(), 404);
-        let wrapped = render(
-            &reply,
+        let wrapped = reply.render(
             None,
-            None,
+            100,
             &incoming(&[("envelope", "true")], ""),
             "http://h",
         );

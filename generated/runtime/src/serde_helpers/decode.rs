@@ -153,7 +153,7 @@ impl<'de, T: Decode> Visitor<'de> for ListVisitor<T> {
         let mut index = 0usize;
         while let Some(item) = seq
             .next_element_seed(Seed::<T>::new())
-            .map_err(|err| super::fields::in_field(&format!("[{index}]"), err))?
+            .map_err(|err| in_field(&format!("[{index}]"), err))?
         {
             items.push(item);
             index += 1;
@@ -180,7 +180,7 @@ impl<'de, T: Decode> Visitor<'de> for MapVisitor<T> {
         while let Some(key) = map.next_key::<String>()? {
             let value = map
                 .next_value_seed(Seed::<T>::new())
-                .map_err(|err| super::fields::in_field(&key, err))?;
+                .map_err(|err| in_field(&key, err))?;
             out.insert(key, value);
         }
         Ok(out)
@@ -207,6 +207,40 @@ macro_rules! decode_by_deserialize {
             }
         }
     };
+}
+
+/// Puts the name of the field (or `[index]` of the item) where decoding
+/// failed in front of the error: ``field `a.b[2]`: invalid type: ...``.
+pub fn in_field<E: de::Error>(segment: &str, err: E) -> E {
+    let text = err.to_string();
+    // serde_json appends the position, and appends it again when the error
+    // leaves the outer value: keep only the outer one.
+    let text = strip_position(&text);
+    let joined = match text.strip_prefix("field `") {
+        Some(rest) if rest.starts_with('[') => format!("field `{segment}{rest}"),
+        Some(rest) => format!("field `{segment}.{rest}"),
+        None => format!("field `{segment}`: {text}"),
+    };
+    E::custom(joined)
+}
+
+/// `text` without a trailing ` at line N column M`.
+fn strip_position(text: &str) -> &str {
+    let Some(at) = text.rfind(" at line ") else {
+        return text;
+    };
+    let tail = &text[at + " at line ".len()..];
+    let well_formed = tail.split_once(" column ").is_some_and(|(line, column)| {
+        !line.is_empty()
+            && !column.is_empty()
+            && line.bytes().all(|b| b.is_ascii_digit())
+            && column.bytes().all(|b| b.is_ascii_digit())
+    });
+    if well_formed {
+        &text[..at]
+    } else {
+        text
+    }
 }
 
 #[cfg(test)]
@@ -242,5 +276,15 @@ mod tests {
         let err = decode_slice::<Vec<i64>>(b"[1, 2.5]").expect_err("fractional item");
         assert!(err.to_string().starts_with("field `[1]`"), "{err}");
         assert!(decode_slice::<Vec<i64>>(b"[1] x").is_err());
+    }
+
+    #[test]
+    fn positions_are_stripped_only_when_well_formed() {
+        assert_eq!(strip_position("bad at line 1 column 9"), "bad");
+        assert_eq!(
+            strip_position("bad at line x column 9"),
+            "bad at line x column 9"
+        );
+        assert_eq!(strip_position("bad"), "bad");
     }
 }

@@ -4,41 +4,7 @@
 //! [`optional`] and [`three_state`]. The `object!` macro names one of these
 //! modules per field.
 
-use serde::de;
-
-/// Puts the name of the field (or `[index]` of the item) where decoding
-/// failed in front of the error: ``field `a.b[2]`: invalid type: ...``.
-pub fn in_field<E: de::Error>(segment: &str, err: E) -> E {
-    let text = err.to_string();
-    // serde_json appends the position, and appends it again when the error
-    // leaves the outer value: keep only the outer one.
-    let text = strip_position(&text);
-    let joined = match text.strip_prefix("field `") {
-        Some(rest) if rest.starts_with('[') => format!("field `{segment}{rest}"),
-        Some(rest) => format!("field `{segment}.{rest}"),
-        None => format!("field `{segment}`: {text}"),
-    };
-    E::custom(joined)
-}
-
-/// `text` without a trailing ` at line N column M`.
-fn strip_position(text: &str) -> &str {
-    let Some(at) = text.rfind(" at line ") else {
-        return text;
-    };
-    let tail = &text[at + " at line ".len()..];
-    let well_formed = tail.split_once(" column ").is_some_and(|(line, column)| {
-        !line.is_empty()
-            && !column.is_empty()
-            && line.bytes().all(|b| b.is_ascii_digit())
-            && column.bytes().all(|b| b.is_ascii_digit())
-    });
-    if well_formed {
-        &text[..at]
-    } else {
-        text
-    }
-}
+pub use super::decode::in_field;
 
 /// A field a request type must have: always written, and an error naming
 /// the key when it is missing from decoded input.
@@ -207,20 +173,5 @@ pub mod three_state {
         _map: &A,
     ) -> Result<Option<Option<T>>, A::Error> {
         Ok(slot)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::strip_position;
-
-    #[test]
-    fn positions_are_stripped_only_when_well_formed() {
-        assert_eq!(strip_position("bad at line 1 column 9"), "bad");
-        assert_eq!(
-            strip_position("bad at line x column 9"),
-            "bad at line x column 9"
-        );
-        assert_eq!(strip_position("bad"), "bad");
     }
 }

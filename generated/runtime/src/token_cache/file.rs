@@ -3,7 +3,7 @@
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-use super::{CachedToken, TokenCache, TokenCacheError, TokenCacheLock, TokenKey};
+use super::store::{CachedToken, TokenCache, TokenCacheError, TokenCacheLock, TokenKey};
 
 /// Keeps each token in its own file of a directory,
 /// `<dir>/<TokenKey::digest>.json`, readable by its owner only (mode 0600

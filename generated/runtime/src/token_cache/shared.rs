@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use super::{CachedToken, TokenCache, TokenCacheLock, TokenKey};
+use super::store::{CachedToken, TokenCache, TokenCacheLock, TokenKey};
 
 /// How long a client waits for another holder of the key's lock (a process
 /// minting the token) before it goes ahead without the lock.
