@@ -3,14 +3,16 @@
 //! the global flags, and shell completions.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
 
-use clap::{Arg, ArgAction, ArgMatches, Command};
+use clap::{Arg, ArgAction, Command};
 
-use crate::error::CliError;
-use crate::output::{write_output, OutputFormat};
+use crate::flags::{
+    self, body_template_arg, file_arg, flag_name, names, output_args, page_args, version_arg,
+    BODY_TEMPLATE,
+};
+use crate::format::OutputFormat;
 use crate::profile;
-use crate::table::{flag_name, ArgKind, ArgSpec, OpSpec, TagSpec, VersionSpec, WatchSpec};
+use crate::table::{ArgKind, ArgSpec, OpSpec, TagSpec, VersionSpec, WatchSpec};
 
 impl ArgSpec {
     /// The flag, which is also the clap id (see [`flag_name`]).
@@ -367,74 +369,8 @@ pub fn root_command(about: &str) -> Command {
         ))
         .subcommand_required(true)
         .arg_required_else_help(true)
-        .arg(
-            Arg::new("base-url")
-                .long("base-url")
-                .global(true)
-                .value_name("URL")
-                .help("Another endpoint than https://cloud.mongodb.com (default: $MONGODB_ATLAS_OPS_MANAGER_URL, $MONGODB_ATLAS_BASE_URL, the profile's ops_manager_url or service)"),
-        )
-        .arg(
-            Arg::new("profile")
-                .long("profile")
-                .short('P')
-                .global(true)
-                .value_name("NAME")
-                .help("The Atlas CLI profile to read (default: $MONGODB_ATLAS_PROFILE, else the only profile, else \"default\")"),
-        )
-        .arg(
-            Arg::new("no-token-cache")
-                .long("no-token-cache")
-                .global(true)
-                .action(ArgAction::SetTrue)
-                .help("Request a new service-account token instead of reusing the one an earlier run kept (in the OS keyring, else the user's cache directory); Atlas issues 10 tokens a minute"),
-        )
-        .arg(
-            Arg::new(DEBUG)
-                .long(DEBUG)
-                .short('D')
-                .global(true)
-                .env(DEBUG_ENV)
-                .action(ArgAction::SetTrue)
-                .value_parser(clap::builder::BoolishValueParser::new())
-                .help("Log every HTTP exchange on standard error (request line, status, time, headers and bodies cut short; credentials, tokens and secrets redacted). Also: $RUST_LOG=atlas_admin_api::wire=debug"),
-        )
-        .arg(
-            Arg::new(DRY_RUN)
-                .long(DRY_RUN)
-                .global(true)
-                .action(ArgAction::SetTrue)
-                .help("Check everything and print the request that would be sent (credentials left out) instead of sending it; no token is requested"),
-        )
-        .arg(
-            Arg::new(CURL)
-                .long(CURL)
-                .global(true)
-                .action(ArgAction::SetTrue)
-                .help("Like --dry-run, printing the request as a curl command (credentials from $MONGODB_ATLAS_PUBLIC_API_KEY/$MONGODB_ATLAS_PRIVATE_API_KEY, or $ATLAS_ACCESS_TOKEN)"),
-        )
-        .arg(
-            Arg::new(JQ)
-                .long(JQ)
-                .global(true)
-                .value_name("EXPR")
-                .help("Filter the JSON answer with a jq expression (jaq); strings print as raw text, other results as JSON, one per line. A bad expression sends nothing; a filter error exits 1"),
-        )
-        .arg(
-            Arg::new(CA_CERT)
-                .long(CA_CERT)
-                .global(true)
-                .value_name("FILE")
-                .value_parser(clap::value_parser!(std::path::PathBuf))
-                .help("A PEM file of root certificates to trust besides the system's (a private CA, a company's TLS-inspecting proxy); $ATLAS_CA_CERT names one too"),
-        )
-        .arg(
-            Arg::new("no-auth")
-                .long("no-auth")
-                .global(true)
-                .action(ArgAction::SetTrue)
-                .help("Send requests without credentials (a local mock, a proxy that adds its own); a loopback --base-url does not imply it"),
-        )
+
+        .args(flags::global_args())
 }
 
 /// `completion SHELL`: prints the completion script of a shell.
@@ -458,156 +394,8 @@ pub fn completion_script(shell: clap_complete::Shell, command: &mut Command) -> 
     script
 }
 
-/// `--output FORMAT` and `--outputFile PATH` of an operation that offers
-/// `formats`.
-pub fn output_args(formats: &[OutputFormat]) -> [Arg; 2] {
-    [
-        Arg::new("output")
-            .long("output")
-            .short('o')
-            .value_name("FORMAT")
-            .value_parser(clap::builder::PossibleValuesParser::new(
-                formats.iter().map(|f| f.name()),
-            ))
-            .help(format!(
-                "Output format: {} (default: JSON where the API version offers it)",
-                names(formats)
-            )),
-        Arg::new("outputFile")
-            .long("outputFile")
-            .value_name("PATH")
-            .value_parser(clap::value_parser!(PathBuf))
-            .help("Write the response to PATH instead of standard output (needed for binary output, gzip, on a terminal)"),
-    ]
-}
-
 /// `--watch` (`-w`), `--watch-interval` and `--watchTimeout` of an
 /// operation with a watcher.
 pub fn watch_args(watch: &WatchSpec) -> [Arg; 3] {
-    [
-        Arg::new("watch")
-            .long("watch")
-            .short('w')
-            .action(ArgAction::SetTrue)
-            .help(format!(
-                "Print the response, then wait: poll {}, showing progress on standard error",
-                watch.describe()
-            )),
-        Arg::new("watch-interval")
-            .long("watch-interval")
-            .visible_alias("watchInterval")
-            .value_name("SECONDS")
-            .value_parser(positive_seconds)
-            .default_value("10")
-            .help("Seconds between two polls with --watch (more than 0)"),
-        Arg::new("watchTimeout")
-            .long("watchTimeout")
-            .visible_alias("watch-timeout")
-            .value_name("SECONDS")
-            .value_parser(seconds)
-            .default_value("7200")
-            .help("With --watch, give up after this many seconds (0: no limit)"),
-    ]
-}
-
-/// A number of seconds, 0 or more.
-fn seconds(text: &str) -> Result<f64, String> {
-    match text.trim().parse::<f64>() {
-        Ok(value) if value.is_finite() && value >= 0.0 => Ok(value),
-        _ => Err("expected a number of seconds, 0 or more".to_owned()),
-    }
-}
-
-/// A number of seconds, more than 0.
-fn positive_seconds(text: &str) -> Result<f64, String> {
-    match seconds(text) {
-        Ok(value) if value > 0.0 => Ok(value),
-        _ => Err("expected a number of seconds more than 0".to_owned()),
-    }
-}
-
-/// The clap id (and flag) of `--debug`.
-pub const DEBUG: &str = "debug";
-/// The environment variable that turns `--debug` on (`1`, `true`, `yes`, `on`).
-pub const DEBUG_ENV: &str = "ATLAS_API_DEBUG";
-/// The clap id (and flag) of `--dry-run`.
-pub const DRY_RUN: &str = "dry-run";
-/// The clap id (and flag) of `--curl`.
-pub const CURL: &str = "curl";
-/// The clap id (and flag) of `--jq`.
-pub const JQ: &str = "jq";
-/// The clap id (and flag) of `--all`.
-pub const ALL: &str = "all";
-/// The clap id (and flag) of `--limit`.
-pub const LIMIT: &str = "limit";
-/// The clap id (and flag) of `--ndjson`.
-pub const NDJSON: &str = "ndjson";
-/// The clap id (and flag) of `--body-template`.
-pub const BODY_TEMPLATE: &str = "body-template";
-/// The clap id (and flag) of `--caCert`.
-pub const CA_CERT: &str = "caCert";
-
-/// `--all`, `--limit N` and `--ndjson` of a paginated list operation.
-pub fn page_args() -> [Arg; 3] {
-    [
-        Arg::new(ALL)
-            .long(ALL)
-            .action(ArgAction::SetTrue)
-            .help("Walk every page (from --pageNum, default 1) and print all their items as one `results` list"),
-        Arg::new(LIMIT)
-            .long(LIMIT)
-            .value_name("N")
-            .value_parser(clap::value_parser!(u64).range(1..))
-            .help("Walk the pages (as --all) but stop after N items"),
-        Arg::new(NDJSON)
-            .long(NDJSON)
-            .action(ArgAction::SetTrue)
-            .help("Walk the pages (as --all) and print one item per line (compact JSON) as each page arrives, holding one page at a time"),
-    ]
-}
-
-/// `--body-template` of an operation with a JSON request body.
-pub fn body_template_arg() -> Arg {
-    Arg::new(BODY_TEMPLATE)
-        .long(BODY_TEMPLATE)
-        .action(ArgAction::SetTrue)
-        .help("Print a request body to start from (required properties first, with the spec's examples) and exit; edit it and pass it back with --file")
-}
-
-/// `--file PATH`: where the request body is read from (`-` for stdin).
-pub fn file_arg() -> Arg {
-    Arg::new("file")
-        .long("file")
-        .value_name("PATH")
-        .help("Read the JSON request body from PATH (`-` for standard input)")
-        .long_help("Read the JSON request body from PATH (`-` for standard input). Without --file the body is read from standard input when it is not a terminal.")
-}
-
-/// `--version VERSION`: one of the API versions the operation offers.
-pub fn version_arg(versions: &[&'static str], default: &'static str) -> Arg {
-    Arg::new("version")
-        .long("version")
-        .value_name("VERSION")
-        .value_parser(clap::builder::PossibleValuesParser::new(versions.iter().copied()))
-        .help(format!(
-            "The API version to call (default {default}, or the profile's api_version); another one prints the response as received"
-        ))
-}
-
-/// `json, yaml, csv`.
-fn names(formats: &[OutputFormat]) -> String {
-    formats
-        .iter()
-        .map(|f| f.name())
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Runs `completion SHELL` (its matches): writes the completion script of
-/// `command` to standard output.
-pub fn print_completion(matches: &ArgMatches, command: &mut Command) -> Result<(), CliError> {
-    match matches.get_one::<clap_complete::Shell>("shell") {
-        Some(shell) => write_output(&completion_script(*shell, command), None),
-        None => Ok(()),
-    }
+    flags::watch_args(&watch.describe())
 }

@@ -10,10 +10,11 @@ use atlas_admin_runtime::Transport;
 use serde::de::DeserializeOwned;
 
 use crate::error::{CliError, EXIT_FAILURE};
+use crate::flags::flag_name;
 use crate::input::{parse_arg, typed_body};
-use crate::output::Outcome;
+use crate::outcome::Outcome;
 use crate::prepare::Prepared;
-use crate::table::{fallback, flag_name, Call};
+use crate::table::{fallback, Call};
 
 /// Sends the prepared operation through its function ([`crate::OpSpec::run`])
 /// with its flags, the API version where another version than the

@@ -27,12 +27,17 @@
 #![warn(missing_docs)]
 #![allow(clippy::result_large_err)]
 
+// The layers, bottom first (see the crate docs): each module imports only
+// the ones before it.
 mod command;
 mod error;
 mod execute;
+mod flags;
+mod format;
 mod input;
 mod jq;
 mod logging;
+mod outcome;
 mod output;
 mod prepare;
 pub mod profile;
@@ -40,25 +45,25 @@ mod progress;
 mod table;
 pub mod token_cache;
 
-pub use command::{
-    body_template_arg, command, completion_command, completion_script, file_arg, output_args,
-    page_args, print_completion, root_command, version_arg, watch_args, ALL, BODY_TEMPLATE,
-    CA_CERT, CURL, DEBUG, DEBUG_ENV, DRY_RUN, JQ, LIMIT, NDJSON,
-};
+pub use command::{command, completion_command, completion_script, root_command, watch_args};
 pub use error::{CliError, EXIT_FAILURE, EXIT_USAGE};
 pub use execute::{each_item, execute, watch};
+pub use flags::{
+    body_template_arg, file_arg, flag_name, global_args, output_args, page_args, version_arg, ALL,
+    BASE_URL, BODY_TEMPLATE, CA_CERT, CURL, DEBUG, DEBUG_ENV, DRY_RUN, JQ, LIMIT, NDJSON, NO_AUTH,
+    NO_TOKEN_CACHE, PROFILE, RESERVED_FLAGS,
+};
+pub use format::{render, DryRun, OutputFormat};
 pub use input::{parse_arg, read_body, typed_body};
 pub use jq::JqFilter;
 pub use logging::{init_logging, log_filter};
-pub use output::{
-    bytes_outcome, json_outcome, outcome, print_not_sent, print_outcome, render, saved_outcome,
-    text_outcome, write_output, ItemWriter, Outcome, OutputFormat,
-};
-pub use prepare::{body_template, find_op, prepare, version_warnings, DryRun, Prepared, Walk};
+pub use outcome::{bytes_outcome, json_outcome, outcome, saved_outcome, text_outcome, Outcome};
+pub use output::{print_completion, print_not_sent, print_outcome, write_output, ItemWriter};
+pub use prepare::{body_template, find_op, prepare, version_warnings, Prepared, Walk};
 pub use progress::WatchDisplay;
 pub use table::{
-    flag_name, ArgKind, ArgSpec, BodySpec, Call, Location, OpSpec, PagesSpec, RunFn, Running,
-    TagSpec, VersionSpec, WatchFn, WatchFrom, WatchSpec, WatchTiming, RESERVED_FLAGS,
+    ArgKind, ArgSpec, BodySpec, Call, Location, OpSpec, PagesSpec, RunFn, Running, TagSpec,
+    VersionSpec, WatchFn, WatchFrom, WatchSpec, WatchTiming,
 };
 
 #[cfg(test)]

@@ -1,126 +1,27 @@
-//! What a command prints: the output formats ([`OutputFormat`], one
-//! variant per `--output` value), the [`Outcome`] of a request, rendering
-//! it ([`render`]) and writing it ([`print_outcome`], [`write_output`]).
-//! A binary or text answer bound for `--outputFile` is streamed there
-//! instead ([`saved_outcome`]): bounded memory, and the file only ever
-//! holds a complete body.
+//! Writing what a command prints: the outcome of a prepared operation
+//! ([`print_outcome`], in its format, through its `--jq`), the request a
+//! dry run did not send ([`print_not_sent`]), `--ndjson` items
+//! ([`ItemWriter`]), completion scripts ([`print_completion`]), all through
+//! [`write_output`], the one way the CLI writes to standard output or
+//! `--outputFile`. The formats are `format.rs`, the outcomes `outcome.rs`;
+//! a binary or text answer bound for `--outputFile` is streamed there
+//! instead ([`crate::saved_outcome`]).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use atlas_admin_runtime::{ByteStream, Error, ErrorDetails, Response};
-use bytes::Bytes;
-use serde::Serialize;
+use clap::{ArgMatches, Command};
 
 use atlas_admin_runtime::files::{put_in_place, temp_beside};
 use atlas_admin_runtime::wire::WireRequest;
 
+use crate::command::completion_script;
 use crate::error::CliError;
+use crate::format::{render, DryRun};
 use crate::jq::JqFilter;
-use crate::prepare::{DryRun, Prepared};
-
-/// A value of `--output`. A new format is one variant here and its arm in
-/// each `match` below; the help, the choice of version, the refusal of
-/// binary output on a terminal and the rendering all derive from these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OutputFormat {
-    /// The JSON body, indented.
-    Json,
-    /// The JSON body rendered as YAML.
-    Yaml,
-    /// The `+csv` response, printed as received.
-    Csv,
-    /// The `+gzip` response, written as received (binary).
-    Gzip,
-}
-
-impl OutputFormat {
-    /// Every format, in the order `--output` lists them.
-    pub const ALL: [OutputFormat; 4] = [
-        OutputFormat::Json,
-        OutputFormat::Yaml,
-        OutputFormat::Csv,
-        OutputFormat::Gzip,
-    ];
-
-    /// The value of `--output` (`json`, `yaml`, `csv`, `gzip`).
-    pub fn name(self) -> &'static str {
-        match self {
-            OutputFormat::Json => "json",
-            OutputFormat::Yaml => "yaml",
-            OutputFormat::Csv => "csv",
-            OutputFormat::Gzip => "gzip",
-        }
-    }
-
-    /// The format of `--output NAME`, if there is one.
-    pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|f| f.name() == name)
-    }
-
-    /// The response format (a media type's suffix, as in
-    /// [`crate::VersionSpec::formats`]) an API version must offer for this
-    /// output: JSON for `json` and `yaml`.
-    pub fn served_as(self) -> &'static str {
-        match self {
-            OutputFormat::Json | OutputFormat::Yaml => "json",
-            OutputFormat::Csv => "csv",
-            OutputFormat::Gzip => "gzip",
-        }
-    }
-
-    /// The response format asked of the server when it is not JSON (the
-    /// response is then returned as received; [`crate::Call::format`]).
-    pub fn requested(self) -> Option<&'static str> {
-        match self.served_as() {
-            "json" => None,
-            other => Some(other),
-        }
-    }
-
-    /// Whether the output is binary, unfit for a terminal.
-    pub fn is_binary(self) -> bool {
-        match self {
-            OutputFormat::Json | OutputFormat::Yaml | OutputFormat::Csv => false,
-            OutputFormat::Gzip => true,
-        }
-    }
-
-    /// The bytes to write for `outcome`: JSON indented, YAML, or the body
-    /// as received; nothing for a response without a body.
-    pub fn render(self, outcome: &Outcome) -> Result<Vec<u8>, CliError> {
-        match (outcome, self) {
-            (Outcome::Json(value), OutputFormat::Yaml) => serde_yaml::to_string(value)
-                .map(String::into_bytes)
-                .map_err(|err| {
-                    CliError::failure(format!("cannot print the response as YAML: {err}"))
-                }),
-            (Outcome::Json(value), _) => {
-                let mut out = serde_json::to_vec_pretty(value).map_err(|err| {
-                    CliError::failure(format!("cannot print the response: {err}"))
-                })?;
-                out.push(b'\n');
-                Ok(out)
-            }
-            (Outcome::NoContent | Outcome::Saved { .. }, _) => Ok(Vec::new()),
-            (Outcome::Bytes(bytes), _) => Ok(bytes.to_vec()),
-            (Outcome::Text(text), _) => Ok(text.as_bytes().to_vec()),
-        }
-    }
-}
-
-impl std::fmt::Display for OutputFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-/// The bytes to write for `outcome` in `format` (see
-/// [`OutputFormat::render`]).
-pub fn render(outcome: &Outcome, format: OutputFormat) -> Result<Vec<u8>, CliError> {
-    format.render(outcome)
-}
+use crate::outcome::Outcome;
+use crate::prepare::Prepared;
 
 /// Writes `bytes` to `file`, else to standard output. The file is
 /// replaced whole: the bytes go to a temporary file beside it, renamed
@@ -147,91 +48,6 @@ fn replace_file(file: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let mut temp = temp_beside(file, OUTPUT_PREFIX)?;
     temp.write_all(bytes)?;
     put_in_place(temp, file)
-}
-
-/// What a successful command prints.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// A JSON body.
-    Json(serde_json::Value),
-    /// A success without a body.
-    NoContent,
-    /// A binary body, written as is.
-    Bytes(Bytes),
-    /// A text body (CSV), written as is.
-    Text(String),
-    /// A body streamed to `--outputFile` ([`saved_outcome`]): nothing more
-    /// to write.
-    Saved {
-        /// The file written.
-        path: PathBuf,
-        /// Its length in bytes.
-        bytes: u64,
-    },
-}
-
-/// A typed result, printed as JSON.
-pub fn outcome<T: Serialize, E: Serialize + ErrorDetails + std::fmt::Debug>(
-    result: Result<Response<T>, Error<E>>,
-) -> Result<Outcome, CliError> {
-    let response = result.map_err(CliError::from_error)?;
-    match serde_json::to_value(&response.body) {
-        Ok(serde_json::Value::Null) => Ok(Outcome::NoContent),
-        Ok(value) => Ok(Outcome::Json(value)),
-        Err(err) => Err(CliError::failure(format!(
-            "cannot print the response: {err}"
-        ))),
-    }
-}
-
-/// A result decoded as plain JSON (another API version).
-pub fn json_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
-    result: Result<Response<serde_json::Value>, Error<E>>,
-) -> Result<Outcome, CliError> {
-    let response = result.map_err(CliError::from_error)?;
-    Ok(match response.body {
-        serde_json::Value::Null => Outcome::NoContent,
-        value => Outcome::Json(value),
-    })
-}
-
-/// A binary result.
-pub fn bytes_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
-    result: Result<Response<Bytes>, Error<E>>,
-) -> Result<Outcome, CliError> {
-    Ok(Outcome::Bytes(result.map_err(CliError::from_error)?.body))
-}
-
-/// A binary or text result streamed to `path` as it arrives (the
-/// operation's `send_stream`, or `send_as_stream` for another format),
-/// in bounded memory: into a temporary file beside `path`, renamed to
-/// `path` when the body is complete. A body that fails midway (a stall, a
-/// cut connection) leaves `path` as it was and no temporary file.
-pub async fn saved_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
-    result: Result<Response<ByteStream<E>>, Error<E>>,
-    path: &Path,
-) -> Result<Outcome, CliError> {
-    let body = result.map_err(CliError::from_error)?.into_body();
-    let bytes = body.save_to(path).await.map_err(|err| {
-        let mut cli = CliError::from_error(err);
-        cli.message = format!(
-            "--outputFile {} not written: {}",
-            path.display(),
-            cli.message
-        );
-        cli
-    })?;
-    Ok(Outcome::Saved {
-        path: path.to_owned(),
-        bytes,
-    })
-}
-
-/// A text result.
-pub fn text_outcome<E: Serialize + ErrorDetails + std::fmt::Debug>(
-    result: Result<Response<String>, Error<E>>,
-) -> Result<Outcome, CliError> {
-    Ok(Outcome::Text(result.map_err(CliError::from_error)?.body))
 }
 
 /// Prints the outcome of a prepared operation: through its `--jq` filter
@@ -350,4 +166,13 @@ fn output_file_error(file: &Path, err: &std::io::Error) -> CliError {
         "cannot write --outputFile {}: {err}",
         file.display()
     ))
+}
+
+/// Runs `completion SHELL` (its matches): writes the completion script of
+/// `command` to standard output.
+pub fn print_completion(matches: &ArgMatches, command: &mut Command) -> Result<(), CliError> {
+    match matches.get_one::<clap_complete::Shell>("shell") {
+        Some(shell) => write_output(&completion_script(*shell, command), None),
+        None => Ok(()),
+    }
 }

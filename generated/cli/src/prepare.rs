@@ -8,11 +8,11 @@ use std::time::Duration;
 
 use clap::ArgMatches;
 
-use crate::command::{ALL, CURL, DRY_RUN, JQ, LIMIT, NDJSON};
 use crate::error::CliError;
+use crate::flags::{ALL, CURL, DRY_RUN, JQ, LIMIT, NDJSON};
+use crate::format::{DryRun, OutputFormat};
 use crate::input::read_body;
 use crate::jq::JqFilter;
-use crate::output::OutputFormat;
 use crate::profile::{self, Settings};
 use crate::table::{OpSpec, TagSpec, VersionSpec, WatchTiming};
 
@@ -103,15 +103,6 @@ pub struct Prepared<'m> {
     pub jq: Option<Arc<JqFilter>>,
 }
 
-/// How a dry run prints the request it did not send.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum DryRun {
-    /// `--dry-run`: the request line, headers and body.
-    Text,
-    /// `--curl`: a `curl` command that sends it.
-    Curl,
-}
-
 /// Walking every page of a list (`--all`, `--limit`, `--ndjson`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Walk {
@@ -169,7 +160,7 @@ fn jq(m: &ArgMatches, format: OutputFormat) -> Result<Option<Arc<JqFilter>>, Cli
 pub fn body_template(matches: &ArgMatches, tags: &'static [TagSpec]) -> Option<&'static str> {
     let (_, op, m) = find_op(matches, tags).ok()?;
     let template = op.body_template?;
-    flag(m, crate::command::BODY_TEMPLATE).then_some(template)
+    flag(m, crate::flags::BODY_TEMPLATE).then_some(template)
 }
 
 /// Everything about the operation `matches` names that can be decided

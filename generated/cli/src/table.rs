@@ -3,7 +3,6 @@
 //! request bodies ([`BodySpec`]) and watchers ([`WatchSpec`]), and what an
 //! operation's function is handed ([`Call`]).
 
-use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -13,47 +12,9 @@ use atlas_admin_runtime::Transport;
 use clap::ArgMatches;
 
 use crate::error::CliError;
-use crate::output::{Outcome, OutputFormat};
-
-/// Flags every operation command has (or the binary adds); a spec parameter
-/// with one of these names gets `Param` appended to its flag (see
-/// [`flag_name`]).
-pub const RESERVED_FLAGS: &[&str] = &[
-    "file",
-    "version",
-    "base-url",
-    "help",
-    "watch",
-    "watchTimeout",
-    "watch-timeout",
-    "watch-interval",
-    "watchInterval",
-    "output",
-    "outputFile",
-    "profile",
-    "no-auth",
-    "no-token-cache",
-    "caCert",
-    "debug",
-    "dry-run",
-    "curl",
-    "all",
-    "limit",
-    "ndjson",
-    "jq",
-    "body-template",
-];
-
-/// The flag of the spec parameter `id`, which is also its clap id: the
-/// spec's name, with `Param` appended when it is one of [`RESERVED_FLAGS`]
-/// (a parameter `file` is `--fileParam`).
-pub fn flag_name(id: &str) -> Cow<'_, str> {
-    if RESERVED_FLAGS.contains(&id) {
-        Cow::Owned(format!("{id}Param"))
-    } else {
-        Cow::Borrowed(id)
-    }
-}
+use crate::flags::flag_name;
+use crate::format::OutputFormat;
+use crate::outcome::Outcome;
 
 /// One tag of the spec: a command grouping its operations.
 #[derive(Debug, Clone, Copy)]

@@ -52,10 +52,10 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
             .unwrap_or(false),
     );
     let options = profile::Options {
-        profile: matches.get_one::<String>("profile").cloned(),
-        base_url: matches.get_one::<String>("base-url").cloned(),
-        no_auth: matches.get_flag("no-auth"),
-        no_token_cache: matches.get_flag("no-token-cache"),
+        profile: matches.get_one::<String>(rt::PROFILE).cloned(),
+        base_url: matches.get_one::<String>(rt::BASE_URL).cloned(),
+        no_auth: matches.get_flag(rt::NO_AUTH),
+        no_token_cache: matches.get_flag(rt::NO_TOKEN_CACHE),
     };
     // Before any runtime exists: the keyring may be asked (only when a
     // profile keeps its secrets there).

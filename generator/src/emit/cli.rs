@@ -23,6 +23,8 @@ use heck::{ToLowerCamelCase, ToShoutySnakeCase};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+pub use super::cli_flags::reserved_flags;
+use super::cli_flags::{aliases, flag_of};
 use super::tokens::{doc_text, ident};
 use super::{body_template, markdown};
 use crate::ir::*;
@@ -112,72 +114,6 @@ struct ArgData {
     list: bool,
     aliases: Vec<String>,
     short_help: Option<String>,
-}
-
-/// Flags every operation command has (or the binary adds): the runtime's
-/// `cli_runtime::RESERVED_FLAGS` (a test keeps the two the same). A
-/// parameter so named gets `Param` appended to its flag; no alias may take
-/// one of them.
-pub const RESERVED_FLAGS: &[&str] = &[
-    "file",
-    "version",
-    "base-url",
-    "help",
-    "watch",
-    "watchTimeout",
-    "watch-timeout",
-    "watch-interval",
-    "watchInterval",
-    "output",
-    "outputFile",
-    "profile",
-    "no-auth",
-    "no-token-cache",
-    "caCert",
-    "debug",
-    "dry-run",
-    "curl",
-    "all",
-    "limit",
-    "ndjson",
-    "jq",
-    "body-template",
-];
-
-/// The flag of a parameter named `id`, as `cli_runtime::flag_name` spells it.
-fn flag_of(id: &str) -> String {
-    if RESERVED_FLAGS.contains(&id) {
-        format!("{id}Param")
-    } else {
-        id.to_owned()
-    }
-}
-
-/// The other spellings of a parameter's flag: its `x-xgen-atlascli`
-/// aliases (`projectId` for `groupId`, from the overlays), except those
-/// that are the flag of another parameter of the operation, an alias an
-/// earlier parameter took, or a reserved flag (clap would refuse the
-/// command).
-fn aliases(op: &Operation, index: usize) -> Vec<String> {
-    let Some(p) = op.params.get(index) else {
-        return Vec::new();
-    };
-    let flags: Vec<String> = op.params.iter().map(|q| flag_of(&q.wire_name)).collect();
-    let earlier: Vec<&String> = op.params[..index]
-        .iter()
-        .flat_map(|q| q.cli.aliases.iter())
-        .collect();
-    let mut out: Vec<String> = Vec::new();
-    for alias in &p.cli.aliases {
-        if !flags.contains(alias)
-            && !RESERVED_FLAGS.contains(&alias.as_str())
-            && !earlier.contains(&alias)
-            && !out.contains(alias)
-        {
-            out.push(alias.clone());
-        }
-    }
-    out
 }
 
 impl ArgData {

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::super::versions::send_as_accepts;
-use super::{aliases, emit_cli, flag_of, ArgData, ArgTable, Names, RESERVED_FLAGS};
+use super::{aliases, emit_cli, flag_of, reserved_flags, ArgData, ArgTable, Names};
 use crate::ir::{Api, Operation};
 
 /// Two operations: one with three versions (JSON and CSV with a sunset
@@ -132,7 +132,7 @@ fn aliases_skip_other_flags_earlier_aliases_and_reserved_flags() {
     // ... except where projectId is a parameter; never a reserved flag
     // (--version).
     let pair = op(&api, "getPair");
-    assert!(RESERVED_FLAGS.contains(&"version"));
+    assert!(reserved_flags().contains(&"version"));
     assert_eq!(aliases(pair, 0), ["project"]);
     assert_eq!(aliases(pair, 1), Vec::<String>::new());
     assert_eq!(aliases(pair, 9), Vec::<String>::new(), "no such parameter");
