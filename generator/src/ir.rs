@@ -7,16 +7,10 @@ use serde_json::Value;
 
 use crate::pattern::PatternPlan;
 
-/// Which side of the wire a type describes. A schema with `readOnly` or
-/// `writeOnly` properties (or anything else that reads differently in each
-/// direction) becomes one type per direction it is used in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum View {
-    /// Sent by the client: no `readOnly` fields; patterns enforced.
-    Request,
-    /// Received from the server: no `writeOnly` fields; lenient.
-    Response,
-}
+mod watch;
+
+pub use crate::rules::View;
+pub use watch::{WatchArg, WatchExpect, WatchSource, Watcher};
 
 /// A generated API: everything the emitter needs.
 #[derive(Debug, Clone, PartialEq)]
@@ -498,60 +492,6 @@ pub struct Operation {
     pub watcher: Option<Watcher>,
     /// What only the command line reads.
     pub cli: OperationCli,
-}
-
-/// How to wait until a long-running operation has taken effect: poll
-/// another operation (a GET of the same API) until its answer says so
-/// (`x-xgen-atlascli.watcher`, see [`crate::atlascli`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Watcher {
-    /// The `operationId` of the operation polled (one of [`Api::operations`]).
-    pub operation_id: String,
-    /// The API version to poll it with when it is not the one the polled
-    /// operation is generated for (its answers are then read as plain
-    /// JSON); `None` for the generated one.
-    pub version: Option<String>,
-    /// The polled operation's parameters the watcher gives, in the polled
-    /// operation's parameter order.
-    pub params: Vec<WatchArg>,
-    /// When the wait is over.
-    pub expect: WatchExpect,
-}
-
-/// One parameter of the polled operation and where its value comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WatchArg {
-    /// Index of the parameter in the polled operation's
-    /// [`Operation::params`].
-    pub param: usize,
-    /// Where its value comes from.
-    pub source: WatchSource,
-}
-
-/// Where a parameter of the polled operation comes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WatchSource {
-    /// The value the watched call was given for its parameter of this
-    /// index in [`Operation::params`] (`input:NAME`).
-    Input(usize),
-    /// The value at this path in the JSON body the watched call answered
-    /// (`body:$.a.b` is `["a", "b"]`; `$` alone is the whole body).
-    Body(Vec<String>),
-}
-
-/// When a wait is over.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum WatchExpect {
-    /// The poll answers this HTTP status (`http-code: 404` after a delete).
-    Status(u16),
-    /// The value at `path` in the poll's JSON body (`$.state` is
-    /// `["state"]`) is one of `values` (compared as text).
-    Values {
-        /// The path, one object key per step.
-        path: Vec<String>,
-        /// The values that end the wait.
-        values: Vec<String>,
-    },
 }
 
 /// A list operation that returns one page at a time: `pageNum` and

@@ -30,6 +30,7 @@ pub mod manifest;
 pub mod names;
 pub mod output;
 pub mod overlay;
+pub mod parse;
 pub mod pattern;
 pub mod rules;
 pub mod spec_tools;

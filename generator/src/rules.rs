@@ -18,7 +18,19 @@
 
 use std::collections::BTreeSet;
 
-use crate::ir::View;
+// ----- Views ------------------------------------------------------------------
+
+/// Which side of the wire a type describes (the IR re-exports it as
+/// `crate::ir::View`). A schema with `readOnly` or `writeOnly` properties
+/// (or anything else that reads differently in each direction) becomes one
+/// type per direction it is used in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum View {
+    /// Sent by the client: no `readOnly` fields; patterns enforced.
+    Request,
+    /// Received from the server: no `writeOnly` fields; lenient.
+    Response,
+}
 
 // ----- JSON pointers ---------------------------------------------------------
 

@@ -54,6 +54,10 @@ struct Module {
     imports: BTreeMap<String, ModPath>,
     /// Modules whose names this module imports whole (`use x::*`).
     globs: Vec<ModPath>,
+    /// Names the module imports from other crates (`use std::fmt;`): a
+    /// child that names them through it (`super::fmt`) depends on that
+    /// crate, not on this file.
+    external: BTreeSet<String>,
 }
 
 /// A reference from a file to a path, as written, resolved against `module`.
@@ -112,7 +116,11 @@ impl Graph {
     pub fn dependencies(&self, from: &Path) -> Vec<(&Path, &BTreeSet<String>)> {
         self.edges
             .get(from)
-            .map(|to| to.iter().map(|(file, names)| (file.as_path(), names)).collect())
+            .map(|to| {
+                to.iter()
+                    .map(|(file, names)| (file.as_path(), names))
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -299,7 +307,11 @@ impl Reader {
                     self.module(&module).children.insert(name.clone());
                     let mut child = module.clone();
                     child.push(name.clone());
-                    self.reference_tokens(file, &module, m.attrs.iter().map(ToTokens::to_token_stream).collect());
+                    self.reference_tokens(
+                        file,
+                        &module,
+                        m.attrs.iter().map(ToTokens::to_token_stream).collect(),
+                    );
                     match &m.content {
                         Some((_, inner)) => {
                             self.read_items(inner, file, &folder.join(&name), child)?;
@@ -350,7 +362,13 @@ impl Reader {
         self.modules.entry(path.clone()).or_default()
     }
 
-    fn read_use(&mut self, tree: &UseTree, prefix: &mut Vec<String>, file: &Path, module: &ModPath) {
+    fn read_use(
+        &mut self,
+        tree: &UseTree,
+        prefix: &mut Vec<String>,
+        file: &Path,
+        module: &ModPath,
+    ) {
         match tree {
             UseTree::Path(p) => {
                 prefix.push(p.ident.to_string());
@@ -362,7 +380,13 @@ impl Reader {
                 self.import(prefix, &name, &name, file, module);
             }
             UseTree::Rename(r) => {
-                self.import(prefix, &r.ident.to_string(), &r.rename.to_string(), file, module);
+                self.import(
+                    prefix,
+                    &r.ident.to_string(),
+                    &r.rename.to_string(),
+                    file,
+                    module,
+                );
             }
             UseTree::Glob(_) => {
                 if let Some(target) = self.absolute(module, prefix) {
@@ -382,18 +406,26 @@ impl Reader {
         }
     }
 
-    fn import(&mut self, prefix: &[String], name: &str, alias: &str, file: &Path, module: &ModPath) {
+    fn import(
+        &mut self,
+        prefix: &[String],
+        name: &str,
+        alias: &str,
+        file: &Path,
+        module: &ModPath,
+    ) {
         let mut path = prefix.to_vec();
         if name != "self" {
             path.push(name.to_string());
         }
-        let Some(target) = self.absolute(module, &path) else {
-            return;
-        };
         let alias = if name == "self" {
             prefix.last().cloned().unwrap_or_default()
         } else {
             alias.to_string()
+        };
+        let Some(target) = self.absolute(module, &path) else {
+            self.module(module).external.insert(alias);
+            return;
         };
         if alias != "_" {
             self.module(module).imports.insert(alias, target);
@@ -478,6 +510,9 @@ impl Reader {
         if here.items.contains(name) {
             return Some((here.file.clone(), name.clone()));
         }
+        if here.external.contains(name) {
+            return None;
+        }
         if let Some(target) = here.imports.get(name) {
             let mut target = target.clone();
             target.extend(path[index + 1..].iter().cloned());
@@ -557,7 +592,12 @@ fn is_test_only(attrs: &[syn::Attribute]) -> bool {
             Some("test") => true,
             Some("all") => tokens
                 .get(1)
-                .map(|group| group.trim_start_matches('(').trim_start().starts_with("test"))
+                .map(|group| {
+                    group
+                        .trim_start_matches('(')
+                        .trim_start()
+                        .starts_with("test")
+                })
                 .unwrap_or(false),
             _ => false,
         }

@@ -43,8 +43,16 @@ fn a_planted_cycle_is_found_with_its_files_and_names() {
     let src = dir.path();
     write(src, "lib.rs", "mod a;\nmod b;\nmod c;\npub use a::A;\n");
     write(src, "a.rs", "use crate::b::B;\npub struct A(pub B);\n");
-    write(src, "b.rs", "pub struct B;\nimpl B { pub fn c() -> crate::c::C { crate::c::C } }\n");
-    write(src, "c.rs", "pub struct C;\nfn a() -> super::A { todo() }\n");
+    write(
+        src,
+        "b.rs",
+        "pub struct B;\nimpl B { pub fn c() -> crate::c::C { crate::c::C } }\n",
+    );
+    write(
+        src,
+        "c.rs",
+        "pub struct C;\nfn a() -> super::A { todo() }\n",
+    );
     let graph = crate_graph(&src.join("lib.rs")).unwrap();
     let cycles = graph.cycles();
     assert_eq!(cycles.len(), 1, "{cycles:?}");
@@ -62,11 +70,29 @@ fn a_facade_and_test_code_tie_nothing() {
     let src = dir.path();
     // `auth/mod.rs` re-exports its children; `digest.rs` names the
     // contract through the crate root and through `super::`, which lead to
-    // `contract.rs`, not to the façade. Test code may import anything.
-    write(src, "lib.rs", "mod auth;\nmod contract;\npub use auth::Digest;\npub use contract::Scheme;\n");
-    write(src, "contract.rs", "pub trait Scheme {}\n#[cfg(test)]\nmod tests { use crate::auth::Digest; }\n");
-    write(src, "auth/mod.rs", "mod digest;\npub use self::digest::Digest;\nuse crate::contract::Scheme;\n");
-    write(src, "auth/digest.rs", "use super::Scheme;\npub struct Digest;\nimpl crate::Scheme for Digest {}\n");
+    // `contract.rs`, not to the façade; a name the façade imports from
+    // another crate (`super::Arc`) ties `digest.rs` to that crate only.
+    // Test code may import anything.
+    write(
+        src,
+        "lib.rs",
+        "mod auth;\nmod contract;\npub use auth::Digest;\npub use contract::Scheme;\n",
+    );
+    write(
+        src,
+        "contract.rs",
+        "pub trait Scheme {}\n#[cfg(test)]\nmod tests { use crate::auth::Digest; }\n",
+    );
+    write(
+        src,
+        "auth/mod.rs",
+        "mod digest;\npub use self::digest::Digest;\nuse crate::contract::Scheme;\nuse std::sync::Arc;\n",
+    );
+    write(
+        src,
+        "auth/digest.rs",
+        "use super::{Arc, Scheme};\npub struct Digest(Arc<u8>);\nimpl crate::Scheme for Digest {}\n",
+    );
     let graph = crate_graph(&src.join("lib.rs")).unwrap();
     assert!(graph.cycles().is_empty(), "{:?}", graph.cycles());
     let deps = graph.dependencies(Path::new("auth/digest.rs"));

@@ -2,6 +2,7 @@
 
 pub mod cli;
 pub mod history;
+mod overlay_args;
 pub mod release;
 pub mod spec;
 pub mod standalone;

@@ -38,7 +38,7 @@ use serde_json::Value;
 
 use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
 use crate::extensions::{self, Extensions};
-use crate::load::json_type;
+use crate::parse::json_type;
 
 /// The warning code of a key the reader does not know.
 pub const UNKNOWN_KEY: WarningCode = WarningCode::AtlasCliUnknownKey;

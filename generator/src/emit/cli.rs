@@ -555,7 +555,9 @@ pub fn emit_cli(api: &Api) -> TokenStream {
                 watches.push(quote! { #[cfg(feature = #feature)] #run });
             }
         }
-        let watch_cfg = needs.filter(|n| !n.is_empty()).map(|n| super::cfg_any(&n));
+        let watch_cfg = needs
+            .filter(|n| !n.is_empty())
+            .map(|n| super::features::cfg_any(&n));
         let watch_mod = (!watches.is_empty()).then(|| {
             quote! {
                 /// Waiting for operations after they were sent (`--watch`).

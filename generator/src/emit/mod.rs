@@ -9,6 +9,7 @@ mod access;
 pub mod body_template;
 pub mod cli;
 mod cli_flags;
+mod features;
 pub mod markdown;
 mod mock;
 mod models;
@@ -25,6 +26,7 @@ use quote::quote;
 
 use crate::ir::*;
 
+use features::{cfg_for, feature_model_groups};
 use tokens::ident;
 pub use tokens::{doc_text, type_path};
 
@@ -112,38 +114,6 @@ pub fn files(api: &Api) -> Vec<(String, FileKind)> {
     files
 }
 
-/// The feature that alone uses a type (or validated string type), given
-/// the features that use it (`api.type_features`), when there are several
-/// features: the type then lives in that feature's models module, which is
-/// compiled only with the feature.
-fn sole_feature<'a>(api: &Api, users: &'a BTreeSet<String>) -> Option<&'a str> {
-    match users.first() {
-        Some(feature) if users.len() == 1 && api.features.len() > 1 => Some(feature.as_str()),
-        _ => None,
-    }
-}
-
-/// The names of the types each feature alone uses.
-fn feature_model_groups(api: &Api) -> BTreeMap<&str, BTreeSet<&str>> {
-    let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-    for (name, users) in &api.type_features {
-        if let Some(feature) = sole_feature(api, users) {
-            groups.entry(feature).or_default().insert(name.as_str());
-        }
-    }
-    groups
-}
-
-/// The names of the types `feature` alone uses (one group of
-/// [`feature_model_groups`], without building the others).
-fn types_alone_in<'a>(api: &'a Api, feature: &str) -> BTreeSet<&'a str> {
-    api.type_features
-        .iter()
-        .filter(|(_, users)| sole_feature(api, users) == Some(feature))
-        .map(|(name, _)| name.as_str())
-        .collect()
-}
-
 /// Emits one file.
 pub fn emit_file(api: &Api, kind: &FileKind) -> TokenStream {
     match kind {
@@ -214,22 +184,6 @@ pub fn features_block(api: &Api) -> String {
     out
 }
 
-/// `#[cfg(feature = "a")]`, or `#[cfg(any(feature = "a", ...))]` for several.
-fn cfg_any(features: &BTreeSet<String>) -> TokenStream {
-    match features.iter().collect::<Vec<_>>().as_slice() {
-        [one] => quote! { #[cfg(feature = #one)] },
-        many => quote! { #[cfg(any(#(feature = #many),*))] },
-    }
-}
-
-/// The `#[cfg]` that compiles a type only with the features that use it.
-fn cfg_for(api: &Api, name: &str) -> TokenStream {
-    match api.type_features.get(name) {
-        Some(set) if !set.is_empty() && set.len() < api.features.len() => cfg_any(set),
-        _ => TokenStream::new(),
-    }
-}
-
 // ----- mod.rs ----------------------------------------------------------
 
 fn emit_mod(api: &Api) -> TokenStream {
@@ -253,89 +207,90 @@ fn emit_mod(api: &Api) -> TokenStream {
         tokens::ty_tokens(&common, &TokenStream::new()).to_string().replace(' ', "")
     );
     quote! {
-            #![doc = #doc]
-            pub mod models;
-            pub mod operations;
-            mod pagination;
-            #[cfg(feature = "cli")]
-            pub mod cli;
-    mod cli_flags;
-            #[cfg(feature = "test-util")]
-            pub mod mock;
+                #![doc = #doc]
+                pub mod models;
+                pub mod operations;
+                mod pagination;
+                #[cfg(feature = "cli")]
+                pub mod cli;
+        mod cli_flags;
+    mod features;
+                #[cfg(feature = "test-util")]
+                pub mod mock;
 
-            /// The hand-written runtime the generated code builds on (the crate
-            /// `atlas-admin-runtime`): transport, authentication, retries,
-            /// pagination, errors and serde helpers.
-            pub use ::atlas_admin_runtime as runtime;
-            /// The hand-written runtime of the command line the `cli` module is
-            /// the table of (the crate `atlas-admin-cli`): commands and help,
-            /// version and format choice, execution, output, profiles.
-            #[cfg(feature = "cli")]
-            pub use ::atlas_admin_cli as cli_runtime;
-            pub use ::atlas_admin_runtime::prelude;
-            pub use ::atlas_admin_runtime::{
-                AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
-                CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
-                ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
-                ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,
-            };
+                /// The hand-written runtime the generated code builds on (the crate
+                /// `atlas-admin-runtime`): transport, authentication, retries,
+                /// pagination, errors and serde helpers.
+                pub use ::atlas_admin_runtime as runtime;
+                /// The hand-written runtime of the command line the `cli` module is
+                /// the table of (the crate `atlas-admin-cli`): commands and help,
+                /// version and format choice, execution, output, profiles.
+                #[cfg(feature = "cli")]
+                pub use ::atlas_admin_cli as cli_runtime;
+                pub use ::atlas_admin_runtime::prelude;
+                pub use ::atlas_admin_runtime::{
+                    AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
+                    CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
+                    ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
+                    ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,
+                };
 
-            /// A client of this API: one method per operation (see
-            /// [`operations`]), each returning a request builder; set its inputs,
-            /// then `send().await`. Cheap to clone: clones share the connection
-            /// pool and the authentication state. It derefs to the
-            /// [`runtime::Transport`](crate::runtime::Transport) it wraps.
-            #[derive(Debug, Clone)]
-            pub struct Client {
-                transport: crate::runtime::Transport,
+                /// A client of this API: one method per operation (see
+                /// [`operations`]), each returning a request builder; set its inputs,
+                /// then `send().await`. Cheap to clone: clones share the connection
+                /// pool and the authentication state. It derefs to the
+                /// [`runtime::Transport`](crate::runtime::Transport) it wraps.
+                #[derive(Debug, Clone)]
+                pub struct Client {
+                    transport: crate::runtime::Transport,
+                }
+
+                /// Configures a [`Client`] (credentials, base URL, timeouts, retries).
+                pub type ClientBuilder = crate::runtime::TransportBuilder<Client>;
+
+                impl Client {
+                    /// Starts configuring a client.
+                    pub fn builder() -> ClientBuilder {
+                        crate::runtime::TransportBuilder::new()
+                            .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
+                    }
+
+                    /// A client configured from the environment: a service account
+                    /// from `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET`,
+                    /// else an API key pair from `MONGODB_ATLAS_PUBLIC_API_KEY` and
+                    /// `MONGODB_ATLAS_PRIVATE_API_KEY` (or `MONGODB_ATLAS_PUBLIC_KEY`
+                    /// and `MONGODB_ATLAS_PRIVATE_KEY`), and the base URL from
+                    /// `ATLAS_BASE_URL` when set. Without credentials it is an error
+                    /// naming the variables.
+                    pub fn from_env() -> ::std::result::Result<Self, crate::runtime::ConfigError> {
+                        Self::builder().with_env()?.build()
+                    }
+
+                    /// The transport this client sends through.
+                    pub fn transport(&self) -> &crate::runtime::Transport {
+                        &self.transport
+                    }
+                }
+
+                impl ::std::convert::From<crate::runtime::Transport> for Client {
+                    fn from(transport: crate::runtime::Transport) -> Self {
+                        Self { transport }
+                    }
+                }
+
+                impl ::std::ops::Deref for Client {
+                    type Target = crate::runtime::Transport;
+                    fn deref(&self) -> &crate::runtime::Transport {
+                        &self.transport
+                    }
+                }
+
+                #[doc = #error_doc]
+                pub type Error<E = #error_body> = crate::runtime::Error<E>;
+
+                /// `Result` with the error of this API ([`Error`]) by default.
+                pub type Result<T, E = Error> = ::std::result::Result<T, E>;
             }
-
-            /// Configures a [`Client`] (credentials, base URL, timeouts, retries).
-            pub type ClientBuilder = crate::runtime::TransportBuilder<Client>;
-
-            impl Client {
-                /// Starts configuring a client.
-                pub fn builder() -> ClientBuilder {
-                    crate::runtime::TransportBuilder::new()
-                        .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
-                }
-
-                /// A client configured from the environment: a service account
-                /// from `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET`,
-                /// else an API key pair from `MONGODB_ATLAS_PUBLIC_API_KEY` and
-                /// `MONGODB_ATLAS_PRIVATE_API_KEY` (or `MONGODB_ATLAS_PUBLIC_KEY`
-                /// and `MONGODB_ATLAS_PRIVATE_KEY`), and the base URL from
-                /// `ATLAS_BASE_URL` when set. Without credentials it is an error
-                /// naming the variables.
-                pub fn from_env() -> ::std::result::Result<Self, crate::runtime::ConfigError> {
-                    Self::builder().with_env()?.build()
-                }
-
-                /// The transport this client sends through.
-                pub fn transport(&self) -> &crate::runtime::Transport {
-                    &self.transport
-                }
-            }
-
-            impl ::std::convert::From<crate::runtime::Transport> for Client {
-                fn from(transport: crate::runtime::Transport) -> Self {
-                    Self { transport }
-                }
-            }
-
-            impl ::std::ops::Deref for Client {
-                type Target = crate::runtime::Transport;
-                fn deref(&self) -> &crate::runtime::Transport {
-                    &self.transport
-                }
-            }
-
-            #[doc = #error_doc]
-            pub type Error<E = #error_body> = crate::runtime::Error<E>;
-
-            /// `Result` with the error of this API ([`Error`]) by default.
-            pub type Result<T, E = Error> = ::std::result::Result<T, E>;
-        }
 }
 
 fn emit_operations_mod(api: &Api) -> TokenStream {

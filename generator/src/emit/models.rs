@@ -7,8 +7,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote};
 
+use super::features::{cfg_any, cfg_for, feature_model_groups, sole_feature, types_alone_in};
 use super::tokens::{doc_attrs, ident, ty_tokens};
-use super::{cfg_any, cfg_for, feature_model_groups, sole_feature, types_alone_in};
 use crate::ir::*;
 use crate::pattern;
 use crate::rules::Shape;

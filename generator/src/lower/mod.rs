@@ -33,8 +33,6 @@ mod schema;
 mod tests;
 mod watchers;
 
-use bodies::Responses;
-
 /// The result of lowering: the IR and the warnings collected on the way.
 #[derive(Debug, Clone)]
 pub struct Lowered {

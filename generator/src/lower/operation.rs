@@ -5,7 +5,8 @@ use std::collections::BTreeMap;
 
 use openapiv3::ReferenceOr;
 
-use super::{features, non_empty, Lowerer, Responses};
+use super::bodies::Responses;
+use super::{features, non_empty, Lowerer};
 use crate::diag::{Pointer, WarningCode};
 use crate::extensions;
 use crate::ir::{Method, Operation, OperationCli, ParamLocation, Type};

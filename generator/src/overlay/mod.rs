@@ -35,7 +35,7 @@ use serde_json_path::JsonPath;
 
 use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
 use crate::extensions;
-use crate::load;
+use crate::parse::{json_type, parse_text};
 
 /// The warning code of a target that selects nothing.
 pub const NO_MATCH: WarningCode = WarningCode::OverlayNoMatch;
@@ -117,7 +117,7 @@ pub fn read_all(paths: &[PathBuf]) -> Result<Vec<Overlay>, Failure> {
 
 /// Parses overlay text (YAML or JSON); `file` labels diagnostics.
 pub fn parse(file: &Path, text: &str) -> Result<Overlay, Failure> {
-    let value = load::parse_text(file, text)?;
+    let value = parse_text(file, text)?;
     from_value(file, &value)
 }
 
@@ -134,7 +134,7 @@ pub fn from_value(file: &Path, value: &Value) -> Result<Overlay, Failure> {
             &root,
             format!(
                 "expected an Overlay document (a mapping at the top level), found {}",
-                load::json_type(value)
+                json_type(value)
             ),
         );
         return Err(Failure {
@@ -151,7 +151,7 @@ pub fn from_value(file: &Path, value: &Value) -> Result<Overlay, Failure> {
             &root.join("overlay"),
             format!(
                 "expected the Overlay version as a string such as \"1.0.0\", found {}",
-                load::json_type(other)
+                json_type(other)
             ),
         ),
         None if map.contains_key("openapi") => error(
@@ -174,7 +174,7 @@ pub fn from_value(file: &Path, value: &Value) -> Result<Overlay, Failure> {
                     Some(Value::String(s)) => *slot = s.clone(),
                     Some(other) => error(
                         &at.join(field),
-                        format!("expected a string, found {}", load::json_type(other)),
+                        format!("expected a string, found {}", json_type(other)),
                     ),
                     None => error(
                         &at,
@@ -187,7 +187,7 @@ pub fn from_value(file: &Path, value: &Value) -> Result<Overlay, Failure> {
             &root.join("info"),
             format!(
                 "expected an object with `title` and `version`, found {}",
-                load::json_type(other)
+                json_type(other)
             ),
         ),
         None => error(
@@ -200,7 +200,7 @@ pub fn from_value(file: &Path, value: &Value) -> Result<Overlay, Failure> {
         Some(other) => {
             error(
                 &root.join("extends"),
-                format!("expected a URI string, found {}", load::json_type(other)),
+                format!("expected a URI string, found {}", json_type(other)),
             );
             None
         }
@@ -232,7 +232,7 @@ pub fn from_value(file: &Path, value: &Value) -> Result<Overlay, Failure> {
         }
         Some(other) => error(
             &root.join("actions"),
-            format!("expected a list of actions, found {}", load::json_type(other)),
+            format!("expected a list of actions, found {}", json_type(other)),
         ),
         None => error(
             &root,
@@ -264,7 +264,7 @@ fn parse_action(file: &Path, index: usize, value: &Value) -> Result<Action, Vec<
             &at,
             format!(
                 "expected an action object with `target` and `update` or `remove`, found {}",
-                load::json_type(value)
+                json_type(value)
             ),
         )]);
     };
@@ -294,7 +294,7 @@ fn parse_action(file: &Path, index: usize, value: &Value) -> Result<Action, Vec<
                 at.join("target"),
                 format!(
                     "expected a JSONPath expression string, found {}",
-                    load::json_type(other)
+                    json_type(other)
                 ),
             );
             None
@@ -312,7 +312,7 @@ fn parse_action(file: &Path, index: usize, value: &Value) -> Result<Action, Vec<
         Some(other) => {
             error(
                 at.join("description"),
-                format!("expected a string, found {}", load::json_type(other)),
+                format!("expected a string, found {}", json_type(other)),
             );
             None
         }
@@ -323,10 +323,7 @@ fn parse_action(file: &Path, index: usize, value: &Value) -> Result<Action, Vec<
         Some(other) => {
             error(
                 at.join("remove"),
-                format!(
-                    "expected `true` or `false`, found {}",
-                    load::json_type(other)
-                ),
+                format!("expected `true` or `false`, found {}", json_type(other)),
             );
             false
         }
@@ -514,7 +511,7 @@ pub fn apply(
                                     action.target,
                                     pointer_of(steps),
                                     doc_file.display(),
-                                    load::json_type(other)
+                                    json_type(other)
                                 ),
                             )
                         }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use regex_syntax::hir::ClassUnicode;
 
 use super::parse::Node;
-use super::{Dfa, DfaState, Target};
+use super::plan::{Dfa, DfaState, Target};
 
 /// Largest NFA we build (states); larger patterns go to a regex engine.
 const MAX_NFA: usize = 20_000;

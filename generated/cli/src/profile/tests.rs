@@ -1,6 +1,7 @@
 //! Unit tests.
 use super::*;
 use std::collections::HashMap;
+use std::path::PathBuf;
 
 /// A keyring holding the given entries (or failing with `Err`).
 struct Keyring(Result<HashMap<(String, String), String>, String>);
