@@ -213,8 +213,6 @@ fn emit_mod(api: &Api) -> TokenStream {
                 mod pagination;
                 #[cfg(feature = "cli")]
                 pub mod cli;
-        mod cli_flags;
-    mod features;
                 #[cfg(feature = "test-util")]
                 pub mod mock;
 
