@@ -207,88 +207,88 @@ fn emit_mod(api: &Api) -> TokenStream {
         tokens::ty_tokens(&common, &TokenStream::new()).to_string().replace(' ', "")
     );
     quote! {
-                #![doc = #doc]
-                pub mod models;
-                pub mod operations;
-                mod pagination;
-                #[cfg(feature = "cli")]
-                pub mod cli;
-                #[cfg(feature = "test-util")]
-                pub mod mock;
+        #![doc = #doc]
+        pub mod models;
+        pub mod operations;
+        mod pagination;
+        #[cfg(feature = "cli")]
+        pub mod cli;
+        #[cfg(feature = "test-util")]
+        pub mod mock;
 
-                /// The hand-written runtime the generated code builds on (the crate
-                /// `atlas-admin-runtime`): transport, authentication, retries,
-                /// pagination, errors and serde helpers.
-                pub use ::atlas_admin_runtime as runtime;
-                /// The hand-written runtime of the command line the `cli` module is
-                /// the table of (the crate `atlas-admin-cli`): commands and help,
-                /// version and format choice, execution, output, profiles.
-                #[cfg(feature = "cli")]
-                pub use ::atlas_admin_cli as cli_runtime;
-                pub use ::atlas_admin_runtime::prelude;
-                pub use ::atlas_admin_runtime::{
-                    AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
-                    CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
-                    ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
-                    ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,
-                };
+        /// The hand-written runtime the generated code builds on (the crate
+        /// `atlas-admin-runtime`): transport, authentication, retries,
+        /// pagination, errors and serde helpers.
+        pub use ::atlas_admin_runtime as runtime;
+        /// The hand-written runtime of the command line the `cli` module is
+        /// the table of (the crate `atlas-admin-cli`): commands and help,
+        /// version and format choice, execution, output, profiles.
+        #[cfg(feature = "cli")]
+        pub use ::atlas_admin_cli as cli_runtime;
+        pub use ::atlas_admin_runtime::prelude;
+        pub use ::atlas_admin_runtime::{
+            AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
+            CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
+            ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
+            ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,
+        };
 
-                /// A client of this API: one method per operation (see
-                /// [`operations`]), each returning a request builder; set its inputs,
-                /// then `send().await`. Cheap to clone: clones share the connection
-                /// pool and the authentication state. It derefs to the
-                /// [`runtime::Transport`](crate::runtime::Transport) it wraps.
-                #[derive(Debug, Clone)]
-                pub struct Client {
-                    transport: crate::runtime::Transport,
-                }
+        /// A client of this API: one method per operation (see
+        /// [`operations`]), each returning a request builder; set its inputs,
+        /// then `send().await`. Cheap to clone: clones share the connection
+        /// pool and the authentication state. It derefs to the
+        /// [`runtime::Transport`](crate::runtime::Transport) it wraps.
+        #[derive(Debug, Clone)]
+        pub struct Client {
+            transport: crate::runtime::Transport,
+        }
 
-                /// Configures a [`Client`] (credentials, base URL, timeouts, retries).
-                pub type ClientBuilder = crate::runtime::TransportBuilder<Client>;
+        /// Configures a [`Client`] (credentials, base URL, timeouts, retries).
+        pub type ClientBuilder = crate::runtime::TransportBuilder<Client>;
 
-                impl Client {
-                    /// Starts configuring a client.
-                    pub fn builder() -> ClientBuilder {
-                        crate::runtime::TransportBuilder::new()
-                            .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
-                    }
-
-                    /// A client configured from the environment: a service account
-                    /// from `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET`,
-                    /// else an API key pair from `MONGODB_ATLAS_PUBLIC_API_KEY` and
-                    /// `MONGODB_ATLAS_PRIVATE_API_KEY` (or `MONGODB_ATLAS_PUBLIC_KEY`
-                    /// and `MONGODB_ATLAS_PRIVATE_KEY`), and the base URL from
-                    /// `ATLAS_BASE_URL` when set. Without credentials it is an error
-                    /// naming the variables.
-                    pub fn from_env() -> ::std::result::Result<Self, crate::runtime::ConfigError> {
-                        Self::builder().with_env()?.build()
-                    }
-
-                    /// The transport this client sends through.
-                    pub fn transport(&self) -> &crate::runtime::Transport {
-                        &self.transport
-                    }
-                }
-
-                impl ::std::convert::From<crate::runtime::Transport> for Client {
-                    fn from(transport: crate::runtime::Transport) -> Self {
-                        Self { transport }
-                    }
-                }
-
-                impl ::std::ops::Deref for Client {
-                    type Target = crate::runtime::Transport;
-                    fn deref(&self) -> &crate::runtime::Transport {
-                        &self.transport
-                    }
-                }
-
-                #[doc = #error_doc]
-                pub type Error<E = #error_body> = crate::runtime::Error<E>;
-
-                /// `Result` with the error of this API ([`Error`]) by default.
-                pub type Result<T, E = Error> = ::std::result::Result<T, E>;
+        impl Client {
+            /// Starts configuring a client.
+            pub fn builder() -> ClientBuilder {
+                crate::runtime::TransportBuilder::new()
+                    .user_agent(concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")))
             }
+
+            /// A client configured from the environment: a service account
+            /// from `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET`,
+            /// else an API key pair from `MONGODB_ATLAS_PUBLIC_API_KEY` and
+            /// `MONGODB_ATLAS_PRIVATE_API_KEY` (or `MONGODB_ATLAS_PUBLIC_KEY`
+            /// and `MONGODB_ATLAS_PRIVATE_KEY`), and the base URL from
+            /// `ATLAS_BASE_URL` when set. Without credentials it is an error
+            /// naming the variables.
+            pub fn from_env() -> ::std::result::Result<Self, crate::runtime::ConfigError> {
+                Self::builder().with_env()?.build()
+            }
+
+            /// The transport this client sends through.
+            pub fn transport(&self) -> &crate::runtime::Transport {
+                &self.transport
+            }
+        }
+
+        impl ::std::convert::From<crate::runtime::Transport> for Client {
+            fn from(transport: crate::runtime::Transport) -> Self {
+                Self { transport }
+            }
+        }
+
+        impl ::std::ops::Deref for Client {
+            type Target = crate::runtime::Transport;
+            fn deref(&self) -> &crate::runtime::Transport {
+                &self.transport
+            }
+        }
+
+        #[doc = #error_doc]
+        pub type Error<E = #error_body> = crate::runtime::Error<E>;
+
+        /// `Result` with the error of this API ([`Error`]) by default.
+        pub type Result<T, E = Error> = ::std::result::Result<T, E>;
+    }
 }
 
 fn emit_operations_mod(api: &Api) -> TokenStream {
