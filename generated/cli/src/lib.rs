@@ -5,21 +5,28 @@
 //! shared by every operation that has the same parameter, plus one small
 //! function per operation that copies the parsed flags onto its typed
 //! request builder and sends it. Everything else is here, one concept per
-//! module:
+//! module, in layers: each module imports only the ones above it in this
+//! table, never one below (the workspace test `tests/tests/layers.rs` fails
+//! on an import cycle between files).
 //!
-//! | Module | What it holds |
-//! |---|---|
-//! | `table` | the table's types: [`TagSpec`], [`OpSpec`], [`ArgSpec`], [`VersionSpec`], [`WatchSpec`], [`Call`], … |
-//! | `command` | the clap commands and their help texts ([`command`], [`OpSpec::after_help`], completions) |
-//! | `prepare` | choosing the operation, API version and output format, and the warnings `atlas api` prints ([`prepare`]) |
-//! | `execute` | running it ([`execute`]), every page (`--all`, [`each_item`]), `--watch` ([`watch`]), reading flags back ([`Call`]) |
-//! | `progress` | the progress display of `--watch` ([`WatchDisplay`]) |
-//! | `jq` | `--jq EXPR` ([`JqFilter`], jaq) |
-//! | `logging` | `--debug` and `$RUST_LOG` on standard error ([`init_logging`]) |
-//! | `input` | the request body (`--file`, standard input) and flag values ([`read_body`], [`parse_arg`]) |
-//! | `output` | [`OutputFormat`] (one variant per `--output` value), [`Outcome`], [`render`], [`print_outcome`], [`write_output`], `--ndjson` ([`ItemWriter`]), dry runs ([`print_not_sent`]) |
-//! | `error` | [`CliError`] and the exit codes |
-//! | [`profile`] | the Atlas CLI's profiles: config file, credentials, OS keyring |
+//! | Layer | Module | What it holds |
+//! |---|---|---|
+//! | vocabulary | `error` | [`CliError`] and the exit codes |
+//! | | `outcome` | [`Outcome`], what a command prints, and the functions generated code makes one with ([`outcome()`], [`json_outcome`], [`saved_outcome`], …) |
+//! | | `format` | [`OutputFormat`] (one variant per `--output` value, and every `match` on it: names, served formats, [`render`]) and [`DryRun`] |
+//! | | `flags` | every flag that is not a spec parameter: its name (a constant, [`DEBUG`], [`CA_CERT`], …), its clap `Arg` ([`global_args`], [`output_args`], [`page_args`], …) and [`RESERVED_FLAGS`] ([`flag_name`]) |
+//! | | `input`, `jq`, `logging`, [`profile`], [`token_cache`] | the request body and flag values ([`read_body`], [`parse_arg`]), `--jq` ([`JqFilter`]), `--debug` ([`init_logging`]), the Atlas CLI's profiles, the token cache |
+//! | table | `table` | the generated table's types: [`TagSpec`], [`OpSpec`], [`ArgSpec`], [`VersionSpec`], [`WatchSpec`], [`Call`], … |
+//! | commands | `command` | the clap commands and their help texts ([`command`], [`root_command`], [`OpSpec::after_help`], completions) |
+//! | preparation | `prepare` | choosing the operation, API version and output format, and the warnings `atlas api` prints ([`prepare`]) |
+//! | output | `output` | writing: [`print_outcome`], [`print_not_sent`], `--ndjson` ([`ItemWriter`]), [`print_completion`], all through [`write_output`] |
+//! | execution | `progress`, `execute` | the progress of `--watch` ([`WatchDisplay`]); running an operation ([`execute`]), every page (`--all`, [`each_item`]), `--watch` ([`watch`]) |
+//!
+//! A new global flag is `flags.rs` (its constant, its `Arg` in
+//! [`global_args`], its name in [`RESERVED_FLAGS`]; a test there fails when
+//! the list and the `Arg`s disagree) and the code that reads it; the
+//! generator reads [`RESERVED_FLAGS`] from `flags.rs` itself. A new output
+//! format is `format.rs`.
 //!
 //! Nothing in here is generated; the library runtime it builds on is
 //! `atlas-admin-runtime`.
@@ -48,11 +55,9 @@ pub mod token_cache;
 pub use command::{command, completion_command, completion_script, root_command, watch_args};
 pub use error::{CliError, EXIT_FAILURE, EXIT_USAGE};
 pub use execute::{each_item, execute, watch};
-pub use flags::{
-    body_template_arg, file_arg, flag_name, global_args, output_args, page_args, version_arg, ALL,
-    BASE_URL, BODY_TEMPLATE, CA_CERT, CURL, DEBUG, DEBUG_ENV, DRY_RUN, JQ, LIMIT, NDJSON, NO_AUTH,
-    NO_TOKEN_CACHE, PROFILE, RESERVED_FLAGS,
-};
+// Every public item of `flags.rs`: a new flag's constant is exported with
+// no change here.
+pub use flags::*;
 pub use format::{render, DryRun, OutputFormat};
 pub use input::{parse_arg, read_body, typed_body};
 pub use jq::JqFilter;

@@ -14,6 +14,66 @@
 //! build their test doubles on (`mock`). The command line's runtime is the
 //! crate `atlas-admin-cli`. Nothing in here is generated; generated code may
 //! use only this crate's public API, which the compiler checks.
+//!
+//! # Architecture
+//!
+//! The runtime is six layers. Each file imports only files of its own layer
+//! or of the layers below it, never one above, and no two files import each
+//! other, directly or through others (the workspace test
+//! `tests/tests/layers.rs` reads every `use crate::`/`super::`/`self::` and
+//! every path written in code, and fails on a cycle, naming the files and
+//! the names that tie them). Bottom first:
+//!
+//! 1. **Vocabulary**: what the rest talks about, with no behaviour of its
+//!    own. `secret.rs` (a secret that never prints), `credentials.rs`
+//!    ([`Credentials`] and their environment variables, [`ENV_CLIENT_ID`]
+//!    and the rest, in [`credentials::ENV_PAIRS`]), `auth_error.rs`
+//!    ([`AuthError`]), `communication.rs` ([`CommunicationError`]),
+//!    `validate.rs`, `meta.rs` ([`ResponseMeta`], [`RateLimit`]), `wire.rs`
+//!    (the wire log and [`wire::WireRequest`]), `error.rs` ([`Error`]),
+//!    `retry.rs` ([`RetryPolicy`]: which attempts are tried again),
+//!    `options.rs` ([`CallOptions`], the limits, [`DEFAULT_BASE_URL`],
+//!    [`ENV_BASE_URL`], [`ENV_CA_CERT`]), `files.rs`, [`serde_helpers`] and
+//!    `token_cache/` ([`TokenCache`], [`FileTokenCache`]).
+//! 2. **Contracts**, where two parts meet: the request and response
+//!    contract of generated code (`request.rs`: [`ApiRequest`], [`ToWire`];
+//!    `response.rs`: [`Endpoint`], [`Decoder`], [`RawResponse`],
+//!    [`Response`]; `body.rs`: [`ByteStream`]), the [`Interceptor`] hooks
+//!    (`interceptor.rs`), and the contract between the transport and the
+//!    authentication schemes (`scheme.rs`): the `Scheme` trait, the
+//!    `Attempt` a scheme is handed with a send-once handle (`SendOnce`)
+//!    the transport implements, and what one send gives back (`Exchange`,
+//!    `AttemptError`). Like smithy-rs's `AuthScheme` in its runtime API
+//!    crate, or reqwest-middleware's `Next`: below both sides.
+//! 3. **Schemes** (`auth/`): [`Auth`] (the configuration, and
+//!    `Auth::into_scheme`, which builds the live scheme) and one file per
+//!    scheme: `bearer.rs`, `digest.rs`, `service_account.rs`
+//!    ([`ServiceAccount`]), `user_account.rs` ([`UserAccount`]), with
+//!    `token_endpoint.rs` for what both token exchanges share. No scheme
+//!    imports the transport.
+//! 4. **Transport** (`client/`): [`Transport`] (the attempt loop, timeouts,
+//!    retries, tracing, the wire log) and `builder.rs`
+//!    ([`TransportBuilder`]). It holds an `Arc<dyn Scheme>` and knows no
+//!    scheme by name.
+//! 5. **Over the transport**: [`pagination`] ([`Page`]) and the poll loop
+//!    of generated waiters, [`wait`].
+//! 6. **The mock Atlas** (`mock/`, feature `test-util`), itself layered:
+//!    the operation and the error body, the request as received, a reply
+//!    and its rendering (`reply.rs`), the credentials checked, a stub's
+//!    matching half (`matcher.rs`), the server's shared state (`state.rs`)
+//!    and report, the server, and on top the stub builders users call
+//!    (`rule.rs`).
+//!
+//! Where a change goes:
+//!
+//! | To add | Touch |
+//! |---|---|
+//! | an authentication scheme | a new file in `auth/` implementing `Scheme` (`scheme.rs`), and its variant, constructor and arm of `Auth::into_scheme` in `auth/mod.rs`; the transport does not change |
+//! | a retry rule | `retry.rs` (`RetryPolicy::after_status`, `after_error`) |
+//! | an output format (command line) | `format.rs` of `atlas-admin-cli` |
+//! | a global flag (command line) | `flags.rs` of `atlas-admin-cli`, and the code that reads it |
+//! | a kind of stub reply (mock) | a `ReplyBody` variant and its arm of `Reply::render` (`mock/reply.rs`), and the `Stub` method that makes it (`mock/rule.rs`) |
+
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 // `Error<E>` carries the response's headers and the decoded error body, so
