@@ -407,6 +407,13 @@ pub fn root_command(about: &str) -> Command {
                 .help("Check everything and print the request that would be sent (credentials left out) instead of sending it; no token is requested"),
         )
         .arg(
+            Arg::new(STRICT)
+                .long(STRICT)
+                .global(true)
+                .action(ArgAction::SetTrue)
+                .help("Refuse a request body (--file, standard input) with a field the spec does not list, instead of sending it with a warning"),
+        )
+        .arg(
             Arg::new(CURL)
                 .long(CURL)
                 .global(true)
@@ -534,6 +541,9 @@ pub const DEBUG_ENV: &str = "ATLAS_API_DEBUG";
 pub const DRY_RUN: &str = "dry-run";
 /// The clap id (and flag) of `--curl`.
 pub const CURL: &str = "curl";
+/// The clap id (and flag) of `--strict`: a request body with a field the
+/// spec does not list is refused (by default it is sent, with a warning).
+pub const STRICT: &str = "strict";
 /// The clap id (and flag) of `--jq`.
 pub const JQ: &str = "jq";
 /// The clap id (and flag) of `--all`.

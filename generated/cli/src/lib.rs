@@ -43,11 +43,11 @@ pub mod token_cache;
 pub use command::{
     body_template_arg, command, completion_command, completion_script, file_arg, output_args,
     page_args, print_completion, root_command, version_arg, watch_args, ALL, BODY_TEMPLATE,
-    CA_CERT, CURL, DEBUG, DEBUG_ENV, DRY_RUN, JQ, LIMIT, NDJSON,
+    CA_CERT, CURL, DEBUG, DEBUG_ENV, DRY_RUN, JQ, LIMIT, NDJSON, STRICT,
 };
 pub use error::{CliError, EXIT_FAILURE, EXIT_USAGE};
 pub use execute::{each_item, execute, watch};
-pub use input::{parse_arg, read_body, typed_body};
+pub use input::{checked_body, parse_arg, read_body, typed_body};
 pub use jq::JqFilter;
 pub use logging::{init_logging, log_filter};
 pub use output::{

@@ -21,6 +21,7 @@
 // nothing worth boxing for.
 #![allow(clippy::result_large_err)]
 
+mod api_error;
 mod auth;
 mod body;
 mod client;
@@ -42,6 +43,7 @@ mod validate;
 pub mod wait;
 pub mod wire;
 
+pub use api_error::ApiError;
 pub use auth::{
     Auth, AuthError, LoginStore, RenewedLogin, ServiceAccount, UserAccount, ATLAS_CLI_CLIENT_ID,
     ATLAS_CLI_GOV_CLIENT_ID, DEFAULT_REFRESH_MARGIN, ENV_CLIENT_ID, ENV_CLIENT_SECRET,
@@ -77,7 +79,8 @@ pub use token_cache::{
     CachedToken, FileTokenCache, TokenCache, TokenCacheError, TokenCacheLock, TokenKey,
 };
 pub use validate::{
-    required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
+    check_json_body, required, warn_unknown_fields, Checked, IntoValidated, Validated,
+    ValidationError, ValidationErrorKind,
 };
 pub use wait::{Polling, Progress, Wait};
 
