@@ -78,12 +78,23 @@ pub fn check_json_body<T: serde::de::DeserializeOwned>(
     let (checked, unknown) = with_options_noting_unknown(options, || T::deserialize(body));
     match checked {
         Ok(_) => Ok(unknown),
-        Err(err) => Err(ValidationError {
-            field,
-            kind: ValidationErrorKind::Body {
-                message: err.to_string(),
-            },
-        }),
+        Err(err) => {
+            let mut message = err.to_string();
+            // A broken body with fields the type does not know: likely a
+            // typo (`snapshotID`); name it and the closest known name.
+            if !unknown.is_empty() {
+                let exact = crate::serde_helpers::with_options(DecodeOptions::EXACT, || {
+                    T::deserialize(body)
+                });
+                if let Err(exact) = exact {
+                    message = format!("{message} ({exact})");
+                }
+            }
+            Err(ValidationError {
+                field,
+                kind: ValidationErrorKind::Body { message },
+            })
+        }
     }
 }
 
