@@ -232,7 +232,7 @@ async fn every_documented_error_status_decodes_into_api_error() {
         if status == 400 {
             let detail: atlas_admin_api::models::BadRequestDetail = body
                 .field("badRequestDetail")
-                .map(|d| atlas_admin_api::runtime::serde_helpers::decode_value(d))
+                .map(atlas_admin_api::runtime::serde_helpers::decode_value)
                 .expect("badRequestDetail")
                 .expect("decodes");
             let fields = detail.fields.as_ref().expect("fields");
