@@ -71,8 +71,10 @@
 //! # Ok(()) }
 //! ```
 //!
-//! [`Error::status`], [`Error::error_code`] and [`Error::api_error`] (the
-//! decoded [`models::ApiError`]) answer the usual questions.
+//! [`Error::status`], [`Error::error_code`], [`Error::parameters`] and
+//! [`Error::api_error`] (the body read into [`ApiError`], which reads
+//! whatever Atlas sends: `parameters` as sent, missing or extra fields,
+//! the raw body) answer the usual questions.
 //!
 //! # Pages, waiters, versions
 //!

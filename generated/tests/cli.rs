@@ -257,8 +257,8 @@ async fn invalid_input_exits_non_zero_and_sends_nothing() {
         "{}",
         text(&out.stderr)
     );
-    // A field the request type does not know (a typo) is refused, naming
-    // the field and the closest known name, instead of being dropped.
+    // A typo of a required field is refused (the field is missing),
+    // naming the unknown field and the closest known name.
     let typo = body_file(
         &dir,
         &json!({ "exportBucketId": BUCKET, "snapshotID": "typo", "extra": 1 }),

@@ -199,12 +199,11 @@ async fn a_typed_error_and_an_unmatched_request_reach_the_user_as_exit_1() {
         .export_id(EXPORT)
         .respond_error(
             404,
-            ApiError {
-                error: 404,
-                error_code: "EXPORT_NOT_FOUND".into(),
-                detail: Some("No export job.".into()),
-                ..Default::default()
-            },
+            ApiError::from_value(serde_json::json!({
+                "error": 404,
+                "errorCode": "EXPORT_NOT_FOUND",
+                "detail": "No export job.",
+            })),
         )
         .times(1);
     let home = tempfile::tempdir().expect("home");

@@ -460,7 +460,9 @@ pub struct Operation {
     pub success_optional: bool,
     /// Documented error statuses.
     pub errors: Vec<u16>,
-    /// The type documented error bodies decode into.
+    /// The type the spec documents for error bodies (every error body is
+    /// read into the runtime's tolerant `ApiError`; a named type here is
+    /// generated as an alias of it: [`Api::error_body_types`]).
     pub error_type: Type,
     /// Summary line.
     pub summary: Option<String>,
@@ -541,6 +543,24 @@ pub struct PageLinks {
 }
 
 impl Api {
+    /// The named types the spec gives error responses (aliases resolved to
+    /// the type they name): generated as aliases of the runtime's tolerant
+    /// `ApiError`, which every error body is read into, whatever it holds.
+    pub fn error_body_types(&self) -> BTreeSet<&str> {
+        let mut names = BTreeSet::new();
+        for op in &self.operations {
+            let Type::Named(name) = &op.error_type else {
+                continue;
+            };
+            let mut name = name.as_str();
+            while let Some(TypeDef::Alias(a)) = self.types.get(name) {
+                name = &a.target;
+            }
+            names.insert(name);
+        }
+        names
+    }
+
     /// The operation `op`'s watcher polls, with the watcher, if it has one.
     pub fn polled<'a>(&'a self, op: &'a Operation) -> Option<(&'a Operation, &'a Watcher)> {
         let watcher = op.watcher.as_ref()?;

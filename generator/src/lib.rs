@@ -19,6 +19,7 @@
 #![warn(missing_docs)]
 
 pub mod atlascli;
+pub mod corrections;
 pub mod diag;
 pub mod emit;
 pub mod extensions;

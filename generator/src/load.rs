@@ -19,6 +19,8 @@ pub struct Spec {
     /// What the raw document says that `openapiv3` would drop silently
     /// (an empty `enum`, for example).
     pub warnings: Vec<Diagnostic>,
+    /// Our corrections ([`crate::corrections`]) that changed this spec.
+    pub corrections: Vec<crate::corrections::Applied>,
 }
 
 /// Reads and parses `path`.
@@ -26,16 +28,33 @@ pub fn load(path: &Path) -> Result<Spec, Failure> {
     parse(path, &read_text(path)?)
 }
 
-/// Reads `path`, applies the overlays at `overlays` (files, read in order)
-/// to the document, and parses the result. Overlay warnings (targets that
-/// select nothing) are in [`Spec::warnings`].
+/// Reads `path`, applies our corrections ([`crate::corrections`]) and then
+/// the overlays at `overlays` (files, read in order) to the document, and
+/// parses the result. Overlay warnings (targets that select nothing) are in
+/// [`Spec::warnings`], the corrections applied in [`Spec::corrections`].
 pub fn load_with_overlays(path: &Path, overlays: &[PathBuf]) -> Result<Spec, Failure> {
+    load_with(path, overlays, Corrections::Apply)
+}
+
+/// Whether a spec is read with our corrections ([`crate::corrections`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Corrections {
+    /// Applied before any overlay (the default everywhere).
+    #[default]
+    Apply,
+    /// The spec as published (`--no-corrections`).
+    Skip,
+}
+
+/// [`load_with_overlays`], choosing whether our corrections apply.
+pub fn load_with(
+    path: &Path,
+    overlays: &[PathBuf],
+    corrections: Corrections,
+) -> Result<Spec, Failure> {
     let text = read_text(path)?;
-    if overlays.is_empty() {
-        return parse(path, &text);
-    }
     let overlays = crate::overlay::read_all(overlays)?;
-    parse_with_overlays(path, &text, &overlays)
+    parse_with(path, &text, &overlays, corrections)
 }
 
 /// Reads a spec file's text.
@@ -57,23 +76,40 @@ pub fn parse_value(file: &Path, text: &str) -> Result<serde_json::Value, Failure
     Ok(value)
 }
 
-/// Parses spec text; `file` only labels diagnostics.
+/// Parses spec text, with our corrections; `file` only labels diagnostics.
 pub fn parse(file: &Path, text: &str) -> Result<Spec, Failure> {
-    from_value(file, parse_value(file, text)?, Vec::new())
+    parse_with(file, text, &[], Corrections::Apply)
 }
 
-/// Parses spec text, applies `overlays` in order to the document, and reads
-/// the result. Overlay warnings come first in [`Spec::warnings`].
+/// Parses spec text, applies our corrections and then `overlays` in order
+/// to the document, and reads the result. Overlay warnings come first in
+/// [`Spec::warnings`].
 pub fn parse_with_overlays(
     file: &Path,
     text: &str,
     overlays: &[crate::overlay::Overlay],
 ) -> Result<Spec, Failure> {
+    parse_with(file, text, overlays, Corrections::Apply)
+}
+
+/// [`parse_with_overlays`], choosing whether our corrections apply.
+pub fn parse_with(
+    file: &Path,
+    text: &str,
+    overlays: &[crate::overlay::Overlay],
+    corrections: Corrections,
+) -> Result<Spec, Failure> {
     let mut value = parse_value(file, text)?;
+    let applied = match corrections {
+        Corrections::Apply => crate::corrections::apply(&mut value, file)?,
+        Corrections::Skip => Vec::new(),
+    };
     let warnings = crate::overlay::apply_all(&mut value, overlays, file)?;
     // An overlay may have touched `openapi` itself.
     check_version(file, &value)?;
-    from_value(file, value, warnings)
+    let mut spec = from_value(file, value, warnings)?;
+    spec.corrections = applied;
+    Ok(spec)
 }
 
 /// Reads an OpenAPI document already parsed into a JSON tree (see
@@ -102,6 +138,7 @@ pub fn from_value(
             file: file.to_owned(),
             api,
             warnings: lint.warnings,
+            corrections: Vec::new(),
         });
     }
     let api: OpenAPI = serde_path_to_error::deserialize(value).map_err(|err| {
@@ -116,6 +153,7 @@ pub fn from_value(
         file: file.to_owned(),
         api,
         warnings: lint.warnings,
+        corrections: Vec::new(),
     })
 }
 

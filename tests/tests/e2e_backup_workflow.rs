@@ -131,7 +131,7 @@ async fn get_backup_export_unwraps_the_envelope_and_types_errors() {
         .expect_err("404 in the envelope");
     assert_eq!(err.status(), Some(atlas_admin_api::StatusCode::NOT_FOUND));
     assert_eq!(
-        err.api_error().map(|e| e.error_code.as_str()),
+        err.api_error().and_then(|e| e.error_code()),
         Some("EXPORT_NOT_FOUND")
     );
 }
@@ -392,7 +392,7 @@ async fn delete_export_bucket_accepts_204_without_a_body() {
         .await
         .expect_err("404");
     assert_eq!(
-        err.api_error().map(|e| e.error_code.as_str()),
+        err.api_error().and_then(|e| e.error_code()),
         Some("BUCKET_NOT_FOUND")
     );
 }
@@ -601,7 +601,7 @@ async fn a_failed_page_ends_the_stream_with_its_error() {
     assert!(results[..3].iter().all(Result::is_ok));
     let err = results[3].as_ref().expect_err("the 404");
     assert_eq!(
-        err.api_error().map(|e| e.error_code.as_str()),
+        err.api_error().and_then(|e| e.error_code()),
         Some("GROUP_NOT_FOUND")
     );
     assert_eq!(ListExportBuckets::API_VERSION, Some("2024-05-30"));

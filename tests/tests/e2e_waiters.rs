@@ -267,7 +267,7 @@ async fn a_poll_that_fails_for_good_ends_the_wait_with_its_error() {
         .expect_err("403");
     assert_eq!(err.status(), Some(atlas_admin_api::StatusCode::FORBIDDEN));
     assert_eq!(
-        err.api_error().map(|e: &ApiError| e.error_code.as_str()),
+        err.api_error().and_then(|e: &ApiError| e.error_code()),
         Some("USER_UNAUTHORIZED")
     );
 }

@@ -75,7 +75,10 @@ async fn every_kind_of_error_reads_as_a_sentence() {
             Some("RESOURCE_NOT_FOUND")
         )
     );
-    assert_eq!(api.api_error().map(|e: &ApiError| e.error), Some(404));
+    assert_eq!(
+        api.api_error().and_then(|e: &ApiError| e.status()),
+        Some(404)
+    );
     lines.push(format!("Api: {api}"));
     let debug = format!("{api:?}");
     assert!(

@@ -3,7 +3,8 @@
 //! warnings (RUSTFLAGS=-D warnings); for the combined spec (with the Atlas
 //! CLI's eight overlays, so with their waiters and `--watch`es) also with
 //! every feature on (the mock Atlas of `test-util` included), clippy-clean,
-//! with docs that build, and round-tripping.
+//! with docs that build, round-tripping, and the whole-API part of the
+//! reality suite (`tests/reality/`).
 
 use atlas_tests::full_crate::{cargo, generate_crate, generate_crate_with_overlays};
 use atlas_tests::{specs_dir, workspace_root};
@@ -85,7 +86,41 @@ fn combined_spec_generates_compiles_and_round_trips() {
     let dir = workspace_root().join("target/full-spec-crates/atlas-api-v2-combined");
     std::fs::create_dir_all(dir.join("tests")).expect("mkdir");
     std::fs::write(dir.join("tests/roundtrip.rs"), source).expect("write");
-    cargo(&dir, &["test", "--quiet", "--test", "roundtrip"]);
+
+    // The reality suite of the whole API (tests/reality/whole_api_test.rs,
+    // with the fixtures beside it): the documented cluster requests
+    // (analytics and read-only nodes, compute auto-scaling bounds) are
+    // typed and sent unchanged by the library and by `atlas-api clusters
+    // createCluster --file`, documented errors keep their code. Built in
+    // the same `cargo test` as the round trips (one compilation, with the
+    // command line).
+    let reality = workspace_root().join("tests/reality");
+    std::fs::create_dir_all(dir.join("tests/reality")).expect("mkdir");
+    for fixture in ["errors.json", "requests.json"] {
+        std::fs::copy(
+            reality.join(fixture),
+            dir.join("tests/reality").join(fixture),
+        )
+        .expect("copy fixture");
+    }
+    std::fs::copy(
+        reality.join("whole_api_test.rs"),
+        dir.join("tests/reality.rs"),
+    )
+    .expect("copy the reality suite");
+    cargo(
+        &dir,
+        &[
+            "test",
+            "--quiet",
+            "--features",
+            "cli",
+            "--test",
+            "roundtrip",
+            "--test",
+            "reality",
+        ],
+    );
 }
 
 #[test]

@@ -160,16 +160,21 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
         let names: Vec<String> = overlays.iter().map(|o| relative(o, root)).collect();
         let _ = writeln!(report, "overlays: {}", names.join(", "));
     }
-    let generated = match atlas_codegen::load::load_with_overlays(&args.spec, &overlays)
-        .and_then(|spec| atlas_codegen::generate(&spec, &options))
-    {
-        Ok(g) => g,
-        Err(failure) => {
-            let _ = writeln!(report, "{failure}");
-            let _ = writeln!(report, "error: generation failed; nothing was written");
-            return Err(report);
-        }
-    };
+    let generated =
+        match atlas_codegen::load::load_with_overlays(&args.spec, &overlays).and_then(|spec| {
+            // Our corrections (generator/corrections.yaml) that changed it.
+            if let Some(line) = atlas_codegen::corrections::summary(&spec.corrections) {
+                let _ = writeln!(report, "{line}");
+            }
+            atlas_codegen::generate(&spec, &options)
+        }) {
+            Ok(g) => g,
+            Err(failure) => {
+                let _ = writeln!(report, "{failure}");
+                let _ = writeln!(report, "error: generation failed; nothing was written");
+                return Err(report);
+            }
+        };
     list_warnings(&generated.warnings, &mut report);
     if args.deny_warnings && !generated.warnings.is_empty() {
         let _ = writeln!(

@@ -248,18 +248,30 @@ fn run_diff(
     json: bool,
     fail: bool,
 ) -> Outcome {
+    // Both sides are compared as the generator reads them: with our
+    // corrections (atlas_codegen::corrections), listed in the output.
+    let mut corrections = None;
     let result = (|| {
-        let old = read_document(old)?;
-        let new = read_document(new)?;
+        let mut old = read_document(old)?;
+        let mut new = read_document(new)?;
+        atlas_codegen::corrections::apply(&mut old.root, &old.file)?;
+        let applied = atlas_codegen::corrections::apply(&mut new.root, &new.file)?;
+        corrections = atlas_codegen::corrections::summary(&applied);
         let options = DiffOptions {
             only: ops.to_vec(),
             version: version.clone(),
         };
         diff(&old, &new, &options)
     })();
+    let line = corrections.map(|c| c + "\n").unwrap_or_default();
     match result {
-        Ok(report) => Outcome {
+        Ok(report) if json => Outcome {
             stdout: render(&report, json),
+            stderr: line,
+            status: breaking_status(&report, fail),
+        },
+        Ok(report) => Outcome {
+            stdout: line + &render(&report, json),
             stderr: String::new(),
             status: breaking_status(&report, fail),
         },

@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::error::{CliError, EXIT_FAILURE};
 use crate::flags::flag_name;
-use crate::input::{parse_arg, typed_body};
+use crate::input::{checked_body, parse_arg, typed_body};
 use crate::outcome::Outcome;
 use crate::prepare::Prepared;
 use crate::table::{fallback, Call};
@@ -242,6 +242,29 @@ impl Call<'_> {
         self.texts(id)?
             .map(|values| values.iter().map(|v| parse_arg(id, v)).collect())
             .transpose()
+    }
+
+    /// The body as given (`--file`, standard input), checked against the
+    /// operation's request type `T` (see [`checked_body`]; `--strict`
+    /// refuses fields `T` does not know), with whether `--strict` was given:
+    /// sent unchanged through the builder's `raw_body`.
+    pub fn checked_body<T: DeserializeOwned>(
+        &self,
+    ) -> Result<Option<(serde_json::Value, bool)>, CliError> {
+        let strict = self
+            .matches
+            .try_get_one::<bool>(crate::flags::STRICT)
+            .ok()
+            .flatten()
+            .copied()
+            .unwrap_or(false);
+        match &self.body {
+            Some(body) => {
+                checked_body::<T>(body, strict)?;
+                Ok(Some((body.clone(), strict)))
+            }
+            None => Ok(None),
+        }
     }
 
     /// The body as the operation's request type `T` (see [`typed_body`]),

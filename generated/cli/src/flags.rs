@@ -25,6 +25,9 @@ pub const DEBUG_ENV: &str = "ATLAS_API_DEBUG";
 pub const DRY_RUN: &str = "dry-run";
 /// The clap id (and flag) of `--curl`.
 pub const CURL: &str = "curl";
+/// The clap id (and flag) of `--strict`: a request body with a field the
+/// spec does not list is refused (by default it is sent, with a warning).
+pub const STRICT: &str = "strict";
 /// The clap id (and flag) of `--jq`.
 pub const JQ: &str = "jq";
 /// The clap id (and flag) of `--all`.
@@ -68,6 +71,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "debug",
     "dry-run",
     "curl",
+    "strict",
     "all",
     "limit",
     "ndjson",
@@ -88,7 +92,7 @@ pub fn flag_name(id: &str) -> Cow<'_, str> {
 
 /// The global flags, every command's (the binary's own, before the
 /// operation): `--base-url`, `--profile`, `--no-token-cache`, `--debug`,
-/// `--dry-run`, `--curl`, `--jq`, `--caCert` and `--no-auth`.
+/// `--dry-run`, `--strict`, `--curl`, `--jq`, `--caCert` and `--no-auth`.
 pub fn global_args() -> Vec<Arg> {
     vec![
         Arg::new(BASE_URL)
@@ -120,6 +124,11 @@ pub fn global_args() -> Vec<Arg> {
             .global(true)
             .action(ArgAction::SetTrue)
             .help("Check everything and print the request that would be sent (credentials left out) instead of sending it; no token is requested"),
+        Arg::new(STRICT)
+            .long(STRICT)
+            .global(true)
+            .action(ArgAction::SetTrue)
+            .help("Refuse a request body (--file, standard input) with a field the spec does not list, instead of sending it with a warning"),
         Arg::new(CURL)
             .long(CURL)
             .global(true)

@@ -48,6 +48,26 @@ pub fn typed_body<T: DeserializeOwned>(body: &serde_json::Value) -> Result<T, Cl
     .map_err(|err| CliError::usage(format!("invalid request body: {err}")))
 }
 
+/// The body as given, checked against the operation's request type `T`
+/// before it is sent unchanged: a value of the wrong type, a broken
+/// pattern or a missing required field is refused (exit 2, nothing sent);
+/// a field `T` does not know is sent with a warning on standard error
+/// (Atlas, not the client, decides what it accepts), or refused when
+/// `strict` (`--strict`).
+pub fn checked_body<T: DeserializeOwned>(
+    body: &serde_json::Value,
+    strict: bool,
+) -> Result<(), CliError> {
+    let unknown = atlas_admin_runtime::check_json_body::<T>("body", body, strict)
+        .map_err(|err| CliError::usage(format!("request not sent: {err}")))?;
+    for field in unknown {
+        eprintln!(
+            "warning: the request body has field {field}, which the spec does not list; sent as given (--strict refuses it)"
+        );
+    }
+    Ok(())
+}
+
 /// A flag value of a type other than a string, number or boolean (an enum,
 /// a date): read as a JSON string, else as JSON.
 pub fn parse_arg<T: DeserializeOwned>(flag: &str, value: &str) -> Result<T, CliError> {

@@ -59,7 +59,7 @@ pub use execute::{each_item, execute, watch};
 // no change here.
 pub use flags::*;
 pub use format::{render, DryRun, OutputFormat};
-pub use input::{parse_arg, read_body, typed_body};
+pub use input::{checked_body, parse_arg, read_body, typed_body};
 pub use jq::JqFilter;
 pub use logging::{init_logging, log_filter};
 pub use outcome::{bytes_outcome, json_outcome, outcome, saved_outcome, text_outcome, Outcome};

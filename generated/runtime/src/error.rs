@@ -11,8 +11,9 @@ use super::communication::CommunicationError;
 use super::meta::ResponseMeta;
 use super::validate::ValidationError;
 
-/// What can go wrong with a call. `E` is the operation's documented error
-/// body (for Atlas, `models::ApiError`).
+/// What can go wrong with a call. `E` is the type error bodies are read
+/// into: for generated operations the runtime's [`ApiError`](crate::ApiError),
+/// which reads any body Atlas sends.
 ///
 /// Messages read as sentences (`HTTP 404 RESOURCE_NOT_FOUND: No group with
 /// ID 32b6e34b3d91647abb20e7b8 found.`), and [`std::error::Error::source`]
@@ -42,7 +43,8 @@ pub enum Error<E> {
     /// contains a secret. A server that refuses the credentials answers with
     /// a status instead: [`Error::Api`] (401, decoded `ApiError`).
     Auth(AuthError),
-    /// The server answered with a documented error status; the body decoded.
+    /// The server answered with a documented error status (with
+    /// [`ApiError`](crate::ApiError) as `E`, whatever its body holds).
     Api {
         /// Status, headers and rate-limit figures of the response.
         meta: ResponseMeta,
@@ -162,11 +164,23 @@ impl<E: ErrorDetails> Error<E> {
     pub fn is_error_code(&self, code: &str) -> bool {
         self.error_code() == Some(code)
     }
+
+    /// The values that fill in the API error's message (`parameters`), as
+    /// the server sent them (`["my-cluster", "68b48f4e7af6b0372e8d18f1"]`,
+    /// `["api/atlas/v2/orgs", 55, 10, 5, 60]`); empty for other errors.
+    pub fn parameters(&self) -> &[serde_json::Value] {
+        match self {
+            Error::Api { body, .. } => body.parameters(),
+            _ => &[],
+        }
+    }
 }
 
-/// What the client reads from a decoded error body for messages and
-/// [`Error::error_code`]. The generator implements it for each error body
-/// type (Atlas's `ApiError`: `errorCode` and `detail`).
+/// What the client reads from an error body for messages,
+/// [`Error::error_code`] and [`Error::parameters`], and how it reads the
+/// body. Generated operations use the runtime's [`ApiError`](crate::ApiError),
+/// which never fails to read; a type of your own (an [`Endpoint`](crate::Endpoint)
+/// written by hand) may implement it too.
 pub trait ErrorDetails {
     /// The machine-readable code (`RESOURCE_NOT_FOUND`).
     fn error_code(&self) -> Option<&str> {
@@ -175,6 +189,20 @@ pub trait ErrorDetails {
     /// The explanation in words.
     fn detail(&self) -> Option<&str> {
         None
+    }
+    /// The values that fill in the message (`parameters`), as sent.
+    fn parameters(&self) -> &[serde_json::Value] {
+        &[]
+    }
+    /// Reads an error body (never empty: an empty body is given as `null`,
+    /// or `{}` when `null` does not decode). By default decoded with the
+    /// client's lenient rules, which may fail (the call then ends in
+    /// [`Error::InvalidResponse`]); [`ApiError`](crate::ApiError) never fails.
+    fn from_error_body(body: &[u8]) -> Result<Self, serde_json::Error>
+    where
+        Self: crate::Decode,
+    {
+        crate::serde_helpers::decode_slice(body)
     }
 }
 
@@ -185,7 +213,28 @@ impl ErrorDetails for serde_json::Value {
     fn detail(&self) -> Option<&str> {
         self.get("detail")?.as_str()
     }
+    fn parameters(&self) -> &[serde_json::Value] {
+        self.get("parameters")
+            .and_then(serde_json::Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
 }
+
+impl ErrorDetails for serde_json::Map<String, serde_json::Value> {
+    fn error_code(&self) -> Option<&str> {
+        self.get("errorCode")?.as_str()
+    }
+    fn detail(&self) -> Option<&str> {
+        self.get("detail")?.as_str()
+    }
+    fn parameters(&self) -> &[serde_json::Value] {
+        self.get("parameters")
+            .and_then(serde_json::Value::as_array)
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+impl ErrorDetails for String {}
 
 /// The client could not be built (a bad base URL, a user agent that is not
 /// a header value, TLS setup, credentials that cannot be used). Converts

@@ -82,6 +82,7 @@
 #![allow(clippy::result_large_err)]
 
 // Layer 1, vocabulary.
+mod api_error;
 mod auth_error;
 mod communication;
 pub mod credentials;
@@ -112,6 +113,7 @@ pub mod wait;
 #[cfg(feature = "test-util")]
 pub mod mock;
 
+pub use api_error::ApiError;
 pub use auth::{
     Auth, LoginStore, RenewedLogin, ServiceAccount, UserAccount, ATLAS_CLI_CLIENT_ID,
     ATLAS_CLI_GOV_CLIENT_ID, DEFAULT_REFRESH_MARGIN,
@@ -151,7 +153,8 @@ pub use token_cache::{
     CachedToken, FileTokenCache, TokenCache, TokenCacheError, TokenCacheLock, TokenKey,
 };
 pub use validate::{
-    required, Checked, IntoValidated, Validated, ValidationError, ValidationErrorKind,
+    check_json_body, required, warn_unknown_fields, Checked, IntoValidated, Validated,
+    ValidationError, ValidationErrorKind,
 };
 pub use wait::{Polling, Progress, Wait};
 

@@ -7,7 +7,7 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use super::error::Error;
+use super::error::{Error, ErrorDetails};
 pub(crate) use super::meta::body_prefix;
 pub use super::meta::{RateLimit, ResponseMeta};
 use super::serde_helpers::{decode_slice, Decode};
@@ -220,16 +220,21 @@ impl RawResponse {
         })
     }
 
-    /// Decodes a documented error body into [`Error::Api`]. An empty body
-    /// (the spec documents some error statuses without content, or content
-    /// without a schema) reads as `null` when the error body is plain JSON,
-    /// else as an empty object: under lenient decoding the error type's
-    /// empty value, its missing fields reported; strict decoding refuses it.
-    pub fn api_error<E: Decode>(self) -> Error<E> {
+    /// Reads a documented error body into [`Error::Api`], as `E` reads it
+    /// ([`ErrorDetails::from_error_body`]: the runtime's
+    /// [`ApiError`](crate::ApiError) reads any body). An empty body (the
+    /// spec documents some error statuses without content) is given as
+    /// `null`, else as an empty object, when `E` is not `ApiError`: under
+    /// lenient decoding the error type's empty value, its missing fields
+    /// reported; strict decoding refuses it. A body `E` cannot read is
+    /// [`Error::InvalidResponse`].
+    pub fn api_error<E: Decode + ErrorDetails>(self) -> Error<E> {
         let decoded = if self.body.iter().all(u8::is_ascii_whitespace) {
-            decode_slice(b"null").or_else(|_| decode_slice(b"{}"))
+            E::from_error_body(&self.body)
+                .or_else(|_| E::from_error_body(b"null"))
+                .or_else(|_| E::from_error_body(b"{}"))
         } else {
-            decode_slice(&self.body)
+            E::from_error_body(&self.body)
         };
         match decoded {
             Ok(body) => Error::Api {
@@ -248,7 +253,7 @@ impl RawResponse {
     /// is one of `success` (each with whether the spec gives it a body;
     /// empty means any 2xx), into [`Error::Api`] when it is one of
     /// `errors`, else into [`Error::UnexpectedStatus`].
-    pub fn decode<D: Decoder, E: Decode>(
+    pub fn decode<D: Decoder, E: Decode + ErrorDetails>(
         self,
         success: &[(u16, bool)],
         errors: &[u16],

@@ -28,6 +28,13 @@ pub enum ValidationErrorKind {
     },
     /// A required parameter or body that was never set.
     Missing,
+    /// A body given as JSON (`raw_body`, the CLI's `--file`) that breaks
+    /// its type: a value of the wrong type, a broken pattern, a missing
+    /// required field, or (checked strictly) a field the type does not know.
+    Body {
+        /// Why, naming the field.
+        message: String,
+    },
 }
 
 impl ValidationError {
@@ -51,6 +58,59 @@ impl ValidationError {
     }
 }
 
+/// Checks a request body given as JSON against the type `T` the operation
+/// sends, without re-encoding it: what the spec is sure of (types,
+/// patterns, required fields) must hold; a field `T` does not know is
+/// returned ("`maxInstanceSize` in AdvancedComputeAutoScaling", to be sent
+/// with a warning: Atlas, not the client, decides what it accepts), or
+/// refused when `strict` (`--strict`, `strict_body(true)`).
+pub fn check_json_body<T: serde::de::DeserializeOwned>(
+    field: &'static str,
+    body: &serde_json::Value,
+    strict: bool,
+) -> Result<Vec<String>, ValidationError> {
+    use crate::serde_helpers::{with_options_noting_unknown, DecodeOptions};
+    let options = if strict {
+        DecodeOptions::EXACT
+    } else {
+        DecodeOptions::STRICT
+    };
+    let (checked, unknown) = with_options_noting_unknown(options, || T::deserialize(body));
+    match checked {
+        Ok(_) => Ok(unknown),
+        Err(err) => {
+            let mut message = err.to_string();
+            // A broken body with fields the type does not know: likely a
+            // typo (`snapshotID`); name it and the closest known name.
+            if !unknown.is_empty() {
+                let exact = crate::serde_helpers::with_options(DecodeOptions::EXACT, || {
+                    T::deserialize(body)
+                });
+                if let Err(exact) = exact {
+                    message = format!("{message} ({exact})");
+                }
+            }
+            Err(ValidationError {
+                field,
+                kind: ValidationErrorKind::Body { message },
+            })
+        }
+    }
+}
+
+/// Reports, through `tracing` (target `atlas_admin_api::request`), the
+/// fields of a body given as JSON that its type does not know: they are
+/// sent as given.
+pub fn warn_unknown_fields(operation: &str, unknown: &[String]) {
+    for field in unknown {
+        tracing::warn!(
+            target: "atlas_admin_api::request",
+            operation,
+            "{operation}: sending field {field}, which the spec does not list (sent as given; strict_body(true) refuses it)"
+        );
+    }
+}
+
 fn truncate(value: &str) -> String {
     match value.char_indices().nth(MAX_QUOTED_CHARS) {
         Some((cut, _)) => format!("{}…", &value[..cut]),
@@ -67,6 +127,9 @@ impl fmt::Display for ValidationError {
                 self.field, value, pattern
             ),
             ValidationErrorKind::Missing => write!(f, "missing required `{}`", self.field),
+            ValidationErrorKind::Body { message } => {
+                write!(f, "invalid `{}`: {message}", self.field)
+            }
         }
     }
 }

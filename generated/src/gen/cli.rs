@@ -490,8 +490,10 @@ mod cloud_backups {
                 }
                 return rt::json_outcome(b.send_json().await);
             }
-            if let Some(body) = call.typed_body()? {
-                b = b.body(body);
+            if let Some((body, strict)) = call
+                .checked_body::<crate::models::DiskBackupExportJobRequest>()?
+            {
+                b = b.strict_body(strict).raw_body(body);
             }
             rt::json_outcome(b.send_json().await)
         })
@@ -516,8 +518,10 @@ mod cloud_backups {
                 }
                 return rt::json_outcome(b.send_json().await);
             }
-            if let Some(body) = call.typed_body()? {
-                b = b.body(body);
+            if let Some((body, strict)) = call
+                .checked_body::<crate::models::DiskBackupSnapshotExportBucketRequest>()?
+            {
+                b = b.strict_body(strict).raw_body(body);
             }
             rt::json_outcome(b.send_json().await)
         })
@@ -664,8 +668,12 @@ mod cloud_backups {
                 }
                 return rt::json_outcome(b.send_json().await);
             }
-            if let Some(body) = call.typed_body()? {
-                b = b.body(body);
+            if let Some((body, strict)) = call
+                .checked_body::<
+                    crate::models::UpdateRequirePrivateNetworkingRequestView,
+                >()?
+            {
+                b = b.strict_body(strict).raw_body(body);
             }
             rt::json_outcome(b.send_json().await)
         })

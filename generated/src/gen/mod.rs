@@ -20,7 +20,7 @@ pub use ::atlas_admin_runtime as runtime;
 pub use ::atlas_admin_cli as cli_runtime;
 pub use ::atlas_admin_runtime::prelude;
 pub use ::atlas_admin_runtime::{
-    AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
+    ApiError, AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
     CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
     ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
     ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,
@@ -68,7 +68,7 @@ impl ::std::ops::Deref for Client {
         &self.transport
     }
 }
-/// The error every operation, waiter and page stream of this API returns: [`crate::runtime::Error`] with its error body (`ApiError` by default).
-pub type Error<E = crate::models::ApiError> = crate::runtime::Error<E>;
+/// The error every operation, waiter and page stream of this API returns: [`crate::runtime::Error`] with the error body read into [`crate::runtime::ApiError`] (whatever the server sends: status, `errorCode`, `detail`, `parameters` as sent, the raw body).
+pub type Error<E = crate::runtime::ApiError> = crate::runtime::Error<E>;
 /// `Result` with the error of this API ([`Error`]) by default.
 pub type Result<T, E = Error> = ::std::result::Result<T, E>;

@@ -25,7 +25,7 @@ use quote::quote;
 
 pub use super::cli_flags::reserved_flags;
 use super::cli_flags::{aliases, flag_of};
-use super::tokens::{doc_text, ident};
+use super::tokens::{doc_text, ident, models, ty_tokens};
 use super::{body_template, markdown};
 use crate::ir::*;
 
@@ -400,11 +400,21 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
     let sets = flag_setters(op);
     let has_versions = !op.api_versions.is_empty();
     let has_formats = !op.other_formats().is_empty();
+    // The body as given, checked against the request type and sent
+    // unchanged (`--strict` refuses fields the type does not know).
+    let checked = op.body.as_ref().map(|body| {
+        let t = ty_tokens(&body.ty, &models());
+        quote! {
+            if let Some((body, strict)) = call.checked_body::<#t>()? {
+                b = b.strict_body(strict).raw_body(body);
+            }
+        }
+    });
     let formatted = has_formats.then(|| {
         let (with_version, generated) = match &op.body {
             Some(_) => (
                 quote! { b = b.api_version(v); if let Some(body) = call.body { b = b.raw_body(body); } },
-                quote! { else if let Some(body) = call.typed_body()? { b = b.body(body); } },
+                quote! { else { #checked } },
             ),
             None => (quote! { b = b.api_version(v); }, TokenStream::new()),
         };
@@ -433,9 +443,7 @@ fn emit_op_run(op: &Operation, rt: &Ident) -> TokenStream {
             if let Some(v) = &call.version { b = b.api_version(v); }
         },
     };
-    let body_typed = op.body.as_ref().map(|_| {
-        quote! { if let Some(body) = call.typed_body()? { b = b.body(body); } }
-    });
+    let body_typed = checked.clone();
     // A JSON answer is printed as the server sent it (as `atlas api`
     // does), not re-encoded from the generated type, which would fill in
     // what the server left out.

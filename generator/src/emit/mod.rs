@@ -19,7 +19,7 @@ mod tokens;
 mod versions;
 pub mod waiters;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::quote;
@@ -191,21 +191,10 @@ fn emit_mod(api: &Api) -> TokenStream {
         " Code generated from the OpenAPI document \"{}\".",
         api.title
     );
-    // The crate's error type: the runtime's, with the error body most
-    // operations document (Atlas's `ApiError`) as its default.
-    let mut counts: BTreeMap<&Type, usize> = BTreeMap::new();
-    for op in &api.operations {
-        *counts.entry(&op.error_type).or_default() += 1;
-    }
-    let common = counts
-        .into_iter()
-        .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
-        .map_or(Type::Json, |(ty, _)| ty.clone());
-    let error_body = tokens::ty_tokens(&common, &tokens::models());
-    let error_doc = format!(
-        " The error every operation, waiter and page stream of this API returns: [`crate::runtime::Error`] with its error body (`{}` by default).",
-        tokens::ty_tokens(&common, &TokenStream::new()).to_string().replace(' ', "")
-    );
+    // The crate's error type: the runtime's, reading error bodies into the
+    // runtime's tolerant `ApiError`.
+    let error_body = tokens::error_body();
+    let error_doc = " The error every operation, waiter and page stream of this API returns: [`crate::runtime::Error`] with the error body read into [`crate::runtime::ApiError`] (whatever the server sends: status, `errorCode`, `detail`, `parameters` as sent, the raw body).";
     quote! {
         #![doc = #doc]
         pub mod models;
@@ -227,7 +216,7 @@ fn emit_mod(api: &Api) -> TokenStream {
         pub use ::atlas_admin_cli as cli_runtime;
         pub use ::atlas_admin_runtime::prelude;
         pub use ::atlas_admin_runtime::{
-            AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
+            ApiError, AttemptInfo, AttemptOutcome, Auth, AuthError, ByteStream, CallOptions,
             CommunicationError, ConfigError, Interceptor, IntoValidated, RateLimit, Response,
             ResponseMeta, RetryPolicy, ServiceAccount, StatusCode, TimeoutKind, Validated,
             ValidationError, ValidationErrorKind, Wait, DEFAULT_BASE_URL,

@@ -49,18 +49,18 @@ pub(super) fn emit_model_items(
     keep: impl Fn(&str) -> bool,
     cfg: impl Fn(&str) -> TokenStream,
 ) -> TokenStream {
-    let error_types = error_types(api);
+    let error_types = api.error_body_types();
     let types = api
         .types
         .values()
         .filter(|def| keep(def.name()))
         .map(|def| {
             let cfg = cfg(def.name());
-            let item = emit_type(api, def, &cfg);
-            let details = error_types
-                .contains(def.name())
-                .then(|| emit_error_details(def, &cfg));
-            quote! { #item #details }
+            if error_types.contains(def.name()) {
+                emit_error_alias(def, &cfg)
+            } else {
+                emit_type(api, def, &cfg)
+            }
         });
     let newtypes = api
         .newtypes
@@ -555,55 +555,25 @@ pub(super) fn emit_newtype(n: &Newtype, cfg: &TokenStream, matcher_fn: &Ident) -
     }
 }
 
-/// The named types operations decode error bodies into (aliases resolved
-/// to the type they name).
-fn error_types(api: &Api) -> BTreeSet<&str> {
-    let mut names = BTreeSet::new();
-    for op in &api.operations {
-        let Type::Named(name) = &op.error_type else {
-            continue;
-        };
-        let mut name = name.as_str();
-        while let Some(TypeDef::Alias(a)) = api.types.get(name) {
-            name = &a.target;
-        }
-        names.insert(name);
-    }
-    names
-}
-
-/// `ErrorDetails` for an error body type: its `errorCode` and `detail`
-/// string fields, where it has them (what error messages and
-/// `Error::error_code` read).
-fn emit_error_details(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
+/// A spec's error schema (Atlas's `ApiError`): an alias of the runtime's
+/// tolerant `ApiError`, which reads every error body whatever it holds
+/// (the schema says `parameters` are objects, Atlas sends scalars).
+fn emit_error_alias(def: &TypeDef, cfg: &TokenStream) -> TokenStream {
     let name = ident(def.name());
-    let accessor = |wire: &str, method: &str| {
-        let TypeDef::Struct(s) = def else {
-            return TokenStream::new();
-        };
-        let Some(f) = s
-            .fields
-            .iter()
-            .find(|f| f.wire_name == wire && f.ty == Type::String && !f.boxed)
-        else {
-            return TokenStream::new();
-        };
-        let field = ident(&f.rust_name);
-        let method = ident(method);
-        let value = super::access::str_ref(&quote! { self.#field }, shape(f, s.view));
-        quote! {
-            fn #method(&self) -> Option<&str> {
-                #value
-            }
-        }
+    let doc = match def {
+        TypeDef::Struct(s) => s.doc.as_deref(),
+        _ => None,
     };
-    let code = accessor("errorCode", "error_code");
-    let detail = accessor("detail", "detail");
+    let doc = doc_attrs(doc);
+    let note = format!(
+        " The spec's `{}` schema, read by the runtime's [`crate::runtime::ApiError`]: any body decodes (the status, `errorCode`, `detail`, `parameters` as sent, the raw body), as Atlas's error bodies do not always match the schema.",
+        def.name()
+    );
     quote! {
         #cfg
-        impl crate::runtime::ErrorDetails for #name {
-            #code
-            #detail
-        }
+        #doc
+        #[doc = ""]
+        #[doc = #note]
+        pub type #name = crate::runtime::ApiError;
     }
 }

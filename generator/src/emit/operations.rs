@@ -224,10 +224,40 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
             }
         });
         let media = &body.media_type;
-        // A raw JSON body (`raw_body`, for another API version) stands in
-        // for the typed one.
+        // A raw JSON body (`raw_body`: a field the spec does not list yet,
+        // another API version) stands in for the typed one; checked
+        // against the typed one at the generated version.
         fields.push(quote! { raw_body: Option<::serde_json::Value>, });
         inits.push(quote! { raw_body: None, });
+        fields.push(quote! { strict_body: bool, });
+        inits.push(quote! { strict_body: false, });
+        setters.push(quote! {
+            /// Sends this JSON as the request body instead of [`Self::body`],
+            /// unchanged. At the API version the crate was generated for it
+            /// is checked first against the body type: a value of the wrong
+            /// type, a broken pattern or a missing required field is
+            /// [`Error::InvalidRequest`](crate::runtime::Error::InvalidRequest)
+            /// and nothing is sent; a field the type does not know is sent,
+            /// with a `tracing` warning (Atlas, not the client, decides what
+            /// it accepts), unless [`Self::strict_body`] refuses it. For
+            /// another API version (set with `api_version`) it is sent unchecked.
+            pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
+                self.raw_body = Some(value);
+                self
+            }
+
+            /// Whether a [`Self::raw_body`] with fields its type does not
+            /// know is refused instead of sent with a warning (default
+            /// `false`; the command line's `--strict`).
+            pub fn strict_body(mut self, strict: bool) -> Self {
+                self.strict_body = strict;
+                self
+            }
+        });
+        let generated_version = match &op.api_version {
+            Some(v) => quote! { Some(#v) },
+            None => quote! { None },
+        };
         if body.required {
             body_take = quote! {
                 if self.raw_body.is_none() && self.body.is_none() {
@@ -235,7 +265,15 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
                 }
             };
         }
+        let op_id = &op.operation_id;
         body_send = quote! {
+            if let Some(raw) = &self.raw_body {
+                let generated: Option<&str> = #generated_version;
+                if self.api_version.is_none() || self.api_version.as_deref() == generated {
+                    let unknown = crate::runtime::check_json_body::<#t>("body", raw, self.strict_body)?;
+                    crate::runtime::warn_unknown_fields(#op_id, &unknown);
+                }
+            }
             request
                 .json_bodies(#media, self.raw_body.as_ref(), self.body.as_ref())?;
         };
@@ -271,7 +309,7 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
         Some(t) => ty_tokens(t, &models),
         None => quote! { () },
     };
-    let error_ty = ty_tokens(&op.error_type, &models);
+    let error_ty = super::tokens::error_body();
     let decoder = match &op.success_type {
         None => quote! { crate::runtime::NoContent },
         Some(Type::Binary) => quote! { crate::runtime::Binary },

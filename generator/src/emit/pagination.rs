@@ -97,7 +97,7 @@ pub fn emit_builder_methods(op: &Operation) -> TokenStream {
     let per_page = ident(&per_page_param.rust_name);
     let page = ident(&p.page_type);
     let item = ty_tokens(&p.item, &models());
-    let error = ty_tokens(&op.error_type, &models());
+    let error = super::tokens::error_body();
     let default_per_page = match p.default_items_per_page {
         Some(n) => quote! { Option::Some(#n) },
         None => quote! { Option::None },

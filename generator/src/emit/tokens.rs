@@ -12,6 +12,15 @@ pub(crate) fn models() -> TokenStream {
     quote! { crate::models:: }
 }
 
+/// The type every generated operation, waiter and page stream reads error
+/// bodies into: the runtime's `ApiError`, which reads whatever Atlas sends
+/// (the spec's error schema says `parameters` are objects; Atlas sends
+/// scalars). The one home of that rule; the spec's error schemas become
+/// aliases of it ([`Api::error_body_types`]).
+pub(crate) fn error_body() -> TokenStream {
+    quote! { crate::runtime::ApiError }
+}
+
 pub(crate) fn ident(name: &str) -> Ident {
     // Names come from `names.rs`, which only makes valid identifiers;
     // keywords there already carry a suffix.

@@ -1,18 +1,18 @@
 //! The builder methods for choosing another API version or response format
-//! at run time: `api_version`, `raw_body`, `send_json` and `send_as`.
+//! at run time: `api_version`, `send_json` and `send_as`.
 
 use std::collections::BTreeSet;
 
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::tokens::{ident, models, ty_tokens};
+use super::tokens::ident;
 use crate::ir::*;
 
-/// `api_version`, `raw_body` and `send_json` for the builder of `op`.
+/// `api_version` and `send_json` for the builder of `op`.
 pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {
     let builder = ident(&op.builder_name);
-    let error = ty_tokens(&op.error_type, &models());
+    let error = super::tokens::error_body();
     let offered = if op.api_versions.is_empty() {
         "none".to_owned()
     } else {
@@ -31,17 +31,6 @@ pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {
     let version_doc = format!(
         " Sends another API version than the generated `{generated}` (offered: {offered}) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version."
     );
-    let raw_body = op.body.as_ref().map(|_| {
-        quote! {
-            /// Sends this JSON as the request body instead of [`Self::body`]
-            /// (for another API version, whose body the generated type does
-            /// not describe). It is sent as given, without validation.
-            pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-                self.raw_body = Some(value);
-                self
-            }
-        }
-    });
     let send_json = op.decodes_json().then(|| {
         quote! {
             /// Like [`Self::send`], but any 2xx body decodes as plain JSON
@@ -68,7 +57,6 @@ pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {
                 self
             }
 
-            #raw_body
             #send_json
             #send_as
         }

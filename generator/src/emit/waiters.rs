@@ -129,7 +129,7 @@ pub(super) fn emit_waiters(api: &Api, ops: &[&Operation]) -> TokenStream {
 fn emit_waiter(op: &Operation, polled: &Operation, watcher: &Watcher) -> TokenStream {
     let builder = ident(&op.builder_name);
     let output = output_type(polled, watcher);
-    let error = ty_tokens(&op.error_type, &models());
+    let error = super::tokens::error_body();
     let wait = quote! { crate::runtime::Wait<'a, #output, #error> };
     let what = describe(op, polled, watcher);
     let returns = match &watcher.expect {

@@ -13,16 +13,27 @@ use crate::ir::View;
 
 impl<'a> Lowerer<'a> {
     /// Direct `$ref`s of a schema and whether it, without following
-    /// references, reads differently when sent and when received.
+    /// references, reads differently when sent and when received: a
+    /// pattern, or a property that is itself `readOnly`/`writeOnly` (the
+    /// rule of [`Lowerer::own_direction`]; the schema's own top-level
+    /// `readOnly` counts only where the schema is a property's inline
+    /// one).
     pub(super) fn scan(schema: &'a Schema, refs: &mut Vec<&'a str>) -> bool {
-        let mut differs = schema.schema_data.read_only || schema.schema_data.write_only;
+        Self::scan_at(schema, refs, false)
+    }
+
+    fn scan_at(schema: &'a Schema, refs: &mut Vec<&'a str>, at_property: bool) -> bool {
+        let mut differs =
+            at_property && (schema.schema_data.read_only || schema.schema_data.write_only);
         let mut nested = false;
         if let Some(d) = &schema.schema_data.discriminator {
             refs.extend(d.mapping.values().map(String::as_str));
         }
+        // An inline schema below this one is a property's (or an item's,
+        // or an `allOf` member's at a property): its own flags count.
         let mut visit = |s: SRef<'a>, refs: &mut Vec<&'a str>| match s {
             SRef::Ref(r) => refs.push(r),
-            SRef::Inline(inner) => nested |= Self::scan(inner, refs),
+            SRef::Inline(inner) => nested |= Self::scan_at(inner, refs, true),
         };
         match &schema.schema_kind {
             SchemaKind::Type(OaType::String(s)) => {

@@ -108,8 +108,10 @@ impl<'a> Lowerer<'a> {
     }
 
     /// The readOnly / writeOnly / nullable flags and description of a
-    /// position, looking through a `$ref`.
+    /// position. Nullable and description look through a `$ref`;
+    /// readOnly and writeOnly do not ([`own_direction`](Self::own_direction)).
     pub(super) fn flags(&self, s: SRef<'a>) -> (bool, bool, bool, Option<String>) {
+        let (read_only, write_only) = Self::own_direction(s);
         let schema = match s {
             SRef::Inline(schema) => Some(schema),
             SRef::Ref(r) => self.resolve(r).ok().map(|(_, schema, _)| schema),
@@ -117,15 +119,40 @@ impl<'a> Lowerer<'a> {
         match schema {
             Some(schema) => {
                 let d = &schema.schema_data;
-                (
-                    d.read_only,
-                    d.write_only,
-                    d.nullable,
-                    non_empty(&d.description),
-                )
+                (read_only, write_only, d.nullable, non_empty(&d.description))
             }
-            None => (false, false, false, None),
+            None => (read_only, write_only, false, None),
         }
+    }
+
+    /// Whether the property at `s` is itself `readOnly` / `writeOnly`, as
+    /// OpenAPI 3.0 defines them ("relevant only for Schema `properties`
+    /// definitions"): its own keyword, or one of the inline `allOf`
+    /// members at the property (`allOf: [{$ref: X}, {readOnly: true}]`).
+    /// A `readOnly` on a referenced component schema does not make the
+    /// properties that use it read-only: Atlas's spec marks whole schemas
+    /// (`DedicatedHardwareSpec20240805`, `BaseCloudProviderInstanceSize`)
+    /// `readOnly` although requests send them (`analyticsSpecs`,
+    /// `autoScaling.compute.maxInstanceSize`). A property that is truly
+    /// read-only where the spec does not say so is corrected in our
+    /// overlay (`generator/corrections.yaml`), at the property.
+    pub(super) fn own_direction(s: SRef<'a>) -> (bool, bool) {
+        let SRef::Inline(schema) = s else {
+            return (false, false);
+        };
+        let d = &schema.schema_data;
+        let (mut read_only, mut write_only) = (d.read_only, d.write_only);
+        let members = match &schema.schema_kind {
+            SchemaKind::AllOf { all_of } => Some(all_of),
+            SchemaKind::Any(any) if !any.all_of.is_empty() => Some(&any.all_of),
+            _ => None,
+        };
+        for member in members.into_iter().flatten() {
+            let (r, w) = Self::own_direction(member.into());
+            read_only |= r;
+            write_only |= w;
+        }
+        (read_only, write_only)
     }
 
     /// The example of a schema, or of the schema a `$ref` names.

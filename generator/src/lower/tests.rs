@@ -85,6 +85,48 @@ fn read_only_and_write_only_split_a_schema_into_request_and_response_views() {
 }
 
 #[test]
+fn read_only_counts_only_at_the_property_as_openapi_3_0_defines_it() {
+    // `Spec` is read-only as a whole schema (as Atlas's
+    // DedicatedHardwareSpec20240805 is): the properties referring to it
+    // are still sent. Only a property's own readOnly, directly or through
+    // an allOf member at the property, leaves it out of the request.
+    let schemas = "    Region:
+      type: object
+      properties:
+        analyticsSpecs: { $ref: '#/components/schemas/Spec' }
+        effectiveSpecs:
+          allOf: [{ $ref: '#/components/schemas/Spec' }]
+          readOnly: true
+        reportedSpecs:
+          allOf: [{ $ref: '#/components/schemas/Spec' }, { readOnly: true }]
+        name: { type: string }
+    Spec:
+      type: object
+      readOnly: true
+      properties:
+        nodeCount: { type: integer }
+";
+    let api = lower_yaml(&spec("Region", "Region", schemas), VersionPin::Latest);
+    let wires = |s: &StructDef| {
+        s.fields
+            .iter()
+            .map(|f| f.wire_name.clone())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        wires(strukt(&api, "RegionRequest")),
+        ["analyticsSpecs", "name"]
+    );
+    assert_eq!(
+        wires(strukt(&api, "Region")),
+        ["analyticsSpecs", "effectiveSpecs", "name", "reportedSpecs"]
+    );
+    // The read-only schema alone does not split `Spec` into two views.
+    assert!(!api.types.contains_key("SpecRequest"));
+    assert_eq!(strukt(&api, "Spec").view, None);
+}
+
+#[test]
 fn a_type_that_holds_itself_directly_is_boxed_and_has_no_default() {
     let schemas = "    Node:
       type: object

@@ -469,10 +469,36 @@ pub fn apply(
     overlay: &Overlay,
     doc_file: &Path,
 ) -> Result<Vec<Diagnostic>, Failure> {
+    run(doc, overlay, doc_file, true).map(|(_, warnings)| warnings)
+}
+
+/// Applies `overlay` to `doc` like [`apply`], without warnings for targets
+/// that select nothing: `Ok` carries how many nodes each action selected,
+/// in order (the corrections of [`crate::corrections`], which a spec
+/// without the schema they mend does not need).
+pub fn apply_quietly(
+    doc: &mut Value,
+    overlay: &Overlay,
+    doc_file: &Path,
+) -> Result<Vec<usize>, Failure> {
+    run(doc, overlay, doc_file, false).map(|(counts, _)| counts)
+}
+
+fn run(
+    doc: &mut Value,
+    overlay: &Overlay,
+    doc_file: &Path,
+    warn_no_match: bool,
+) -> Result<(Vec<usize>, Vec<Diagnostic>), Failure> {
     let mut warnings = Vec::new();
+    let mut counts = Vec::with_capacity(overlay.actions.len());
     for (index, action) in overlay.actions.iter().enumerate() {
         let at = action_pointer(index);
         let located = locate(&action.path, doc);
+        counts.push(located.len());
+        if located.is_empty() && !warn_no_match {
+            continue;
+        }
         if located.is_empty() {
             warnings.push(
                 Diagnostic::warning(
@@ -553,7 +579,7 @@ pub fn apply(
             }
         }
     }
-    Ok(warnings)
+    Ok((counts, warnings))
 }
 
 /// Applies every overlay in order; `Ok` carries all their warnings.

@@ -109,12 +109,11 @@ async fn typed_errors_reach_the_users_code() {
         .export_bucket_id(BUCKET)
         .respond_error(
             404,
-            ApiError {
-                error: 404,
-                error_code: "RESOURCE_NOT_FOUND".into(),
-                detail: Some(format!("No export bucket {BUCKET}.")),
-                ..Default::default()
-            },
+            ApiError::from_value(serde_json::json!({
+                "error": 404,
+                "errorCode": "RESOURCE_NOT_FOUND",
+                "detail": format!("No export bucket {BUCKET}."),
+            })),
         )
         .times(1);
     assert!(!bucket_exists(&mock.client(), GROUP, BUCKET)
@@ -407,7 +406,7 @@ async fn an_unmatched_request_names_the_nearest_stubs() {
     assert_eq!(err.error_code(), Some("MOCK_NO_MATCHING_STUB"));
     let detail = err
         .api_error()
-        .and_then(|e| e.detail.clone())
+        .and_then(|e| e.detail().map(str::to_owned))
         .unwrap_or_default();
     assert!(
         detail.starts_with("mock Atlas: no stub matches GET /api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters/Cluster0/backup/exports/0123456789abcdef01234567. Nearest stubs: getGroupClusterBackupExport (get_backup_export) GET "),
@@ -553,7 +552,7 @@ async fn query_parameters_are_matched_typed() {
     assert_eq!(err.error_code(), Some("MOCK_NO_MATCHING_STUB"));
     let detail = err
         .api_error()
-        .and_then(|e| e.detail.clone())
+        .and_then(|e| e.detail().map(str::to_owned))
         .unwrap_or_default();
     assert!(
         detail.contains(r#"query parameter pageNum is ["1"], the stub wants "2""#),

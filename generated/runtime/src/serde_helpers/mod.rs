@@ -30,7 +30,7 @@ pub use decode::{decode_slice, decode_value, Decode, Seed};
 pub use enums::decode_string_enum;
 pub use fields::{expected, optional, required, three_state};
 pub use objects::{begin, decode_object, end, skip, unknown, write_tag, Key, Object};
-pub use scope::{with_options, DecodeOptions};
+pub use scope::{with_options, with_options_noting_unknown, DecodeOptions};
 pub use unions::{serialize_tagged, tag_of, tagged_fallback, try_variant, untagged_fallback};
 
 pub use crate::{

@@ -104,7 +104,7 @@ pub fn unknown<'de, A: MapAccess<'de>>(
     ty: &'static str,
     known: &'static [&'static str],
 ) -> Result<(), A::Error> {
-    if !scope::skip_unknown_key() {
+    if !scope::skip_unknown_key(key, ty) {
         let hint = closest(key, known)
             .map(|near| format!("; did you mean `{near}`?"))
             .unwrap_or_default();

@@ -52,6 +52,9 @@ struct Scope {
     tolerated: BTreeSet<(&'static str, String)>,
     /// Keys that object types skipped because they do not know them.
     skipped: usize,
+    /// The same keys, each as "`key` in Type" (what a checked request
+    /// body warns about).
+    unknown: BTreeSet<String>,
 }
 
 impl Scope {
@@ -60,6 +63,7 @@ impl Scope {
             options,
             tolerated: BTreeSet::new(),
             skipped: 0,
+            unknown: BTreeSet::new(),
         }
     }
 }
@@ -90,12 +94,29 @@ pub fn with_options<R>(options: DecodeOptions, decode: impl FnOnce() -> R) -> R 
     result
 }
 
+/// Runs `decode` with `options` (tolerances reported as
+/// [`with_options`] does) and returns, with its result, the keys object
+/// types skipped because they do not know them, each as "`key` in Type":
+/// how a request body is checked without refusing fields the spec does
+/// not list (they are sent, with a warning).
+pub fn with_options_noting_unknown<R>(
+    options: DecodeOptions,
+    decode: impl FnOnce() -> R,
+) -> (R, Vec<String>) {
+    let (result, scope) = scoped(options, decode);
+    for (ty, message) in scope.tolerated {
+        report(ty, &message);
+    }
+    (result, scope.unknown.into_iter().collect())
+}
+
 /// What one [`attempt`] skipped and tolerated, kept only if the attempt is
 /// the one chosen.
 #[derive(Debug)]
 pub struct Tried {
     skipped: usize,
     tolerated: BTreeSet<(&'static str, String)>,
+    unknown: BTreeSet<String>,
 }
 
 impl Tried {
@@ -112,6 +133,7 @@ impl Tried {
         SCOPE.with(|scope| {
             if let Some(scope) = scope.borrow_mut().as_mut() {
                 scope.skipped += self.skipped;
+                scope.unknown.extend(self.unknown);
             }
         });
         for (ty, message) in self.tolerated {
@@ -131,18 +153,21 @@ pub fn attempt<T, E>(decode: impl FnOnce() -> Result<T, E>) -> Result<(T, Tried)
             Tried {
                 skipped: scope.skipped,
                 tolerated: scope.tolerated,
+                unknown: scope.unknown,
             },
         )
     })
 }
 
 /// A key an object type does not know: whether to skip it (counted, see
-/// [`Tried::misfit`]), or refuse it (the scope denies unknown fields).
-pub fn skip_unknown_key() -> bool {
+/// [`Tried::misfit`], and noted for [`with_options_noting_unknown`]), or
+/// refuse it (the scope denies unknown fields).
+pub fn skip_unknown_key(key: &str, ty: &'static str) -> bool {
     SCOPE.with(|scope| match scope.borrow_mut().as_mut() {
         Some(scope) if scope.options.deny_unknown_fields => false,
         Some(scope) => {
             scope.skipped += 1;
+            scope.unknown.insert(format!("`{key}` in {ty}"));
             true
         }
         None => true,

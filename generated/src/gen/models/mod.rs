@@ -14,35 +14,8 @@
 use crate::runtime::serde_helpers as sh;
 /// The error body Atlas returns with every 4xx and 5xx status.
 ///
-/// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct ApiError {
-    /// Field-level detail of a bad request.
-    pub bad_request_detail: Option<BadRequestDetail>,
-    /// What went wrong, in words.
-    pub detail: Option<String>,
-    /// HTTP status code of the error.
-    pub error: i64,
-    /// Machine-readable Atlas error code, such as `RESOURCE_NOT_FOUND`.
-    pub error_code: String,
-    /// Values that fill in the error message.
-    pub parameters: Option<Vec<::serde_json::Map<String, ::serde_json::Value>>>,
-    /// The HTTP reason phrase.
-    pub reason: Option<String>,
-}
-sh::object!(
-    ApiError { bad_request_detail optional "badRequestDetail", detail optional "detail",
-    error expected "error", error_code expected "errorCode", parameters optional
-    "parameters", reason optional "reason" }
-);
-impl crate::runtime::ErrorDetails for ApiError {
-    fn error_code(&self) -> Option<&str> {
-        Some(self.error_code.as_str())
-    }
-    fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
-    }
-}
+/// The spec's `ApiError` schema, read by the runtime's [`crate::runtime::ApiError`]: any body decodes (the status, `errorCode`, `detail`, `parameters` as sent, the raw body), as Atlas's error bodies do not always match the schema.
+pub type ApiError = crate::runtime::ApiError;
 /// A key-value pair written to the export's metadata file.
 ///
 /// Sent in requests and received in responses.

@@ -113,6 +113,7 @@ pub struct CreateBackupExport<'a> {
     envelope: Option<bool>,
     body: Option<crate::models::DiskBackupExportJobRequest>,
     raw_body: Option<::serde_json::Value>,
+    strict_body: bool,
     api_version: Option<String>,
     call_options: crate::runtime::CallOptions,
 }
@@ -125,6 +126,7 @@ impl<'a> CreateBackupExport<'a> {
             envelope: None,
             body: None,
             raw_body: None,
+            strict_body: false,
             api_version: None,
             call_options: ::std::default::Default::default(),
         }
@@ -163,6 +165,26 @@ impl<'a> CreateBackupExport<'a> {
         self.body = Some(value);
         self
     }
+    /// Sends this JSON as the request body instead of [`Self::body`],
+    /// unchanged. At the API version the crate was generated for it
+    /// is checked first against the body type: a value of the wrong
+    /// type, a broken pattern or a missing required field is
+    /// [`Error::InvalidRequest`](crate::runtime::Error::InvalidRequest)
+    /// and nothing is sent; a field the type does not know is sent,
+    /// with a `tracing` warning (Atlas, not the client, decides what
+    /// it accepts), unless [`Self::strict_body`] refuses it. For
+    /// another API version (set with `api_version`) it is sent unchecked.
+    pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
+        self.raw_body = Some(value);
+        self
+    }
+    /// Whether a [`Self::raw_body`] with fields its type does not
+    /// know is refused instead of sent with a warning (default
+    /// `false`; the command line's `--strict`).
+    pub fn strict_body(mut self, strict: bool) -> Self {
+        self.strict_body = strict;
+        self
+    }
     /// Overrides the client's settings for this call: timeouts,
     /// retry policy, extra headers
     /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
@@ -191,14 +213,14 @@ impl<'a> CreateBackupExport<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<
             Response<crate::models::DiskBackupExportJob>,
-            Error<crate::models::ApiError>,
+            Error<crate::runtime::ApiError>,
         >,
     > + 'a {
         let client = self.client;
         client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
-    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
+    fn into_request(self) -> Result<ApiRequest, Error<crate::runtime::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
         if self.raw_body.is_none() && self.body.is_none() {
@@ -211,6 +233,18 @@ impl<'a> CreateBackupExport<'a> {
             "application/vnd.atlas.2023-01-01+json",
         );
         request.query_opt("envelope", &self.envelope);
+        if let Some(raw) = &self.raw_body {
+            let generated: Option<&str> = Some("2023-01-01");
+            if self.api_version.is_none() || self.api_version.as_deref() == generated {
+                let unknown = crate::runtime::check_json_body::<
+                    crate::models::DiskBackupExportJobRequest,
+                >("body", raw, self.strict_body)?;
+                crate::runtime::warn_unknown_fields(
+                    "createGroupClusterBackupExport",
+                    &unknown,
+                );
+            }
+        }
         request
             .json_bodies(
                 "application/vnd.atlas.2023-01-01+json",
@@ -226,7 +260,7 @@ impl<'a> CreateBackupExport<'a> {
 }
 impl crate::runtime::Endpoint for CreateBackupExport<'_> {
     type Decoder = crate::runtime::Json<crate::models::DiskBackupExportJob>;
-    type ErrorBody = crate::models::ApiError;
+    type ErrorBody = crate::runtime::ApiError;
     const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
     const ERRORS: &'static [u16] = &[400, 401, 403, 404, 409, 429, 500];
 }
@@ -240,6 +274,7 @@ pub struct CreateExportBucket<'a> {
     pretty: Option<bool>,
     body: Option<crate::models::DiskBackupSnapshotExportBucketRequest>,
     raw_body: Option<::serde_json::Value>,
+    strict_body: bool,
     api_version: Option<String>,
     call_options: crate::runtime::CallOptions,
 }
@@ -252,6 +287,7 @@ impl<'a> CreateExportBucket<'a> {
             pretty: None,
             body: None,
             raw_body: None,
+            strict_body: false,
             api_version: None,
             call_options: ::std::default::Default::default(),
         }
@@ -290,6 +326,26 @@ impl<'a> CreateExportBucket<'a> {
         self.body = Some(value);
         self
     }
+    /// Sends this JSON as the request body instead of [`Self::body`],
+    /// unchanged. At the API version the crate was generated for it
+    /// is checked first against the body type: a value of the wrong
+    /// type, a broken pattern or a missing required field is
+    /// [`Error::InvalidRequest`](crate::runtime::Error::InvalidRequest)
+    /// and nothing is sent; a field the type does not know is sent,
+    /// with a `tracing` warning (Atlas, not the client, decides what
+    /// it accepts), unless [`Self::strict_body`] refuses it. For
+    /// another API version (set with `api_version`) it is sent unchecked.
+    pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
+        self.raw_body = Some(value);
+        self
+    }
+    /// Whether a [`Self::raw_body`] with fields its type does not
+    /// know is refused instead of sent with a warning (default
+    /// `false`; the command line's `--strict`).
+    pub fn strict_body(mut self, strict: bool) -> Self {
+        self.strict_body = strict;
+        self
+    }
     /// Overrides the client's settings for this call: timeouts,
     /// retry policy, extra headers
     /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
@@ -318,14 +374,14 @@ impl<'a> CreateExportBucket<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<
             Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
-            Error<crate::models::ApiError>,
+            Error<crate::runtime::ApiError>,
         >,
     > + 'a {
         let client = self.client;
         client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
-    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
+    fn into_request(self) -> Result<ApiRequest, Error<crate::runtime::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         if self.raw_body.is_none() && self.body.is_none() {
             return Err(crate::runtime::ValidationError::missing("body").into());
@@ -338,6 +394,18 @@ impl<'a> CreateExportBucket<'a> {
         );
         request.query_opt("envelope", &self.envelope);
         request.query_opt("pretty", &self.pretty);
+        if let Some(raw) = &self.raw_body {
+            let generated: Option<&str> = Some("2024-05-30");
+            if self.api_version.is_none() || self.api_version.as_deref() == generated {
+                let unknown = crate::runtime::check_json_body::<
+                    crate::models::DiskBackupSnapshotExportBucketRequest,
+                >("body", raw, self.strict_body)?;
+                crate::runtime::warn_unknown_fields(
+                    "createGroupBackupExportBucket",
+                    &unknown,
+                );
+            }
+        }
         request
             .json_bodies(
                 "application/vnd.atlas.2024-05-30+json",
@@ -355,7 +423,7 @@ impl crate::runtime::Endpoint for CreateExportBucket<'_> {
     type Decoder = crate::runtime::Json<
         crate::models::DiskBackupSnapshotExportBucketResponse,
     >;
-    type ErrorBody = crate::models::ApiError;
+    type ErrorBody = crate::runtime::ApiError;
     const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
     const ERRORS: &'static [u16] = &[400, 401, 403, 404, 429, 500];
 }
@@ -434,13 +502,13 @@ impl<'a> DeleteExportBucket<'a> {
     pub fn send(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<()>, Error<crate::models::ApiError>>,
+        Output = Result<Response<()>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
-    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
+    fn into_request(self) -> Result<ApiRequest, Error<crate::runtime::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let export_bucket_id = crate::runtime::required(
             self.export_bucket_id,
@@ -462,7 +530,7 @@ impl<'a> DeleteExportBucket<'a> {
 }
 impl crate::runtime::Endpoint for DeleteExportBucket<'_> {
     type Decoder = crate::runtime::NoContent;
-    type ErrorBody = crate::models::ApiError;
+    type ErrorBody = crate::runtime::ApiError;
     const SUCCESS: &'static [(u16, bool)] = &[(204, false)];
     const ERRORS: &'static [u16] = &[400, 401, 403, 404, 429, 500];
 }
@@ -555,14 +623,14 @@ impl<'a> GetBackupExport<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<
             Response<crate::models::DiskBackupExportJob>,
-            Error<crate::models::ApiError>,
+            Error<crate::runtime::ApiError>,
         >,
     > + 'a {
         let client = self.client;
         client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
-    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
+    fn into_request(self) -> Result<ApiRequest, Error<crate::runtime::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
         let export_id = crate::runtime::required(self.export_id, "exportId")?;
@@ -582,7 +650,7 @@ impl<'a> GetBackupExport<'a> {
 }
 impl crate::runtime::Endpoint for GetBackupExport<'_> {
     type Decoder = crate::runtime::Json<crate::models::DiskBackupExportJob>;
-    type ErrorBody = crate::models::ApiError;
+    type ErrorBody = crate::runtime::ApiError;
     const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
     const ERRORS: &'static [u16] = &[401, 403, 404, 429, 500];
 }
@@ -663,14 +731,14 @@ impl<'a> GetExportBucket<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<
             Response<crate::models::DiskBackupSnapshotExportBucketResponse>,
-            Error<crate::models::ApiError>,
+            Error<crate::runtime::ApiError>,
         >,
     > + 'a {
         let client = self.client;
         client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
-    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
+    fn into_request(self) -> Result<ApiRequest, Error<crate::runtime::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let export_bucket_id = crate::runtime::required(
             self.export_bucket_id,
@@ -694,7 +762,7 @@ impl crate::runtime::Endpoint for GetExportBucket<'_> {
     type Decoder = crate::runtime::Json<
         crate::models::DiskBackupSnapshotExportBucketResponse,
     >;
-    type ErrorBody = crate::models::ApiError;
+    type ErrorBody = crate::runtime::ApiError;
     const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
     const ERRORS: &'static [u16] = &[401, 403, 404, 429, 500];
 }
@@ -811,14 +879,14 @@ impl<'a> ListBackupExports<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<
             Response<crate::models::PaginatedApiAtlasDiskBackupExportJobView>,
-            Error<crate::models::ApiError>,
+            Error<crate::runtime::ApiError>,
         >,
     > + 'a {
         let client = self.client;
         client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
-    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
+    fn into_request(self) -> Result<ApiRequest, Error<crate::runtime::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let cluster_name = crate::runtime::required(self.cluster_name, "clusterName")?;
         let mut request = ApiRequest::new(
@@ -843,7 +911,7 @@ impl crate::runtime::Endpoint for ListBackupExports<'_> {
     type Decoder = crate::runtime::Json<
         crate::models::PaginatedApiAtlasDiskBackupExportJobView,
     >;
-    type ErrorBody = crate::models::ApiError;
+    type ErrorBody = crate::runtime::ApiError;
     const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
     const ERRORS: &'static [u16] = &[401, 403, 404, 429, 500];
 }
@@ -948,14 +1016,14 @@ impl<'a> ListExportBuckets<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<
             Response<crate::models::PaginatedBackupSnapshotExportBucketsView>,
-            Error<crate::models::ApiError>,
+            Error<crate::runtime::ApiError>,
         >,
     > + 'a {
         let client = self.client;
         client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
-    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
+    fn into_request(self) -> Result<ApiRequest, Error<crate::runtime::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let mut request = ApiRequest::new(
             ::reqwest::Method::GET,
@@ -979,7 +1047,7 @@ impl crate::runtime::Endpoint for ListExportBuckets<'_> {
     type Decoder = crate::runtime::Json<
         crate::models::PaginatedBackupSnapshotExportBucketsView,
     >;
-    type ErrorBody = crate::models::ApiError;
+    type ErrorBody = crate::runtime::ApiError;
     const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
     const ERRORS: &'static [u16] = &[401, 403, 404, 429, 500];
 }
@@ -994,6 +1062,7 @@ pub struct UpdateBackupExportBucket<'a> {
     pretty: Option<bool>,
     body: Option<crate::models::UpdateRequirePrivateNetworkingRequestView>,
     raw_body: Option<::serde_json::Value>,
+    strict_body: bool,
     api_version: Option<String>,
     call_options: crate::runtime::CallOptions,
 }
@@ -1007,6 +1076,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
             pretty: None,
             body: None,
             raw_body: None,
+            strict_body: false,
             api_version: None,
             call_options: ::std::default::Default::default(),
         }
@@ -1055,6 +1125,26 @@ impl<'a> UpdateBackupExportBucket<'a> {
         self.body = Some(value);
         self
     }
+    /// Sends this JSON as the request body instead of [`Self::body`],
+    /// unchanged. At the API version the crate was generated for it
+    /// is checked first against the body type: a value of the wrong
+    /// type, a broken pattern or a missing required field is
+    /// [`Error::InvalidRequest`](crate::runtime::Error::InvalidRequest)
+    /// and nothing is sent; a field the type does not know is sent,
+    /// with a `tracing` warning (Atlas, not the client, decides what
+    /// it accepts), unless [`Self::strict_body`] refuses it. For
+    /// another API version (set with `api_version`) it is sent unchecked.
+    pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
+        self.raw_body = Some(value);
+        self
+    }
+    /// Whether a [`Self::raw_body`] with fields its type does not
+    /// know is refused instead of sent with a warning (default
+    /// `false`; the command line's `--strict`).
+    pub fn strict_body(mut self, strict: bool) -> Self {
+        self.strict_body = strict;
+        self
+    }
     /// Overrides the client's settings for this call: timeouts,
     /// retry policy, extra headers
     /// (`.customize(|c| c.operation_timeout(Duration::from_secs(20)).retry(RetryPolicy::none()))`;
@@ -1083,14 +1173,14 @@ impl<'a> UpdateBackupExportBucket<'a> {
     ) -> impl ::std::future::Future<
         Output = Result<
             Response<crate::models::DiskBackupSnapshotAwsExportBucketResponse>,
-            Error<crate::models::ApiError>,
+            Error<crate::runtime::ApiError>,
         >,
     > + 'a {
         let client = self.client;
         client.send::<Self>(self.into_request())
     }
     /// Checks the inputs and builds the request.
-    fn into_request(self) -> Result<ApiRequest, Error<crate::models::ApiError>> {
+    fn into_request(self) -> Result<ApiRequest, Error<crate::runtime::ApiError>> {
         let group_id = crate::runtime::required(self.group_id, "groupId")?;
         let export_bucket_id = crate::runtime::required(
             self.export_bucket_id,
@@ -1107,6 +1197,18 @@ impl<'a> UpdateBackupExportBucket<'a> {
         );
         request.query_opt("envelope", &self.envelope);
         request.query_opt("pretty", &self.pretty);
+        if let Some(raw) = &self.raw_body {
+            let generated: Option<&str> = Some("2024-05-30");
+            if self.api_version.is_none() || self.api_version.as_deref() == generated {
+                let unknown = crate::runtime::check_json_body::<
+                    crate::models::UpdateRequirePrivateNetworkingRequestView,
+                >("body", raw, self.strict_body)?;
+                crate::runtime::warn_unknown_fields(
+                    "updateGroupBackupExportBucket",
+                    &unknown,
+                );
+            }
+        }
         request
             .json_bodies(
                 "application/vnd.atlas.2024-05-30+json",
@@ -1124,7 +1226,7 @@ impl crate::runtime::Endpoint for UpdateBackupExportBucket<'_> {
     type Decoder = crate::runtime::Json<
         crate::models::DiskBackupSnapshotAwsExportBucketResponse,
     >;
-    type ErrorBody = crate::models::ApiError;
+    type ErrorBody = crate::runtime::ApiError;
     const SUCCESS: &'static [(u16, bool)] = &[(200, true)];
     const ERRORS: &'static [u16] = &[400, 401, 403, 404, 429, 500];
 }
@@ -1138,13 +1240,6 @@ impl<'a> CreateBackupExport<'a> {
         self.api_version = Some(version.into());
         self
     }
-    /// Sends this JSON as the request body instead of [`Self::body`]
-    /// (for another API version, whose body the generated type does
-    /// not describe). It is sent as given, without validation.
-    pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-        self.raw_body = Some(value);
-        self
-    }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
@@ -1152,7 +1247,7 @@ impl<'a> CreateBackupExport<'a> {
     pub fn send_json(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+        Output = Result<Response<::serde_json::Value>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
@@ -1168,13 +1263,6 @@ impl<'a> CreateExportBucket<'a> {
         self.api_version = Some(version.into());
         self
     }
-    /// Sends this JSON as the request body instead of [`Self::body`]
-    /// (for another API version, whose body the generated type does
-    /// not describe). It is sent as given, without validation.
-    pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-        self.raw_body = Some(value);
-        self
-    }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
@@ -1182,7 +1270,7 @@ impl<'a> CreateExportBucket<'a> {
     pub fn send_json(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+        Output = Result<Response<::serde_json::Value>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
@@ -1205,7 +1293,7 @@ impl<'a> DeleteExportBucket<'a> {
     pub fn send_json(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+        Output = Result<Response<::serde_json::Value>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
@@ -1228,7 +1316,7 @@ impl<'a> GetBackupExport<'a> {
     pub fn send_json(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+        Output = Result<Response<::serde_json::Value>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
@@ -1251,7 +1339,7 @@ impl<'a> GetExportBucket<'a> {
     pub fn send_json(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+        Output = Result<Response<::serde_json::Value>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
@@ -1274,7 +1362,7 @@ impl<'a> ListBackupExports<'a> {
     pub fn send_json(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+        Output = Result<Response<::serde_json::Value>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
@@ -1287,7 +1375,7 @@ impl<'a> ListBackupExports<'a> {
     ) -> crate::runtime::pagination::Results<
         'a,
         Response<crate::models::PaginatedApiAtlasDiskBackupExportJobView>,
-        crate::models::ApiError,
+        crate::runtime::ApiError,
     > {
         let first = self.page_num.unwrap_or(1);
         let per_page = self.items_per_page.or(Option::Some(100i64));
@@ -1303,7 +1391,7 @@ impl<'a> ListBackupExports<'a> {
     ) -> crate::runtime::pagination::Results<
         'a,
         crate::models::DiskBackupExportJob,
-        crate::models::ApiError,
+        crate::runtime::ApiError,
     > {
         crate::runtime::pagination::items(self.pages())
     }
@@ -1325,7 +1413,7 @@ impl<'a> ListExportBuckets<'a> {
     pub fn send_json(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+        Output = Result<Response<::serde_json::Value>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
@@ -1338,7 +1426,7 @@ impl<'a> ListExportBuckets<'a> {
     ) -> crate::runtime::pagination::Results<
         'a,
         Response<crate::models::PaginatedBackupSnapshotExportBucketsView>,
-        crate::models::ApiError,
+        crate::runtime::ApiError,
     > {
         let first = self.page_num.unwrap_or(1);
         let per_page = self.items_per_page.or(Option::Some(100i64));
@@ -1354,7 +1442,7 @@ impl<'a> ListExportBuckets<'a> {
     ) -> crate::runtime::pagination::Results<
         'a,
         crate::models::DiskBackupSnapshotExportBucketResponse,
-        crate::models::ApiError,
+        crate::runtime::ApiError,
     > {
         crate::runtime::pagination::items(self.pages())
     }
@@ -1369,13 +1457,6 @@ impl<'a> UpdateBackupExportBucket<'a> {
         self.api_version = Some(version.into());
         self
     }
-    /// Sends this JSON as the request body instead of [`Self::body`]
-    /// (for another API version, whose body the generated type does
-    /// not describe). It is sent as given, without validation.
-    pub fn raw_body(mut self, value: ::serde_json::Value) -> Self {
-        self.raw_body = Some(value);
-        self
-    }
     /// Like [`Self::send`], but any 2xx body decodes as plain JSON
     /// (`null` when empty): for an API version set with
     /// [`Self::api_version`] that the crate was not generated for.
@@ -1383,7 +1464,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
     pub fn send_json(
         self,
     ) -> impl ::std::future::Future<
-        Output = Result<Response<::serde_json::Value>, Error<crate::models::ApiError>>,
+        Output = Result<Response<::serde_json::Value>, Error<crate::runtime::ApiError>>,
     > + 'a {
         let client = self.client;
         client.send::<crate::runtime::AnyVersion<Self>>(self.into_request())
@@ -1400,7 +1481,7 @@ impl<'a> CreateBackupExport<'a> {
     ) -> crate::runtime::Wait<
         'a,
         crate::runtime::Response<crate::models::DiskBackupExportJob>,
-        crate::models::ApiError,
+        crate::runtime::ApiError,
     > {
         crate::runtime::Wait::new(move |polling| {
             Box::pin(async move {
@@ -1418,7 +1499,7 @@ impl<'a> CreateBackupExport<'a> {
     ) -> crate::runtime::Wait<
         'a,
         crate::runtime::Response<crate::models::DiskBackupExportJob>,
-        crate::models::ApiError,
+        crate::runtime::ApiError,
     > {
         let client = self.client;
         let mut poll = client.get_backup_export();
@@ -1466,7 +1547,7 @@ impl<'a> DeleteExportBucket<'a> {
     ) -> crate::runtime::Wait<
         'a,
         crate::runtime::Response<()>,
-        crate::models::ApiError,
+        crate::runtime::ApiError,
     > {
         crate::runtime::Wait::new(move |polling| {
             Box::pin(async move {
@@ -1484,7 +1565,7 @@ impl<'a> DeleteExportBucket<'a> {
     ) -> crate::runtime::Wait<
         'a,
         crate::runtime::Response<()>,
-        crate::models::ApiError,
+        crate::runtime::ApiError,
     > {
         let client = self.client;
         let mut poll = client.get_export_bucket();

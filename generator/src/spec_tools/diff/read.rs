@@ -169,15 +169,25 @@ pub(super) fn resolve<'v>(root: &'v Value, mut schema: &'v Value, mut at: Pointe
     Resolved::Inline(schema, at)
 }
 
-/// readOnly, writeOnly and nullable of a property, looking through one `$ref`
-/// (as the generator does).
+/// readOnly, writeOnly and nullable of a property, as the generator reads
+/// them: readOnly and writeOnly only at the property (its own, or an inline
+/// `allOf` member's; never a referenced schema's, see
+/// `Lowerer::own_direction`), nullable looking through one `$ref`.
 pub(super) fn field_flags(root: &Value, schema: &Value) -> (bool, bool, bool) {
+    fn own(schema: &Value, key: &str) -> bool {
+        ref_of(schema).is_none()
+            && (flag(schema, key)
+                || schema
+                    .get("allOf")
+                    .and_then(Value::as_array)
+                    .is_some_and(|members| members.iter().any(|m| own(m, key))))
+    }
     let s = ref_of(schema)
         .and_then(|r| lookup(root, r))
         .unwrap_or(schema);
     (
-        flag(s, "readOnly"),
-        flag(s, "writeOnly"),
+        own(schema, "readOnly"),
+        own(schema, "writeOnly"),
         flag(s, "nullable"),
     )
 }
