@@ -72,6 +72,9 @@ pub const BUILDER_NAMES: &[&str] = &[
     "new",
     // Methods of every builder (`emit/operations.rs`).
     "body",
+    // Operations with a request body: the raw body is refused on unknown
+    // fields when `strict_body(true)` (`emit/operations.rs`).
+    "strict_body",
     "send",
     "customize",
     "into_request",
