@@ -140,7 +140,7 @@ impl<'a> Lowerer<'a> {
         let merged = self.merged_parameters(item, op, &path_item_ptr, &pointer);
         let template = self.path_template(path, &path_item_ptr)?;
         let (params, path_parts) =
-            self.lower_params(&merged, template, path, &path_item_ptr, &builder_name)?;
+            self.lower_params(&merged, template, path, &path_item_ptr, &builder_name, op.tags.first())?;
         // The API version: chosen once for the whole operation.
         let api_version = self.choose_version(op);
         let version = api_version.as_deref();
