@@ -1,7 +1,9 @@
 //! The logic behind `cargo xtask`, as a library so tests can call it.
 
 pub mod cli;
+pub mod fetch;
 pub mod history;
+pub mod install;
 pub mod release;
 pub mod spec;
 pub mod standalone;
@@ -138,6 +140,14 @@ pub fn list_warnings(warnings: &[Diagnostic], out: &mut String) {
 
 /// Runs codegen; `Ok` carries the report for stdout, `Err` the one for stderr.
 pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
+    codegen_with_identity(args, root).map(|(report, _)| report)
+}
+
+/// [`codegen`], also returning which spec the code was generated from.
+pub fn codegen_with_identity(
+    args: &CodegenArgs,
+    root: &Path,
+) -> Result<(String, atlas_codegen::ir::SpecIdentity), String> {
     let started = Instant::now();
     let source = relative(&args.spec, root);
     let mut report = String::new();
@@ -198,7 +208,7 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
     if args.check {
         if stale.is_empty() {
             let _ = writeln!(report, "{out_label} is up to date ({})", generated.summary);
-            return Ok(report);
+            return Ok((report, generated.identity));
         }
         for s in &stale {
             let _ = writeln!(
@@ -216,7 +226,7 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
             "{out_label} is already up to date ({})",
             generated.summary
         );
-        return Ok(report);
+        return Ok((report, generated.identity));
     }
     if let Err(err) = output::write_all(&args.out, &generated.files, &extra) {
         let _ = writeln!(
@@ -231,5 +241,5 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
         generated.summary,
         started.elapsed()
     );
-    Ok(report)
+    Ok((report, generated.identity))
 }

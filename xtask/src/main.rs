@@ -73,6 +73,9 @@ fn main() -> ExitCode {
             ExitCode::from(outcome.status)
         }
         Some(Command::Crate(args)) => run_crate(args),
+        Some(Command::InstallCli(args)) => {
+            finish(xtask::install::install_cli(&root, &args.options(&root)))
+        }
         Some(Command::History(HistoryCli { specs, out })) => {
             let out = out.unwrap_or_else(|| root.join("target/history"));
             finish(xtask::history::run(&root, &specs, &out))
