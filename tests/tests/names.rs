@@ -62,7 +62,9 @@ fn adding_an_operation_renames_nothing() {
             })
             .map(|e| e.short_name())
             .collect();
-        let last = of_tag.pop().unwrap_or_else(|| panic!("no operation tagged {tag}"));
+        let last = of_tag
+            .pop()
+            .unwrap_or_else(|| panic!("no operation tagged {tag}"));
         base.extend(of_tag);
         held_back.push(last);
     }
@@ -72,8 +74,7 @@ fn adding_an_operation_renames_nothing() {
         held_back.push("getInvoiceCsv".into());
     }
     let before = public_names(&lower(&doc, &base));
-    let validated_before: BTreeSet<String> =
-        lower(&doc, &base).newtypes.keys().cloned().collect();
+    let validated_before: BTreeSet<String> = lower(&doc, &base).newtypes.keys().cloned().collect();
     assert!(validated_before.len() > 20, "{validated_before:?}");
     for added in &held_back {
         let mut grown = base.clone();
@@ -121,7 +122,11 @@ fn no_public_name_of_the_whole_api_is_numbered() {
             .newtypes
             .get(name)
             .unwrap_or_else(|| panic!("no {name}"));
-        assert!(expected.is_empty() || n.pattern == expected, "{name}: {}", n.pattern);
+        assert!(
+            expected.is_empty() || n.pattern == expected,
+            "{name}: {}",
+            n.pattern
+        );
     }
     // `name` of the cluster request body has the pattern of the
     // `clusterName` parameter: it is a `ClusterName`.
@@ -129,15 +134,30 @@ fn no_public_name_of_the_whole_api_is_numbered() {
         .types
         .values()
         .find_map(|def| match def {
-            atlas_codegen::ir::TypeDef::Struct(s) if s.name == "ClusterDescription20240805Request" => Some(s),
+            atlas_codegen::ir::TypeDef::Struct(s)
+                if s.name == "ClusterDescription20240805Request" =>
+            {
+                Some(s)
+            }
             _ => None,
         })
         .expect("ClusterDescription20240805Request");
-    let name = body.fields.iter().find(|f| f.wire_name == "name").expect("name");
-    assert_eq!(name.ty, atlas_codegen::ir::Type::Newtype("ClusterName".into()));
+    let name = body
+        .fields
+        .iter()
+        .find(|f| f.wire_name == "name")
+        .expect("name");
+    assert_eq!(
+        name.ty,
+        atlas_codegen::ir::Type::Newtype("ClusterName".into())
+    );
     // Same-pattern types convert into each other.
     let group = &api.newtypes["GroupId"];
-    assert!(group.same_pattern.contains(&"OrgId".to_owned()), "{:?}", group.same_pattern);
+    assert!(
+        group.same_pattern.contains(&"OrgId".to_owned()),
+        "{:?}",
+        group.same_pattern
+    );
     // Every doc link of the IR is absolute (or plain text).
     let mut docs: Vec<&str> = Vec::new();
     for def in api.types.values() {
@@ -152,5 +172,10 @@ fn no_public_name_of_the_whole_api_is_numbered() {
     }
     docs.extend(api.newtypes.values().filter_map(|n| n.doc.as_deref()));
     let relative: Vec<&&str> = docs.iter().filter(|d| d.contains("](#")).collect();
-    assert!(relative.is_empty(), "{} docs with fragment links, e.g. {:?}", relative.len(), relative.first());
+    assert!(
+        relative.is_empty(),
+        "{} docs with fragment links, e.g. {:?}",
+        relative.len(),
+        relative.first()
+    );
 }

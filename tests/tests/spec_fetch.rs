@@ -51,7 +51,8 @@ fn small_files() -> Files {
         .insert("openapi/v2.yaml".into(), SPEC.as_bytes().to_vec());
     files.spec.insert(
         "openapi/v2/openapi-2024-08-05.yaml".into(),
-        SPEC.replace("Fetch test", "Fetch test 2024-08-05").into_bytes(),
+        SPEC.replace("Fetch test", "Fetch test 2024-08-05")
+            .into_bytes(),
     );
     files
         .overlays
@@ -99,7 +100,10 @@ fn the_combined_spec_and_the_overlays_are_fetched_and_reported() {
     assert_eq!(std::fs::read(&fetched.spec).expect("spec"), SPEC.as_bytes());
     assert_eq!(
         fetched.url,
-        format!("{}/mongodb/openapi/{SPEC_COMMIT}/openapi/v2.yaml", server.url)
+        format!(
+            "{}/mongodb/openapi/{SPEC_COMMIT}/openapi/v2.yaml",
+            server.url
+        )
     );
     assert_eq!(fetched.commit.as_deref(), Some(SPEC_COMMIT));
     assert_eq!(
@@ -228,7 +232,11 @@ fn failures_are_explained_and_leave_nothing_behind() {
         change(&mut options);
         let err = fetch(&options).expect_err(what);
         assert!(err.contains(expected), "{what}: {err}");
-        assert!(listing(&target).is_empty(), "{what}: {:?}", listing(&target));
+        assert!(
+            listing(&target).is_empty(),
+            "{what}: {:?}",
+            listing(&target)
+        );
     }
     // A spec already there is kept when a new fetch fails.
     let out = tempfile::tempdir().expect("tempdir");
@@ -301,7 +309,8 @@ fn two_commands_install_the_whole_api_cli() {
         "--root".as_ref(),
         install_root.as_os_str(),
         "--dir".as_ref(),
-        root.join("target/full-spec-crates/installed-v2").as_os_str(),
+        root.join("target/full-spec-crates/installed-v2")
+            .as_os_str(),
         "--debug".as_ref(),
     ] as [&std::ffi::OsStr; 11])
     .expect("parses");
@@ -386,8 +395,16 @@ fn loopback_atlas() -> String {
             }
             let mut body = vec![0; length];
             let _ = reader.read_exact(&mut body);
-            let state = if line.starts_with("POST") { "CREATING" } else { "IDLE" };
-            let status = if line.starts_with("POST") { "201 Created" } else { "200 OK" };
+            let state = if line.starts_with("POST") {
+                "CREATING"
+            } else {
+                "IDLE"
+            };
+            let status = if line.starts_with("POST") {
+                "201 Created"
+            } else {
+                "200 OK"
+            };
             let answer = format!(
                 r#"{{"name":"c1","groupId":"32b6e34b3d91647abb20e7b8","stateName":"{state}","clusterType":"REPLICASET"}}"#
             );

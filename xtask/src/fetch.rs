@@ -275,7 +275,8 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
         .filter(|d| !d.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut tmp =
+        tempfile::NamedTempFile::new_in(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     std::io::Write::write_all(&mut tmp, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     tmp.as_file()
         .sync_all()
@@ -401,7 +402,11 @@ pub fn fetch(options: &FetchOptions) -> Result<Fetched, String> {
     let at = commit.as_deref().unwrap_or(&options.git_ref);
     let path = options.spec_path();
     let url = format!("{}/{SPEC_REPO}/{at}/{path}", options.raw_url);
-    let body = get(&client, &url, "application/yaml, text/yaml, text/plain, */*")?;
+    let body = get(
+        &client,
+        &url,
+        "application/yaml, text/yaml, text/plain, */*",
+    )?;
     let sha256 = hex::encode(Sha256::digest(&body));
     if let Some(expected) = &pinned {
         if expected != &sha256 {
@@ -466,12 +471,17 @@ mod tests {
         assert!(check_spec("u", b"<!doctype html>")
             .unwrap_err()
             .contains("HTML page"));
-        assert!(check_spec("u", b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n")
-            .unwrap_err()
-            .contains("not an OpenAPI 3.0"));
-        assert!(check_spec("u", b"openapi: 3.0.1\ninfo: {title: t, version: '1'\n")
-            .unwrap_err()
-            .contains("not a whole YAML"));
+        assert!(check_spec(
+            "u",
+            b"openapi: 3.1.0\ninfo: {title: t, version: '1'}\npaths: {}\n"
+        )
+        .unwrap_err()
+        .contains("not an OpenAPI 3.0"));
+        assert!(
+            check_spec("u", b"openapi: 3.0.1\ninfo: {title: t, version: '1'\n")
+                .unwrap_err()
+                .contains("not a whole YAML")
+        );
         let ok = b"openapi: 3.0.1\ninfo: {title: t, version: '1', x-xgen-sha: abc}\npaths: {}\n";
         assert_eq!(check_spec("u", ok), Ok(Some("abc".into())));
     }

@@ -241,7 +241,11 @@ impl Provenance {
         if self.overlays.is_empty() {
             text.push_str(", no overlays.");
         } else {
-            let names: Vec<String> = self.overlays.iter().map(|(n, _)| format!("`{n}`")).collect();
+            let names: Vec<String> = self
+                .overlays
+                .iter()
+                .map(|(n, _)| format!("`{n}`"))
+                .collect();
             text.push_str(&format!(", with the overlays {}.", names.join(", ")));
         }
         text.push_str(" The same is in `Cargo.toml` under `[package.metadata.atlas-codegen]`.");
@@ -306,11 +310,7 @@ pub fn generate_crate(
         None => format!("{written}\n{}", provenance.metadata_toml()),
     };
     std::fs::write(dir.join("Cargo.toml"), with_metadata).map_err(io)?;
-    std::fs::write(
-        dir.join("src/lib.rs"),
-        standalone_lib(root, &provenance),
-    )
-    .map_err(io)?;
+    std::fs::write(dir.join("src/lib.rs"), standalone_lib(root, &provenance)).map_err(io)?;
     Ok(report)
 }
 

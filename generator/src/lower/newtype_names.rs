@@ -66,8 +66,7 @@ impl Site {
         let segment = path.find(&var).and_then(|at| {
             let before = path[..at].trim_end_matches('/');
             let segment = before.rsplit('/').next()?;
-            (!segment.contains('{') && !segment.is_empty())
-                .then(|| singular(&type_name(segment)))
+            (!segment.contains('{') && !segment.is_empty()).then(|| singular(&type_name(segment)))
         });
         Site::Param {
             tag: type_name(tag),
@@ -123,7 +122,13 @@ fn is_object_id(pattern: &str) -> bool {
         .trim_end_matches('$')
         .trim_start_matches('(')
         .trim_end_matches(')');
-    ["[a-f0-9]{24}", "[0-9a-f]{24}", "[a-fA-F0-9]{24}", "[0-9a-fA-F]{24}"].contains(&inner)
+    [
+        "[a-f0-9]{24}",
+        "[0-9a-f]{24}",
+        "[a-fA-F0-9]{24}",
+        "[0-9a-fA-F]{24}",
+    ]
+    .contains(&inner)
 }
 
 /// One patterned string (a distinct concept, pattern and place).
@@ -334,13 +339,21 @@ fn decide(uses: &[Use], taken: &BTreeSet<String>) -> Vec<String> {
         let clashing: BTreeMap<String, String> = patterns
             .into_iter()
             .filter(|(_, p)| p.len() > 1)
-            .map(|(n, p)| (n.to_owned(), p.first().copied().unwrap_or_default().to_owned()))
+            .map(|(n, p)| {
+                (
+                    n.to_owned(),
+                    p.first().copied().unwrap_or_default().to_owned(),
+                )
+            })
             .collect();
         if clashing.is_empty() {
             break;
         }
         for (u, n) in uses.iter().zip(names.iter_mut()) {
-            if clashing.get(n.as_str()).is_some_and(|keep| *keep != u.pattern) {
+            if clashing
+                .get(n.as_str())
+                .is_some_and(|keep| *keep != u.pattern)
+            {
                 let place = u.site.place();
                 *n = if n.starts_with(place) {
                     format!("{n}Value")
@@ -376,7 +389,10 @@ pub(super) fn name_all(api: &mut Api, uses: &[(Use, Recorded)]) {
     for def in api.types.values_mut() {
         match def {
             TypeDef::Struct(s) => s.fields.iter_mut().for_each(|f| rename(&mut f.ty, &names)),
-            TypeDef::Union(u) => u.variants.iter_mut().for_each(|v| rename(&mut v.ty, &names)),
+            TypeDef::Union(u) => u
+                .variants
+                .iter_mut()
+                .for_each(|v| rename(&mut v.ty, &names)),
             TypeDef::Wrapper(w) => rename(&mut w.ty, &names),
             TypeDef::Enum(_) | TypeDef::Alias(_) => {}
         }
@@ -407,7 +423,11 @@ pub(super) fn name_all(api: &mut Api, uses: &[(Use, Recorded)]) {
     let mut order: Vec<usize> = (0..uses.len()).collect();
     order.sort_by_key(|&i| {
         let (u, _) = &uses[i];
-        (!matches!(u.site, Site::Param { .. }), u.site.clone(), u.field.clone())
+        (
+            !matches!(u.site, Site::Param { .. }),
+            u.site.clone(),
+            u.field.clone(),
+        )
     });
     for i in order {
         let (u, recorded) = &uses[i];
@@ -512,7 +532,10 @@ mod tests {
             .collect();
         assert_eq!(forward, backward);
         // Two owners use the lower-case pattern: it keeps `RoleId`.
-        assert_eq!(forward[&prop("Access", "roleId", HEX_ANY_CASE)], "AccessRoleId");
+        assert_eq!(
+            forward[&prop("Access", "roleId", HEX_ANY_CASE)],
+            "AccessRoleId"
+        );
         assert_eq!(forward[&prop("Role", "roleId", HEX)], "RoleId");
     }
 
