@@ -286,13 +286,16 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// An overlay file fetched: its name and bytes.
+type OverlayFile = (String, Vec<u8>);
+
 /// The overlay files of the Atlas CLI's folder at `git_ref`, each checked
 /// to be an OpenAPI Overlay document: (name, bytes).
 fn fetch_overlays(
     client: &reqwest::blocking::Client,
     options: &FetchOptions,
     git_ref: &str,
-) -> Result<(Vec<(String, Vec<u8>)>, String), String> {
+) -> Result<(Vec<OverlayFile>, String), String> {
     let (commit, note) = match resolve_commit(client, &options.api_url, CLI_REPO, git_ref) {
         Ok(sha) => (sha, String::new()),
         Err(why) => (git_ref.to_owned(), why),
@@ -340,7 +343,7 @@ fn fetch_overlays(
 
 /// Replaces the folder `dir` with one holding `files`, built beside it and
 /// renamed into place.
-fn replace_dir(dir: &Path, files: &[(String, Vec<u8>)]) -> Result<(), String> {
+fn replace_dir(dir: &Path, files: &[OverlayFile]) -> Result<(), String> {
     let parent = dir.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     let staging = tempfile::Builder::new()
