@@ -187,7 +187,8 @@ fn a_per_version_spec_is_fetched_through_the_command_line() {
 #[test]
 fn failures_are_explained_and_leave_nothing_behind() {
     let server = FakeGitHub::start(small_files());
-    let cases: Vec<(&str, Box<dyn Fn(&mut FetchOptions)>, &str)> = vec![
+    type Change = Box<dyn Fn(&mut FetchOptions)>;
+    let cases: Vec<(&str, Change, &str)> = vec![
         (
             "HTTP error",
             Box::new(|o| o.git_ref = "gone".into()),
