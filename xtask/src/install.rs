@@ -53,7 +53,7 @@ fn exe(name: &str) -> String {
 /// Generates the crate, builds `atlas-api` and installs it; returns the
 /// report (codegen's, then where the binary went and what `--version` says).
 pub fn install_cli(workspace: &Path, options: &InstallOptions) -> Result<String, String> {
-    let mut report = crate::standalone::generate_crate(
+    let mut report = crate::standalone::generate_crate_synced(
         workspace,
         &options.spec,
         &options.dir,

@@ -38,8 +38,13 @@ fn run_crate(args: CrateCli) -> ExitCode {
     let dir = args
         .dir
         .unwrap_or_else(|| xtask::standalone::default_dir(&root, &args.spec));
-    let result =
-        xtask::standalone::generate_crate(&root, &args.spec, &dir, args.api_version, &args.overlay);
+    let result = xtask::standalone::generate_crate_synced(
+        &root,
+        &args.spec,
+        &dir,
+        args.api_version,
+        &args.overlay,
+    );
     finish(result.map(|mut report| {
         report.push_str(&format!(
             "crate written to {}; build it with `cargo build --manifest-path {}/Cargo.toml`\n",

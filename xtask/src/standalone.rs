@@ -314,6 +314,82 @@ pub fn generate_crate(
     Ok(report)
 }
 
+/// [`generate_crate`] into `dir` through a scratch folder beside it
+/// (`<dir>.new`): only the files whose bytes changed are written into
+/// `dir`, and files no longer generated are removed, so cargo rebuilds a
+/// crate only when its code changed (`install-cli`, `crate` and the
+/// whole-API tests, which share one target directory).
+pub fn generate_crate_synced(
+    root: &Path,
+    spec: &Path,
+    dir: &Path,
+    version: atlas_codegen::lower::VersionPin,
+    overlays: &[PathBuf],
+) -> Result<String, String> {
+    let mut scratch = dir.as_os_str().to_owned();
+    scratch.push(".new");
+    let scratch = PathBuf::from(scratch);
+    let _ = std::fs::remove_dir_all(&scratch);
+    let result = generate_crate(root, spec, &scratch, version, overlays).and_then(|report| {
+        for name in ["Cargo.toml", "Cargo.lock"] {
+            sync_file(&scratch.join(name), &dir.join(name))?;
+        }
+        sync_dir(&scratch.join("src"), &dir.join("src"))?;
+        Ok(report)
+    });
+    let _ = std::fs::remove_dir_all(&scratch);
+    result
+}
+
+/// Writes `to` with the bytes of `from` unless it has them already.
+fn sync_file(from: &Path, to: &Path) -> Result<(), String> {
+    let Ok(new) = std::fs::read(from) else {
+        return Ok(());
+    };
+    if std::fs::read(to).ok().as_deref() == Some(&new[..]) {
+        return Ok(());
+    }
+    if let Some(parent) = to.parent() {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(to, new).map_err(|e| format!("{}: {e}", to.display()))
+}
+
+/// Makes the folder `to` hold what `from` holds, writing only what changed.
+fn sync_dir(from: &Path, to: &Path) -> Result<(), String> {
+    std::fs::create_dir_all(to).map_err(|e| format!("{}: {e}", to.display()))?;
+    let names = |dir: &Path| -> Vec<std::ffi::OsString> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let wanted = names(from);
+    for stale in names(to).into_iter().filter(|n| !wanted.contains(n)) {
+        let path = to.join(stale);
+        let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
+    }
+    for name in wanted {
+        let (source, target) = (from.join(&name), to.join(&name));
+        if source.is_dir() {
+            if target.is_file() {
+                let _ = std::fs::remove_file(&target);
+            }
+            sync_dir(&source, &target)?;
+        } else {
+            if target.is_dir() {
+                let _ = std::fs::remove_dir_all(&target);
+            }
+            sync_file(&source, &target)?;
+        }
+    }
+    Ok(())
+}
+
 /// A path as a Rust string literal.
 fn path_literal(path: &Path) -> String {
     format!("{:?}", path.to_string_lossy())
