@@ -318,6 +318,10 @@ fn two_commands_install_the_whole_api_cli() {
     let Some(xtask::cli::Command::InstallCli(args)) = cli.command else {
         panic!("not install-cli");
     };
+    // Built as the whole-API tests build (`full_crate::cargo`, the same
+    // target directory): warnings denied, so the dependencies they built
+    // are reused. No other test of this file runs cargo.
+    std::env::set_var("RUSTFLAGS", "-D warnings");
     let report = xtask::install::install_cli(&root, &args.options(&root))
         .unwrap_or_else(|report| panic!("{report}"));
     assert!(report.contains("540 operations"), "{report}");
