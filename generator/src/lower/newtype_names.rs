@@ -540,6 +540,38 @@ mod tests {
     }
 
     #[test]
+    fn lists_and_paths_name_what_one_item_is() {
+        assert_eq!(singular("FlexClusters"), "FlexCluster");
+        assert_eq!(singular("QueryShapeHashes"), "QueryShapeHash");
+        assert_eq!(singular("Policies"), "Policy");
+        assert_eq!(singular("Address"), "Address");
+        assert_eq!(one_of_list("ClusterIds", HEX), "ClusterId");
+        assert_eq!(one_of_list("Projects", HEX), "ProjectId");
+        assert_eq!(one_of_list("Hostnames", "^x$"), "Hostname");
+        let site = Site::param(
+            "Flex Clusters",
+            "/groups/{groupId}/flexClusters/{name}",
+            "name",
+        );
+        assert_eq!(
+            site,
+            Site::Param {
+                tag: "FlexClusters".into(),
+                segment: Some("FlexCluster".into()),
+                item: false,
+            }
+        );
+        let name = Use {
+            field: "name".into(),
+            pattern: CLUSTER.into(),
+            site,
+        };
+        assert_eq!(concept(&name), "FlexClusterName");
+        assert!(is_object_id("^([a-f0-9]{24})$") && is_object_id("^[a-fA-F0-9]{24}$"));
+        assert!(!is_object_id("[0-9a-f]+"));
+    }
+
+    #[test]
     fn words_split_camel_case_and_digits() {
         assert_eq!(
             words("ClusterDescription20240805"),
