@@ -60,6 +60,13 @@ pub fn install_cli(workspace: &Path, options: &InstallOptions) -> Result<String,
         options.api_version.clone(),
         &options.overlays,
     )?;
+    let manifest = std::fs::read_to_string(options.dir.join("Cargo.toml")).unwrap_or_default();
+    if !manifest.contains("name = \"atlas-api\"") {
+        return Err(format!(
+            "{report}error: the crate of {} has no atlas-api: the command line needs the Cloud Backups operations and the Atlas CLI's watchers (apply its overlays: --overlays DIR, as `cargo xtask spec fetch --overlays` writes them)\n",
+            options.spec.display()
+        ));
+    }
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut build = Command::new(cargo);
     build

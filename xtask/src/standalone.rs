@@ -97,23 +97,7 @@ pub fn standalone_manifest(root: &Path) -> Result<String, String> {
     for key in ["dev-dependencies", "example", "bench", "test", "bin"] {
         manifest.remove(key);
     }
-    // The `atlas-api` binary (feature `cli`) is the workspace's, by path.
-    let bin = Table::from_iter([
-        ("name".to_owned(), Value::String("atlas-api".into())),
-        (
-            "path".to_owned(),
-            Value::String(
-                root.join("generated/src/bin/atlas-api.rs")
-                    .to_string_lossy()
-                    .into_owned(),
-            ),
-        ),
-        (
-            "required-features".to_owned(),
-            Value::Array(vec![Value::String("cli".into())]),
-        ),
-    ]);
-    manifest.insert("bin".into(), Value::Array(vec![Value::Table(bin)]));
+
     let hand_written_features = manifest.remove("features");
     manifest.insert("workspace".into(), Value::Table(Table::new()));
     let mut out = toml::to_string(&manifest).map_err(|e| e.to_string())?;
@@ -309,8 +293,41 @@ pub fn generate_crate(
         ),
         None => format!("{written}\n{}", provenance.metadata_toml()),
     };
-    std::fs::write(dir.join("Cargo.toml"), with_metadata).map_err(io)?;
-    std::fs::write(dir.join("src/lib.rs"), standalone_lib(root, &provenance)).map_err(io)?;
+    // The `atlas-api` binary (feature `cli`) is the workspace's, by path,
+    // with the hand-written export waiters it uses: where the generated
+    // models have what they need (any spec of the Atlas API with its
+    // Cloud Backups operations).
+    let hosts_cli = hosts_export_waiters(root, dir);
+    let with_bin = if hosts_cli {
+        let bin = Table::from_iter([
+            ("name".to_owned(), Value::String("atlas-api".into())),
+            (
+                "path".to_owned(),
+                Value::String(
+                    root.join("generated/src/bin/atlas-api.rs")
+                        .to_string_lossy()
+                        .into_owned(),
+                ),
+            ),
+            (
+                "required-features".to_owned(),
+                Value::Array(vec![Value::String("cli".into())]),
+            ),
+        ]);
+        let bins = Table::from_iter([("bin".to_owned(), Value::Array(vec![Value::Table(bin)]))]);
+        format!(
+            "{with_metadata}\n{}",
+            toml::to_string(&bins).map_err(|e| e.to_string())?
+        )
+    } else {
+        with_metadata
+    };
+    std::fs::write(dir.join("Cargo.toml"), with_bin).map_err(io)?;
+    std::fs::write(
+        dir.join("src/lib.rs"),
+        standalone_lib(root, &provenance, hosts_cli),
+    )
+    .map_err(io)?;
     Ok(report)
 }
 
@@ -390,6 +407,50 @@ fn sync_dir(from: &Path, to: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Whether the crate in `dir` can host `generated/src/waiters.rs` (and so
+/// `atlas-api`): it has the `cloud-backups` feature, waiters (the Atlas
+/// CLI's watchers overlay) and every model the waiters import.
+fn hosts_export_waiters(root: &Path, dir: &Path) -> bool {
+    let Ok(waiters) = std::fs::read_to_string(root.join("generated/src/waiters.rs")) else {
+        return false;
+    };
+    let Some(imports) = waiters
+        .split("use crate::models::{")
+        .nth(1)
+        .and_then(|rest| rest.split('}').next())
+    else {
+        return false;
+    };
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap_or_default();
+    if !manifest.lines().any(|l| l.starts_with("cloud-backups =")) {
+        return false;
+    }
+    // `wait_for_backup_export` runs the watcher of `createBackupExport`.
+    let mut operations = String::new();
+    if let Ok(entries) = std::fs::read_dir(dir.join("src/gen/operations")) {
+        for entry in entries.flatten() {
+            operations.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    if !operations.contains("pub fn wait_after(") {
+        return false;
+    }
+    let mut models = String::new();
+    if let Ok(entries) = std::fs::read_dir(dir.join("src/gen/models")) {
+        for entry in entries.flatten() {
+            models.push_str(&std::fs::read_to_string(entry.path()).unwrap_or_default());
+        }
+    }
+    imports
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+        .all(|name| {
+            models.contains(&format!("pub struct {name}"))
+                || models.contains(&format!("pub enum {name}"))
+        })
+}
+
 /// A path as a Rust string literal.
 fn path_literal(path: &Path) -> String {
     format!("{:?}", path.to_string_lossy())
@@ -399,8 +460,15 @@ fn path_literal(path: &Path) -> String {
 /// whose items (client, models, operations, error type, the runtime's
 /// re-exports) are the crate's, and the hand-written waiters of
 /// `generated/src/waiters.rs` (which `atlas-api` uses).
-fn standalone_lib(root: &Path, provenance: &Provenance) -> String {
-    let waiters = path_literal(&root.join("generated/src/waiters.rs"));
+fn standalone_lib(root: &Path, provenance: &Provenance, waiters: bool) -> String {
+    let waiters = if waiters {
+        format!(
+            "\n#[cfg(feature = \"cloud-backups\")]\n#[path = {}]\npub mod waiters;\n",
+            path_literal(&root.join("generated/src/waiters.rs"))
+        )
+    } else {
+        String::new()
+    };
     format!(
         "//! A typed, validated async client generated by `cargo xtask crate` from `{spec}`\n\
          //! (see the docs of `atlas-admin-api` for how to use it).\n\
@@ -413,10 +481,7 @@ fn standalone_lib(root: &Path, provenance: &Provenance) -> String {
          #[rustfmt::skip]\n\
          mod gen;\n\
          pub use gen::*;\n\
-         \n\
-         #[cfg(feature = \"cloud-backups\")]\n\
-         #[path = {waiters}]\n\
-         pub mod waiters;\n",
+         {waiters}",
         spec = provenance.spec_file,
         provenance = provenance.doc_lines(),
     )
