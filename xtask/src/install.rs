@@ -72,7 +72,10 @@ pub fn install_cli(workspace: &Path, options: &InstallOptions) -> Result<String,
     build
         .args(["build", "--bin", "atlas-api", "--features", "cli"])
         .current_dir(&options.dir)
-        .env("CARGO_TARGET_DIR", &options.target_dir);
+        .env("CARGO_TARGET_DIR", &options.target_dir)
+        // As `cargo install`: no incremental cache (gigabytes for the whole
+        // API) for a binary built once.
+        .env("CARGO_INCREMENTAL", "0");
     if !options.debug {
         build.arg("--release");
     }
