@@ -32,6 +32,10 @@ pub const PREVIEW: &str = "x-xgen-preview";
 /// On an operation: its page of the API reference.
 pub const DOCS_URL: &str = "x-xgen-docs-url";
 
+/// `info.x-xgen-sha`: the commit of MongoDB's sources a published spec was
+/// built from (read by [`xgen_sha`]).
+pub const XGEN_SHA: &str = "x-xgen-sha";
+
 /// The Atlas CLI's extension on operations and parameters (see
 /// [`crate::atlascli`]).
 pub const ATLASCLI: &str = "x-xgen-atlascli";
@@ -83,6 +87,12 @@ pub fn public_preview(owner: &(impl Extensions + ?Sized)) -> bool {
         .and_then(|p| p.get("public"))
         .and_then(Value::as_str)
         == Some("true")
+}
+
+/// `info.x-xgen-sha` of MongoDB's published spec: the commit of the
+/// sources it was built from.
+pub fn xgen_sha(owner: &(impl Extensions + ?Sized)) -> Option<&str> {
+    owner.extension(XGEN_SHA)?.as_str().map(str::trim)
 }
 
 /// An operation's `x-xgen-docs-url`: `Ok(None)` when absent, `Err` with

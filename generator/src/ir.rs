@@ -17,6 +17,9 @@ pub use watch::{WatchArg, WatchExpect, WatchSource, Watcher};
 pub struct Api {
     /// Title of the spec, for crate docs.
     pub title: String,
+    /// Which spec this is (`info.version`, `info.x-xgen-sha`, the newest
+    /// API version it offers), for `atlas-api --version` and crate docs.
+    pub identity: SpecIdentity,
     /// Named types, keyed (and emitted in order) by Rust name.
     pub types: BTreeMap<String, TypeDef>,
     /// Validated string types, keyed by Rust name.
@@ -31,6 +34,34 @@ pub struct Api {
     /// The spec's examples with the type each should decode into (for
     /// round-trip tests of generated code), sorted by place.
     pub examples: Vec<Example>,
+}
+
+/// What names the spec a crate was generated from: MongoDB's published
+/// spec carries the commit of its sources in `info.x-xgen-sha`, and its
+/// newest `application/vnd.atlas.<date>+json` version dates it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SpecIdentity {
+    /// `info.version` (`2.0`).
+    pub version: String,
+    /// `info.x-xgen-sha`, when the spec has one.
+    pub xgen_sha: Option<String>,
+    /// The newest dated API version any operation offers (`2025-03-12`).
+    pub newest_api_version: Option<String>,
+}
+
+impl SpecIdentity {
+    /// One line for `--version` and docs: `spec 2.0, x-xgen-sha f84b8e4,
+    /// API versions to 2025-03-12`.
+    pub fn summary(&self) -> String {
+        let mut out = format!("spec {}", self.version);
+        if let Some(sha) = &self.xgen_sha {
+            out.push_str(&format!(", x-xgen-sha {sha}"));
+        }
+        if let Some(date) = &self.newest_api_version {
+            out.push_str(&format!(", API versions to {date}"));
+        }
+        out
+    }
 }
 
 /// An example value from the spec and the generated type it describes.
@@ -238,8 +269,12 @@ pub struct Newtype {
     pub pattern: String,
     /// How the pattern is enforced.
     pub plan: PatternPlan,
-    /// Description of the first use.
+    /// Description (a parameter's where one has the type, else the first
+    /// use's).
     pub doc: Option<String>,
+    /// The other validated types with the same pattern (each converts
+    /// into this one with `From`, and builders taking this one take them).
+    pub same_pattern: Vec<String>,
 }
 
 /// A value type.

@@ -25,6 +25,7 @@ pub mod emit;
 pub mod extensions;
 pub mod format;
 pub mod ir;
+pub mod links;
 pub mod load;
 pub mod lower;
 pub mod manifest;
@@ -37,6 +38,9 @@ pub mod rules;
 pub mod spec_tools;
 
 pub use diag::{Diagnostic, Failure, Pointer, Severity, WarningCode};
+
+/// This generator's version (recorded in the crates it writes).
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 pub use output::FileSet;
 
 /// What one generation run produced.
@@ -51,6 +55,8 @@ pub struct Generated {
     /// The `[features]` lines of the generated crate's manifest (see
     /// [`manifest::splice`]).
     pub features: String,
+    /// Which spec it was generated from (for a crate's metadata and docs).
+    pub identity: ir::SpecIdentity,
 }
 
 /// Counts of what was generated.
@@ -177,5 +183,6 @@ pub fn generate(spec: &load::Spec, options: &Options) -> Result<Generated, Failu
         warnings: lowered.warnings,
         summary,
         features,
+        identity: lowered.api.identity,
     })
 }

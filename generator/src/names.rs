@@ -154,6 +154,12 @@ impl NameScope {
 
     /// Takes `name`, or the first free `name2`, `name3`, ... (with `_` between
     /// when `name` ends in a digit or `_`).
+    /// Whether `name` is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// `name`, or `name` with the first free number appended.
     pub fn take(&mut self, name: &str) -> String {
         if self.taken.insert(name.to_owned()) {
             return name.to_owned();

@@ -149,6 +149,17 @@ pub enum VersionPin {
     Preview,
 }
 
+impl std::fmt::Display for VersionPin {
+    /// As `--api-version` takes it: `latest`, `preview` or the date.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Latest => f.write_str("latest"),
+            Self::Preview => f.write_str("preview"),
+            Self::Date(date) => f.write_str(date),
+        }
+    }
+}
+
 impl std::str::FromStr for VersionPin {
     type Err = String;
 

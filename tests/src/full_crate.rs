@@ -23,72 +23,15 @@ pub fn generate_crate_with_overlays(
 ) -> (PathBuf, String) {
     let root = workspace_root();
     let overlays = atlas_codegen::overlay::expand(overlays).unwrap_or_else(|f| panic!("{f}"));
-    let mut scratch = dir.as_os_str().to_owned();
-    scratch.push(".new");
-    let scratch = PathBuf::from(scratch);
-    let _ = std::fs::remove_dir_all(&scratch);
-    let report = xtask::standalone::generate_crate(
+    let report = xtask::standalone::generate_crate_synced(
         &root,
         spec,
-        &scratch,
+        dir,
         atlas_codegen::lower::VersionPin::Latest,
         &overlays,
     )
     .unwrap_or_else(|report| panic!("codegen failed:\n{report}"));
-    for name in ["Cargo.toml", "Cargo.lock"] {
-        sync_file(&scratch.join(name), &dir.join(name));
-    }
-    sync_dir(&scratch.join("src"), &dir.join("src"));
-    let _ = std::fs::remove_dir_all(&scratch);
     (dir.to_owned(), report)
-}
-
-/// Writes `to` with the bytes of `from` unless it has them already.
-fn sync_file(from: &Path, to: &Path) {
-    let Ok(new) = std::fs::read(from) else {
-        return;
-    };
-    if std::fs::read(to).ok().as_deref() == Some(&new[..]) {
-        return;
-    }
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(to, new).unwrap_or_else(|e| panic!("cannot write {}: {e}", to.display()));
-}
-
-/// Makes the folder `to` hold what `from` holds, writing only what changed.
-fn sync_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).expect("mkdir");
-    let names = |dir: &Path| -> Vec<std::ffi::OsString> {
-        std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .filter_map(Result::ok)
-                    .map(|e| e.file_name())
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let wanted = names(from);
-    for stale in names(to).into_iter().filter(|n| !wanted.contains(n)) {
-        let path = to.join(stale);
-        let _ = std::fs::remove_dir_all(&path).or_else(|_| std::fs::remove_file(&path));
-    }
-    for name in wanted {
-        let (source, target) = (from.join(&name), to.join(&name));
-        if source.is_dir() {
-            if target.is_file() {
-                let _ = std::fs::remove_file(&target);
-            }
-            sync_dir(&source, &target);
-        } else {
-            if target.is_dir() {
-                let _ = std::fs::remove_dir_all(&target);
-            }
-            sync_file(&source, &target);
-        }
-    }
 }
 
 /// Runs `cargo <args>` in `dir` with a shared scratch target directory;

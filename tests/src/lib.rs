@@ -277,6 +277,7 @@ pub fn differences(left: &Value, right: &Value) -> Vec<String> {
 }
 
 pub mod differential;
+pub mod fake_github;
 pub mod full_crate;
 pub mod instances;
 pub mod layers;

@@ -49,6 +49,46 @@ fn combined_spec_generates_compiles_and_round_trips() {
     assert_eq!(stubs, 540);
     let cli = std::fs::read_to_string(dir.join("src/gen/cli.rs")).expect("cli.rs");
     assert_eq!(cli.matches("watch: Some(").count(), 25);
+    // Every docs link is absolute: no `#tag/...` fragment is left in any
+    // emitted doc (fields, parameters, enums, models, operations).
+    let mut relative = Vec::new();
+    let mut stack = vec![dir.join("src/gen")];
+    while let Some(folder) = stack.pop() {
+        for entry in std::fs::read_dir(&folder).expect("read_dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read");
+            relative.extend(
+                text.lines()
+                    .filter(|l| {
+                        l.trim_start().starts_with("///") || l.trim_start().starts_with("//!")
+                    })
+                    .filter(|l| l.contains("](#"))
+                    .map(|l| format!("{}: {}", path.display(), l.trim())),
+            );
+        }
+    }
+    assert!(
+        relative.is_empty(),
+        "{} relative links, e.g. {:?}",
+        relative.len(),
+        relative.first()
+    );
+    // What the crate was built from: its manifest and its docs say.
+    let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("Cargo.toml");
+    assert!(
+        manifest.contains("[package.metadata.atlas-codegen]"),
+        "{manifest}"
+    );
+    assert!(manifest.contains("x-xgen-sha = \"f84b8e4346991132f70f5610809ad1b6af020975\""));
+    let lib = std::fs::read_to_string(dir.join("src/lib.rs")).expect("lib.rs");
+    assert!(
+        lib.contains("x-xgen-sha f84b8e4346991132f70f5610809ad1b6af020975"),
+        "{lib}"
+    );
     cargo(
         &dir,
         &[

@@ -203,6 +203,12 @@ impl Pairing {
                         let mut y = y.clone();
                         y.name = x.name.clone();
                         y.doc = x.doc.clone();
+                        // The other types with its pattern depend on the
+                        // rest of the spec, not on this type.
+                        y.same_pattern = x.same_pattern.clone();
+                        // A type several fields share is described by one
+                        // of them, which depends on which the spec has.
+                        y.field = x.field.clone();
                         if x != &y {
                             self.problems
                                 .push(format!("{at}: validated string {a}: {x:?} vs {y:?}"));

@@ -31,6 +31,9 @@ pub enum Command {
     Spec(SpecCli),
     /// Write a standalone client crate generated from a spec.
     Crate(CrateCli),
+    /// Generate a crate from a spec (with overlays) and install its
+    /// `atlas-api` binary: the whole Atlas Admin API after `spec fetch`.
+    InstallCli(InstallCli),
     /// Generate and `cargo check` a crate from each spec of a folder (the
     /// published history of the Atlas spec, say).
     #[command(after_help = "exit status: 0 every spec compiled, 1 otherwise")]
@@ -137,6 +140,56 @@ pub struct CrateCli {
     /// files in file-name order). None by default.
     #[arg(long = "overlay", value_name = "FILE|DIR")]
     pub overlay: Vec<PathBuf>,
+}
+
+/// `cargo xtask install-cli`.
+#[derive(Debug, Clone, Args)]
+pub struct InstallCli {
+    /// The spec to generate from (`spec fetch` writes DIR/v2.yaml).
+    #[arg(long, value_name = "PATH")]
+    pub spec: PathBuf,
+    /// Apply this OpenAPI Overlay (repeatable, in order; a directory means
+    /// its *.yaml, *.yml and *.json files in file-name order): the Atlas
+    /// CLI's (`spec fetch --overlays` writes DIR/overlays) give its watchers
+    /// (`--watch`) and `--projectId`.
+    #[arg(long = "overlay", visible_alias = "overlays", value_name = "FILE|DIR")]
+    pub overlay: Vec<PathBuf>,
+    /// Generate each operation for this API version (as for `codegen`).
+    #[arg(long, value_name = "V", default_value = "latest")]
+    pub api_version: VersionPin,
+    /// Install into ROOT/bin [default: $CARGO_INSTALL_ROOT, $CARGO_HOME or
+    /// ~/.cargo, as `cargo install`].
+    #[arg(long, value_name = "ROOT")]
+    pub root: Option<PathBuf>,
+    /// Where to write the crate [default: target/atlas-crates/<spec name>].
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+    /// The cargo target directory [default: target/full-spec, shared with
+    /// the whole-API tests].
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+    /// Build the dev profile, not release (faster to build, slower to run).
+    #[arg(long)]
+    pub debug: bool,
+}
+
+impl InstallCli {
+    /// The options for the workspace at `root`.
+    pub fn options(self, root: &Path) -> crate::install::InstallOptions {
+        crate::install::InstallOptions {
+            dir: self
+                .dir
+                .unwrap_or_else(|| crate::standalone::default_dir(root, &self.spec)),
+            spec: self.spec,
+            overlays: self.overlay,
+            api_version: self.api_version,
+            root: self.root.unwrap_or_else(crate::install::default_root),
+            target_dir: self
+                .target_dir
+                .unwrap_or_else(|| root.join("target/full-spec")),
+            debug: self.debug,
+        }
+    }
 }
 
 /// The help text of `cargo xtask` or of one of its commands (`path` names
@@ -249,12 +302,13 @@ mod tests {
             &["codegen"],
             &["spec"],
             &["crate"],
+            &["install-cli"],
             &["history"],
             &["release"],
         ] {
             assert!(help(path).contains("Usage: cargo xtask"), "{path:?}");
         }
-        for sub in ["extract", "update", "add", "remove", "diff"] {
+        for sub in ["fetch", "extract", "update", "add", "remove", "diff"] {
             let err = Cli::try_parse_from(["xtask", "spec", sub, "--help"]).expect_err("help");
             assert_eq!(err.kind(), clap::error::ErrorKind::DisplayHelp);
             assert_eq!(err.exit_code(), 0);

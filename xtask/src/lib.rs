@@ -1,7 +1,9 @@
 //! The logic behind `cargo xtask`, as a library so tests can call it.
 
 pub mod cli;
+pub mod fetch;
 pub mod history;
+pub mod install;
 mod overlay_args;
 pub mod release;
 pub mod spec;
@@ -139,6 +141,14 @@ pub fn list_warnings(warnings: &[Diagnostic], out: &mut String) {
 
 /// Runs codegen; `Ok` carries the report for stdout, `Err` the one for stderr.
 pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
+    codegen_with_identity(args, root).map(|(report, _)| report)
+}
+
+/// [`codegen`], also returning which spec the code was generated from.
+pub fn codegen_with_identity(
+    args: &CodegenArgs,
+    root: &Path,
+) -> Result<(String, atlas_codegen::ir::SpecIdentity), String> {
     let started = Instant::now();
     let source = relative(&args.spec, root);
     let mut report = String::new();
@@ -204,7 +214,7 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
     if args.check {
         if stale.is_empty() {
             let _ = writeln!(report, "{out_label} is up to date ({})", generated.summary);
-            return Ok(report);
+            return Ok((report, generated.identity));
         }
         for s in &stale {
             let _ = writeln!(
@@ -222,7 +232,7 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
             "{out_label} is already up to date ({})",
             generated.summary
         );
-        return Ok(report);
+        return Ok((report, generated.identity));
     }
     if let Err(err) = output::write_all(&args.out, &generated.files, &extra) {
         let _ = writeln!(
@@ -237,5 +247,5 @@ pub fn codegen(args: &CodegenArgs, root: &Path) -> Result<String, String> {
         generated.summary,
         started.elapsed()
     );
-    Ok(report)
+    Ok((report, generated.identity))
 }

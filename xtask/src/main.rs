@@ -38,8 +38,13 @@ fn run_crate(args: CrateCli) -> ExitCode {
     let dir = args
         .dir
         .unwrap_or_else(|| xtask::standalone::default_dir(&root, &args.spec));
-    let result =
-        xtask::standalone::generate_crate(&root, &args.spec, &dir, args.api_version, &args.overlay);
+    let result = xtask::standalone::generate_crate_synced(
+        &root,
+        &args.spec,
+        &dir,
+        args.api_version,
+        &args.overlay,
+    );
     finish(result.map(|mut report| {
         report.push_str(&format!(
             "crate written to {}; build it with `cargo build --manifest-path {}/Cargo.toml`\n",
@@ -73,6 +78,9 @@ fn main() -> ExitCode {
             ExitCode::from(outcome.status)
         }
         Some(Command::Crate(args)) => run_crate(args),
+        Some(Command::InstallCli(args)) => {
+            finish(xtask::install::install_cli(&root, &args.options(&root)))
+        }
         Some(Command::History(HistoryCli { specs, out })) => {
             let out = out.unwrap_or_else(|| root.join("target/history"));
             finish(xtask::history::run(&root, &specs, &out))

@@ -27,6 +27,11 @@ pub const EXIT_USAGE: u8 = 2;
 /// A parsed `cargo xtask spec` command.
 #[derive(Debug, Clone, PartialEq, Eq, clap::Subcommand)]
 pub enum SpecCommand {
+    /// Download MongoDB's published spec (github.com/mongodb/openapi: the
+    /// combined `openapi/v2.yaml`, or one API version's) and, with
+    /// --overlays, the Atlas CLI's overlays into DIR; print where it came
+    /// from, its commit, info.x-xgen-sha and SHA-256.
+    Fetch(FetchArgs),
     /// Write a self-contained OpenAPI 3.0 document with the named operations
     /// and every component they reference; to FILE, or to stdout.
     Extract {
@@ -150,6 +155,7 @@ pub fn parse_args(args: &[String]) -> Result<SpecCommand, String> {
 /// Runs a command in the workspace at `root`.
 pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
     match command {
+        SpecCommand::Fetch(args) => run_fetch(args),
         SpecCommand::Extract { from, ops, out } => run_extract(from, ops, out.as_deref()),
         SpecCommand::Diff {
             old,
@@ -171,6 +177,78 @@ pub fn run(command: &SpecCommand, root: &Path) -> Outcome {
             change,
         } => run_add(root, from, ops, tags, &change.flags(root, false)),
         SpecCommand::Remove { ops, change } => run_remove(root, ops, &change.flags(root, false)),
+    }
+}
+
+/// `cargo xtask spec fetch`.
+#[derive(Debug, Clone, PartialEq, Eq, clap::Args)]
+pub struct FetchArgs {
+    /// The folder to write into (created if missing): the spec under its
+    /// upstream file name (`v2.yaml`, `openapi-YYYY-MM-DD.yaml`), the
+    /// overlays in `overlays/`.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+    /// A branch, tag or commit of mongodb/openapi.
+    #[arg(long = "ref", value_name = "REF", default_value = "main")]
+    pub git_ref: String,
+    /// The spec of one API version (openapi/v2/openapi-YYYY-MM-DD.yaml)
+    /// instead of the combined one (openapi/v2.yaml).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub version: Option<String>,
+    /// Also fetch the Atlas CLI's overlays (tools/internal/specs/overlays/
+    /// of github.com/mongodb/mongodb-atlas-cli) into DIR/overlays, at this
+    /// ref of its repository.
+    #[arg(long, value_name = "REF", num_args = 0..=1, default_missing_value = "master")]
+    pub overlays: Option<String>,
+    /// Fail, writing nothing, unless the spec has this SHA-256 (hex).
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// Where repository files are served (a mirror, a test server).
+    #[arg(long, value_name = "URL", default_value = crate::fetch::DEFAULT_RAW_URL)]
+    pub raw_url: String,
+    /// Where GitHub's REST API is served (a mirror, a test server).
+    #[arg(long, value_name = "URL", default_value = crate::fetch::DEFAULT_API_URL)]
+    pub api_url: String,
+}
+
+impl FetchArgs {
+    /// The fetch these flags ask for.
+    pub fn options(&self) -> crate::fetch::FetchOptions {
+        crate::fetch::FetchOptions {
+            out: self.out.clone(),
+            git_ref: self.git_ref.clone(),
+            version: self.version.clone(),
+            overlays: self.overlays.clone(),
+            sha256: self.sha256.clone(),
+            raw_url: self.raw_url.trim_end_matches('/').to_owned(),
+            api_url: self.api_url.trim_end_matches('/').to_owned(),
+        }
+    }
+}
+
+fn run_fetch(args: &FetchArgs) -> Outcome {
+    match crate::fetch::fetch(&args.options()) {
+        Ok(fetched) => {
+            let mut stderr: String = fetched.notes.iter().map(|n| format!("{n}\n")).collect();
+            let next = match &fetched.overlays {
+                Some((dir, _)) => format!(
+                    "next: cargo xtask install-cli --spec {} --overlays {}\n",
+                    fetched.spec.display(),
+                    dir.display()
+                ),
+                None => format!(
+                    "next: cargo xtask crate --spec {}\n",
+                    fetched.spec.display()
+                ),
+            };
+            stderr.push_str(&next);
+            Outcome {
+                stdout: fetched.report(),
+                stderr,
+                status: 0,
+            }
+        }
+        Err(why) => Outcome::error(format!("error: {why}\n")),
     }
 }
 

@@ -312,6 +312,39 @@ macro_rules! validated {
     };
 }
 
+/// Two validated string types with the same pattern, made interchangeable
+/// without checking again: `same_pattern!(A, B)`: `From<A> for B` and
+/// `From<B> for A`, and [`IntoValidated`](crate::IntoValidated) of each
+/// (and of a reference to it) for the other, so builders taking one take
+/// both.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! same_pattern {
+    ($a:ident, $b:ident) => {
+        $crate::same_pattern!(@one $a, $b);
+        $crate::same_pattern!(@one $b, $a);
+    };
+    (@one $from:ident, $to:ident) => {
+        impl ::std::convert::From<$from> for $to {
+            fn from(value: $from) -> Self {
+                <$to as $crate::Validated>::from_checked(::std::string::String::from(value))
+            }
+        }
+
+        impl $crate::IntoValidated<$to> for $from {
+            fn into_validated(self) -> Result<$to, $crate::ValidationError> {
+                Ok(<$to as ::std::convert::From<$from>>::from(self))
+            }
+        }
+
+        impl $crate::IntoValidated<$to> for &$from {
+            fn into_validated(self) -> Result<$to, $crate::ValidationError> {
+                Ok(<$to as ::std::convert::From<$from>>::from(self.clone()))
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

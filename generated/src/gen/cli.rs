@@ -9,12 +9,16 @@
 //! commands from the table and dispatches. The binary is
 //! `src/bin/atlas-api.rs`.
 use crate::cli_runtime as rt;
-/// Every command: `atlas-api <tag> <operation> [flags]`.
+/// Every command: `atlas-api <tag> <operation> [flags]`; `--version`
+/// names the spec the crate was generated from.
 pub fn command() -> ::clap::Command {
     rt::command(
-        "Calls the MongoDB Atlas Administration API (subset shipped by this project) from the command line.",
-        TAGS,
-    )
+            "Calls the MongoDB Atlas Administration API (subset shipped by this project) from the command line.",
+            TAGS,
+        )
+        .version(
+            concat!(env!("CARGO_PKG_VERSION"), " (spec 2.0, API versions to 2024-05-30)"),
+        )
 }
 /// Every tag; the operations of those whose feature is on (see
 /// [`crate::cli_runtime::prepare`] and [`crate::cli_runtime::execute`]).

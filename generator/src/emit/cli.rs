@@ -604,6 +604,8 @@ pub fn emit_cli(api: &Api) -> TokenStream {
     let arg_items = &args.items;
     let title = doc_text(&api.title);
     let about = format!("Calls the {} from the command line.", plain(&title));
+    // `atlas-api --version`: the crate's version and the spec it was built from.
+    let version = format!(" ({})", api.identity.summary());
     quote! {
         //! The `atlas-api` command line (cargo feature `cli`): `atlas-api <tag>
         //! <operation> [flags]`, one subcommand per tag and operation of the
@@ -615,9 +617,10 @@ pub fn emit_cli(api: &Api) -> TokenStream {
 
         use crate::cli_runtime as #rt;
 
-        /// Every command: `atlas-api <tag> <operation> [flags]`.
+        /// Every command: `atlas-api <tag> <operation> [flags]`; `--version`
+        /// names the spec the crate was generated from.
         pub fn command() -> ::clap::Command {
-            #rt::command(#about, TAGS)
+            #rt::command(#about, TAGS).version(concat!(env!("CARGO_PKG_VERSION"), #version))
         }
 
         /// Every tag; the operations of those whose feature is on (see

@@ -76,8 +76,29 @@ pub(super) fn emit_model_items(
     }
 }
 
+/// `From` (and builder input) conversions between the validated types
+/// with the same pattern, each compiled when both types are.
+fn emit_same_pattern(api: &Api) -> TokenStream {
+    let pairs = api.newtypes.values().flat_map(|n| {
+        n.same_pattern
+            .iter()
+            .filter(|other| n.name < **other && api.newtypes.contains_key(*other))
+            .map(move |other| {
+                let (a, b) = (ident(&n.name), ident(other));
+                let (cfg_a, cfg_b) = (cfg_for(api, &n.name), cfg_for(api, other));
+                quote! {
+                    #cfg_a
+                    #cfg_b
+                    sh::same_pattern!(#a, #b);
+                }
+            })
+    });
+    quote! { #(#pairs)* }
+}
+
 pub(super) fn emit_models(api: &Api) -> TokenStream {
     let matchers = matchers(api);
+    let same_pattern = emit_same_pattern(api);
     // A type's cfg goes on every item it emits (the type and its impls).
     let items = emit_model_items(
         api,
@@ -127,6 +148,7 @@ pub(super) fn emit_models(api: &Api) -> TokenStream {
         use crate::runtime::serde_helpers as sh;
         #(#modules)*
         #items
+        #same_pattern
         #(#matchers)*
     }
 }

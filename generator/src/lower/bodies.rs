@@ -42,6 +42,7 @@ impl<'a> Lowerer<'a> {
                         let ctx = Ctx {
                             hint: format!("{builder_name}Body"),
                             field: "body".to_owned(),
+                            site: super::newtype_names::Site::Body(format!("{builder_name}Body")),
                             depth: 0,
                         };
                         let media_ptr = body_ptr.join("content").join(media).join("schema");
@@ -109,6 +110,7 @@ impl<'a> Lowerer<'a> {
                     let ctx = Ctx {
                         hint: format!("{builder_name}Response{code}"),
                         field: "body".to_owned(),
+                        site: super::newtype_names::Site::Body(format!("{builder_name}Response")),
                         depth: 0,
                     };
                     let media_ptr = resp_ptr.join("content").join(media).join("schema");

@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use openapiv3::{Discriminator, MediaType, OpenAPI, Parameter, ReferenceOr, RequestBody, Schema};
 
 use crate::diag::{Diagnostic, Failure, Pointer, WarningCode};
-use crate::ir::{Api, Example, Feature, Field, Newtype, Operation, Type, TypeDef, View};
+use crate::ir::{Api, Example, Feature, Field, Operation, Type, TypeDef, View};
 use crate::load::Spec;
 use crate::names::{type_name, NameScope};
 use crate::pattern::PatternPlan;
@@ -22,8 +22,10 @@ use crate::rules::{self, unescape_token, Scalar};
 mod bodies;
 mod cycles;
 mod directions;
+mod docs;
 mod features;
 mod media;
+mod newtype_names;
 mod objects;
 mod operation;
 mod pagination;
@@ -122,6 +124,8 @@ impl<'a> From<&'a ReferenceOr<Box<Schema>>> for SRef<'a> {
 struct Ctx {
     hint: String,
     field: String,
+    /// Where the value is (names its validated type).
+    site: newtype_names::Site,
     /// How many `allOf` aliases were followed to get here.
     depth: usize,
 }
@@ -202,8 +206,8 @@ struct Names {
     /// Self-containing list, map or scalar components given a wrapper
     /// type, by (name, view).
     wrappers: BTreeMap<(String, View), String>,
-    /// Validated string types by (field, pattern).
-    newtype_keys: HashMap<(String, String), String>,
+    /// The patterned strings met, by use (its index in `Output::uses`).
+    newtype_uses: HashMap<newtype_names::Use, usize>,
     /// The first enum with each list of values (later ones alias it).
     enums_by_values: HashMap<Vec<String>, String>,
 }
@@ -221,7 +225,8 @@ struct Analysis {
 #[derive(Default)]
 struct Output {
     types: BTreeMap<String, TypeDef>,
-    newtypes: BTreeMap<String, Newtype>,
+    /// Patterned strings, named once all are known (`newtype_names.rs`).
+    uses: Vec<(newtype_names::Use, newtype_names::Recorded)>,
     operations: Vec<Operation>,
     /// The cargo features, planned before operations are lowered.
     features: BTreeMap<String, Feature>,
@@ -400,10 +405,12 @@ impl<'a> Lowerer<'a> {
         self.out.warnings.sort();
         self.out.warnings.dedup();
         let title = self.api.info.title.clone();
+        let identity = self.identity();
         let mut api = Api {
             title,
+            identity,
             types: self.out.types,
-            newtypes: self.out.newtypes,
+            newtypes: BTreeMap::new(),
             operations: self.out.operations,
             features: std::mem::take(&mut self.out.features),
             type_features: BTreeMap::new(),
@@ -414,6 +421,7 @@ impl<'a> Lowerer<'a> {
                 .map(|((pointer, ty), value)| Example { pointer, ty, value })
                 .collect(),
         };
+        newtype_names::name_all(&mut api, &self.out.uses);
         features::assign_type_features(&mut api);
         // Types no operation reaches any more (the discriminator enum of
         // variants that now write their tag themselves) are not generated.
@@ -427,10 +435,29 @@ impl<'a> Lowerer<'a> {
         });
         api.type_features = reached;
         pagination::detect_all(&mut api);
+        docs::absolute_doc_links(&mut api);
         Ok(Lowered {
             api,
             warnings: self.out.warnings,
         })
+    }
+
+    /// The spec's identity (see [`SpecIdentity`](crate::ir::SpecIdentity)).
+    fn identity(&self) -> crate::ir::SpecIdentity {
+        let info = &self.api.info;
+        let newest_api_version = self
+            .out
+            .operations
+            .iter()
+            .flat_map(|op| &op.api_versions)
+            .filter(|v| rules::is_date(v))
+            .max()
+            .cloned();
+        crate::ir::SpecIdentity {
+            version: info.version.clone(),
+            xgen_sha: crate::extensions::xgen_sha(&info.extensions).map(str::to_owned),
+            newest_api_version,
+        }
     }
 
     // ----- naming -------------------------------------------------------

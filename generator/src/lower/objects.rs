@@ -134,6 +134,7 @@ impl<'a> Lowerer<'a> {
             let ctx = Ctx {
                 hint: format!("{}{}", job.name, type_name(&prop.wire)),
                 field: prop.wire.clone(),
+                site: super::newtype_names::Site::Property(job.name.clone()),
                 depth: 0,
             };
             let ty = self.convert(prop.schema, &prop.pointer, job.view, &ctx);
@@ -260,6 +261,7 @@ impl<'a> Lowerer<'a> {
                 let ctx = Ctx {
                     hint: format!("{}{}", job.name, rust),
                     field: rust.clone(),
+                    site: super::newtype_names::Site::Property(job.name.clone()),
                     depth: 0,
                 };
                 self.convert(member, &ptr, job.view, &ctx)

@@ -140,8 +140,14 @@ impl<'a> Lowerer<'a> {
         let path_item_ptr = Pointer::root().join("paths").join(path);
         let merged = self.merged_parameters(item, op, &path_item_ptr, &pointer);
         let template = self.path_template(path, &path_item_ptr)?;
-        let (params, path_parts) =
-            self.lower_params(&merged, template, path, &path_item_ptr, &builder_name)?;
+        let (params, path_parts) = self.lower_params(
+            &merged,
+            template,
+            path,
+            &path_item_ptr,
+            &builder_name,
+            op.tags.first(),
+        )?;
         // The API version: chosen once for the whole operation.
         let api_version = self.choose_version(op);
         let version = api_version.as_deref();

@@ -98,6 +98,7 @@ impl<'a> Lowerer<'a> {
         path: &str,
         path_item_ptr: &Pointer,
         builder_name: &str,
+        tag: Option<&String>,
     ) -> Option<(Vec<Param>, Vec<PathPart>)> {
         let template_vars: Vec<&String> = parts_raw
             .iter()
@@ -160,6 +161,11 @@ impl<'a> Lowerer<'a> {
             let ctx = Ctx {
                 hint: format!("{builder_name}{}", type_name(&data.name)),
                 field: data.name.clone(),
+                site: super::newtype_names::Site::param(
+                    tag.map_or(builder_name, String::as_str),
+                    path,
+                    &data.name,
+                ),
                 depth: 0,
             };
             let (ty, default, example) = match &data.format {

@@ -7,12 +7,13 @@ use openapiv3::{
     Type as OaType, VariantOrUnknownOrEmpty,
 };
 
+use super::newtype_names;
 use super::{
     non_empty, nullable_if, scalar_type, Ctx, Job, Kind, Lowerer, SRef, KNOWN_STRING_FORMATS,
     MAX_REF_CHAIN,
 };
 use crate::diag::{Pointer, WarningCode};
-use crate::ir::{Newtype, Type, TypeDef, View, WrapperDef};
+use crate::ir::{Type, TypeDef, View, WrapperDef};
 use crate::names::type_name;
 use crate::pattern::{self, PatternPlan};
 use crate::rules::{self, Scalar};
@@ -294,7 +295,15 @@ impl<'a> Lowerer<'a> {
             .get(name)
             .is_some_and(|d| d.len() > 1);
         let rust = if differs && both && view == View::Request {
-            self.names.type_scope.take(&format!("{base}Request"))
+            // The request view is `FooRequest`, or `FooRequestBody` when the
+            // spec has a `FooRequest` of its own: a name that says what it
+            // is, never a number.
+            let free = ["Request", "RequestBody", "RequestView"]
+                .iter()
+                .map(|suffix| format!("{base}{suffix}"))
+                .find(|candidate| !self.names.type_scope.is_taken(candidate))
+                .unwrap_or_else(|| format!("{base}Request"));
+            self.names.type_scope.take(&free)
         } else {
             base
         };
@@ -436,6 +445,7 @@ impl<'a> Lowerer<'a> {
                     let inner_ctx = Ctx {
                         hint: format!("{}Item", ctx.hint),
                         field: ctx.field.clone(),
+                        site: ctx.site.item(),
                         depth: ctx.depth,
                     };
                     let nullable = self.flags(items.into()).2;
@@ -521,6 +531,7 @@ impl<'a> Lowerer<'a> {
                 let inner_ctx = Ctx {
                     hint: format!("{}Value", ctx.hint),
                     field: ctx.field.clone(),
+                    site: ctx.site.clone(),
                     depth: ctx.depth,
                 };
                 let nullable = self.flags(s.as_ref().into()).2;
@@ -557,22 +568,26 @@ impl<'a> Lowerer<'a> {
             );
             return Type::String;
         }
-        let key = (ctx.field.clone(), pattern.to_owned());
-        if let Some(name) = self.names.newtype_keys.get(&key) {
-            return Type::Newtype(name.clone());
-        }
-        let name = self.names.type_scope.take(&type_name(&ctx.field));
-        self.names.newtype_keys.insert(key, name.clone());
-        self.out.newtypes.insert(
-            name.clone(),
-            Newtype {
-                name: name.clone(),
-                field: ctx.field.clone(),
-                pattern: pattern.to_owned(),
-                plan,
-                doc: non_empty(doc),
-            },
-        );
-        Type::Newtype(name)
+        let key = newtype_names::Use {
+            field: ctx.field.clone(),
+            pattern: pattern.to_owned(),
+            site: ctx.site.clone(),
+        };
+        let index = match self.names.newtype_uses.get(&key) {
+            Some(index) => *index,
+            None => {
+                let index = self.out.uses.len();
+                self.names.newtype_uses.insert(key.clone(), index);
+                self.out.uses.push((
+                    key,
+                    newtype_names::Recorded {
+                        plan,
+                        doc: non_empty(doc),
+                    },
+                ));
+                index
+            }
+        };
+        Type::Newtype(newtype_names::placeholder(index))
     }
 }

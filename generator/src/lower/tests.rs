@@ -619,3 +619,66 @@ fn plain_paths_are_chains_of_keys() {
         assert_eq!(simple_path(other), None, "{other}");
     }
 }
+
+#[test]
+fn every_doc_link_resolves_against_the_docs_page_and_the_spec_is_identified() {
+    let yaml = r##"openapi: 3.0.1
+info: { title: t, version: '2.0', x-xgen-sha: abc123 }
+paths:
+  /groups/{groupId}/things:
+    get:
+      operationId: listThings
+      tags: [Things]
+      x-xgen-docs-url: https://docs.example/v2/#tag/Things/operation/listThings
+      parameters:
+        - name: groupId
+          in: path
+          required: true
+          description: Use [/groups](#tag/Projects/operation/listProjects).
+          schema: { type: string, pattern: "^([a-f0-9]{24})$" }
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2024-08-05+json:
+              schema: { $ref: '#/components/schemas/Thing' }
+components:
+  schemas:
+    Thing:
+      type: object
+      description: See [projects](#tag/Projects).
+      properties:
+        kind:
+          type: string
+          enum: [a, b]
+          description: One of [these](#tag/Things/operation/listThings) or [that](other.html).
+"##;
+    let api = lower_yaml(yaml, VersionPin::Latest);
+    let page = "https://docs.example/v2/";
+    let op = &api.operations[0];
+    assert_eq!(
+        op.params[0].doc.as_deref(),
+        Some(format!("Use [/groups]({page}#tag/Projects/operation/listProjects).").as_str())
+    );
+    let Some(TypeDef::Struct(thing)) = api.types.get("Thing") else {
+        panic!("no Thing: {:?}", api.types.keys());
+    };
+    assert_eq!(
+        thing.doc.as_deref(),
+        Some(format!("See [projects]({page}#tag/Projects).").as_str())
+    );
+    assert_eq!(
+        thing.fields[0].doc.as_deref(),
+        Some(format!("One of [these]({page}#tag/Things/operation/listThings) or that.").as_str())
+    );
+    assert_eq!(api.identity.version, "2.0");
+    assert_eq!(api.identity.xgen_sha.as_deref(), Some("abc123"));
+    assert_eq!(
+        api.identity.newest_api_version.as_deref(),
+        Some("2024-08-05")
+    );
+    assert_eq!(
+        api.identity.summary(),
+        "spec 2.0, x-xgen-sha abc123, API versions to 2024-08-05"
+    );
+}

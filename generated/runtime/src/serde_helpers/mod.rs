@@ -34,6 +34,6 @@ pub use scope::{with_options, with_options_noting_unknown, DecodeOptions};
 pub use unions::{serialize_tagged, tag_of, tagged_fallback, try_variant, untagged_fallback};
 
 pub use crate::{
-    decode_by_deserialize, object, string_enum, tagged_union, tagged_variant, untagged_union,
-    validated, wrapper,
+    decode_by_deserialize, object, same_pattern, string_enum, tagged_union, tagged_variant,
+    untagged_union, validated, wrapper,
 };

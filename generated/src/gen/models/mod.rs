@@ -466,6 +466,8 @@ pub struct ClusterName(String);
 sh::validated!(
     ClusterName, "clusterName", "^[a-zA-Z0-9][a-zA-Z0-9-]*$", matches_pattern_2
 );
+/// 24-hexadecimal-character id of the export bucket.
+///
 /// A `exportBucketId` value, checked against the pattern `^([a-f0-9]{24})$` when it is built.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ExportBucketId(String);
@@ -496,6 +498,21 @@ sh::validated!(RoleId, "roleId", "^([a-f0-9]{24})$", matches_pattern_1);
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct SnapshotId(String);
 sh::validated!(SnapshotId, "snapshotId", "^([a-f0-9]{24})$", matches_pattern_1);
+sh::same_pattern!(ExportBucketId, ExportId);
+sh::same_pattern!(ExportBucketId, GroupId);
+sh::same_pattern!(ExportBucketId, IamRoleId);
+sh::same_pattern!(ExportBucketId, RoleId);
+sh::same_pattern!(ExportBucketId, SnapshotId);
+sh::same_pattern!(ExportId, GroupId);
+sh::same_pattern!(ExportId, IamRoleId);
+sh::same_pattern!(ExportId, RoleId);
+sh::same_pattern!(ExportId, SnapshotId);
+sh::same_pattern!(GroupId, IamRoleId);
+sh::same_pattern!(GroupId, RoleId);
+sh::same_pattern!(GroupId, SnapshotId);
+sh::same_pattern!(IamRoleId, RoleId);
+sh::same_pattern!(IamRoleId, SnapshotId);
+sh::same_pattern!(RoleId, SnapshotId);
 /// Whether `input` matches `^([a-f0-9]{24})$`.
 fn matches_pattern_1(input: &str) -> bool {
     'pattern: {
