@@ -48,9 +48,9 @@ pub use auth::{
     ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY, ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
 };
 pub use body::ByteStream;
-pub use client::{Transport, TransportBuilder, DEFAULT_BASE_URL, ENV_BASE_URL, ENV_CA_CERT};
+pub use client::{Transport, TransportBuilder, DEFAULT_BASE_URL, ENV_CA_CERT};
 pub use communication::{CommunicationError, TimeoutKind};
-pub use credentials::Credentials;
+pub use credentials::{Credentials, ENV_BASE_URL, ENV_OPS_MANAGER_URL};
 pub use error::{ConfigError, Error, ErrorDetails};
 pub use interceptor::{AttemptInfo, AttemptOutcome, Interceptor};
 pub use options::{

@@ -60,17 +60,14 @@ pub const ENV_PROFILE: &str = "MONGODB_ATLAS_PROFILE";
 pub const ENV_PROJECT_ID: &str = "MONGODB_ATLAS_PROJECT_ID";
 /// The default organization (`--orgId`).
 pub const ENV_ORG_ID: &str = "MONGODB_ATLAS_ORG_ID";
-/// Another endpoint (the Atlas CLI's name).
-pub const ENV_OPS_MANAGER_URL: &str = "MONGODB_ATLAS_OPS_MANAGER_URL";
-/// Another endpoint (the Atlas CLI's other name).
-pub const ENV_BASE_URL: &str = "MONGODB_ATLAS_BASE_URL";
-/// `cloud` or `cloudgov`.
-pub const ENV_SERVICE: &str = "MONGODB_ATLAS_SERVICE";
+/// Another endpoint and the service: the runtime's one model, which the
+/// library's `Client::from_env` reads too.
+pub use atlas_admin_runtime::credentials::{
+    base_url_from_env, service_url, BASE_URL_ENV, CLOUD_GOV_URL, ENV_BASE_URL, ENV_BASE_URL_ALIAS,
+    ENV_OPS_MANAGER_URL, ENV_SERVICE,
+};
 /// The default API version of every operation that offers it.
 pub const ENV_API_VERSION: &str = "MONGODB_ATLAS_API_VERSION";
-
-/// The endpoint of Atlas for Government (`service = "cloudgov"`).
-pub const CLOUD_GOV_URL: &str = "https://cloud.mongodbgov.com";
 
 /// Prefix of the keyring service that holds a profile's secrets
 /// (`atlascli_default`).
@@ -337,9 +334,11 @@ fn select_profile(
     }
 }
 
-/// `--base-url`, else `$MONGODB_ATLAS_OPS_MANAGER_URL` or
-/// `$MONGODB_ATLAS_BASE_URL`, else the profile's `ops_manager_url` (or
-/// `base_url`), else Atlas for Government when the service is `cloudgov`.
+/// `--base-url`, else the environment's endpoint ([`BASE_URL_ENV`]:
+/// `$MONGODB_ATLAS_OPS_MANAGER_URL`, `$MONGODB_ATLAS_BASE_URL`, the
+/// deprecated `$ATLAS_BASE_URL`), else the profile's `ops_manager_url` (or
+/// `base_url`), else Atlas for Government when the service
+/// (`$MONGODB_ATLAS_SERVICE`, else the profile's) is `cloudgov`.
 fn base_url(
     options: &Options,
     env: &dyn Fn(&str) -> Option<String>,
@@ -349,8 +348,7 @@ fn base_url(
     if let Some(url) = options
         .base_url
         .clone()
-        .or_else(|| env(ENV_OPS_MANAGER_URL))
-        .or_else(|| env(ENV_BASE_URL))
+        .or_else(|| base_url_from_env(env).map(|(url, _)| url))
         .or_else(|| props("ops_manager_url"))
         .or_else(|| props("base_url"))
     {
@@ -366,11 +364,12 @@ fn base_url(
         });
     match service {
         None => Ok(None),
-        Some((s, _)) if s == "cloud" => Ok(None),
-        Some((s, _)) if s == "cloudgov" => Ok(Some(CLOUD_GOV_URL.to_owned())),
-        Some((s, from)) => Err(CliError::usage(format!(
-            "unsupported service \"{s}\" ({from}): atlas-api calls Atlas (\"cloud\") or Atlas for Government (\"cloudgov\"); set --base-url for another endpoint"
-        ))),
+        Some((s, from)) => match service_url(&s) {
+            Ok(url) => Ok(url.map(str::to_owned)),
+            Err(_) => Err(CliError::usage(format!(
+                "unsupported service \"{s}\" ({from}): atlas-api calls Atlas (\"cloud\") or Atlas for Government (\"cloudgov\"); set --base-url for another endpoint"
+            ))),
+        },
     }
 }
 

@@ -31,10 +31,6 @@ pub use builder::TransportBuilder;
 /// Where Atlas serves the Administration API.
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 
-/// The environment variable [`Transport::from_env`] reads another base URL
-/// from (a proxy, Atlas for Government, a test server).
-pub const ENV_BASE_URL: &str = "ATLAS_BASE_URL";
-
 /// The environment variable naming a PEM file of extra root certificates
 /// (a company's TLS-inspecting proxy, a private CA), read by every
 /// [`TransportBuilder::build`] that builds its own HTTP client.
