@@ -5,6 +5,7 @@
 //! and check a crate from each spec of a folder) and `release` (version a
 //! release by the spec diff). The manual is the rustdoc of the `xtask`
 //! library (`cargo doc -p xtask --open`).
+
 use std::process::ExitCode;
 
 use clap::Parser as _;
