@@ -4,6 +4,15 @@
 //! the same types written by hand with `#[derive(Deserialize)]`.
 //!
 //! `cargo bench -p atlas-admin-api --bench decode`
+//!
+//! A measurement (from the README of 2026-12, on a shared 2-core machine):
+//! 137.0 million instructions per page against 129.8 million for the
+//! derives (+5.5%, callgrind), the client's own path (`decode_for`, status
+//! dispatch and decoding scope) the same as `decode_slice`; medians moved
+//! between 9.2 and 10.8 ms for all three. The difference is the per-field
+//! dispatch (a key matched as text, then `Option`/`Seed` layers) where
+//! derived code inlines a field-identifier state machine; parsing,
+//! allocation and date-time parsing, the bulk of the time, are the same.
 
 #![allow(clippy::result_large_err)] // the client's own error type, as `send` returns it
 

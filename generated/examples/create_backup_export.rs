@@ -7,7 +7,7 @@
 //! export ATLAS_CLUSTER_NAME=Cluster0
 //! export ATLAS_EXPORT_BUCKET_ID=...    # 24 hex characters
 //! export ATLAS_SNAPSHOT_ID=...         # 24 hex characters
-//! # optional: ATLAS_BASE_URL=https://cloud.mongodb.com
+//! # optional: MONGODB_ATLAS_BASE_URL=https://cloud.mongodb.com
 //! cargo run -p atlas-admin-api --example create_backup_export
 //! ```
 
@@ -21,7 +21,9 @@ fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let client = Client::builder()
-        .base_url(std::env::var("ATLAS_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_owned()))
+        .base_url(
+            std::env::var("MONGODB_ATLAS_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.to_owned()),
+        )
         // Like the Go SDK's `UseOAuthAuth(clientID, clientSecret)`: a service
         // account from MONGODB_ATLAS_CLIENT_ID / MONGODB_ATLAS_CLIENT_SECRET
         // (or an API key pair from MONGODB_ATLAS_PUBLIC_KEY /

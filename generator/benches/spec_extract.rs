@@ -4,6 +4,10 @@
 //! to the workspace root); without it, prints why and does nothing.
 //!
 //! `ATLAS_SPECS_DIR=../shared/specs/atlas cargo bench -p atlas-codegen --bench spec_extract`
+//!
+//! A measurement (from the README of 2026-12): extracting one operation
+//! took about 0.13 ms once parsed, and about 110 ms including parsing and
+//! writing YAML.
 
 mod common;
 use common::combined_spec;

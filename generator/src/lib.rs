@@ -1,20 +1,4 @@
-//! The generator behind `cargo xtask codegen` (and `cargo xtask crate`): it
-//! turns the MongoDB Atlas Administration API's OpenAPI spec into the typed
-//! client in `generated/`; [`spec_tools`] is `cargo xtask spec`.
-//!
-//! Stages, each with a typed boundary:
-//! [`load`] (YAML/JSON into `openapiv3`, after any [`overlay`]s) -> [`lower`] (into the [`ir`]: resolved
-//! names, types, validators and operations) -> [`emit`] (`quote!` per concept)
-//! -> [`format`](mod@format) (prettyplease, `@generated` header) -> [`output`] (all files
-//! or none).
-//!
-//! [`extensions`] names every `x-` key the generator reads, with its typed
-//! reader; [`atlascli`] reads the Atlas CLI's `x-xgen-atlascli` extension
-//! (watchers, flag aliases, help texts), [`pattern`] decides how each
-//! `pattern` is enforced, [`diag`] holds diagnostics and warning kinds.
-//! [`rules`] holds what the generator and
-//! [`spec_tools::diff`](mod@spec_tools::diff) must decide alike (API version
-//! and media type choice, body kinds, field shapes, scalar types).
+#![doc = include_str!("ARCHITECTURE.md")]
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -126,6 +110,10 @@ fn emit_and_format(api: &ir::Api, source: &str) -> Result<FileSet, (String, syn:
     for (name, text) in results {
         files.insert(name.clone(), text.map_err(|err| (name, err))?);
     }
+    files.insert(
+        emit::docs::OPERATIONS_TABLE.to_owned(),
+        format::format_markdown(&emit::docs::operations_table(api), source),
+    );
     Ok(files)
 }
 
@@ -176,7 +164,11 @@ pub fn generate(spec: &load::Spec, options: &Options) -> Result<Generated, Failu
             .iter()
             .filter(|w| w.code == Some(WarningCode::UnenforcedPattern))
             .count(),
-        lines: files.values().map(|t| t.lines().count()).sum(),
+        lines: files
+            .iter()
+            .filter(|(name, _)| name.ends_with(".rs"))
+            .map(|(_, text)| text.lines().count())
+            .sum(),
     };
     Ok(Generated {
         files,

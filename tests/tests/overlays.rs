@@ -129,7 +129,10 @@ fn our_overlays_apply_cleanly_and_give_two_waiters_an_alias_and_help() {
         .keys()
         .filter(|name| with.files.get(*name) != without.files.get(*name))
         .collect();
-    assert_eq!(changed, ["cli.rs", "operations/cloud_backups.rs"]);
+    assert_eq!(
+        changed,
+        ["cli.rs", "operations.md", "operations/cloud_backups.rs"]
+    );
     let count = |files: &atlas_codegen::FileSet, name: &str, needle: &str| {
         files
             .get(name)

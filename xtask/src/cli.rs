@@ -129,7 +129,8 @@ pub struct CrateCli {
     /// The spec to generate from.
     #[arg(long, value_name = "PATH")]
     pub spec: PathBuf,
-    /// Where to write the crate [default: target/atlas-crates/<spec name>].
+    /// Where to write the crate [default: target/atlas-crates/NAME, NAME being
+    /// the spec's name].
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// Generate each operation for this API version (as for `codegen`).

@@ -7,6 +7,15 @@
 //! compile once. The report has one line per spec: whether it generated,
 //! whether it compiled, the first compiler errors otherwise; each spec's
 //! full cargo output is kept in `--out/<spec>.log`.
+//!
+//! A run (2026-12-03, `mongodb/mongodb-atlas-cli` at `8ddea41`,
+//! `mongodb/atlas-sdk-go` then current): 28 specs, 28 generated, 28
+//! compiled, from 313 operations (2023-05-09) to 540 (2026-08-21): fourteen
+//! of `atlas-sdk-go`'s `openapi/atlas-api.yaml` (`0448a7d4` of 2023-05-09,
+//! whose required `links` once broke `gen/pagination.rs`, to `759a4522` of
+//! 2025-06-18) and fourteen of the CLI's, from every path it used
+//! (`7992bc4` of 2023-09-28 to `6fd452a` of 2026-08-21). With the
+//! dependencies built once, each check took 12 to 46 s on a 2-core machine.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

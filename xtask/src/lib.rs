@@ -1,4 +1,4 @@
-//! The logic behind `cargo xtask`, as a library so tests can call it.
+#![doc = include_str!("MAINTAINING.md")]
 
 pub mod cli;
 pub mod fetch;

@@ -1,12 +1,10 @@
-//! Project automation, run as `cargo xtask <command>` (`cargo xtask --help`).
-//!
-//! `cargo xtask codegen` regenerates `generated/src/gen/` from
-//! `spec/atlas-admin-api.yaml`; `cargo xtask spec extract|update|diff`
-//! extracts operations from an upstream spec, updates `spec/` from one and
-//! reports what changed (see [`xtask::spec`]); `cargo xtask crate` writes a
-//! standalone client crate generated from any spec; `cargo xtask history`
-//! generates and checks a crate from each spec of a folder; `cargo xtask
-//! release` versions a release by the spec diff since the last one.
+//! Project automation, run as `cargo xtask <command>` (`cargo xtask --help`):
+//! `spec add|remove|update|extract|diff` (maintain `spec/` from an upstream
+//! spec), `codegen` (regenerate `generated/src/gen/`; `--check` in CI),
+//! `crate` (a standalone client crate from any spec), `history` (generate
+//! and check a crate from each spec of a folder) and `release` (version a
+//! release by the spec diff). The manual is the rustdoc of the `xtask`
+//! library (`cargo doc -p xtask --open`).
 
 use std::process::ExitCode;
 

@@ -128,6 +128,34 @@ fn set_versions(text: &str, old: Version, new: Version, keep: impl Fn(&str) -> b
     out
 }
 
+/// The changelog with `entry` on top. Notes written by hand under an
+/// `## Unreleased` heading (changes the spec diff cannot see: renamed
+/// environment variables, runtime behaviour) become part of the entry.
+pub fn prepend_entry(old_log: &str, entry: &str) -> String {
+    let rest = old_log
+        .strip_prefix("# Changelog\n")
+        .unwrap_or(old_log)
+        .trim_start_matches('\n');
+    let (notes, rest) = match rest.strip_prefix(UNRELEASED) {
+        Some(after) => {
+            let end = after.find("\n## ").map_or(after.len(), |at| at + 1);
+            (after[..end].trim(), after[end..].trim_start_matches('\n'))
+        }
+        None => ("", rest),
+    };
+    let mut log = format!("# Changelog\n\n{}", entry);
+    if !notes.is_empty() {
+        log = format!("{}\n\n{notes}\n", log.trim_end());
+    }
+    if !rest.is_empty() {
+        log = format!("{log}\n{rest}");
+    }
+    log
+}
+
+/// The heading of hand-written notes for the next release.
+pub const UNRELEASED: &str = "## Unreleased\n";
+
 /// The changelog entry of a release.
 pub fn changelog_entry(
     version: Version,
@@ -223,16 +251,7 @@ pub fn run(root: &Path, date: &str, dry_run: bool) -> Result<Plan, String> {
     }
     let changelog_path = root.join(CHANGELOG);
     let old_log = std::fs::read_to_string(&changelog_path).unwrap_or_default();
-    let rest = old_log
-        .strip_prefix("# Changelog\n")
-        .unwrap_or(&old_log)
-        .trim_start_matches('\n');
-    let log = if rest.is_empty() {
-        format!("# Changelog\n\n{}", plan.entry)
-    } else {
-        format!("# Changelog\n\n{}\n{rest}", plan.entry)
-    };
-    writes.push((changelog_path, log));
+    writes.push((changelog_path, prepend_entry(&old_log, &plan.entry)));
     writes.push((released_path, read(&spec_path)?));
     for (path, text) in writes {
         std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -319,6 +338,25 @@ paths:
 
     fn read(root: &Path, rel: &str) -> String {
         std::fs::read_to_string(root.join(rel)).expect("read")
+    }
+
+    #[test]
+    fn unreleased_notes_join_the_new_entry() {
+        let old =
+            "# Changelog\n\n## Unreleased\n\n- `X` is now read.\n\n## 0.1.0\n\nThe baseline.\n";
+        let log = prepend_entry(old, "## 0.2.0 (2026-12-06)\n\nMinor release.\n");
+        assert_eq!(
+            log,
+            "# Changelog\n\n## 0.2.0 (2026-12-06)\n\nMinor release.\n\n- `X` is now read.\n\n## 0.1.0\n\nThe baseline.\n"
+        );
+        let plain = prepend_entry(
+            "# Changelog\n\n## 0.1.0\n\nThe baseline.\n",
+            "## 0.2.0\n\nMinor.\n",
+        );
+        assert_eq!(
+            plain,
+            "# Changelog\n\n## 0.2.0\n\nMinor.\n\n## 0.1.0\n\nThe baseline.\n"
+        );
     }
 
     #[test]

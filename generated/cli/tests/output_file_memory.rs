@@ -3,6 +3,9 @@
 //! same download read into memory grows it by at least the body. Alone in
 //! its binary, so that no other test's allocations count. Linux only
 //! (`/proc/self/status`, and `clear_refs` to reset the peak).
+//!
+//! A measurement (from the README of 2026-12): saving the 8 MiB download
+//! raised the peak by 116 KiB; reading it into memory, by 15 MiB.
 
 #![cfg(target_os = "linux")]
 

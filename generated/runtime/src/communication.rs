@@ -1,6 +1,7 @@
 //! Why an attempt got no complete answer: the HTTP stack's error, or one of
-//! the client's own time limits (see the README's "Running in production"
-//! for what each limit covers and its default).
+//! the client's own time limits (see the user guide's
+//! `atlas_admin_api::guide::production` for what each limit covers and its
+//! default).
 
 use std::fmt;
 use std::time::Duration;

@@ -2,11 +2,14 @@
 //! sent ([`Credentials`]), the kinds that come as a pair of values
 //! ([`CredentialKind`]: their environment variables, in the order they are
 //! tried, and their properties in an Atlas CLI profile), and the table of
-//! environment variables ([`ENV_PAIRS`]). [`crate::Auth::from_env`] and the
-//! command line's profiles (crate `atlas-admin-cli`) both read it, so the
-//! two never disagree. Vocabulary: it imports nothing of this crate (the way
-//! from [`Credentials`] to an [`Auth`](crate::Auth), `to_auth`, is written
-//! with the schemes, in `auth/`).
+//! environment variables ([`ENV_PAIRS`]), and where another endpoint comes
+//! from ([`BASE_URL_ENV`], [`ENV_SERVICE`]). [`crate::Auth::from_env`],
+//! [`crate::TransportBuilder::with_env`] and the command line's profiles
+//! (crate `atlas-admin-cli`) all read it, so the library and `atlas-api`
+//! never disagree about one exported environment.
+//! Vocabulary: it imports nothing of this crate (the way from
+//! [`Credentials`] to an [`Auth`](crate::Auth), `to_auth`, is written with
+//! the schemes, in `auth/`).
 
 use std::fmt;
 
@@ -155,6 +158,67 @@ pub const ENV_PAIRS: [EnvPair; 2] = [
     CredentialKind::ApiKey.env(),
 ];
 
+/// Another endpoint, the Atlas CLI's name (read first).
+pub const ENV_OPS_MANAGER_URL: &str = "MONGODB_ATLAS_OPS_MANAGER_URL";
+
+/// Another endpoint, the Atlas CLI's other name.
+pub const ENV_BASE_URL: &str = "MONGODB_ATLAS_BASE_URL";
+
+/// Another endpoint, this crate's former name: still read, after the
+/// Atlas CLI's names (deprecated; see the changelog).
+pub const ENV_BASE_URL_ALIAS: &str = "ATLAS_BASE_URL";
+
+/// The environment variables of another endpoint, in the order they are
+/// tried (an empty value counts as unset).
+pub const BASE_URL_ENV: [&str; 3] = [ENV_OPS_MANAGER_URL, ENV_BASE_URL, ENV_BASE_URL_ALIAS];
+
+/// `cloud` (Atlas) or `cloudgov` (Atlas for Government): read when no
+/// variable of [`BASE_URL_ENV`] is set.
+pub const ENV_SERVICE: &str = "MONGODB_ATLAS_SERVICE";
+
+/// The endpoint of Atlas for Government (`service = "cloudgov"`).
+pub const CLOUD_GOV_URL: &str = "https://cloud.mongodbgov.com";
+
+/// The first variable of [`BASE_URL_ENV`] that is set, with its name.
+pub fn base_url_from_env(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Option<(String, &'static str)> {
+    BASE_URL_ENV.iter().find_map(|name| {
+        lookup(name)
+            .filter(|value| !value.is_empty())
+            .map(|value| (value, *name))
+    })
+}
+
+/// The endpoint of a service name (the value of [`ENV_SERVICE`] or of a
+/// profile's `service`): `None` for Atlas (`cloud`, the default endpoint),
+/// [`CLOUD_GOV_URL`] for `cloudgov`, an error message for anything else.
+pub fn service_url(service: &str) -> Result<Option<&'static str>, String> {
+    match service {
+        "cloud" => Ok(None),
+        "cloudgov" => Ok(Some(CLOUD_GOV_URL)),
+        other => Err(format!(
+            "unsupported service \"{other}\": Atlas (\"cloud\") or Atlas for Government (\"cloudgov\"); set {ENV_BASE_URL} for another endpoint"
+        )),
+    }
+}
+
+/// The endpoint the environment names: the first of [`BASE_URL_ENV`],
+/// else the one of [`ENV_SERVICE`]; `Ok(None)` for the default endpoint.
+pub fn endpoint_from_env(
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> Result<Option<String>, String> {
+    if let Some((url, _)) = base_url_from_env(lookup) {
+        return Ok(Some(url));
+    }
+    match lookup(ENV_SERVICE).filter(|value| !value.is_empty()) {
+        None => Ok(None),
+        Some(service) => service_url(&service)
+            .map(|url| url.map(str::to_owned))
+            .map_err(|problem| format!("{ENV_SERVICE}: {problem}")),
+    }
+}
+
 /// What the environment holds of one [`EnvPair`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum EnvFound {
@@ -267,6 +331,44 @@ mod tests {
             from_env(&env(&vars)),
             Some((Credentials::ApiKey { .. }, ENV_PUBLIC_API_KEY))
         ));
+    }
+
+    #[test]
+    fn the_endpoint_comes_from_the_atlas_cli_names_then_the_alias_then_the_service() {
+        let url = |vars: &[(&str, &str)]| endpoint_from_env(&env(vars));
+        assert_eq!(url(&[]), Ok(None));
+        assert_eq!(
+            url(&[
+                (ENV_BASE_URL_ALIAS, "http://alias"),
+                (ENV_BASE_URL, "http://base")
+            ]),
+            Ok(Some("http://base".into()))
+        );
+        assert_eq!(
+            url(&[
+                (ENV_BASE_URL, "http://base"),
+                (ENV_OPS_MANAGER_URL, "http://om")
+            ]),
+            Ok(Some("http://om".into()))
+        );
+        assert_eq!(
+            url(&[(ENV_BASE_URL, ""), (ENV_BASE_URL_ALIAS, "http://alias")]),
+            Ok(Some("http://alias".into()))
+        );
+        assert_eq!(
+            url(&[(ENV_SERVICE, "cloudgov")]),
+            Ok(Some(CLOUD_GOV_URL.into()))
+        );
+        assert_eq!(
+            url(&[(ENV_SERVICE, "cloudgov"), (ENV_BASE_URL, "http://base")]),
+            Ok(Some("http://base".into()))
+        );
+        assert_eq!(url(&[(ENV_SERVICE, "cloud")]), Ok(None));
+        let problem = url(&[(ENV_SERVICE, "moon")]).unwrap_err();
+        assert!(
+            problem.contains("MONGODB_ATLAS_SERVICE") && problem.contains("moon"),
+            "{problem}"
+        );
     }
 
     #[test]

@@ -33,7 +33,7 @@
 //!    (the wire log and [`wire::WireRequest`]), `error.rs` ([`Error`]),
 //!    `retry.rs` ([`RetryPolicy`]: which attempts are tried again),
 //!    `options.rs` ([`CallOptions`], the limits, [`DEFAULT_BASE_URL`],
-//!    [`ENV_BASE_URL`], [`ENV_CA_CERT`]), `files.rs`, [`serde_helpers`] and
+//!    [`ENV_CA_CERT`]), `files.rs`, [`serde_helpers`] and
 //!    `token_cache/` ([`TokenCache`], [`FileTokenCache`]).
 //! 2. **Contracts**, where two parts meet: the request and response
 //!    contract of generated code (`request.rs`: [`ApiRequest`], [`ToWire`];
@@ -127,11 +127,12 @@ pub use credentials::{
     Credentials, ENV_CLIENT_ID, ENV_CLIENT_SECRET, ENV_PRIVATE_API_KEY, ENV_PRIVATE_KEY,
     ENV_PUBLIC_API_KEY, ENV_PUBLIC_KEY,
 };
+pub use credentials::{ENV_BASE_URL, ENV_OPS_MANAGER_URL};
 pub use error::{ConfigError, Error, ErrorDetails};
 pub use interceptor::{AttemptInfo, AttemptOutcome, Interceptor};
 pub use options::{
     CallOptions, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_BODY_SIZE,
-    DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, ENV_BASE_URL, ENV_CA_CERT,
+    DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, ENV_CA_CERT,
 };
 pub use pagination::{next_link, Page};
 pub use request::{encode_path_segment, ApiRequest, ToWire};

@@ -13,10 +13,6 @@ use super::retry::RetryPolicy;
 /// Where Atlas serves the Administration API.
 pub const DEFAULT_BASE_URL: &str = "https://cloud.mongodb.com";
 
-/// The environment variable [`crate::Transport::from_env`] reads another base URL
-/// from (a proxy, Atlas for Government, a test server).
-pub const ENV_BASE_URL: &str = "ATLAS_BASE_URL";
-
 /// The environment variable naming a PEM file of extra root certificates
 /// (a company's TLS-inspecting proxy, a private CA), read by every
 /// [`crate::TransportBuilder::build`] that builds its own HTTP client.

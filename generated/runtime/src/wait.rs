@@ -2,12 +2,12 @@
 //! generated waiter.
 //!
 //! An operation whose spec carries an `x-xgen-atlascli` watcher (see the
-//! README, "Waiters") gets two more builder methods: `send_and_wait()`,
+//! user guide, `atlas_admin_api::guide::pagination`) gets two more builder methods: `send_and_wait()`,
 //! which sends the request and then polls another operation (a GET) until
 //! its answer says the work is done, and `wait_after(&sent)`, which does the
 //! polling for a request already sent. Both return a [`Wait`]: set its
 //! timing and a progress callback, then await it. In `atlas-admin-api`
-//! (the README compiles this example; this crate cannot depend on that one):
+//! (the guide compiles this example; this crate cannot depend on that one):
 //!
 //! ```text
 //! use std::time::Duration;

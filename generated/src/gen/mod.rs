@@ -46,9 +46,11 @@ impl Client {
     /// from `MONGODB_ATLAS_CLIENT_ID` and `MONGODB_ATLAS_CLIENT_SECRET`,
     /// else an API key pair from `MONGODB_ATLAS_PUBLIC_API_KEY` and
     /// `MONGODB_ATLAS_PRIVATE_API_KEY` (or `MONGODB_ATLAS_PUBLIC_KEY`
-    /// and `MONGODB_ATLAS_PRIVATE_KEY`), and the base URL from
-    /// `ATLAS_BASE_URL` when set. Without credentials it is an error
-    /// naming the variables.
+    /// and `MONGODB_ATLAS_PRIVATE_KEY`), and the base URL as `atlas-api`
+    /// reads it: `MONGODB_ATLAS_OPS_MANAGER_URL`, else
+    /// `MONGODB_ATLAS_BASE_URL`, else the deprecated `ATLAS_BASE_URL`,
+    /// else `MONGODB_ATLAS_SERVICE`. Without credentials it is an
+    /// error naming the variables.
     pub fn from_env() -> ::std::result::Result<Self, crate::runtime::ConfigError> {
         Self::builder().with_env()?.build()
     }

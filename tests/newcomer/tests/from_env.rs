@@ -25,7 +25,14 @@ async fn from_env_reads_the_service_account_and_the_base_url() {
         .expect(1)
         .mount(&server)
         .await;
-    for name in ["MONGODB_ATLAS_PUBLIC_KEY", "MONGODB_ATLAS_PRIVATE_KEY"] {
+    // The Atlas CLI's names of the endpoint win over the alias this test sets.
+    for name in [
+        "MONGODB_ATLAS_PUBLIC_KEY",
+        "MONGODB_ATLAS_PRIVATE_KEY",
+        "MONGODB_ATLAS_OPS_MANAGER_URL",
+        "MONGODB_ATLAS_BASE_URL",
+        "MONGODB_ATLAS_SERVICE",
+    ] {
         std::env::remove_var(name);
     }
     let missing = Client::from_env().expect_err("no credentials yet");
@@ -35,6 +42,8 @@ async fn from_env_reads_the_service_account_and_the_base_url() {
     );
     std::env::set_var("MONGODB_ATLAS_CLIENT_ID", "mdb_sa_id_newcomer");
     std::env::set_var("MONGODB_ATLAS_CLIENT_SECRET", "mdb_sa_sk_newcomer");
+    // The deprecated alias of MONGODB_ATLAS_BASE_URL, still read
+    // (generated/tests/one_environment.rs exports the Atlas CLI's name).
     std::env::set_var("ATLAS_BASE_URL", server.uri());
     let client = Client::from_env().expect("configured");
     let page = client

@@ -174,9 +174,11 @@ fn select_profile(
     }
 }
 
-/// `--base-url`, else `$MONGODB_ATLAS_OPS_MANAGER_URL` or
-/// `$MONGODB_ATLAS_BASE_URL`, else the profile's `ops_manager_url` (or
-/// `base_url`), else Atlas for Government when the service is `cloudgov`.
+/// `--base-url`, else the environment's endpoint ([`BASE_URL_ENV`]:
+/// `$MONGODB_ATLAS_OPS_MANAGER_URL`, `$MONGODB_ATLAS_BASE_URL`, the
+/// deprecated `$ATLAS_BASE_URL`), else the profile's `ops_manager_url` (or
+/// `base_url`), else Atlas for Government when the service
+/// (`$MONGODB_ATLAS_SERVICE`, else the profile's) is `cloudgov`.
 fn base_url(
     options: &Options,
     env: &dyn Fn(&str) -> Option<String>,
@@ -186,8 +188,7 @@ fn base_url(
     if let Some(url) = options
         .base_url
         .clone()
-        .or_else(|| env(ENV_OPS_MANAGER_URL))
-        .or_else(|| env(ENV_BASE_URL))
+        .or_else(|| base_url_from_env(env).map(|(url, _)| url))
         .or_else(|| props("ops_manager_url"))
         .or_else(|| props("base_url"))
     {
@@ -203,11 +204,12 @@ fn base_url(
         });
     match service {
         None => Ok(None),
-        Some((s, _)) if s == "cloud" => Ok(None),
-        Some((s, _)) if s == "cloudgov" => Ok(Some(CLOUD_GOV_URL.to_owned())),
-        Some((s, from)) => Err(CliError::usage(format!(
-            "unsupported service \"{s}\" ({from}): atlas-api calls Atlas (\"cloud\") or Atlas for Government (\"cloudgov\"); set --base-url for another endpoint"
-        ))),
+        Some((s, from)) => match service_url(&s) {
+            Ok(url) => Ok(url.map(str::to_owned)),
+            Err(_) => Err(CliError::usage(format!(
+                "unsupported service \"{s}\" ({from}): atlas-api calls Atlas (\"cloud\") or Atlas for Government (\"cloudgov\"); set --base-url for another endpoint"
+            ))),
+        },
     }
 }
 

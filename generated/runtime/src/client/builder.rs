@@ -17,7 +17,7 @@ use crate::retry::RetryPolicy;
 use crate::serde_helpers::DecodeOptions;
 
 use super::Transport;
-use crate::options::{DEFAULT_BASE_URL, ENV_BASE_URL, ENV_CA_CERT};
+use crate::options::{DEFAULT_BASE_URL, ENV_CA_CERT};
 
 impl Transport {
     /// Starts configuring a transport (generated crates start from their
@@ -104,8 +104,12 @@ impl<C: From<Transport>> TransportBuilder<C> {
     /// else an API key pair (digest) from `MONGODB_ATLAS_PUBLIC_API_KEY` and
     /// `MONGODB_ATLAS_PRIVATE_API_KEY` or `MONGODB_ATLAS_PUBLIC_KEY` and
     /// `MONGODB_ATLAS_PRIVATE_KEY` (see [`Auth::from_env`]), and the base URL
-    /// from `ATLAS_BASE_URL` when set.
-    /// Without credentials it is an error naming the variables.
+    /// as `atlas-api` and the Atlas CLI read it: `MONGODB_ATLAS_OPS_MANAGER_URL`,
+    /// else `MONGODB_ATLAS_BASE_URL`, else `ATLAS_BASE_URL` (a deprecated
+    /// alias), else `MONGODB_ATLAS_SERVICE=cloudgov` (Atlas for Government)
+    /// (see [`crate::credentials::endpoint_from_env`]).
+    /// Without credentials, or with a service other than `cloud` and
+    /// `cloudgov`, it is an error naming the variables.
     pub fn with_env(mut self) -> Result<Self, ConfigError> {
         let auth = Auth::from_env().ok_or_else(|| {
             ConfigError::new(format!(
@@ -119,7 +123,10 @@ impl<C: From<Transport>> TransportBuilder<C> {
             ))
         })?;
         self = self.auth(auth);
-        if let Some(url) = std::env::var(ENV_BASE_URL).ok().filter(|u| !u.is_empty()) {
+        let lookup = |name: &str| std::env::var(name).ok();
+        if let Some(url) =
+            crate::credentials::endpoint_from_env(&lookup).map_err(ConfigError::new)?
+        {
             self = self.base_url(url);
         }
         Ok(self)

@@ -23,9 +23,6 @@ use crate::client::builder::TransportBuilder;
 use crate::retry::RetryPolicy;
 use crate::Transport;
 
-/// The command line's variable for another endpoint (the Atlas CLI's name;
-/// the crate `atlas-admin-cli` reads it).
-const MONGODB_ATLAS_BASE_URL: &str = "MONGODB_ATLAS_BASE_URL";
 
 /// Configures a [`MockServer`] before it starts: which credentials it
 /// requires.
@@ -147,21 +144,17 @@ impl MockServer {
     }
 
     /// The environment of a process that is to talk to this mock: the base
-    /// URL as the command line reads it (`MONGODB_ATLAS_BASE_URL`) and as
-    /// `Transport::from_env` does ([`crate::ENV_BASE_URL`]), and the
+    /// URL as the command line and `Transport::from_env` read it
+    /// ([`crate::ENV_BASE_URL`], `MONGODB_ATLAS_BASE_URL`), and the
     /// credentials the mock requires (`MONGODB_ATLAS_CLIENT_ID` and
     /// `_CLIENT_SECRET` for a service account, `MONGODB_ATLAS_PUBLIC_API_KEY`
     /// and `_PRIVATE_API_KEY` for digest, a placeholder API key when it
     /// requires none). For `Command::envs`: `atlas-api` (or the user's own
     /// binary) then runs against the mock as it runs against Atlas.
     /// `MONGODB_ATLAS_OPS_MANAGER_URL`, when the process inherits it, wins
-    /// over the base URL in the command line: clear it (or the whole
-    /// environment) first.
+    /// over the base URL: clear it (or the whole environment) first.
     pub fn env(&self) -> Vec<(&'static str, String)> {
-        let mut env = vec![
-            (MONGODB_ATLAS_BASE_URL, self.uri.clone()),
-            (crate::ENV_BASE_URL, self.uri.clone()),
-        ];
+        let mut env = vec![(crate::ENV_BASE_URL, self.uri.clone())];
         env.extend(self.state.auth.env());
         env
     }
