@@ -16,13 +16,11 @@ const SNAPSHOT: &str = "65a1b2c3d4e5f60718293a4b";
 const EXPORT: &str = "6641f4b6c0e1e3a1b2c3d4e5";
 
 fn job(id: &str, state: DiskBackupExportJobState) -> DiskBackupExportJob {
-    DiskBackupExportJob {
-        id: Some(id.to_owned()),
-        export_bucket_id: BUCKET.to_owned(),
-        snapshot_id: Some(SNAPSHOT.to_owned()),
-        state: Some(state),
-        ..Default::default()
-    }
+    DiskBackupExportJob::default()
+        .with_id(id)
+        .with_export_bucket_id(BUCKET)
+        .with_snapshot_id(SNAPSHOT)
+        .with_state(state)
 }
 
 fn request() -> DiskBackupExportJobRequest {
@@ -109,12 +107,10 @@ async fn typed_errors_reach_the_users_code() {
         .export_bucket_id(BUCKET)
         .respond_error(
             404,
-            ApiError {
-                error: 404,
-                error_code: "RESOURCE_NOT_FOUND".into(),
-                detail: Some(format!("No export bucket {BUCKET}.")),
-                ..Default::default()
-            },
+            ApiError::default()
+                .with_error(404)
+                .with_error_code("RESOURCE_NOT_FOUND")
+                .with_detail(format!("No export bucket {BUCKET}.")),
         )
         .times(1);
     assert!(!bucket_exists(&mock.client(), GROUP, BUCKET)
