@@ -3,6 +3,7 @@
 pub mod cli;
 pub mod history;
 pub mod release;
+pub mod semver;
 pub mod spec;
 pub mod standalone;
 

@@ -1,0 +1,103 @@
+//! CI's semver guard (`cargo xtask release --check`) fails on a change that
+//! breaks the generated crate's Rust API while the spec diff proposes a
+//! minor release: planted in a temporary copy of this workspace's release
+//! files (manifests, `spec/`, `spec/released/`), judged by the real
+//! cargo-semver-checks.
+
+use std::path::{Path, PathBuf};
+
+use xtask::release::{run_with, Bump, Checks, Version};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the workspace")
+        .to_owned()
+}
+
+/// A workspace in a temporary folder with this one's manifests and specs,
+/// the runtime crates linked in, and `released` as the last release's spec
+/// and `current` as `spec/`. The build folder of cargo-semver-checks is
+/// this workspace's, so the dependencies are built once.
+fn workspace(released: &str, current: &str) -> tempfile::TempDir {
+    let real = root();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let tmp = dir.path();
+    let copy = |rel: &str| {
+        let to = tmp.join(rel);
+        std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(real.join(rel), to).expect(rel);
+    };
+    for rel in [
+        "Cargo.toml",
+        "Cargo.lock",
+        "generated/Cargo.toml",
+        "spec/overlays/atlas-cli.yaml",
+    ] {
+        copy(rel);
+    }
+    for (rel, text) in [
+        ("spec/released/atlas-admin-api.yaml", released),
+        ("spec/atlas-admin-api.yaml", current),
+    ] {
+        std::fs::write(tmp.join(rel), text).expect(rel);
+    }
+    for rel in ["generated/runtime", "generated/cli"] {
+        if real.join(rel).exists() {
+            std::os::unix::fs::symlink(real.join(rel), tmp.join(rel)).expect(rel);
+        }
+    }
+    let target = real.join("target/semver-checks/target");
+    std::fs::create_dir_all(&target).expect("target");
+    std::fs::create_dir_all(tmp.join("target/semver-checks")).expect("work");
+    std::os::unix::fs::symlink(&target, tmp.join("target/semver-checks/target")).expect("link");
+    dir
+}
+
+fn spec() -> String {
+    std::fs::read_to_string(root().join("spec/atlas-admin-api.yaml")).expect("spec")
+}
+
+#[test]
+#[ignore = "needs cargo-semver-checks (`cargo install --locked cargo-semver-checks@0.51.0`; .ci/run installs it)"]
+fn a_change_breaking_in_rust_but_proposed_as_minor_fails_the_guard() {
+    let released = spec();
+    // The planted change: the tag is renamed, so the cargo feature
+    // `cloud-backups` is gone (the spec diff does not compare tags), and an
+    // optional response field is added (so the spec diff proposes minor).
+    let current = released.replace("Cloud Backups", "Cloud Backup Exports").replacen(
+        "        exportBucketId:\n",
+        "        plantedNote:\n          type: string\n          description: A planted optional field.\n        exportBucketId:\n",
+        1,
+    );
+    assert!(current.contains("plantedNote") && current.contains("Cloud Backup Exports"));
+    let ws = workspace(&released, &current);
+    let plan = run_with(ws.path(), "2026-12-06", true, Checks::Skip).expect("the spec diff's plan");
+    assert_eq!(plan.spec_bump, Bump::Minor, "{}", plan.entry);
+    let manifest = std::fs::read_to_string(ws.path().join("Cargo.toml")).expect("manifest");
+    assert!(manifest.contains("version = \""), "{manifest}");
+
+    let err = run_with(ws.path(), "2026-12-06", false, Checks::Require)
+        .expect_err("cargo-semver-checks requires a major release");
+    assert!(err.contains("less than the API change requires"), "{err}");
+    assert!(err.contains("Major is required"), "{err}");
+    assert!(err.contains("feature_missing"), "{err}");
+    // Nothing was written.
+    assert_eq!(
+        std::fs::read_to_string(ws.path().join("spec/released/atlas-admin-api.yaml"))
+            .expect("released"),
+        released
+    );
+
+    // Without `--check`, the release takes the bump cargo-semver-checks
+    // requires, and its entry says why.
+    let plan = run_with(ws.path(), "2026-12-06", true, Checks::IfInstalled).expect("plan");
+    assert_eq!(plan.bump, Bump::Major, "{}", plan.entry);
+    assert_eq!(plan.to, plan.from.bumped(Bump::Major));
+    assert!(
+        plan.entry.contains("cargo-semver-checks found"),
+        "{}",
+        plan.entry
+    );
+    let _: Version = plan.to;
+}
