@@ -40,7 +40,10 @@ fn consecutive_published_specs_bump_as_cargo_semver_checks_requires() {
         .expect("the workspace")
         .to_owned();
     let specs = specs(Path::new(&dir));
-    assert!(specs.len() >= 2, "ATLAS_HISTORY_DIR needs two specs or more");
+    assert!(
+        specs.len() >= 2,
+        "ATLAS_HISTORY_DIR needs two specs or more"
+    );
     let work = root.join("target/semver-history");
     let mut disagreements = Vec::new();
     for pair in specs.windows(2) {
