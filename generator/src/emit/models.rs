@@ -244,16 +244,34 @@ fn construction_note(s: &StructDef) -> String {
     )
 }
 
-/// The setter of a field: `with_<field>(value)`, taking anything that
-/// converts into the field's type (an optional field is set to
-/// `Some(value)`; a nullable optional one takes `Some(value)` or `None`,
-/// which sends `null`).
-pub(super) fn setter_name(f: &Field) -> Ident {
-    format_ident!("with_{}", f.rust_name)
+/// The setters' names of a struct's fields, in field order:
+/// `with_<field>`, without the field's leading underscores
+/// (`_2dsphereIndexVersion` has `with_2dsphere_index_version`) unless
+/// another field's setter has that name.
+pub(super) fn setter_names(s: &StructDef) -> Vec<Ident> {
+    let trimmed = |f: &Field| f.rust_name.trim_start_matches('_').to_owned();
+    let mut count = BTreeMap::<String, usize>::new();
+    for f in &s.fields {
+        *count.entry(trimmed(f)).or_default() += 1;
+    }
+    s.fields
+        .iter()
+        .map(|f| {
+            let name = trimmed(f);
+            if count.get(&name) == Some(&1) && !name.is_empty() {
+                format_ident!("with_{name}")
+            } else {
+                format_ident!("with_{}", f.rust_name)
+            }
+        })
+        .collect()
 }
 
 /// One `with_<field>` setter per field: with `new`/`Default`, the way code
-/// outside the crate builds a `#[non_exhaustive]` struct.
+/// outside the crate builds a `#[non_exhaustive]` struct. A setter takes
+/// anything that converts into the field's type (an optional field is set
+/// to `Some(value)`; a nullable optional one takes `Some(value)` or
+/// `None`, which sends `null`).
 pub(super) fn emit_setters(
     s: &StructDef,
     models: &TokenStream,
@@ -263,9 +281,13 @@ pub(super) fn emit_setters(
         return None;
     }
     let name = ident(&s.name);
-    let setters = s.fields.iter().map(|f| {
+    let setters = s.fields.iter().zip(setter_names(s)).map(|(f, setter)| {
         let field = ident(&f.rust_name);
-        let setter = setter_name(f);
+        // A name that keeps its underscores (two fields differ only by them).
+        let allow = setter
+            .to_string()
+            .contains("__")
+            .then(|| quote! { #[allow(non_snake_case)] });
         let inner = field_inner_ty(f, models);
         let (arg, value, note) = match shape(f, s.view) {
             Shape::Plain => (quote! { #inner }, quote! { value.into() }, ""),
@@ -283,6 +305,7 @@ pub(super) fn emit_setters(
         let doc = format!(" Sets `{}`{note}.", f.rust_name);
         quote! {
             #[doc = #doc]
+            #allow
             pub fn #setter(mut self, value: impl Into<#arg>) -> Self {
                 self.#field = #value;
                 self
