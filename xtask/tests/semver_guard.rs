@@ -36,6 +36,20 @@ fn workspace(released: &str, current: &str) -> tempfile::TempDir {
     ] {
         copy(rel);
     }
+    // A 1.x version: while 0.x every minor release is already one cargo
+    // reads as incompatible, so only a patch could be too small.
+    let manifest = std::fs::read_to_string(tmp.join("Cargo.toml")).expect("Cargo.toml");
+    let manifest: Vec<String> = manifest
+        .lines()
+        .map(|l| {
+            if l.starts_with("version = \"") {
+                "version = \"1.4.2\"".to_owned()
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect();
+    std::fs::write(tmp.join("Cargo.toml"), manifest.join("\n") + "\n").expect("Cargo.toml");
     for (rel, text) in [
         ("spec/released/atlas-admin-api.yaml", released),
         ("spec/atlas-admin-api.yaml", current),
@@ -74,8 +88,7 @@ fn a_change_breaking_in_rust_but_proposed_as_minor_fails_the_guard() {
     let ws = workspace(&released, &current);
     let plan = run_with(ws.path(), "2026-12-06", true, Checks::Skip).expect("the spec diff's plan");
     assert_eq!(plan.spec_bump, Bump::Minor, "{}", plan.entry);
-    let manifest = std::fs::read_to_string(ws.path().join("Cargo.toml")).expect("manifest");
-    assert!(manifest.contains("version = \""), "{manifest}");
+    assert_eq!((plan.from, plan.to), (Version(1, 4, 2), Version(1, 5, 0)));
 
     let err = run_with(ws.path(), "2026-12-06", false, Checks::Require)
         .expect_err("cargo-semver-checks requires a major release");
