@@ -28,12 +28,7 @@ fn workspace(released: &str, current: &str) -> tempfile::TempDir {
         std::fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
         std::fs::copy(real.join(rel), to).expect(rel);
     };
-    for rel in [
-        "Cargo.toml",
-        "Cargo.lock",
-        "generated/Cargo.toml",
-        "spec/overlays/atlas-cli.yaml",
-    ] {
+    for rel in ["Cargo.toml", "Cargo.lock", "spec/overlays/atlas-cli.yaml"] {
         copy(rel);
     }
     // A 1.x version: while 0.x every minor release is already one cargo
@@ -44,6 +39,9 @@ fn workspace(released: &str, current: &str) -> tempfile::TempDir {
         .map(|l| {
             if l.starts_with("version = \"") {
                 "version = \"1.4.2\"".to_owned()
+            } else if l.starts_with("members = ") {
+                // Only the members the copy has.
+                r#"members = ["generated", "generated/runtime", "generated/cli"]"#.to_owned()
             } else {
                 l.to_owned()
             }
@@ -54,18 +52,50 @@ fn workspace(released: &str, current: &str) -> tempfile::TempDir {
         ("spec/released/atlas-admin-api.yaml", released),
         ("spec/atlas-admin-api.yaml", current),
     ] {
+        std::fs::create_dir_all(tmp.join(rel).parent().expect("parent")).expect("mkdir");
         std::fs::write(tmp.join(rel), text).expect(rel);
     }
-    for rel in ["generated/runtime", "generated/cli"] {
-        if real.join(rel).exists() {
-            std::os::unix::fs::symlink(real.join(rel), tmp.join(rel)).expect(rel);
-        }
+    // `generated/` and the runtime crates: their manifests at that version
+    // (path dependencies included), everything else linked.
+    for rel in ["generated", "generated/runtime", "generated/cli"] {
+        mirror(&real.join(rel), &tmp.join(rel));
     }
     let target = real.join("target/semver-checks/target");
     std::fs::create_dir_all(&target).expect("target");
     std::fs::create_dir_all(tmp.join("target/semver-checks")).expect("work");
     std::os::unix::fs::symlink(&target, tmp.join("target/semver-checks/target")).expect("link");
     dir
+}
+
+/// `to` as a folder of links to the entries of `from`, but for its
+/// `Cargo.toml`, copied with the `version` of path dependencies at 1.4.2
+/// (and folders [`workspace`] mirrors itself).
+fn mirror(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("folder") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name();
+        if name == "runtime" || name == "cli" {
+            continue;
+        }
+        if name != "Cargo.toml" {
+            std::os::unix::fs::symlink(entry.path(), to.join(&name)).expect("link");
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).expect("manifest");
+        let lines: Vec<String> = text
+            .lines()
+            .map(|l| match (l.contains("path ="), l.find("version = \"")) {
+                (true, Some(at)) => {
+                    let rest = &l[at + "version = \"".len()..];
+                    let end = rest.find('"').expect("closing quote");
+                    format!("{}version = \"1.4.2{}", &l[..at], &rest[end..])
+                }
+                _ => l.to_owned(),
+            })
+            .collect();
+        std::fs::write(to.join("Cargo.toml"), lines.join("\n") + "\n").expect("manifest");
+    }
 }
 
 fn spec() -> String {
