@@ -11,7 +11,7 @@
 //! cargo run -p atlas-admin-api --example create_backup_export
 //! ```
 
-use atlas_admin_api::models::DiskBackupExportJobRequest;
+use atlas_admin_api::models::{BackupLabel, DiskBackupExportJobRequest};
 use atlas_admin_api::{Auth, Client, DEFAULT_BASE_URL};
 
 fn env(name: &str) -> Result<String, Box<dyn std::error::Error>> {
@@ -34,10 +34,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         )?)
         .build()?;
 
+    // The required fields in `new`, the optional ones with `with_` setters.
     let body = DiskBackupExportJobRequest::new(
         env("ATLAS_EXPORT_BUCKET_ID")?.parse()?,
         env("ATLAS_SNAPSHOT_ID")?.parse()?,
-    );
+    )
+    .with_custom_data([BackupLabel::default()
+        .with_key("exported-by")
+        .with_value("atlas-admin-api")]);
     let response = client
         .create_backup_export()
         .group_id(env("ATLAS_GROUP_ID")?)

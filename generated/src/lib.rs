@@ -40,6 +40,32 @@
 //! streams; messages read as sentences and [`Error::is_error_code`]
 //! matches an API error in one call.
 //!
+//! # Building values
+//!
+//! Models are `#[non_exhaustive]`, so the fields and enum values Atlas adds
+//! arrive in compatible releases: build a struct with `new(required..)`
+//! (or `default()` when nothing is required) and chain a `with_<field>`
+//! setter per optional field; `match` an enum with a `_` arm.
+//!
+//! ```
+//! use atlas_admin_api::models::{BackupLabel, DiskBackupExportJobRequest, DiskBackupExportJobState};
+//!
+//! # fn main() -> atlas_admin_api::Result<()> {
+//! let body = DiskBackupExportJobRequest::new(
+//!     "32b6e34b3d91647abb20e7b8".parse()?, // export bucket id
+//!     "32b6e34b3d91647abb20e7b9".parse()?, // snapshot id
+//! )
+//! .with_custom_data([BackupLabel::default().with_key("team").with_value("data")]);
+//! assert_eq!(body.custom_data.as_ref().map(Vec::len), Some(1));
+//!
+//! let done = |state: &DiskBackupExportJobState| match state {
+//!     DiskBackupExportJobState::Successful | DiskBackupExportJobState::Failed => true,
+//!     _ => false, // Cancelled, InProgress, Queued, and values Atlas adds later
+//! };
+//! assert!(done(&DiskBackupExportJobState::Successful));
+//! # Ok(()) }
+//! ```
+//!
 //! # The guide
 //!
 //! | page | |

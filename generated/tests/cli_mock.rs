@@ -22,17 +22,16 @@ const SNAPSHOT: &str = "65a1b2c3d4e5f60718293a4b";
 const EXPORT: &str = "6641f4b6c0e1e3a1b2c3d4e5";
 
 fn job(state: DiskBackupExportJobState, done: i64) -> DiskBackupExportJob {
-    DiskBackupExportJob {
-        id: Some(EXPORT.to_owned()),
-        export_bucket_id: BUCKET.to_owned(),
-        snapshot_id: Some(SNAPSHOT.to_owned()),
-        state: Some(state),
-        export_status: Some(ExportStatus {
-            exported_collections: Some(done),
-            total_collections: Some(4),
-        }),
-        ..Default::default()
-    }
+    DiskBackupExportJob::default()
+        .with_id(EXPORT)
+        .with_export_bucket_id(BUCKET)
+        .with_snapshot_id(SNAPSHOT)
+        .with_state(state)
+        .with_export_status(
+            ExportStatus::default()
+                .with_exported_collections(done)
+                .with_total_collections(4),
+        )
 }
 
 /// Runs the binary with `args` and `stdin`, in the environment

@@ -245,11 +245,11 @@ async fn create_export_bucket_sends_the_tagged_2024_body_and_decodes_each_provid
         .await;
     let c = client(&server);
     // The variant stands for its tag: it has no field for it.
-    let mut aws = DiskBackupSnapshotAwsExportBucketRequest::new(
+    let aws = DiskBackupSnapshotAwsExportBucketRequest::new(
         "export-bucket".into(),
         ROLE.parse().expect("role id"),
-    );
-    aws.require_private_networking = Some(false);
+    )
+    .with_require_private_networking(false);
     let created = c
         .create_export_bucket()
         .group_id(GROUP)
@@ -633,16 +633,15 @@ async fn an_empty_page_ends_the_walk_with_the_server_default_page_size() {
 // `getBackupExport` on the generated mock Atlas.
 
 fn typed_job(state: DiskBackupExportJobState, done: i64, total: i64) -> DiskBackupExportJob {
-    DiskBackupExportJob {
-        id: Some(EXPORT.to_owned()),
-        export_bucket_id: BUCKET.to_owned(),
-        state: Some(state),
-        export_status: Some(ExportStatus {
-            exported_collections: Some(done),
-            total_collections: Some(total),
-        }),
-        ..Default::default()
-    }
+    DiskBackupExportJob::default()
+        .with_id(EXPORT)
+        .with_export_bucket_id(BUCKET)
+        .with_state(state)
+        .with_export_status(
+            ExportStatus::default()
+                .with_exported_collections(done)
+                .with_total_collections(total),
+        )
 }
 
 /// The stub of the waiter's poll: `getBackupExport` of this job.
@@ -702,11 +701,11 @@ async fn waiter_reports_progress_until_successful() {
 #[tokio::test]
 async fn waiter_returns_the_state_reason_of_a_failed_job() {
     let mock = MockAtlas::start().await;
-    let mut failed = typed_job(DiskBackupExportJobState::Failed, 1, 5);
-    failed.state_reason = Some(StateReason {
-        error_code: Some("EXPORT_FAILED".into()),
-        message: Some("bucket access denied".into()),
-    });
+    let failed = typed_job(DiskBackupExportJobState::Failed, 1, 5).with_state_reason(
+        StateReason::default()
+            .with_error_code("EXPORT_FAILED")
+            .with_message("bucket access denied"),
+    );
     poll(&mock)
         .respond_with(typed_job(DiskBackupExportJobState::InProgress, 1, 5))
         .respond_with(failed)

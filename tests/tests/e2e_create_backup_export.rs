@@ -34,15 +34,11 @@ fn job_json(state: &str) -> Value {
 }
 
 fn request_body() -> DiskBackupExportJobRequest {
-    let mut body = DiskBackupExportJobRequest::new(
+    DiskBackupExportJobRequest::new(
         BUCKET.parse().expect("valid bucket id"),
         SNAPSHOT.parse().expect("valid snapshot id"),
-    );
-    body.custom_data = Some(vec![BackupLabel {
-        key: Some("team".into()),
-        value: Some("data".into()),
-    }]);
-    body
+    )
+    .with_custom_data([BackupLabel::default().with_key("team").with_value("data")])
 }
 
 fn client(server: &MockServer) -> Client {

@@ -53,6 +53,14 @@ pub struct ReleaseCli {
     /// The release date for the changelog (YYYY-MM-DD) [default: today, UTC].
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
+    /// CI's guard: generate the crates of the released spec and of spec/,
+    /// run cargo-semver-checks between them at the version the spec diff
+    /// proposes, and fail when the API change requires more; writes nothing.
+    #[arg(long, conflicts_with = "no_semver_checks")]
+    pub check: bool,
+    /// Do not ask cargo-semver-checks (by default it is asked when installed).
+    #[arg(long)]
+    pub no_semver_checks: bool,
 }
 
 /// `cargo xtask history`.

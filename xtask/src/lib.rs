@@ -6,6 +6,7 @@ pub mod history;
 pub mod install;
 mod overlay_args;
 pub mod release;
+pub mod semver;
 pub mod spec;
 pub mod standalone;
 

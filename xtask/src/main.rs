@@ -83,15 +83,34 @@ fn main() -> ExitCode {
             let out = out.unwrap_or_else(|| root.join("target/history"));
             finish(xtask::history::run(&root, &specs, &out))
         }
-        Some(Command::Release(ReleaseCli { dry_run, date })) => {
+        Some(Command::Release(ReleaseCli {
+            dry_run,
+            date,
+            check,
+            no_semver_checks,
+        })) => {
+            use xtask::release::Checks;
             let date = date.unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%d").to_string());
-            finish(xtask::release::run(&root, &date, dry_run).map(|plan| {
-                let done = if dry_run { "would release" } else { "released" };
-                format!(
-                    "{done} {} ({:?} bump from {}); generated/CHANGELOG.md entry:\n\n{}",
-                    plan.to, plan.bump, plan.from, plan.entry
-                )
-            }))
+            let checks = match (check, no_semver_checks) {
+                (true, _) => Checks::Require,
+                (false, true) => Checks::Skip,
+                (false, false) => Checks::IfInstalled,
+            };
+            finish(
+                xtask::release::run_with(&root, &date, dry_run, checks).map(|plan| {
+                    if check {
+                        return format!(
+                            "ok: the spec diff proposes {} ({:?} bump from {}) and cargo-semver-checks agrees it is enough\n{}\n",
+                            plan.to, plan.bump, plan.from, plan.semver_checks
+                        );
+                    }
+                    let done = if dry_run { "would release" } else { "released" };
+                    format!(
+                        "{done} {} ({:?} bump from {}; the spec diff: {:?}; cargo-semver-checks: {})\ngenerated/CHANGELOG.md entry:\n\n{}",
+                        plan.to, plan.bump, plan.from, plan.spec_bump, plan.semver_checks, plan.entry
+                    )
+                }),
+            )
         }
     }
 }

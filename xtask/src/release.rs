@@ -13,6 +13,15 @@
 //! | a breaking change | major (minor while the version is 0.x) |
 //! | other changes the generated crate shows (operations, fields, enum values, versions added...) | minor |
 //! | the spec differs only where the crate does not show it (descriptions, examples), or not at all | patch |
+//!
+//! The spec diff cannot see everything the Rust API of the crate is made
+//! of (the names of types and cargo features, for one). So, when
+//! cargo-semver-checks is installed, `release` also generates the crate of
+//! the released spec and of `spec/` and asks it ([`crate::semver`]) whether
+//! the proposed version is enough; when it is not, the release takes the
+//! bump cargo-semver-checks requires, and the changelog entry says so.
+//! `--check` (what CI runs) fails instead: the spec diff proposed less than
+//! the API change requires.
 
 use std::path::Path;
 
@@ -34,7 +43,7 @@ pub const MANIFESTS: [&str; 3] = [
 ];
 
 /// Which number a release increments.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Bump {
     /// `x.0.0`
     Major,
@@ -65,6 +74,22 @@ impl std::str::FromStr for Version {
         match parts.as_slice() {
             [a, b, c] => Ok(Version(*a, *b, *c)),
             _ => Err(format!("version `{text}` is not MAJOR.MINOR.PATCH")),
+        }
+    }
+}
+
+impl Bump {
+    /// The larger of two bumps.
+    pub fn max(self, other: Bump) -> Bump {
+        let rank = |b: Bump| match b {
+            Bump::Patch => 0,
+            Bump::Minor => 1,
+            Bump::Major => 2,
+        };
+        if rank(other) > rank(self) {
+            other
+        } else {
+            self
         }
     }
 }
@@ -194,14 +219,88 @@ pub struct Plan {
     pub to: Version,
     /// The bump.
     pub bump: Bump,
+    /// The bump the spec diff alone calls for.
+    pub spec_bump: Bump,
+    /// What cargo-semver-checks said of the spec diff's version, in words
+    /// (or why it did not run).
+    pub semver_checks: String,
     /// The changelog entry.
     pub entry: String,
+}
+
+/// Whether `release` asks cargo-semver-checks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Checks {
+    /// When it is installed.
+    IfInstalled,
+    /// Always: fail when it is not installed, and when the spec diff's
+    /// version is less than it requires (`--check`; nothing is written).
+    Require,
+    /// Never (`--no-semver-checks`).
+    Skip,
 }
 
 /// Runs `cargo xtask release` in the workspace at `root`, dated `date`
 /// (`YYYY-MM-DD`); with `dry_run`, only the plan. Nothing is written when
 /// something fails.
 pub fn run(root: &Path, date: &str, dry_run: bool) -> Result<Plan, String> {
+    run_with(root, date, dry_run, Checks::IfInstalled)
+}
+
+/// What cargo-semver-checks requires beyond `bump` (none when it does not
+/// run), and its verdict in words.
+fn semver_checks(
+    root: &Path,
+    checks: Checks,
+    from: Version,
+    bump: Bump,
+) -> Result<(Option<Bump>, String), String> {
+    let installed = match checks {
+        Checks::Skip => return Ok((None, "not run (--no-semver-checks)".to_owned())),
+        _ => crate::semver::installed_version(),
+    };
+    let Some(installed) = installed else {
+        let install = format!(
+            "cargo install --locked cargo-semver-checks@{}",
+            crate::semver::PINNED
+        );
+        if checks == Checks::Require {
+            return Err(format!("cargo-semver-checks is not installed: {install}"));
+        }
+        return Ok((
+            None,
+            format!("not installed, so the bump follows the spec diff alone ({install})"),
+        ));
+    };
+    let to = from.bumped(bump);
+    let work = crate::semver::work_dir(root);
+    let verdict = crate::semver::check(
+        root,
+        (&root.join(RELEASED_SPEC), from),
+        (&root.join(DEFAULT_SPEC), to),
+        &work,
+    )?;
+    let words = match verdict.required {
+        None => format!("{installed}: {to} is enough for the API change ({from} to {to})"),
+        Some(required) => format!(
+            "{installed}: {from} to {to} (the spec diff's {bump:?} bump) is not enough, {required:?} is required ({}; failed lints: {})",
+            verdict.summary,
+            verdict.lints.join(", ")
+        ),
+    };
+    if checks == Checks::Require && !verdict.passed {
+        return Err(format!(
+            "the spec diff proposes {to} ({bump:?} bump from {from}), less than the API change requires.\n{words}\n\
+             Either the spec diff misclassifies a change (generator/src/spec_tools/diff/rule.rs) or the change is one it cannot see (type or feature names); `cargo xtask release` takes cargo-semver-checks' bump.\n\n{}",
+            verdict.output
+        ));
+    }
+    Ok((verdict.required, words))
+}
+
+/// [`run`], asking cargo-semver-checks as `checks` says.
+pub fn run_with(root: &Path, date: &str, dry_run: bool, checks: Checks) -> Result<Plan, String> {
+    let dry_run = dry_run || checks == Checks::Require;
     let released_path = root.join(RELEASED_SPEC);
     let spec_path = root.join(DEFAULT_SPEC);
     if !released_path.exists() {
@@ -216,17 +315,26 @@ pub fn run(root: &Path, date: &str, dry_run: bool) -> Result<Plan, String> {
     report.old = RELEASED_SPEC.to_owned();
     report.new = DEFAULT_SPEC.to_owned();
     let docs_changed = released.root != current.root;
-    let bump = bump_for(&report);
+    let spec_bump = bump_for(&report);
     let root_manifest = root.join("Cargo.toml");
     let read = |p: &Path| std::fs::read_to_string(p).map_err(|e| format!("{}: {e}", p.display()));
     let manifest = read(&root_manifest)?;
     let from = workspace_version(&manifest)?;
+    let (required, semver_checks) = semver_checks(root, checks, from, spec_bump)?;
+    let bump = required.map_or(spec_bump, |r| spec_bump.max(r));
     let to = from.bumped(bump);
-    let entry = changelog_entry(to, date, bump, &report, docs_changed);
+    let mut entry = changelog_entry(to, date, bump, &report, docs_changed);
+    if required.is_some() {
+        entry.push_str(&format!(
+            "\nThe spec diff called for a {spec_bump:?} release; cargo-semver-checks found the crate's API needs {bump:?}: {semver_checks}.\n"
+        ));
+    }
     let plan = Plan {
         from,
         to,
         bump,
+        spec_bump,
+        semver_checks,
         entry,
     };
     if dry_run {
@@ -369,11 +477,11 @@ paths:
         );
         let ws = workspace("0.3.0", &released, &current);
         let root = ws.path();
-        let dry = run(root, "2026-12-03", true).expect("plan");
+        let dry = run_with(root, "2026-12-03", true, Checks::Skip).expect("plan");
         assert_eq!((dry.bump, dry.to), (Bump::Minor, Version(0, 4, 0)));
         assert!(!root.join(CHANGELOG).exists(), "a dry run writes nothing");
 
-        let plan = run(root, "2026-12-03", false).expect("release");
+        let plan = run_with(root, "2026-12-03", false, Checks::Skip).expect("release");
         assert_eq!(plan.to, Version(0, 4, 0));
         let manifest = read(root, "Cargo.toml");
         assert!(
@@ -401,7 +509,7 @@ paths:
         );
 
         // Nothing changed since: a patch, entered above the last one.
-        let again = run(root, "2026-12-04", false).expect("release");
+        let again = run_with(root, "2026-12-04", false, Checks::Skip).expect("release");
         assert_eq!((again.bump, again.to), (Bump::Patch, Version(0, 4, 1)));
         let log = read(root, CHANGELOG);
         let newest = log
@@ -415,7 +523,7 @@ paths:
         let before = spec("Returns one widget.", "", DELETE);
         let after = spec("Returns one widget.", "", "");
         let ws = workspace("1.2.3", &before, &after);
-        let plan = run(ws.path(), "2026-12-03", false).expect("release");
+        let plan = run_with(ws.path(), "2026-12-03", false, Checks::Skip).expect("release");
         assert_eq!((plan.bump, plan.to), (Bump::Major, Version(2, 0, 0)));
         assert!(
             plan.entry
@@ -427,13 +535,15 @@ paths:
         // While 0.x, a breaking change bumps the minor number.
         let ws = workspace("0.9.1", &before, &after);
         assert_eq!(
-            run(ws.path(), "2026-12-03", true).expect("plan").to,
+            run_with(ws.path(), "2026-12-03", true, Checks::Skip)
+                .expect("plan")
+                .to,
             Version(0, 10, 0)
         );
 
         let docs = spec("Returns the widget with this id.", "", "");
         let ws = workspace("1.2.3", &after, &docs);
-        let plan = run(ws.path(), "2026-12-03", true).expect("plan");
+        let plan = run_with(ws.path(), "2026-12-03", true, Checks::Skip).expect("plan");
         assert_eq!((plan.bump, plan.to), (Bump::Patch, Version(1, 2, 4)));
         assert!(
             plan.entry
@@ -448,7 +558,8 @@ paths:
         let root = Path::new(env!("CARGO_MANIFEST_DIR"))
             .parent()
             .expect("the workspace");
-        let plan = run(root, "2026-12-03", true).expect("a plan for this workspace");
+        let plan =
+            run_with(root, "2026-12-03", true, Checks::Skip).expect("a plan for this workspace");
         let manifest = std::fs::read_to_string(root.join("Cargo.toml")).expect("Cargo.toml");
         assert_eq!(plan.from, workspace_version(&manifest).expect("version"));
         assert!(root.join(CHANGELOG).exists());
@@ -458,7 +569,8 @@ paths:
     fn without_a_released_spec_nothing_is_written() {
         let ws = workspace("0.1.0", "", &spec("x", "", ""));
         std::fs::remove_file(ws.path().join(RELEASED_SPEC)).expect("rm");
-        let err = run(ws.path(), "2026-12-03", false).expect_err("no released spec");
+        let err =
+            run_with(ws.path(), "2026-12-03", false, Checks::Skip).expect_err("no released spec");
         assert!(
             err.contains("records the spec of the last release"),
             "{err}"

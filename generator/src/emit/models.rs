@@ -231,19 +231,115 @@ pub(super) fn emit_struct(api: &Api, s: &StructDef, cfg: &TokenStream) -> TokenS
     let fields = s.fields.iter().map(|f| emit_field(f, s.view, &models));
     let default = s.has_default.then(|| quote! { Default, });
     let constructor = emit_constructor(s, &models, cfg);
+    let setters = emit_setters(s, &models, cfg);
     let serde = emit_struct_serde(api, s, cfg);
+    let build_doc = format!(" {}", construction_note(s));
     quote! {
         #cfg
         #doc
         #separator
         #[doc = #view_doc]
+        #[doc = ""]
+        #[doc = #build_doc]
         #[derive(Debug, Clone, PartialEq, #default)]
+        #[non_exhaustive]
         pub struct #name {
             #(#fields)*
         }
         #constructor
+        #setters
         #serde
     }
+}
+
+/// How code outside the crate builds a struct, for its docs: the struct is
+/// `#[non_exhaustive]` (a field Atlas adds is a compatible release), so
+/// through `new` or `Default`, then the `with_` setters.
+fn construction_note(s: &StructDef) -> String {
+    let start = if has_constructor(s) {
+        format!("`{}::new(..)` (the required fields)", s.name)
+    } else {
+        format!("`{}::default()`", s.name)
+    };
+    format!(
+        "Build it with {start} and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes."
+    )
+}
+
+/// The setters' names of a struct's fields, in field order:
+/// `with_<field>`, without the field's leading underscores
+/// (`_2dsphereIndexVersion` has `with_2dsphere_index_version`) unless
+/// another field's setter has that name.
+pub(super) fn setter_names(s: &StructDef) -> Vec<Ident> {
+    let trimmed = |f: &Field| f.rust_name.trim_start_matches('_').to_owned();
+    let mut count = BTreeMap::<String, usize>::new();
+    for f in &s.fields {
+        *count.entry(trimmed(f)).or_default() += 1;
+    }
+    s.fields
+        .iter()
+        .map(|f| {
+            let name = trimmed(f);
+            if count.get(&name) == Some(&1) && !name.is_empty() {
+                format_ident!("with_{name}")
+            } else {
+                format_ident!("with_{}", f.rust_name)
+            }
+        })
+        .collect()
+}
+
+/// One `with_<field>` setter per field: with `new`/`Default`, the way code
+/// outside the crate builds a `#[non_exhaustive]` struct. A setter takes
+/// anything that converts into the field's type (an optional field is set
+/// to `Some(value)`; a nullable optional one takes `Some(value)` or
+/// `None`, which sends `null`).
+pub(super) fn emit_setters(
+    s: &StructDef,
+    models: &TokenStream,
+    cfg: &TokenStream,
+) -> Option<TokenStream> {
+    if s.fields.is_empty() {
+        return None;
+    }
+    let name = ident(&s.name);
+    let setters = s.fields.iter().zip(setter_names(s)).map(|(f, setter)| {
+        let field = ident(&f.rust_name);
+        // A name that keeps its underscores (two fields differ only by them).
+        let allow = setter
+            .to_string()
+            .contains("__")
+            .then(|| quote! { #[allow(non_snake_case)] });
+        let inner = field_inner_ty(f, models);
+        let (arg, value, note) = match shape(f, s.view) {
+            Shape::Plain => (quote! { #inner }, quote! { value.into() }, ""),
+            Shape::Optional | Shape::NullableRequired => (
+                quote! { #inner },
+                quote! { Some(value.into()) },
+                " (to `Some(value)`)",
+            ),
+            Shape::ThreeState => (
+                quote! { Option<#inner> },
+                quote! { Some(value.into()) },
+                " (`None` sends `null`)",
+            ),
+        };
+        let doc = format!(" Sets `{}`{note}.", f.rust_name);
+        quote! {
+            #[doc = #doc]
+            #allow
+            pub fn #setter(mut self, value: impl Into<#arg>) -> Self {
+                self.#field = #value;
+                self
+            }
+        }
+    });
+    Some(quote! {
+        #cfg
+        impl #name {
+            #(#setters)*
+        }
+    })
 }
 
 /// `Serialize` and `Deserialize` for a struct: one `object!` line (the
@@ -313,11 +409,13 @@ pub(super) fn emit_field(f: &Field, view: Option<View>, models: &TokenStream) ->
     }
 }
 
-/// Whether a struct gets a `new` constructor: response-only types are
-/// decoded, not built, and a type whose fields are all optional has
-/// `Default` instead.
+/// Whether a struct gets a `new` constructor: a type with required
+/// request fields does; a response-only type or one whose fields are all
+/// optional has `Default` instead (so a field Atlas adds to it changes
+/// no signature), unless it has no `Default` (it holds itself through
+/// required fields), which code outside the crate could then not build.
 pub(super) fn has_constructor(s: &StructDef) -> bool {
-    !(s.all_optional || s.view == Some(View::Response))
+    !(s.all_optional || s.view == Some(View::Response)) || !s.has_default
 }
 
 /// The arguments of a struct's constructor: its required fields, in order.
@@ -392,7 +490,10 @@ pub(super) fn emit_enum(e: &EnumDef, cfg: &TokenStream) -> TokenStream {
         #doc
         #[doc = ""]
         #[doc = " Values the spec does not list decode into the fallback variant instead of failing."]
+        #[doc = ""]
+        #[doc = " `#[non_exhaustive]`: values Atlas adds in later releases are not breaking changes."]
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             /// A value this version of the spec does not list, kept as sent.
@@ -434,7 +535,10 @@ pub(super) fn emit_union(api: &Api, u: &UnionDef, cfg: &TokenStream) -> TokenStr
             #doc
             #separator
             #[doc = " One of several shapes: the variant that fits best wins (the fewest keys it does not know, then the fewest tolerances, then the first); anything else decodes into the fallback variant."]
+            #[doc = ""]
+            #[doc = " `#[non_exhaustive]`: shapes Atlas adds in later releases are not breaking changes."]
             #[derive(Debug, Clone, PartialEq)]
+            #[non_exhaustive]
             pub enum #name {
                 #(#variants)*
                 /// A value of none of the shapes above, kept as JSON.
@@ -488,7 +592,10 @@ pub(super) fn emit_union(api: &Api, u: &UnionDef, cfg: &TokenStream) -> TokenStr
         #doc
         #separator
         #[doc = #disc_doc]
+        #[doc = ""]
+        #[doc = " `#[non_exhaustive]`: variants Atlas adds in later releases are not breaking changes."]
         #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
         pub enum #name {
             #(#variants)*
             #[doc = #fallback_doc]

@@ -16,13 +16,11 @@ const SNAPSHOT: &str = "65a1b2c3d4e5f60718293a4b";
 const EXPORT: &str = "6641f4b6c0e1e3a1b2c3d4e5";
 
 fn job(id: &str, state: DiskBackupExportJobState) -> DiskBackupExportJob {
-    DiskBackupExportJob {
-        id: Some(id.to_owned()),
-        export_bucket_id: BUCKET.to_owned(),
-        snapshot_id: Some(SNAPSHOT.to_owned()),
-        state: Some(state),
-        ..Default::default()
-    }
+    DiskBackupExportJob::default()
+        .with_id(id)
+        .with_export_bucket_id(BUCKET)
+        .with_snapshot_id(SNAPSHOT)
+        .with_state(state)
 }
 
 fn request() -> DiskBackupExportJobRequest {

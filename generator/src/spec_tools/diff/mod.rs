@@ -15,7 +15,19 @@
 //! `codegen` generates with that pin.
 //!
 //! Classification rules (breaking for users of the generated crate or not),
-//! one row per rule of the code (the private `Rule` enum of `diff/rule.rs`):
+//! one row per rule of the code (the private `Rule` enum of `diff/rule.rs`).
+//! They follow Rust's semver rules for the code the generator emits: its
+//! structs, string enums and unions are `#[non_exhaustive]` and built with
+//! `new(required..)` or `Default` plus `with_<field>` setters, so what
+//! Atlas adds routinely (an optional field, an enum value, a union variant,
+//! an operation, a response status) is a compatible change, as
+//! cargo-semver-checks judges the generated crate. A verdict is never
+//! milder than cargo-semver-checks'; it is stricter where the break is in
+//! behaviour or in a type, which cargo-semver-checks does not check (a
+//! required parameter or body, the API version sent, a pattern checked
+//! before sending, a field's or value's Rust type). What the spec diff
+//! cannot see (the Rust names of types, cargo features) `cargo xtask
+//! release` asks cargo-semver-checks itself.
 //!
 //! | change | breaking when |
 //! |---|---|
@@ -38,7 +50,7 @@
 //! | response loses its body | for a success status (the return type changes); for an error status never |
 //! | named type added | never |
 //! | named type removed | always |
-//! | field added | in a request type when required (`new()` gains an argument); in a response type never |
+//! | field added | in a request type when required (`new()` gains an argument); otherwise never (structs are `#[non_exhaustive]`) |
 //! | field removed | always |
 //! | field made readOnly / writeOnly, leaving a direction the type is used in | always |
 //! | field no longer readOnly / writeOnly, entering a direction the type is used in | when it enters the request direction and is required |
@@ -49,9 +61,9 @@
 //! | format changed | when the Rust type changes (`date-time`, `date`); other formats (`int32`, `email`, ...) never |
 //! | pattern added, changed or removed | in requests (values are validated before sending and the validated type changes); in responses never (not checked) |
 //! | `default` changed | never |
-//! | enum value added | never (unknown values decode into the fallback variant) |
+//! | enum value added | never (enums are `#[non_exhaustive]`; unknown values decode into the fallback variant) |
 //! | enum value removed | always (senders: the server no longer accepts it; everyone: the variant is gone) |
-//! | `oneOf`/`anyOf` alternative or discriminator value added | never |
+//! | `oneOf`/`anyOf` alternative or discriminator value added | never (unions are `#[non_exhaustive]`) |
 //! | `oneOf`/`anyOf` alternative or discriminator value removed | always |
 //! | discriminator value mapped to another type | always |
 

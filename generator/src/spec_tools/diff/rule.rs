@@ -140,7 +140,8 @@ const FIELD_TYPE_KEPT: &str = "the Rust field type does not change";
 const NEW_REQUIRED_FIELD: &str =
     "a new required request field: the constructor `new()` gains an argument";
 const FIELD_GONE: &str = "code that sets or reads the field no longer compiles";
-const ALTERNATIVE_ADDED: &str = "an added alternative accepts more values";
+const ALTERNATIVE_ADDED: &str =
+    "an added alternative accepts more values; the union is `#[non_exhaustive]`";
 const ALTERNATIVE_REMOVED: &str = "values of the removed alternative are no longer valid";
 
 impl Rule {
@@ -266,10 +267,13 @@ impl Rule {
             Rule::TypeRemoved => (Breaking, "code that names the type no longer compiles"),
             Rule::FieldAdded { request, required } => match (request, required) {
                 (true, true) => (Breaking, NEW_REQUIRED_FIELD),
-                (true, false) => (NonBreaking, "a new optional field: `new()` is unchanged"),
+                (true, false) => (
+                    NonBreaking,
+                    "a new optional field: `new()` is unchanged and the struct is `#[non_exhaustive]`",
+                ),
                 (false, _) => (
                     NonBreaking,
-                    "a new response field: existing code does not read it",
+                    "a new response field: the struct is `#[non_exhaustive]`, built with `Default` and setters",
                 ),
             },
             Rule::FieldRemoved | Rule::FieldHidden => (Breaking, FIELD_GONE),
@@ -299,7 +303,7 @@ impl Rule {
             Rule::DefaultChanged => (NonBreaking, "defaults only appear in the docs"),
             Rule::EnumValueAdded => (
                 NonBreaking,
-                "unknown values already decode into the fallback variant",
+                "the enum is `#[non_exhaustive]` and unknown values already decode into the fallback variant",
             ),
             Rule::EnumValueRemoved { request } => (
                 Breaking,
@@ -362,7 +366,7 @@ impl Rule {
             Rule::TypeRemoved => ("named type removed", "always"),
             Rule::FieldAdded { .. } => (
                 "field added",
-                "in a request type when required (`new()` gains an argument); in a response type never",
+                "in a request type when required (`new()` gains an argument); otherwise never (structs are `#[non_exhaustive]`)",
             ),
             Rule::FieldRemoved => ("field removed", "always"),
             Rule::FieldHidden => (
@@ -394,7 +398,7 @@ impl Rule {
             Rule::DefaultChanged => ("`default` changed", "never"),
             Rule::EnumValueAdded => (
                 "enum value added",
-                "never (unknown values decode into the fallback variant)",
+                "never (enums are `#[non_exhaustive]`; unknown values decode into the fallback variant)",
             ),
             Rule::EnumValueRemoved { .. } => (
                 "enum value removed",
@@ -402,7 +406,7 @@ impl Rule {
             ),
             Rule::VariantAdded => (
                 "`oneOf`/`anyOf` alternative or discriminator value added",
-                "never",
+                "never (unions are `#[non_exhaustive]`)",
             ),
             Rule::VariantRemoved => (
                 "`oneOf`/`anyOf` alternative or discriminator value removed",
