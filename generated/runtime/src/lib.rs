@@ -27,12 +27,14 @@ mod client;
 mod communication;
 pub mod credentials;
 mod error;
+pub mod error_codes;
 pub mod files;
 mod interceptor;
 #[cfg(feature = "test-util")]
 pub mod mock;
 mod options;
 pub mod pagination;
+pub mod rate_limit;
 mod request;
 mod response;
 mod retry;
@@ -58,6 +60,7 @@ pub use options::{
     DEFAULT_RESPONSE_TIMEOUT,
 };
 pub use pagination::{next_link, Page};
+pub use rate_limit::{EndpointSet, RateLimitPolicy, RateLimitScope};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
 /// The HTTP client crate under the transport, at the version it uses: for
 /// a client of your own ([`TransportBuilder::http_client`]), proxies

@@ -125,6 +125,17 @@ impl RetryPolicy {
         if !retriable {
             return None;
         }
+        self.after_refusal(headers, attempt)
+    }
+
+    /// The wait before retrying a request Atlas refused for its rate limit
+    /// (a 429, or a `RATE_LIMITED*` code under another status): its
+    /// `Retry-After` (at least the backoff), the backoff without one, and
+    /// `None` past [`Self::max_retry_after`] or the last attempt.
+    pub(crate) fn after_refusal(&self, headers: &HeaderMap, attempt: u32) -> Option<Duration> {
+        if attempt >= self.max_attempts {
+            return None;
+        }
         let backoff = self.backoff(attempt);
         match retry_after(headers, SystemTime::now()) {
             Some(wait) if wait > self.max_retry_after => None,

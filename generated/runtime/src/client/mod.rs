@@ -16,8 +16,10 @@ use crate::auth::{AuthError, Scheme};
 use crate::body::{chunks, read_to_end, ByteStream, ReadError};
 use crate::communication::{CommunicationError, TimeoutKind};
 use crate::error::{ConfigError, Error};
+use crate::error_codes::{after_answer, Decision};
 use crate::interceptor::{AttemptInfo, AttemptOutcome, Interceptors};
 use crate::options::Limits;
+use crate::rate_limit::{EndpointSet, RateLimitPolicy, RateLimiter};
 use crate::request::ApiRequest;
 use crate::response::{Decoder, Endpoint, RawResponse, Response};
 use crate::retry::RetryPolicy;
@@ -50,6 +52,7 @@ pub struct Transport {
     http: reqwest::Client,
     auth: Arc<dyn Scheme>,
     retry: RetryPolicy,
+    limiter: RateLimiter,
     decode: DecodeOptions,
     limits: Limits,
     user_agent: HeaderValue,
@@ -169,6 +172,51 @@ impl Transport {
     /// The retry policy in force.
     pub fn retry_policy(&self) -> &RetryPolicy {
         &self.retry
+    }
+
+    /// How this client paces itself by Atlas's rate limits.
+    pub fn rate_limit_policy(&self) -> &RateLimitPolicy {
+        self.limiter.policy()
+    }
+
+    /// The endpoint sets this client knows (from
+    /// [`TransportBuilder::rate_limits`] and
+    /// [`Self::discover_rate_limits`]), shared by all its clones.
+    pub fn endpoint_sets(&self) -> Vec<EndpointSet> {
+        self.limiter.endpoint_sets()
+    }
+
+    /// Asks Atlas for its rate limits once (`listRateLimits`,
+    /// `GET /api/atlas/v2/rateLimits`, up to 500 endpoint sets) and paces
+    /// every later request of this client and its clones by them: which
+    /// endpoints share a bucket, and each bucket's capacity and refill,
+    /// before any request is refused. `scope` narrows the answer as
+    /// `listRateLimits` does (`[("groupId", "...")]` for the limits that
+    /// apply to one project); the number of sets learned.
+    pub async fn discover_rate_limits(
+        &self,
+        scope: &[(&'static str, &str)],
+    ) -> Result<usize, Error<serde_json::Value>> {
+        let mut request = ApiRequest::new(
+            reqwest::Method::GET,
+            "/api/atlas/v2/rateLimits",
+            &[],
+            "application/vnd.atlas.2025-03-12+json",
+        );
+        request.operation_id = "listRateLimits";
+        request.query.push(("itemsPerPage", "500".to_owned()));
+        for (name, value) in scope {
+            request.query.push((name, (*value).to_owned()));
+        }
+        let raw = self.execute::<serde_json::Value>(request).await?;
+        if !raw.status().is_success() {
+            return Err(raw.unexpected());
+        }
+        let page = raw.json::<serde_json::Value>()?;
+        let found = EndpointSet::from_json(&page.body);
+        let count = found.len();
+        self.limiter.seed(found);
+        Ok(count)
     }
 
     fn url_for(&self, request: &ApiRequest) -> Url {
@@ -370,7 +418,12 @@ impl Transport {
         progress: &mut Progress,
     ) -> Result<Exchange, AttemptError> {
         let retry = request.options.retry_override().unwrap_or(&self.retry);
+        // After `TIMEOUT_WHILE_PAGING`: the URL with `includeCount=false`.
+        let mut without_count: Option<Url> = None;
         loop {
+            let url = without_count.as_ref().unwrap_or(url);
+            // The call's bucket gives it a token (a wait when known empty).
+            let bucket = self.limiter.acquire(request).await;
             let attempt = progress.count;
             let info = attempt_info(request, attempt);
             let mut headers = request.options.headers().clone();
@@ -415,7 +468,25 @@ impl Transport {
             let wait = match &outcome {
                 Ok(exchange) => {
                     span.record("status", exchange.status.as_u16());
-                    retry.after_status(&request.method, exchange.status, &exchange.headers, attempt)
+                    let decision = after_answer(
+                        &self.limiter,
+                        bucket.as_ref(),
+                        retry,
+                        request,
+                        exchange.status,
+                        &exchange.headers,
+                        &exchange.body,
+                        attempt,
+                        without_count.is_some(),
+                    );
+                    match decision {
+                        Decision::Final => None,
+                        Decision::Retry(wait) => Some(wait),
+                        Decision::WithoutCount => {
+                            without_count = Some(without_include_count(url));
+                            Some(std::time::Duration::ZERO)
+                        }
+                    }
                 }
                 Err(AttemptError::Transport(err)) => {
                     span.record("error", err.kind_name());
@@ -630,6 +701,21 @@ fn attempt_info(request: &ApiRequest, attempt: u32) -> AttemptInfo<'_> {
 struct CallStats {
     count: u32,
     started: Instant,
+}
+
+/// `url` with `includeCount=false` in place of any `includeCount`.
+fn without_include_count(url: &Url) -> Url {
+    let mut url = url.clone();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| name != "includeCount")
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("includeCount", "false");
+    url
 }
 
 /// A header value built by generated code (a media type, a parameter);
