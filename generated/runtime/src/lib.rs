@@ -39,6 +39,7 @@ mod request;
 mod response;
 mod retry;
 pub mod serde_helpers;
+pub mod telemetry;
 mod token_cache;
 mod validate;
 pub mod wait;

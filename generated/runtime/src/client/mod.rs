@@ -346,12 +346,15 @@ impl Transport {
             return Err(self.describe(request, &url, limits));
         }
         let started = Instant::now();
+        let span = crate::telemetry::operation_span(request, &self.base_url);
         let mut progress = Progress {
             count: 1,
             in_flight: None,
         };
         let deadline = limits.operation_timeout.map(|limit| started + limit);
-        let attempts = self.attempts(request, &url, limits, deadline, stream, &mut progress);
+        let attempts = self
+            .attempts(request, &url, limits, deadline, stream, &mut progress)
+            .instrument(span.clone());
         let outcome = match limits.operation_timeout {
             None => attempts.await,
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
@@ -384,6 +387,13 @@ impl Transport {
             count: progress.count,
             started,
         };
+        let (status, failure) = match &outcome {
+            Ok(exchange) => (Some(exchange.status), None),
+            Err(AttemptError::Transport(err)) => (None, Some(err.kind_name())),
+            Err(AttemptError::Auth(_)) => (None, Some("auth")),
+            Err(AttemptError::TooLarge { status, .. }) => (Some(*status), Some("body too large")),
+        };
+        crate::telemetry::record_outcome(&span, status, failure, progress.count);
         match outcome {
             Ok(exchange) => Ok((exchange, stats)),
             Err(AttemptError::Transport(source)) => Err(Error::Communication {
