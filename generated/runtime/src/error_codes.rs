@@ -22,7 +22,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use crate::rate_limit::{learn, BucketKey, RateLimiter};
+use crate::rate_limit::{learn, Permit, RateLimiter};
 use crate::request::ApiRequest;
 use crate::retry::RetryPolicy;
 
@@ -42,7 +42,7 @@ pub(crate) enum Decision {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn after_answer(
     limiter: &RateLimiter,
-    bucket: Option<&BucketKey>,
+    bucket: Option<&Permit>,
     retry: &RetryPolicy,
     request: &ApiRequest,
     status: StatusCode,

@@ -30,6 +30,7 @@ mod error;
 pub mod error_codes;
 pub mod files;
 mod interceptor;
+pub mod lifecycle;
 #[cfg(feature = "test-util")]
 pub mod mock;
 mod options;

@@ -24,6 +24,13 @@ pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {
     };
     let generated = op.api_version.as_deref().unwrap_or("none");
     let versions = op.api_versions.iter();
+    let sunsets = op.version_media.iter().map(|v| {
+        let version = &v.version;
+        match &v.sunset {
+            Some(date) => quote! { (#version, Some(#date)) },
+            None => quote! { (#version, None) },
+        }
+    });
     let generated_tokens = match &op.api_version {
         Some(v) => quote! { Some(#v) },
         None => quote! { None },
@@ -61,6 +68,12 @@ pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {
             pub const API_VERSIONS: &'static [&'static str] = &[#(#versions),*];
             /// The API version the builder's types were generated for.
             pub const API_VERSION: Option<&'static str> = #generated_tokens;
+            /// Each API version the spec offers, oldest first, with its
+            /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+            /// a version near or past it logs a warning, and Atlas answers
+            /// `410 Gone` once it has passed (see
+            /// [`lifecycle`](crate::runtime::lifecycle)).
+            pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[#(#sunsets),*];
 
             #[doc = #version_doc]
             pub fn api_version(mut self, version: impl Into<String>) -> Self {

@@ -32,6 +32,7 @@ pub struct TransportBuilder<C = Transport> {
     retry: RetryPolicy,
     rate_limit: RateLimitPolicy,
     rate_limits: Vec<EndpointSet>,
+    sunset_warning: Duration,
     strict_responses: bool,
     dry_run: bool,
     http_client: Option<reqwest::Client>,
@@ -53,6 +54,7 @@ impl<C> std::fmt::Debug for TransportBuilder<C> {
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .field("rate_limits", &self.rate_limits.len())
+            .field("sunset_warning", &self.sunset_warning)
             .field("strict_responses", &self.strict_responses)
             .field("dry_run", &self.dry_run)
             .field("http_client", &self.http_client.is_some())
@@ -77,6 +79,7 @@ impl<C> Default for TransportBuilder<C> {
             retry: RetryPolicy::default(),
             rate_limit: RateLimitPolicy::default(),
             rate_limits: Vec::new(),
+            sunset_warning: crate::lifecycle::DEFAULT_SUNSET_WARNING,
             strict_responses: false,
             dry_run: false,
             http_client: None,
@@ -211,6 +214,15 @@ impl<C: From<Transport>> TransportBuilder<C> {
         self
     }
 
+    /// How long before an API version's `x-sunset` date calling it logs a
+    /// warning (default [`DEFAULT_SUNSET_WARNING`](crate::lifecycle::DEFAULT_SUNSET_WARNING),
+    /// 90 days; once per operation and version per process; see
+    /// [`crate::lifecycle`]). Zero warns only once the date is past.
+    pub fn sunset_warning(mut self, before: Duration) -> Self {
+        self.sunset_warning = before;
+        self
+    }
+
     /// How failed attempts are retried (default [`RetryPolicy::default`];
     /// [`RetryPolicy::none`] sends every request once).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
@@ -340,6 +352,7 @@ impl<C: From<Transport>> TransportBuilder<C> {
             auth,
             retry: self.retry,
             limiter: RateLimiter::new(self.rate_limit, self.rate_limits),
+            sunset_warning: self.sunset_warning,
             decode: if self.strict_responses {
                 DecodeOptions::STRICT
             } else {

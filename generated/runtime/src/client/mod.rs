@@ -53,6 +53,7 @@ pub struct Transport {
     auth: Arc<dyn Scheme>,
     retry: RetryPolicy,
     limiter: RateLimiter,
+    sunset_warning: std::time::Duration,
     decode: DecodeOptions,
     limits: Limits,
     user_agent: HeaderValue,
@@ -345,6 +346,7 @@ impl Transport {
         if self.dry_run {
             return Err(self.describe(request, &url, limits));
         }
+        crate::lifecycle::check_sunset(request, self.sunset_warning);
         let started = Instant::now();
         let span = crate::telemetry::operation_span(request, &self.base_url);
         let mut progress = Progress {
@@ -395,7 +397,13 @@ impl Transport {
         };
         crate::telemetry::record_outcome(&span, status, failure, progress.count);
         match outcome {
-            Ok(exchange) => Ok((exchange, stats)),
+            Ok(exchange) => {
+                crate::lifecycle::check_headers(request, &exchange.headers);
+                if let Some(gone) = version_gone(request, &exchange) {
+                    return Err(gone);
+                }
+                Ok((exchange, stats))
+            }
             Err(AttemptError::Transport(source)) => Err(Error::Communication {
                 source,
                 attempts: progress.count,
@@ -504,6 +512,9 @@ impl Transport {
                 }
                 Err(AttemptError::Auth(_) | AttemptError::TooLarge { .. }) => None,
             };
+            // Answered: the bucket's first burst (if this was of it) is one
+            // shorter.
+            drop(bucket);
             let Some(wait) = wait else {
                 return outcome;
             };
@@ -711,6 +722,30 @@ fn attempt_info(request: &ApiRequest, attempt: u32) -> AttemptInfo<'_> {
 struct CallStats {
     count: u32,
     started: Instant,
+}
+
+/// [`Error::VersionGone`] for a `410` or a `VERSION_GONE` answer.
+fn version_gone<E>(request: &ApiRequest, exchange: &Exchange) -> Option<Error<E>> {
+    let gone = exchange.status == reqwest::StatusCode::GONE
+        || (!exchange.status.is_success()
+            && crate::rate_limit::learn::error_code(&exchange.body).as_deref()
+                == Some(crate::error_codes::VERSION_GONE));
+    if !gone {
+        return None;
+    }
+    let version = crate::telemetry::api_version(request);
+    let raw = RawResponse::new(
+        exchange.status,
+        exchange.headers.clone(),
+        exchange.body.clone(),
+        false,
+    );
+    Some(Error::VersionGone {
+        operation: request.operation_id,
+        version: version.to_owned(),
+        advice: crate::lifecycle::advice(request, version),
+        meta: raw.meta().clone(),
+    })
 }
 
 /// `url` with `includeCount=false` in place of any `includeCount`.

@@ -38,6 +38,27 @@ pub(crate) struct Bucket {
     hold_until: Option<Instant>,
     /// Reservations waiting for their turn.
     waiting: usize,
+    /// Requests sent and not answered yet.
+    in_flight: usize,
+    /// Requests of the first burst, sent before any answer, not yet
+    /// answered.
+    first_wave: usize,
+    /// Whether any answer came back.
+    answered: bool,
+}
+
+/// Where a request stands with a bucket whose pace is not known yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Wave {
+    /// Part of the first burst (no answer yet): it goes.
+    Join,
+    /// Answers came back that do not say when a token is free (none at
+    /// all, or no refill rate with no token left), and the first burst is
+    /// still out: wait for its answers (a refusal among them teaches the
+    /// bucket).
+    Wait,
+    /// Nothing to wait for.
+    Done,
 }
 
 impl Bucket {
@@ -52,6 +73,9 @@ impl Bucket {
             updated: now,
             hold_until: None,
             waiting: 0,
+            in_flight: 0,
+            first_wave: 0,
+            answered: false,
         }
     }
 
@@ -65,6 +89,9 @@ impl Bucket {
             updated: now,
             hold_until: None,
             waiting: 0,
+            in_flight: 0,
+            first_wave: 0,
+            answered: true,
         }
     }
 
@@ -82,6 +109,42 @@ impl Bucket {
             self.tokens = (self.tokens + rate * elapsed).min(cap);
         }
         self.updated = now;
+    }
+
+    /// Whether a request to a bucket nothing is known about goes with the
+    /// first burst, waits for its answers, or neither.
+    pub(crate) fn wave(&mut self) -> Wave {
+        if self.rate.is_some() || self.hold_until.is_some() {
+            // Its pace is known: reservations take care of it.
+            Wave::Done
+        } else if !self.answered {
+            self.first_wave += 1;
+            Wave::Join
+        } else if self.first_wave > 0 && (!self.known || self.tokens < 1.0) {
+            // Nothing known, or no token left and no refill rate known.
+            Wave::Wait
+        } else {
+            Wave::Done
+        }
+    }
+
+    /// A request is sent.
+    pub(crate) fn going(&mut self) {
+        self.in_flight += 1;
+    }
+
+    /// A request has its answer (or failed); `first_wave` when it was
+    /// part of the first burst.
+    pub(crate) fn answered(&mut self, first_wave: bool) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        if first_wave {
+            self.first_wave = self.first_wave.saturating_sub(1);
+        }
+    }
+
+    /// The first burst's answers take too long: stop waiting for them.
+    pub(crate) fn end_wave(&mut self) {
+        self.first_wave = 0;
     }
 
     /// Takes a token for one request: when it may be sent (`None`: now).
@@ -143,6 +206,7 @@ impl Bucket {
     /// figures make a bucket known.
     pub(crate) fn observe(&mut self, seen: &Observation, now: Instant, fallback_hold: Duration) {
         self.refill(now);
+        self.answered = true;
         if let Some(capacity) = seen.capacity.filter(|c| *c > 0.0) {
             self.capacity = Some(capacity);
         }
@@ -156,10 +220,17 @@ impl Bucket {
             seen.remaining
         };
         if let Some(remaining) = remaining {
-            let estimate = remaining - waiting;
+            // A count is from before the requests still out (this one
+            // aside) reached Atlas: they may all take from it. A refusal
+            // says the bucket is empty now: every earlier request has
+            // reached Atlas, only the waiting ones remain.
+            let others = if seen.limited {
+                0.0
+            } else {
+                self.in_flight.saturating_sub(1) as f64
+            };
+            let estimate = remaining - waiting - others;
             if !self.known || seen.limited {
-                // A refusal says the bucket is empty now: every earlier
-                // request has reached Atlas, only the waiting ones remain.
                 self.tokens = estimate;
                 self.known = true;
             } else {
@@ -180,6 +251,11 @@ impl Bucket {
             // does): what accrued is usable when it ends.
             self.hold_until = Some(self.hold_until.map_or(until, |h| h.max(until)));
         }
+    }
+
+    /// An answer that said nothing about the bucket came back.
+    pub(crate) fn heard(&mut self) {
+        self.answered = true;
     }
 
     /// Whether Atlas has said anything about this bucket.

@@ -54,7 +54,7 @@ use tokio::time::Instant;
 
 use crate::request::ApiRequest;
 
-use bucket::Bucket;
+use bucket::{Bucket, Wave};
 pub use sets::{EndpointSet, RateLimitScope};
 
 /// How a client paces itself by Atlas's rate limits (see the
@@ -145,17 +145,53 @@ pub(crate) struct BucketKey {
     guessed: bool,
 }
 
+/// Longest a request waits for the answers of the first burst to a bucket
+/// nothing is known about.
+const FIRST_WAVE_WAIT: Duration = Duration::from_secs(2);
+
 /// The rate-limit state of a client and all its clones.
 #[derive(Debug, Clone)]
 pub(crate) struct RateLimiter {
     policy: RateLimitPolicy,
     state: Arc<Mutex<State>>,
+    /// Wakes requests waiting for a first burst's answers.
+    answers: Arc<tokio::sync::Notify>,
+}
+
+/// A request's right to be sent: its bucket, and whether it belongs to
+/// the first burst to that bucket (whose answer others may wait for).
+#[derive(Debug)]
+pub(crate) struct Permit {
+    limiter: RateLimiter,
+    key: BucketKey,
+    first_wave: bool,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if let Some(bucket) = self.limiter.lock().bucket(&self.key) {
+            bucket.answered(self.first_wave);
+        }
+        if self.first_wave {
+            self.limiter.answers.notify_waiters();
+        }
+    }
 }
 
 #[derive(Debug, Default)]
 struct State {
     sets: sets::Sets,
     buckets: HashMap<BucketKey, Bucket>,
+    /// Guessed keys whose bucket moved to the set a refusal named.
+    moved: HashMap<BucketKey, BucketKey>,
+}
+
+impl State {
+    /// The bucket of `key`, following a move.
+    fn bucket(&mut self, key: &BucketKey) -> Option<&mut Bucket> {
+        let key = self.moved.get(key).unwrap_or(key).clone();
+        self.buckets.get_mut(&key)
+    }
 }
 
 impl RateLimiter {
@@ -165,6 +201,7 @@ impl RateLimiter {
         Self {
             policy,
             state: Arc::new(Mutex::new(state)),
+            answers: Arc::new(tokio::sync::Notify::new()),
         }
     }
 
@@ -201,26 +238,56 @@ impl RateLimiter {
         }
     }
 
-    /// Waits until `request` may be sent by its bucket; the bucket's key,
-    /// or `None` with the limiter off.
-    pub(crate) async fn acquire(&self, request: &ApiRequest) -> Option<BucketKey> {
+    /// Waits until `request` may be sent by its bucket; its permit, or
+    /// `None` with the limiter off.
+    pub(crate) async fn acquire(&self, request: &ApiRequest) -> Option<Permit> {
         if !self.policy.enabled {
             return None;
         }
-        let now = Instant::now();
-        let (key, at, slot) = {
-            let mut state = self.lock();
-            let key = Self::key_for(&state, request);
-            let seeded = state.sets.seeded_bucket(&key.set, now);
-            let bucket = state
-                .buckets
-                .entry(key.clone())
-                .or_insert_with(|| seeded.unwrap_or_else(|| Bucket::unknown(now)));
-            let at = bucket.reserve(now);
-            (key, at, bucket.slot())
+        // Until when a request waits for the first burst's answers.
+        let mut wave_deadline: Option<Instant> = None;
+        let (key, at, slot, first_wave) = loop {
+            let now = Instant::now();
+            let answers = self.answers.notified();
+            let turn = {
+                let mut state = self.lock();
+                let key = Self::key_for(&state, request);
+                let seeded = state.sets.seeded_bucket(&key.set, now);
+                let bucket = state
+                    .buckets
+                    .entry(key.clone())
+                    .or_insert_with(|| seeded.unwrap_or_else(|| Bucket::unknown(now)));
+                let wave = bucket.wave();
+                let waited_out = wave_deadline.is_some_and(|d| d <= now);
+                if wave == Wave::Wait && waited_out {
+                    bucket.end_wave();
+                }
+                if wave == Wave::Wait && !waited_out {
+                    None
+                } else {
+                    let at = bucket.reserve(now);
+                    Some((key, at, bucket.slot(), wave == Wave::Join))
+                }
+            };
+            match turn {
+                Some(turn) => break turn,
+                None => {
+                    // An answer told nothing while the first burst is out:
+                    // its refusals, if any, are about to teach the bucket.
+                    let deadline =
+                        *wave_deadline.get_or_insert_with(|| Instant::now() + FIRST_WAVE_WAIT);
+                    let _ = tokio::time::timeout_at(deadline, answers).await;
+                }
+            }
+        };
+        let permit = Permit {
+            limiter: self.clone(),
+            key: key.clone(),
+            first_wave,
         };
         let Some(mut at) = at else {
-            return Some(key);
+            self.going(&key);
+            return Some(permit);
         };
         let mut waiting = Waiting {
             limiter: self,
@@ -242,18 +309,15 @@ impl RateLimiter {
             );
             tokio::time::sleep_until(at + jitter).await;
             let now = Instant::now();
-            let held = self
-                .lock()
-                .buckets
-                .get(&key)
-                .and_then(|b| b.held_until(now));
+            let held = self.lock().bucket(&key).and_then(|b| b.held_until(now));
             match held {
                 Some(until) => at = until,
                 None => break,
             }
         }
         waiting.sent();
-        Some(key)
+        self.going(&key);
+        Some(permit)
     }
 
     fn jitter(&self, slot: Option<Duration>) -> Duration {
@@ -265,22 +329,25 @@ impl RateLimiter {
     /// was a rate-limit refusal.
     pub(crate) fn observe(
         &self,
-        key: Option<&BucketKey>,
+        permit: Option<&Permit>,
         request: &ApiRequest,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
         fallback_hold: Duration,
     ) -> bool {
-        let Some(key) = key else {
-            return false;
-        };
-        let Some(seen) = learn::observe(status, headers, body) else {
+        let Some(permit) = permit else {
             return false;
         };
         let now = Instant::now();
+        let Some(seen) = learn::observe(status, headers, body) else {
+            if let Some(bucket) = self.lock().bucket(&permit.key) {
+                bucket.heard();
+            }
+            return false;
+        };
         let mut state = self.lock();
-        let mut key = key.clone();
+        let mut key = state.moved.get(&permit.key).unwrap_or(&permit.key).clone();
         if let (true, Some(set)) = (key.guessed, seen.set.as_deref()) {
             // Atlas named the set: this method and template belong to it,
             // and so does what was learned under the guess.
@@ -296,6 +363,7 @@ impl RateLimiter {
             if let Some(moved) = moved {
                 state.buckets.entry(key.clone()).or_insert(moved);
             }
+            state.moved.insert(permit.key.clone(), key.clone());
         }
         let bucket = state
             .buckets
@@ -322,13 +390,19 @@ impl RateLimiter {
 
     fn cancel(&self, key: &BucketKey) {
         let now = Instant::now();
-        if let Some(bucket) = self.lock().buckets.get_mut(key) {
+        if let Some(bucket) = self.lock().bucket(key) {
             bucket.cancel(now);
         }
     }
 
+    fn going(&self, key: &BucketKey) {
+        if let Some(bucket) = self.lock().bucket(key) {
+            bucket.going();
+        }
+    }
+
     fn sent(&self, key: &BucketKey) {
-        if let Some(bucket) = self.lock().buckets.get_mut(key) {
+        if let Some(bucket) = self.lock().bucket(key) {
             bucket.sent();
         }
     }
