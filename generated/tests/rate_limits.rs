@@ -8,7 +8,10 @@
 //! about as long as the bucket itself allows ((100 - 10) / 5 = 18 s).
 //!
 //! Outcomes are counted (calls that succeed, 429s the server sent, time),
-//! independently of how error bodies decode.
+//! independently of how error bodies decode. Also: a long `Retry-After`
+//! holds the sibling tasks; a page walk survives `TIMEOUT_WHILE_PAGING`.
+//!
+//! `RATE_LIMITS_TRACE=1` prints each 429 the loopback Atlas sends.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -340,4 +343,74 @@ async fn a_long_retry_after_holds_the_siblings() {
             assert_eq!((ok, refused), (0, 10), "each refused on its own");
         }
     }
+}
+
+/// A walk of `listBackupExports` (7 jobs, 2 a page) whose page 3 times out
+/// counting (`500 TIMEOUT_WHILE_PAGING`) unless asked with
+/// `includeCount=false`: the walk completes, page 3 asked again without
+/// the count.
+#[tokio::test]
+async fn a_page_walk_survives_timeout_while_paging() {
+    use atlas_admin_api::runtime::prelude::*;
+
+    struct Pages;
+    impl Respond for Pages {
+        fn respond(&self, request: &Request) -> ResponseTemplate {
+            let query = |name: &str| {
+                request
+                    .url
+                    .query_pairs()
+                    .find(|(k, _)| k == name)
+                    .map(|(_, v)| v.into_owned())
+            };
+            let page: usize = query("pageNum").and_then(|p| p.parse().ok()).unwrap_or(1);
+            let counted = query("includeCount").as_deref() != Some("false");
+            if page == 3 && counted {
+                return ResponseTemplate::new(500).set_body_json(json!({
+                    "detail": "Timeout while paging. Please retry with includeCount=false.",
+                    "error": 500, "errorCode": "TIMEOUT_WHILE_PAGING", "parameters": [],
+                    "reason": "Internal Server Error"}));
+            }
+            let results: Vec<_> = ((page - 1) * 2..(page * 2).min(7))
+                .map(|n| json!({"id": format!("{n:024x}")}))
+                .collect();
+            let mut body = json!({ "results": results });
+            if counted {
+                body["totalCount"] = json!(7);
+            }
+            ResponseTemplate::new(200).set_body_json(body)
+        }
+    }
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path(format!(
+            "/api/atlas/v2/groups/{GROUP}/clusters/Cluster0/backup/exports"
+        )))
+        .respond_with(Pages)
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .base_url(server.uri())
+        .build()
+        .expect("client");
+    let jobs: Vec<_> = client
+        .list_backup_exports()
+        .group_id(GROUP)
+        .cluster_name("Cluster0")
+        .items_per_page(2)
+        .stream()
+        .try_collect()
+        .await
+        .expect("the walk completes");
+    assert_eq!(jobs.len(), 7);
+    let asked: Vec<String> = server
+        .received_requests()
+        .await
+        .expect("recorded")
+        .iter()
+        .map(|r| r.url.query().unwrap_or_default().to_owned())
+        .collect();
+    let page3: Vec<&String> = asked.iter().filter(|q| q.contains("pageNum=3")).collect();
+    assert_eq!(page3.len(), 2, "{asked:?}");
+    assert!(page3[1].contains("includeCount=false"), "{asked:?}");
 }
