@@ -229,7 +229,7 @@ fn assert_paced(run: &Run, most_refused: usize) {
     );
     let secs = run.elapsed.as_secs_f64();
     assert!(
-        secs >= BOUND * 0.95 && secs <= BOUND * 1.15,
+        (BOUND * 0.95..=BOUND * 1.15).contains(&secs),
         "{secs:.2} s against a bound of {BOUND} s"
     );
 }

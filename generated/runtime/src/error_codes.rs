@@ -4,11 +4,11 @@
 //!
 //! | Code | Status | Behaviour |
 //! |------|--------|-----------|
-//! | `RATE_LIMITED_TOKEN_BUCKET`, `RATE_LIMITED`, any `RATE_LIMITED*` or `*_RATE_LIMITED*` (`INVITATIONS_RATE_LIMITED_IP`) | any (429, 400, ...) | a rate limit: its bucket learns the figures; the request (any method: Atlas refused it without acting) is sent again after the announced time, as the rate-limit policy says (see [`crate::rate_limit`]), or, with it off, as the [`RetryPolicy`](crate::RetryPolicy) says for a 429 |
+//! | `RATE_LIMITED_TOKEN_BUCKET`, `RATE_LIMITED`, any `RATE_LIMITED*` or `*_RATE_LIMITED*` (`INVITATIONS_RATE_LIMITED_IP`) | any (429, 400, ...) | a rate limit: its bucket learns the figures; the request (any method: Atlas refused it without acting) is sent again after the announced time, as the rate-limit policy says (see [`crate::rate_limit`]), or, with it off, as the [`RetryPolicy`] says for a 429 |
 //! | `TIMEOUT_WHILE_PAGING` | 500 | the page is requested once more with `includeCount=false` (counting the items is what timed out); a walk goes on without `totalCount` |
 //! | codes added with [`CallOptions::retry_on_code`](crate::CallOptions::retry_on_code) (`CANNOT_ASSUME_ROLE` after an IAM change, ...) | any | sent again after the retry policy's backoff, whatever the method, within its attempts |
 //! | `VERSION_GONE` | 410 | final: the version sent no longer exists (see the version lifecycle in the guide) |
-//! | anything else | 500, 502, 503, 504 | retried for idempotent methods, as the [`RetryPolicy`](crate::RetryPolicy) says |
+//! | anything else | 500, 502, 503, 504 | retried for idempotent methods, as the [`RetryPolicy`] says |
 //! | anything else | other | final |
 
 /// The code Atlas answers with when counting a page's items timed out.

@@ -33,9 +33,12 @@ pub const TARGET: &str = "atlas_admin_api::lifecycle";
 /// Default warning period before a version's sunset: 90 days.
 pub const DEFAULT_SUNSET_WARNING: Duration = Duration::from_secs(90 * 86_400);
 
-/// (operation, version, what) already warned about in this process.
-fn warned() -> &'static Mutex<HashSet<(String, String, &'static str)>> {
-    static WARNED: OnceLock<Mutex<HashSet<(String, String, &'static str)>>> = OnceLock::new();
+/// (operation, version, what) already warned about.
+type Warned = Mutex<HashSet<(String, String, &'static str)>>;
+
+/// What was warned about in this process.
+fn warned() -> &'static Warned {
+    static WARNED: OnceLock<Warned> = OnceLock::new();
     WARNED.get_or_init(Mutex::default)
 }
 
@@ -75,10 +78,10 @@ pub(crate) fn newer_versions(request: &ApiRequest, version: &str) -> Vec<&'stati
         .versions
         .iter()
         .filter(|(v, sunset)| {
-            *v > version
-                && !sunset
-                    .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-                    .is_some_and(|d| d <= today)
+            let retired = sunset
+                .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+                .is_some_and(|d| d <= today);
+            *v > version && !retired
         })
         .map(|(v, _)| *v)
         .collect();

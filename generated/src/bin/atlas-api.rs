@@ -96,7 +96,7 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }
-        if let Some(suffix) = std::env::var(USER_AGENT_ENV).ok() {
+        if let Ok(suffix) = std::env::var(USER_AGENT_ENV) {
             builder = builder.user_agent_suffix(suffix);
         }
         if let Some(file) = matches.get_one::<std::path::PathBuf>(rt::CA_CERT) {
