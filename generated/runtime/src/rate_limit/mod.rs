@@ -189,8 +189,13 @@ struct State {
 impl State {
     /// The bucket of `key`, following a move.
     fn bucket(&mut self, key: &BucketKey) -> Option<&mut Bucket> {
-        let key = self.moved.get(key).unwrap_or(key).clone();
-        self.buckets.get_mut(&key)
+        match self.moved.get(key) {
+            Some(moved) => {
+                let moved = moved.clone();
+                self.buckets.get_mut(&moved)
+            }
+            None => self.buckets.get_mut(key),
+        }
     }
 }
 
@@ -252,11 +257,14 @@ impl RateLimiter {
             let turn = {
                 let mut state = self.lock();
                 let key = Self::key_for(&state, request);
-                let seeded = state.sets.seeded_bucket(&key.set, now);
-                let bucket = state
-                    .buckets
-                    .entry(key.clone())
-                    .or_insert_with(|| seeded.unwrap_or_else(|| Bucket::unknown(now)));
+                if !state.buckets.contains_key(&key) {
+                    let seeded = state.sets.seeded_bucket(&key.set, now);
+                    let bucket = seeded.unwrap_or_else(|| Bucket::unknown(now));
+                    state.buckets.insert(key.clone(), bucket);
+                }
+                let Some(bucket) = state.buckets.get_mut(&key) else {
+                    return None;
+                };
                 let wave = bucket.wave();
                 let waited_out = wave_deadline.is_some_and(|d| d <= now);
                 if wave == Wave::Wait && waited_out {
@@ -266,6 +274,9 @@ impl RateLimiter {
                     None
                 } else {
                     let at = bucket.reserve(now);
+                    if at.is_none() {
+                        bucket.going();
+                    }
                     Some((key, at, bucket.slot(), wave == Wave::Join))
                 }
             };
@@ -286,7 +297,6 @@ impl RateLimiter {
             first_wave,
         };
         let Some(mut at) = at else {
-            self.going(&key);
             return Some(permit);
         };
         let mut waiting = Waiting {
@@ -316,7 +326,6 @@ impl RateLimiter {
             }
         }
         waiting.sent();
-        self.going(&key);
         Some(permit)
     }
 
@@ -395,15 +404,11 @@ impl RateLimiter {
         }
     }
 
-    fn going(&self, key: &BucketKey) {
-        if let Some(bucket) = self.lock().bucket(key) {
-            bucket.going();
-        }
-    }
-
+    /// A waiting reservation is sent now.
     fn sent(&self, key: &BucketKey) {
         if let Some(bucket) = self.lock().bucket(key) {
             bucket.sent();
+            bucket.going();
         }
     }
 }
