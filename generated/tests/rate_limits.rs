@@ -28,6 +28,11 @@ const SET: &str = "api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/e
 const EXPORT_PATH: &str =
     "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}";
 
+/// How long the loopback Atlas takes to answer, as a real one does (tens
+/// of milliseconds): the first burst is then a burst however busy the
+/// machine running the suite.
+const LATENCY: Duration = Duration::from_millis(30);
+
 /// One project's bucket of the endpoint set, as Atlas keeps it.
 struct Bucket {
     tokens: f64,
@@ -91,7 +96,7 @@ impl Limited {
         if bucket.tokens >= 1.0 {
             bucket.tokens -= 1.0;
             self.ok.fetch_add(1, Ordering::SeqCst);
-            let mut answer = ResponseTemplate::new(200).set_body_json(json!({
+            let mut answer = ResponseTemplate::new(200).set_delay(LATENCY).set_body_json(json!({
                 "id": "6745f1d2e3a4b5c6d7e8f901", "exportBucketId": "6745f1d2e3a4b5c6d7e8f902",
                 "createdAt": "2026-03-03T10:00:00Z", "state": "Successful", "snapshotId": "6745f1d2e3a4b5c6d7e8f903",
             }));
@@ -118,7 +123,7 @@ impl Limited {
             self.refill as u64,
             self.per_seconds as u64,
         );
-        let mut answer = ResponseTemplate::new(429).set_body_json(json!({
+        let mut answer = ResponseTemplate::new(429).set_delay(LATENCY).set_body_json(json!({
             "detail": format!("Rate limit exceeded for {SET}. Please retry after {retry} seconds. Request capacity: {capacity}. Refill rate: {refill} per {per} seconds."),
             "error": 429,
             "errorCode": "RATE_LIMITED_TOKEN_BUCKET",
@@ -175,11 +180,14 @@ async fn twenty_tasks(headers: bool, discover: bool) -> Run {
             .expect("listRateLimits");
         assert_eq!(found, 1);
     }
-    let started = Instant::now();
+    // The twenty tasks start together, however busy the machine.
+    let start = Arc::new(tokio::sync::Barrier::new(21));
     let tasks: Vec<_> = (0..20)
         .map(|task| {
             let client = client.clone();
+            let start = start.clone();
             tokio::spawn(async move {
+                start.wait().await;
                 let mut failed = 0;
                 for call in 0..5 {
                     let answer = client
@@ -198,6 +206,8 @@ async fn twenty_tasks(headers: bool, discover: bool) -> Run {
             })
         })
         .collect();
+    start.wait().await;
+    let started = Instant::now();
     let mut failed = 0;
     for task in tasks {
         failed += task.await.expect("task");

@@ -53,9 +53,9 @@ pub(crate) enum Wave {
     /// Part of the first burst (no answer yet): it goes.
     Join,
     /// Answers came back that do not say when a token is free (none at
-    /// all, or no refill rate with no token left), and the first burst is
-    /// still out: wait for its answers (a refusal among them teaches the
-    /// bucket).
+    /// all, or no refill rate with no token left), and the first burst (or
+    /// the one request probing an empty bucket) is still out: wait for its
+    /// answers (a refusal among them teaches the bucket).
     Wait,
     /// Nothing to wait for.
     Done,
@@ -122,6 +122,10 @@ impl Bucket {
             Wave::Join
         } else if self.first_wave > 0 && (!self.known || self.tokens < 1.0) {
             // Nothing known, or no token left and no refill rate known.
+            Wave::Wait
+        } else if self.known && self.tokens < 1.0 && self.in_flight > 0 {
+            // No token left and no refill rate known: one request at a
+            // time finds out (a refusal says the rate).
             Wave::Wait
         } else {
             Wave::Done

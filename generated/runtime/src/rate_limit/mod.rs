@@ -146,7 +146,7 @@ pub(crate) struct BucketKey {
 }
 
 /// Longest a request waits for the answers of the first burst to a bucket
-/// nothing is known about.
+/// whose pace is unknown (or of the request probing it).
 const FIRST_WAVE_WAIT: Duration = Duration::from_secs(2);
 
 /// The rate-limit state of a client and all its clones.
@@ -172,9 +172,8 @@ impl Drop for Permit {
         if let Some(bucket) = self.limiter.lock().bucket(&self.key) {
             bucket.answered(self.first_wave);
         }
-        if self.first_wave {
-            self.limiter.answers.notify_waiters();
-        }
+        // Requests may wait for this answer (the first burst's, a probe's).
+        self.limiter.answers.notify_waiters();
     }
 }
 
