@@ -236,10 +236,13 @@ impl Transport {
     ///
     /// Applies the credentials (including digest and token round trips), and
     /// retries as the [`RetryPolicy`] allows, within the call's limits (the
-    /// client's, with [`ApiRequest::options`] applied). Every attempt runs
-    /// in a `tracing` span `atlas.request` with the method, the path
-    /// template (no parameter values), the attempt number and the status;
-    /// no secret is ever recorded. The response's `RateLimit-*` figures are
+    /// client's, with [`ApiRequest::options`] applied), paced by the
+    /// client's rate limiter ([`crate::rate_limit`]). The call is one
+    /// `tracing` span `atlas.operation` with OpenTelemetry's field names
+    /// ([`crate::telemetry`]); every attempt runs in a child span
+    /// `atlas.request` with the method, the path template (no parameter
+    /// values), the attempt number and the status; no secret is ever
+    /// recorded. The response's `RateLimit-*` figures are
     /// in its [`RawResponse::meta`].
     #[doc(hidden)]
     pub async fn execute<E>(&self, request: ApiRequest) -> Result<RawResponse, Error<E>> {
