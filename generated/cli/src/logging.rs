@@ -4,15 +4,19 @@
 //! time, headers and cut bodies, credentials redacted; see
 //! [`atlas_admin_runtime::wire`]); `$RUST_LOG` takes `tracing`'s filter
 //! directives (`atlas_admin_api::wire=debug` for request lines only,
-//! `info` for everything at that level) and adds to it.
+//! `info` for everything at that level) and adds to it. API-version
+//! lifecycle warnings ([`atlas_admin_runtime::lifecycle`]: a version past or
+//! near its sunset, a `Deprecation` header) are always printed.
 
 use tracing_subscriber::filter::{Directive, EnvFilter};
 
+use atlas_admin_runtime::lifecycle::TARGET as LIFECYCLE;
 use atlas_admin_runtime::wire::TARGET;
 
-/// The filter for `debug` and the value of `$RUST_LOG`; `None` when
-/// neither asks for anything. A `$RUST_LOG` that does not parse is
-/// reported in the second value and left out.
+/// The filter for `debug` and the value of `$RUST_LOG`, with lifecycle
+/// warnings always on (unless `$RUST_LOG` names their target itself). A
+/// `$RUST_LOG` that does not parse is reported in the second value and
+/// left out.
 pub fn log_filter(debug: bool, rust_log: Option<&str>) -> (Option<EnvFilter>, Option<String>) {
     let rust_log = rust_log.map(str::trim).filter(|v| !v.is_empty());
     let mut problem = None;
@@ -32,11 +36,18 @@ pub fn log_filter(debug: bool, rust_log: Option<&str>) -> (Option<EnvFilter>, Op
             None => base,
         });
     }
-    (filter, problem)
+    let lifecycle: Option<Directive> = format!("{LIFECYCLE}=warn").parse().ok();
+    let filter = match (filter, lifecycle) {
+        (Some(filter), _) if rust_log.is_some_and(|l| l.contains(LIFECYCLE)) => filter,
+        (Some(filter), Some(lifecycle)) => filter.add_directive(lifecycle),
+        (None, Some(lifecycle)) => EnvFilter::new("off").add_directive(lifecycle),
+        (filter, None) => filter.unwrap_or_else(|| EnvFilter::new("off")),
+    };
+    (Some(filter), problem)
 }
 
-/// Installs the subscriber that writes to standard error, when `--debug`
-/// or `$RUST_LOG` asks for one (see [`log_filter`]).
+/// Installs the subscriber that writes to standard error (see
+/// [`log_filter`]).
 pub fn init_logging(debug: bool) {
     let rust_log = std::env::var("RUST_LOG").ok();
     let (filter, problem) = log_filter(debug, rust_log.as_deref());
@@ -59,20 +70,32 @@ mod tests {
 
     #[test]
     fn debug_and_rust_log_make_one_filter() {
-        assert!(log_filter(false, None).0.is_none());
-        assert!(log_filter(false, Some("  ")).0.is_none());
+        let lifecycle_only = Some(format!("{LIFECYCLE}=warn,off"));
+        assert_eq!(
+            log_filter(false, None).0.map(|f| f.to_string()),
+            lifecycle_only
+        );
+        assert_eq!(
+            log_filter(false, Some("  ")).0.map(|f| f.to_string()),
+            lifecycle_only
+        );
         let (debug, _) = log_filter(true, None);
         assert_eq!(
             debug.map(|f| f.to_string()),
-            Some(format!("{TARGET}=trace,warn"))
+            Some(format!("{LIFECYCLE}=warn,{TARGET}=trace,warn"))
         );
         let (both, _) = log_filter(true, Some("info"));
         assert_eq!(
             both.map(|f| f.to_string()),
-            Some(format!("{TARGET}=trace,info"))
+            Some(format!("{LIFECYCLE}=warn,{TARGET}=trace,info"))
+        );
+        let (quiet, _) = log_filter(false, Some(&format!("{LIFECYCLE}=off")));
+        assert_eq!(
+            quiet.map(|f| f.to_string()),
+            Some(format!("{LIFECYCLE}=off"))
         );
         let (bad, problem) = log_filter(false, Some("=[=="));
-        assert!(bad.is_none());
+        assert_eq!(bad.map(|f| f.to_string()), lifecycle_only);
         assert!(problem.is_some_and(|p| p.contains("RUST_LOG")));
     }
 }

@@ -99,6 +99,18 @@ pub enum Error<E> {
         /// The limit, in bytes.
         limit: u64,
     },
+    /// Atlas no longer serves the API version sent (`410 Gone`, or error
+    /// code `VERSION_GONE`): see [`crate::lifecycle`].
+    VersionGone {
+        /// The operation (`getGroupClusterBackupExport`).
+        operation: &'static str,
+        /// The version sent (`2023-01-01`).
+        version: String,
+        /// What to do: the newer version to pin, or to regenerate.
+        advice: String,
+        /// Status, headers and rate-limit figures of the response.
+        meta: ResponseMeta,
+    },
     /// Writing a streamed body out failed (a full disk, a closed pipe).
     Io(std::io::Error),
     /// A documented text body (such as CSV) that is not valid UTF-8.
@@ -126,7 +138,8 @@ impl<E> Error<E> {
             | Error::UnexpectedStatus { meta, .. }
             | Error::InvalidResponse { meta, .. }
             | Error::InvalidText { meta, .. }
-            | Error::BodyTooLarge { meta, .. } => Some(meta),
+            | Error::BodyTooLarge { meta, .. }
+            | Error::VersionGone { meta, .. } => Some(meta),
             Error::InvalidRequest(_)
             | Error::NotSent(_)
             | Error::Io(_)
@@ -155,6 +168,7 @@ impl<E: ErrorDetails> Error<E> {
         match self {
             Error::Api { body, .. } => body.error_code(),
             Error::WaitFailed { code, .. } => code.as_deref(),
+            Error::VersionGone { .. } => Some(crate::error_codes::VERSION_GONE),
             _ => None,
         }
     }
@@ -375,6 +389,16 @@ impl<E: ErrorDetails + fmt::Debug> fmt::Display for Error<E> {
             Error::BodyTooLarge { meta, limit } => write!(
                 f,
                 "the HTTP {} response body is longer than the client's limit of {limit} bytes (max_body_size; send_stream reads any length)",
+                meta.status.as_u16()
+            ),
+            Error::VersionGone {
+                operation,
+                version,
+                advice,
+                meta,
+            } => write!(
+                f,
+                "HTTP {} VERSION_GONE: Atlas no longer serves API version {version} of {operation}; {advice}",
                 meta.status.as_u16()
             ),
             Error::Io(err) => write!(f, "writing the response body failed: {err}"),

@@ -54,7 +54,12 @@
 //! 4. **Transport** (`client/`): [`Transport`] (the attempt loop, timeouts,
 //!    retries, tracing, the wire log) and `builder.rs`
 //!    ([`TransportBuilder`]). It holds an `Arc<dyn Scheme>` and knows no
-//!    scheme by name.
+//!    scheme by name. Beside it, the policies it applies to every call,
+//!    each below the loop and knowing nothing of it: [`rate_limit`] (the
+//!    token buckets shared by every clone of a client), [`error_codes`]
+//!    (what an Atlas error code means for a retry), [`lifecycle`] (API
+//!    versions past or near their sunset) and [`telemetry`] (the
+//!    OpenTelemetry-ready spans).
 //! 5. **Over the transport**: [`pagination`] ([`Page`]) and the poll loop
 //!    of generated waiters, [`wait`].
 //! 6. **The mock Atlas** (`mock/`, feature `test-util`), itself layered:
@@ -69,7 +74,7 @@
 //! | To add | Touch |
 //! |---|---|
 //! | an authentication scheme | a new file in `auth/` implementing `Scheme` (`scheme.rs`), and its variant, constructor and arm of `Auth::into_scheme` in `auth/mod.rs`; the transport does not change |
-//! | a retry rule | `retry.rs` (`RetryPolicy::after_status`, `after_error`) |
+//! | a retry rule | `retry.rs` (`RetryPolicy::after_status`, `after_error`); one keyed on an Atlas error code: `error_codes.rs` |
 //! | an output format (command line) | `format.rs` of `atlas-admin-cli` |
 //! | a global flag (command line) | `flags.rs` of `atlas-admin-cli`, and the code that reads it |
 //! | a kind of stub reply (mock) | a `ReplyBody` variant and its arm of `Reply::render` (`mock/reply.rs`), and the `Stub` method that makes it (`mock/rule.rs`) |
@@ -104,8 +109,14 @@ mod response;
 mod scheme;
 // Layer 3, the schemes.
 mod auth;
-// Layer 4, the transport.
+// Layer 4, the transport, and the policies it applies to every call
+// (shared rate limits, retry classes by error code, the API-version
+// lifecycle, OpenTelemetry-ready spans).
 mod client;
+pub mod error_codes;
+pub mod lifecycle;
+pub mod rate_limit;
+pub mod telemetry;
 // Layer 5, over the transport.
 pub mod pagination;
 pub mod wait;
@@ -135,6 +146,7 @@ pub use options::{
     DEFAULT_READ_TIMEOUT, DEFAULT_RESPONSE_TIMEOUT, ENV_CA_CERT,
 };
 pub use pagination::{next_link, Page};
+pub use rate_limit::{EndpointSet, RateLimitPolicy, RateLimitScope};
 pub use request::{encode_path_segment, ApiRequest, ToWire};
 /// The HTTP client crate under the transport, at the version it uses: for
 /// a client of your own ([`TransportBuilder::http_client`]), proxies

@@ -51,6 +51,20 @@ pub struct ResponseMeta {
     pub rate_limit: RateLimit,
 }
 
+impl ResponseMeta {
+    /// The `Deprecation` header, when Atlas sent one (the version called
+    /// is deprecated; see [`crate::lifecycle`]).
+    pub fn deprecation(&self) -> Option<&str> {
+        self.headers.get("deprecation")?.to_str().ok()
+    }
+
+    /// The `Sunset` header, when Atlas sent one: when the version called
+    /// stops being served (an HTTP date).
+    pub fn sunset(&self) -> Option<&str> {
+        self.headers.get("sunset")?.to_str().ok()
+    }
+}
+
 impl std::fmt::Debug for ResponseMeta {
     /// The status, the rate limit and the header names (not their values,
     /// which would bury the rest of an error's `Debug`).

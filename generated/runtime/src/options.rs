@@ -72,6 +72,7 @@ pub struct CallOptions {
     operation_timeout: Option<Option<Duration>>,
     max_body_size: Option<u64>,
     retry: Option<RetryPolicy>,
+    retry_codes: Vec<String>,
     headers: HeaderMap,
 }
 
@@ -111,6 +112,22 @@ impl CallOptions {
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = Some(policy);
         self
+    }
+
+    /// Retries this call when Atlas answers with error `code`, under any
+    /// status and for any method, after the retry policy's backoff and
+    /// within its attempts: for codes that mean "not yet" in your setting
+    /// (`CANNOT_ASSUME_ROLE` just after an IAM change,
+    /// `CLUSTER_NOT_FOUND` just after creating it). May be given several
+    /// times. See [`crate::error_codes`] for the codes retried always.
+    pub fn retry_on_code(mut self, code: impl Into<String>) -> Self {
+        self.retry_codes.push(code.into());
+        self
+    }
+
+    /// The error codes this call retries besides the client's.
+    pub fn retry_codes(&self) -> &[String] {
+        &self.retry_codes
     }
 
     /// A header sent with every attempt of this call (it replaces one of

@@ -140,6 +140,11 @@ pub struct ApiRequest {
     /// The call's overrides of the client's settings (a builder's
     /// `customize`).
     pub options: CallOptions,
+    /// The API versions the operation offers, oldest first, each with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: for the
+    /// lifecycle warnings and errors ([`crate::lifecycle`]). Empty when the
+    /// request was not built by a generated operation.
+    pub versions: &'static [(&'static str, Option<&'static str>)],
 }
 
 impl ApiRequest {
@@ -165,6 +170,7 @@ impl ApiRequest {
             unwrap_envelope: false,
             operation_id: "",
             options: CallOptions::default(),
+            versions: &[],
         }
     }
 

@@ -13,7 +13,12 @@ use super::communication::CommunicationError;
 ///   without acting on it), after at least its `Retry-After` (seconds or an
 ///   HTTP date); without one, after an exponential backoff with jitter. A
 ///   `Retry-After` longer than [`RetryPolicy::max_retry_after`] is not waited
-///   for: the 429 is returned at once.
+///   for: the 429 is returned at once. With the client's rate limiter on
+///   (the default, see [`crate::rate_limit`]), a refusal — a 429 or a
+///   `RATE_LIMITED*` code under any status — is sent again when its bucket's
+///   hold ends, within [`RateLimitPolicy::max_wait`](crate::RateLimitPolicy::max_wait)
+///   instead; see [`crate::error_codes`] for the codes that decide beyond
+///   the status.
 /// - `500`, `502`, `503`, `504`, timeouts, resets and truncated bodies are
 ///   retried only for idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS,
 ///   TRACE): a POST such as `createBackupExport` is never sent twice unless
@@ -123,6 +128,17 @@ impl RetryPolicy {
             _ => false,
         };
         if !retriable {
+            return None;
+        }
+        self.after_refusal(headers, attempt)
+    }
+
+    /// The wait before retrying a request Atlas refused for its rate limit
+    /// (a 429, or a `RATE_LIMITED*` code under another status): its
+    /// `Retry-After` (at least the backoff), the backoff without one, and
+    /// `None` past [`Self::max_retry_after`] or the last attempt.
+    pub(crate) fn after_refusal(&self, headers: &HeaderMap, attempt: u32) -> Option<Duration> {
+        if attempt >= self.max_attempts {
             return None;
         }
         let backoff = self.backoff(attempt);

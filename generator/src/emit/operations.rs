@@ -416,6 +416,7 @@ pub(super) fn emit_builder(op: &Operation) -> TokenStream {
                 #envelope
                 request.api_version = self.api_version;
                 request.operation_id = #operation_id;
+                request.versions = Self::API_VERSION_SUNSETS;
                 request.options = self.call_options;
                 Ok(request)
             }

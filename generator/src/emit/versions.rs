@@ -24,6 +24,13 @@ pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {
     };
     let generated = op.api_version.as_deref().unwrap_or("none");
     let versions = op.api_versions.iter();
+    let sunsets = op.version_media.iter().map(|v| {
+        let version = &v.version;
+        match &v.sunset {
+            Some(date) => quote! { (#version, Some(#date)) },
+            None => quote! { (#version, None) },
+        }
+    });
     let generated_tokens = match &op.api_version {
         Some(v) => quote! { Some(#v) },
         None => quote! { None },
@@ -50,6 +57,12 @@ pub(super) fn emit_version_methods(op: &Operation) -> TokenStream {
             pub const API_VERSIONS: &'static [&'static str] = &[#(#versions),*];
             /// The API version the builder's types were generated for.
             pub const API_VERSION: Option<&'static str> = #generated_tokens;
+            /// Each API version the spec offers, oldest first, with its
+            /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+            /// a version near or past it logs a warning, and Atlas answers
+            /// `410 Gone` once it has passed (see
+            /// [`lifecycle`](crate::runtime::lifecycle)).
+            pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[#(#sunsets),*];
 
             #[doc = #version_doc]
             pub fn api_version(mut self, version: impl Into<String>) -> Self {
@@ -140,4 +153,50 @@ fn emit_send_as(op: &Operation, error: &TokenStream) -> Option<TokenStream> {
             }
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// An operation with a version past its sunset and a current one.
+    const FIXTURE: &str = r##"
+openapi: 3.0.1
+info: { title: Fixture, version: "2.0" }
+paths:
+  /api/atlas/v2/groups/{groupId}/reports:
+    get:
+      operationId: getReport
+      tags: [Reports]
+      parameters:
+        - { name: groupId, in: path, required: true, schema: { type: string } }
+      responses:
+        "200":
+          description: OK
+          content:
+            application/vnd.atlas.2023-01-01+json:
+              schema: { type: object }
+              x-sunset: "2025-06-01"
+            application/vnd.atlas.2025-03-12+json:
+              schema: { type: object }
+"##;
+
+    #[test]
+    fn every_version_is_emitted_with_its_sunset() {
+        let spec = crate::load::parse(Path::new("fixture.yaml"), FIXTURE).expect("parses");
+        let api = crate::lower::lower(&spec).expect("lowers").api;
+        let op = &api.operations[0];
+        let tokens = super::emit_version_methods(op).to_string();
+        assert!(
+            tokens.contains(
+                r#"API_VERSION_SUNSETS : & 'static [(& 'static str , Option < & 'static str >)] = & [("2023-01-01" , Some ("2025-06-01")) , ("2025-03-12" , None)]"#
+            ),
+            "{tokens}"
+        );
+        let builder = super::super::operations::emit_builder(op).to_string();
+        assert!(
+            builder.contains("request . versions = Self :: API_VERSION_SUNSETS ;"),
+            "{builder}"
+        );
+    }
 }

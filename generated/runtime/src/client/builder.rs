@@ -13,6 +13,7 @@ use crate::auth::Auth;
 use crate::error::ConfigError;
 use crate::interceptor::{Interceptor, Interceptors};
 use crate::options::{Limits, DEFAULT_CONNECT_TIMEOUT};
+use crate::rate_limit::{EndpointSet, RateLimitPolicy, RateLimiter};
 use crate::retry::RetryPolicy;
 use crate::serde_helpers::DecodeOptions;
 
@@ -42,7 +43,11 @@ pub struct TransportBuilder<C = Transport> {
     connect_timeout: Duration,
     limits: Limits,
     user_agent: String,
+    user_agent_suffix: Option<String>,
     retry: RetryPolicy,
+    rate_limit: RateLimitPolicy,
+    rate_limits: Vec<EndpointSet>,
+    sunset_warning: Duration,
     strict_responses: bool,
     dry_run: bool,
     http_client: Option<reqwest::Client>,
@@ -60,7 +65,11 @@ impl<C> std::fmt::Debug for TransportBuilder<C> {
             .field("connect_timeout", &self.connect_timeout)
             .field("limits", &self.limits)
             .field("user_agent", &self.user_agent)
+            .field("user_agent_suffix", &self.user_agent_suffix)
             .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .field("rate_limits", &self.rate_limits.len())
+            .field("sunset_warning", &self.sunset_warning)
             .field("strict_responses", &self.strict_responses)
             .field("dry_run", &self.dry_run)
             .field("http_client", &self.http_client.is_some())
@@ -81,7 +90,11 @@ impl<C> Default for TransportBuilder<C> {
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             limits: Limits::default(),
             user_agent: concat!(env!("CARGO_PKG_NAME"), "/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_agent_suffix: None,
             retry: RetryPolicy::default(),
+            rate_limit: RateLimitPolicy::default(),
+            rate_limits: Vec::new(),
+            sunset_warning: crate::lifecycle::DEFAULT_SUNSET_WARNING,
             strict_responses: false,
             dry_run: false,
             http_client: None,
@@ -198,6 +211,40 @@ impl<C: From<Transport>> TransportBuilder<C> {
         self
     }
 
+    /// Appends a product of yours to the `User-Agent` (`my-tool/1.2`), as
+    /// MongoDB asks integrations to identify themselves: sent as
+    /// `<user agent> <suffix>` on API and token-endpoint requests alike.
+    pub fn user_agent_suffix(mut self, suffix: impl Into<String>) -> Self {
+        let suffix = suffix.into();
+        self.user_agent_suffix = (!suffix.trim().is_empty()).then(|| suffix.trim().to_owned());
+        self
+    }
+
+    /// How the client paces itself by Atlas's rate limits (default on,
+    /// see [`RateLimitPolicy`]; [`RateLimitPolicy::off`] turns it off).
+    pub fn rate_limit(mut self, policy: RateLimitPolicy) -> Self {
+        self.rate_limit = policy;
+        self
+    }
+
+    /// Atlas's endpoint sets, as `listRateLimits` lists them
+    /// ([`EndpointSet::from_json`] reads its answer): requests are paced by
+    /// them from the first one, before any refusal. See also
+    /// [`Transport::discover_rate_limits`].
+    pub fn rate_limits(mut self, sets: impl IntoIterator<Item = EndpointSet>) -> Self {
+        self.rate_limits.extend(sets);
+        self
+    }
+
+    /// How long before an API version's `x-sunset` date calling it logs a
+    /// warning (default [`DEFAULT_SUNSET_WARNING`](crate::lifecycle::DEFAULT_SUNSET_WARNING),
+    /// 90 days; once per operation and version per process; see
+    /// [`crate::lifecycle`]). Zero warns only once the date is past.
+    pub fn sunset_warning(mut self, before: Duration) -> Self {
+        self.sunset_warning = before;
+        self
+    }
+
     /// How failed attempts are retried (default [`RetryPolicy::default`];
     /// [`RetryPolicy::none`] sends every request once).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
@@ -284,7 +331,11 @@ impl<C: From<Transport>> TransportBuilder<C> {
                 self.base_url
             )));
         }
-        let user_agent = HeaderValue::from_str(&self.user_agent)
+        let user_agent = match &self.user_agent_suffix {
+            Some(suffix) => format!("{} {suffix}", self.user_agent),
+            None => self.user_agent.clone(),
+        };
+        let user_agent = HeaderValue::from_str(&user_agent)
             .map_err(|err| ConfigError::new(format!("user agent: {err}")))?;
         let http = match self.http_client {
             Some(client) => {
@@ -322,6 +373,8 @@ impl<C: From<Transport>> TransportBuilder<C> {
             http,
             auth,
             retry: self.retry,
+            limiter: RateLimiter::new(self.rate_limit, self.rate_limits),
+            sunset_warning: self.sunset_warning,
             decode: if self.strict_responses {
                 DecodeOptions::STRICT
             } else {

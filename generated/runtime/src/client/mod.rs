@@ -17,9 +17,11 @@ use url::Url;
 use crate::auth_error::AuthError;
 use crate::body::{chunks, read_to_end, ByteStream, ReadError};
 use crate::communication::{CommunicationError, TimeoutKind};
-use crate::error::Error;
+use crate::error::{ConfigError, Error};
+use crate::error_codes::{after_answer, Decision};
 use crate::interceptor::{AttemptInfo, AttemptOutcome, Interceptors};
 use crate::options::Limits;
+use crate::rate_limit::{EndpointSet, RateLimitPolicy, RateLimiter};
 use crate::request::ApiRequest;
 use crate::response::{Decoder, Endpoint, RawResponse, Response};
 use crate::retry::RetryPolicy;
@@ -39,6 +41,8 @@ pub struct Transport {
     http: reqwest::Client,
     auth: Arc<dyn Scheme>,
     retry: RetryPolicy,
+    limiter: RateLimiter,
+    sunset_warning: std::time::Duration,
     decode: DecodeOptions,
     limits: Limits,
     user_agent: HeaderValue,
@@ -84,6 +88,51 @@ impl Transport {
         &self.retry
     }
 
+    /// How this client paces itself by Atlas's rate limits.
+    pub fn rate_limit_policy(&self) -> &RateLimitPolicy {
+        self.limiter.policy()
+    }
+
+    /// The endpoint sets this client knows (from
+    /// [`TransportBuilder::rate_limits`] and
+    /// [`Self::discover_rate_limits`]), shared by all its clones.
+    pub fn endpoint_sets(&self) -> Vec<EndpointSet> {
+        self.limiter.endpoint_sets()
+    }
+
+    /// Asks Atlas for its rate limits once (`listRateLimits`,
+    /// `GET /api/atlas/v2/rateLimits`, up to 500 endpoint sets) and paces
+    /// every later request of this client and its clones by them: which
+    /// endpoints share a bucket, and each bucket's capacity and refill,
+    /// before any request is refused. `scope` narrows the answer as
+    /// `listRateLimits` does (`[("groupId", "...")]` for the limits that
+    /// apply to one project); the number of sets learned.
+    pub async fn discover_rate_limits(
+        &self,
+        scope: &[(&'static str, &str)],
+    ) -> Result<usize, Error<serde_json::Value>> {
+        let mut request = ApiRequest::new(
+            reqwest::Method::GET,
+            "/api/atlas/v2/rateLimits",
+            &[],
+            "application/vnd.atlas.2025-03-12+json",
+        );
+        request.operation_id = "listRateLimits";
+        request.query.push(("itemsPerPage", "500".to_owned()));
+        for (name, value) in scope {
+            request.query.push((name, (*value).to_owned()));
+        }
+        let raw = self.execute::<serde_json::Value>(request).await?;
+        if !raw.status().is_success() {
+            return Err(raw.unexpected());
+        }
+        let page = raw.json::<serde_json::Value>()?;
+        let found = EndpointSet::from_json(&page.body);
+        let count = found.len();
+        self.limiter.seed(found);
+        Ok(count)
+    }
+
     fn url_for(&self, request: &ApiRequest) -> Url {
         let mut url = self.base_url.clone();
         let base_path = url.path().trim_end_matches('/').to_owned();
@@ -100,10 +149,13 @@ impl Transport {
     ///
     /// Applies the credentials (including digest and token round trips), and
     /// retries as the [`RetryPolicy`] allows, within the call's limits (the
-    /// client's, with [`ApiRequest::options`] applied). Every attempt runs
-    /// in a `tracing` span `atlas.request` with the method, the path
-    /// template (no parameter values), the attempt number and the status;
-    /// no secret is ever recorded. The response's `RateLimit-*` figures are
+    /// client's, with [`ApiRequest::options`] applied), paced by the
+    /// client's rate limiter ([`crate::rate_limit`]). The call is one
+    /// `tracing` span `atlas.operation` with OpenTelemetry's field names
+    /// ([`crate::telemetry`]); every attempt runs in a child span
+    /// `atlas.request` with the method, the path template (no parameter
+    /// values), the attempt number and the status; no secret is ever
+    /// recorded. The response's `RateLimit-*` figures are
     /// in its [`RawResponse::meta`].
     #[doc(hidden)]
     pub async fn execute<E>(&self, request: ApiRequest) -> Result<RawResponse, Error<E>> {
@@ -210,13 +262,17 @@ impl Transport {
         if self.dry_run {
             return Err(self.describe(request, &url, limits));
         }
+        crate::lifecycle::check_sunset(request, self.sunset_warning);
         let started = Instant::now();
+        let span = crate::telemetry::operation_span(request, &self.base_url);
         let mut progress = Progress {
             count: 1,
             in_flight: None,
         };
         let deadline = limits.operation_timeout.map(|limit| started + limit);
-        let attempts = self.attempts(request, &url, limits, deadline, stream, &mut progress);
+        let attempts = self
+            .attempts(request, &url, limits, deadline, stream, &mut progress)
+            .instrument(span.clone());
         let outcome = match limits.operation_timeout {
             None => attempts.await,
             Some(limit) => match tokio::time::timeout(limit, attempts).await {
@@ -249,8 +305,21 @@ impl Transport {
             count: progress.count,
             started,
         };
+        let (status, failure) = match &outcome {
+            Ok(exchange) => (Some(exchange.status), None),
+            Err(AttemptError::Transport(err)) => (None, Some(err.kind_name())),
+            Err(AttemptError::Auth(_)) => (None, Some("auth")),
+            Err(AttemptError::TooLarge { status, .. }) => (Some(*status), Some("body too large")),
+        };
+        crate::telemetry::record_outcome(&span, status, failure, progress.count);
         match outcome {
-            Ok(exchange) => Ok((exchange, stats)),
+            Ok(exchange) => {
+                crate::lifecycle::check_headers(request, &exchange.headers);
+                if let Some(gone) = version_gone(request, &exchange) {
+                    return Err(gone);
+                }
+                Ok((exchange, stats))
+            }
             Err(AttemptError::Transport(source)) => Err(Error::Communication {
                 source,
                 attempts: progress.count,
@@ -283,7 +352,12 @@ impl Transport {
         progress: &mut Progress,
     ) -> Result<Exchange, AttemptError> {
         let retry = request.options.retry_override().unwrap_or(&self.retry);
+        // After `TIMEOUT_WHILE_PAGING`: the URL with `includeCount=false`.
+        let mut without_count: Option<Url> = None;
         loop {
+            let url = without_count.as_ref().unwrap_or(url);
+            // The call's bucket gives it a token (a wait when known empty).
+            let bucket = self.limiter.acquire(request).await;
             let attempt = progress.count;
             let info = attempt_info(request, attempt);
             let mut headers = request.options.headers().clone();
@@ -328,7 +402,25 @@ impl Transport {
             let wait = match &outcome {
                 Ok(exchange) => {
                     span.record("status", exchange.status.as_u16());
-                    retry.after_status(&request.method, exchange.status, &exchange.headers, attempt)
+                    let decision = after_answer(
+                        &self.limiter,
+                        bucket.as_ref(),
+                        retry,
+                        request,
+                        exchange.status,
+                        &exchange.headers,
+                        &exchange.body,
+                        attempt,
+                        without_count.is_some(),
+                    );
+                    match decision {
+                        Decision::Final => None,
+                        Decision::Retry(wait) => Some(wait),
+                        Decision::WithoutCount => {
+                            without_count = Some(without_include_count(url));
+                            Some(std::time::Duration::ZERO)
+                        }
+                    }
                 }
                 Err(AttemptError::Transport(err)) => {
                     span.record("error", err.kind_name());
@@ -336,6 +428,9 @@ impl Transport {
                 }
                 Err(AttemptError::Auth(_) | AttemptError::TooLarge { .. }) => None,
             };
+            // Answered: the bucket's first burst (if this was of it) is one
+            // shorter.
+            drop(bucket);
             let Some(wait) = wait else {
                 return outcome;
             };
@@ -551,6 +646,45 @@ fn attempt_info(request: &ApiRequest, attempt: u32) -> AttemptInfo<'_> {
 struct CallStats {
     count: u32,
     started: Instant,
+}
+
+/// [`Error::VersionGone`] for a `410` or a `VERSION_GONE` answer.
+fn version_gone<E>(request: &ApiRequest, exchange: &Exchange) -> Option<Error<E>> {
+    let gone = exchange.status == reqwest::StatusCode::GONE
+        || (!exchange.status.is_success()
+            && crate::rate_limit::learn::error_code(&exchange.body).as_deref()
+                == Some(crate::error_codes::VERSION_GONE));
+    if !gone {
+        return None;
+    }
+    let version = crate::telemetry::api_version(request);
+    let raw = RawResponse::new(
+        exchange.status,
+        exchange.headers.clone(),
+        exchange.body.clone(),
+        false,
+    );
+    Some(Error::VersionGone {
+        operation: request.operation_id,
+        version: version.to_owned(),
+        advice: crate::lifecycle::advice(request, version),
+        meta: raw.meta().clone(),
+    })
+}
+
+/// `url` with `includeCount=false` in place of any `includeCount`.
+fn without_include_count(url: &Url) -> Url {
+    let mut url = url.clone();
+    let kept: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(name, _)| name != "includeCount")
+        .map(|(name, value)| (name.into_owned(), value.into_owned()))
+        .collect();
+    url.query_pairs_mut()
+        .clear()
+        .extend_pairs(kept)
+        .append_pair("includeCount", "false");
+    url
 }
 
 /// A header value built by generated code (a media type, a parameter);

@@ -254,6 +254,7 @@ impl<'a> CreateBackupExport<'a> {
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         request.operation_id = "createGroupClusterBackupExport";
+        request.versions = Self::API_VERSION_SUNSETS;
         request.options = self.call_options;
         Ok(request)
     }
@@ -415,6 +416,7 @@ impl<'a> CreateExportBucket<'a> {
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         request.operation_id = "createGroupBackupExportBucket";
+        request.versions = Self::API_VERSION_SUNSETS;
         request.options = self.call_options;
         Ok(request)
     }
@@ -524,6 +526,7 @@ impl<'a> DeleteExportBucket<'a> {
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         request.operation_id = "deleteGroupBackupExportBucket";
+        request.versions = Self::API_VERSION_SUNSETS;
         request.options = self.call_options;
         Ok(request)
     }
@@ -644,6 +647,7 @@ impl<'a> GetBackupExport<'a> {
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         request.operation_id = "getGroupClusterBackupExport";
+        request.versions = Self::API_VERSION_SUNSETS;
         request.options = self.call_options;
         Ok(request)
     }
@@ -754,6 +758,7 @@ impl<'a> GetExportBucket<'a> {
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         request.operation_id = "getGroupBackupExportBucket";
+        request.versions = Self::API_VERSION_SUNSETS;
         request.options = self.call_options;
         Ok(request)
     }
@@ -903,6 +908,7 @@ impl<'a> ListBackupExports<'a> {
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         request.operation_id = "listGroupClusterBackupExports";
+        request.versions = Self::API_VERSION_SUNSETS;
         request.options = self.call_options;
         Ok(request)
     }
@@ -1039,6 +1045,7 @@ impl<'a> ListExportBuckets<'a> {
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         request.operation_id = "listGroupBackupExportBuckets";
+        request.versions = Self::API_VERSION_SUNSETS;
         request.options = self.call_options;
         Ok(request)
     }
@@ -1218,6 +1225,7 @@ impl<'a> UpdateBackupExportBucket<'a> {
         request.unwrap_envelope = self.envelope.unwrap_or(false);
         request.api_version = self.api_version;
         request.operation_id = "updateGroupBackupExportBucket";
+        request.versions = Self::API_VERSION_SUNSETS;
         request.options = self.call_options;
         Ok(request)
     }
@@ -1235,6 +1243,14 @@ impl<'a> CreateBackupExport<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Some("2023-01-01");
+    /// Each API version the spec offers, oldest first, with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+    /// a version near or past it logs a warning, and Atlas answers
+    /// `410 Gone` once it has passed (see
+    /// [`lifecycle`](crate::runtime::lifecycle)).
+    pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[
+        ("2023-01-01", None),
+    ];
     /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
@@ -1258,6 +1274,15 @@ impl<'a> CreateExportBucket<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Some("2024-05-30");
+    /// Each API version the spec offers, oldest first, with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+    /// a version near or past it logs a warning, and Atlas answers
+    /// `410 Gone` once it has passed (see
+    /// [`lifecycle`](crate::runtime::lifecycle)).
+    pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[
+        ("2023-01-01", None),
+        ("2024-05-30", None),
+    ];
     /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
@@ -1281,6 +1306,14 @@ impl<'a> DeleteExportBucket<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Some("2023-01-01");
+    /// Each API version the spec offers, oldest first, with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+    /// a version near or past it logs a warning, and Atlas answers
+    /// `410 Gone` once it has passed (see
+    /// [`lifecycle`](crate::runtime::lifecycle)).
+    pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[
+        ("2023-01-01", None),
+    ];
     /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
@@ -1304,6 +1337,14 @@ impl<'a> GetBackupExport<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Some("2023-01-01");
+    /// Each API version the spec offers, oldest first, with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+    /// a version near or past it logs a warning, and Atlas answers
+    /// `410 Gone` once it has passed (see
+    /// [`lifecycle`](crate::runtime::lifecycle)).
+    pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[
+        ("2023-01-01", None),
+    ];
     /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
@@ -1327,6 +1368,15 @@ impl<'a> GetExportBucket<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Some("2024-05-30");
+    /// Each API version the spec offers, oldest first, with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+    /// a version near or past it logs a warning, and Atlas answers
+    /// `410 Gone` once it has passed (see
+    /// [`lifecycle`](crate::runtime::lifecycle)).
+    pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[
+        ("2023-01-01", None),
+        ("2024-05-30", None),
+    ];
     /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
@@ -1350,6 +1400,14 @@ impl<'a> ListBackupExports<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Some("2023-01-01");
+    /// Each API version the spec offers, oldest first, with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+    /// a version near or past it logs a warning, and Atlas answers
+    /// `410 Gone` once it has passed (see
+    /// [`lifecycle`](crate::runtime::lifecycle)).
+    pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[
+        ("2023-01-01", None),
+    ];
     /// Sends another API version than the generated `2023-01-01` (offered: `2023-01-01`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
@@ -1401,6 +1459,15 @@ impl<'a> ListExportBuckets<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2023-01-01", "2024-05-30"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Some("2024-05-30");
+    /// Each API version the spec offers, oldest first, with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+    /// a version near or past it logs a warning, and Atlas answers
+    /// `410 Gone` once it has passed (see
+    /// [`lifecycle`](crate::runtime::lifecycle)).
+    pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[
+        ("2023-01-01", None),
+        ("2024-05-30", None),
+    ];
     /// Sends another API version than the generated `2024-05-30` (offered: `2023-01-01`, `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());
@@ -1452,6 +1519,14 @@ impl<'a> UpdateBackupExportBucket<'a> {
     pub const API_VERSIONS: &'static [&'static str] = &["2024-05-30"];
     /// The API version the builder's types were generated for.
     pub const API_VERSION: Option<&'static str> = Some("2024-05-30");
+    /// Each API version the spec offers, oldest first, with its
+    /// `x-sunset` date (`YYYY-MM-DD`) when the spec gives one: calling
+    /// a version near or past it logs a warning, and Atlas answers
+    /// `410 Gone` once it has passed (see
+    /// [`lifecycle`](crate::runtime::lifecycle)).
+    pub const API_VERSION_SUNSETS: &'static [(&'static str, Option<&'static str>)] = &[
+        ("2024-05-30", None),
+    ];
     /// Sends another API version than the generated `2024-05-30` (offered: `2024-05-30`) in `Accept` and `Content-Type`. `send` still decodes into the generated version's types; `send_json`, where the body is JSON, decodes any version.
     pub fn api_version(mut self, version: impl Into<String>) -> Self {
         self.api_version = Some(version.into());

@@ -1,0 +1,436 @@
+//! Atlas's rate limits, shared by every clone of a client and every task
+//! using it.
+//!
+//! Atlas puts every Administration API endpoint in an *endpoint set* with a
+//! *scope* (organization, project, user or IP); each (set, scope id) pair
+//! is a token bucket of `capacity` requests refilled by `refillRate`
+//! every `refillDurationSeconds`. An empty bucket answers `429` with
+//! `RATE_LIMITED_TOKEN_BUCKET`. The client keeps an estimate of each bucket
+//! it has heard of, keyed the same way, and learns it from what Atlas says:
+//!
+//! - a refusal's body (`parameters: [set, retry seconds, capacity, refill,
+//!   refill seconds]`, or the same figures in `detail`), read from the raw
+//!   body whatever the operation's error type;
+//! - `RateLimit-Limit`, `RateLimit-Remaining` and `Retry-After`, when sent;
+//! - optionally, `listRateLimits` ([`TransportBuilder::rate_limits`](crate::TransportBuilder::rate_limits),
+//!   [`Transport::discover_rate_limits`](crate::Transport::discover_rate_limits)),
+//!   which also says which endpoints belong to which set.
+//!
+//! Before a request is sent its bucket gives it a token: when the bucket
+//! is known to be empty the request waits for its refill (each waiting
+//! request its own slot, one refill interval apart) instead of being
+//! refused; after a refusal every request to the same bucket holds until
+//! the time Atlas announced. Each wait gets a random extra of up to
+//! [`RateLimitPolicy::max_jitter`] (and at most one refill interval), so
+//! that many clients do not retry in lockstep. A bucket nothing is known
+//! about lets requests through: the first burst's overflow is how Atlas
+//! teaches it (seed it from `listRateLimits` to avoid even that).
+//!
+//! A request is mapped to its endpoint set by the endpoints a seeded set
+//! lists (method and path template), else by the set a refusal named for
+//! the same method and path template, else to a bucket of its own path
+//! template. Its scope id is the `groupId` (project) or `orgId`
+//! (organization) in its path as the set's scope says; user- and IP-scoped
+//! sets have one bucket per client (one user, one address).
+//!
+//! Waits stay within the call's operation deadline (a call whose deadline
+//! ends while it waits fails with that timeout) and within
+//! [`RateLimitPolicy::max_wait`]: a bucket held for longer is not waited
+//! for, and its refusal is the call's answer. [`RateLimitPolicy::off`]
+//! turns all of it off (the [`RetryPolicy`](crate::RetryPolicy) alone
+//! then decides, as for any 429).
+
+mod bucket;
+pub(crate) mod learn;
+mod sets;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+use tokio::time::Instant;
+
+use crate::request::ApiRequest;
+
+use bucket::{Bucket, Wave};
+pub use sets::{EndpointSet, RateLimitScope};
+
+/// How a client paces itself by Atlas's rate limits (see the
+/// [module](self) documentation).
+///
+/// Defaults: on; waits for a bucket up to 120 s; up to 500 ms of jitter
+/// per wait.
+///
+/// ```
+/// use std::time::Duration;
+/// use atlas_admin_runtime::{RateLimitPolicy, Transport};
+///
+/// let transport = Transport::builder()
+///     .rate_limit(RateLimitPolicy::new().max_wait(Duration::from_secs(300)))
+///     .build()?;
+/// assert!(transport.rate_limit_policy().is_enabled());
+/// let unpaced = Transport::builder().rate_limit(RateLimitPolicy::off()).build()?;
+/// assert!(!unpaced.rate_limit_policy().is_enabled());
+/// # Ok::<(), atlas_admin_runtime::ConfigError>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RateLimitPolicy {
+    enabled: bool,
+    max_wait: Duration,
+    max_jitter: Duration,
+}
+
+impl Default for RateLimitPolicy {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            max_wait: Duration::from_secs(120),
+            max_jitter: Duration::from_millis(500),
+        }
+    }
+}
+
+impl RateLimitPolicy {
+    /// The default policy (on).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// No pacing: requests are sent when called, and a refusal is retried
+    /// as the [`RetryPolicy`](crate::RetryPolicy) says (its
+    /// `max_retry_after`, its attempts).
+    pub fn off() -> Self {
+        Self {
+            enabled: false,
+            ..Self::default()
+        }
+    }
+
+    /// Longest a request waits for its bucket (default 120 s), before it
+    /// is sent or before a refused one is sent again. A bucket Atlas holds
+    /// for longer is not waited for: the refusal is returned.
+    pub fn max_wait(mut self, wait: Duration) -> Self {
+        self.max_wait = wait;
+        self
+    }
+
+    /// Most random time added to each wait (default 500 ms; never more
+    /// than one refill interval of the bucket). Zero makes waits exact.
+    pub fn max_jitter(mut self, jitter: Duration) -> Self {
+        self.max_jitter = jitter;
+        self
+    }
+
+    /// Whether the client paces itself.
+    pub fn is_enabled(&self) -> bool {
+        self.enabled
+    }
+
+    /// The longest wait for a bucket.
+    pub fn wait_allowance(&self) -> Duration {
+        self.max_wait
+    }
+}
+
+/// The bucket a request draws from: its endpoint set (or, while that is
+/// unknown, its method and path template) and its scope id.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct BucketKey {
+    set: Arc<str>,
+    scope: String,
+    /// Whether `set` is a guess (the path template), to be replaced by the
+    /// set a refusal names.
+    guessed: bool,
+}
+
+/// Longest a request waits for the answers of the first burst to a bucket
+/// whose pace is unknown (or of the request probing it).
+const FIRST_WAVE_WAIT: Duration = Duration::from_secs(2);
+
+/// The rate-limit state of a client and all its clones.
+#[derive(Debug, Clone)]
+pub(crate) struct RateLimiter {
+    policy: RateLimitPolicy,
+    state: Arc<Mutex<State>>,
+    /// Wakes requests waiting for a first burst's answers.
+    answers: Arc<tokio::sync::Notify>,
+}
+
+/// A request's right to be sent: its bucket, and whether it belongs to
+/// the first burst to that bucket (whose answer others may wait for).
+#[derive(Debug)]
+pub(crate) struct Permit {
+    limiter: RateLimiter,
+    key: BucketKey,
+    first_wave: bool,
+}
+
+impl Drop for Permit {
+    fn drop(&mut self) {
+        if let Some(bucket) = self.limiter.lock().bucket(&self.key) {
+            bucket.answered(self.first_wave);
+        }
+        // Requests may wait for this answer (the first burst's, a probe's).
+        self.limiter.answers.notify_waiters();
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    sets: sets::Sets,
+    buckets: HashMap<BucketKey, Bucket>,
+    /// Guessed keys whose bucket moved to the set a refusal named.
+    moved: HashMap<BucketKey, BucketKey>,
+}
+
+impl State {
+    /// The bucket of `key`, following a move.
+    fn bucket(&mut self, key: &BucketKey) -> Option<&mut Bucket> {
+        match self.moved.get(key) {
+            Some(moved) => {
+                let moved = moved.clone();
+                self.buckets.get_mut(&moved)
+            }
+            None => self.buckets.get_mut(key),
+        }
+    }
+}
+
+impl RateLimiter {
+    pub(crate) fn new(policy: RateLimitPolicy, seed: Vec<EndpointSet>) -> Self {
+        let mut state = State::default();
+        state.sets.seed(seed);
+        Self {
+            policy,
+            state: Arc::new(Mutex::new(state)),
+            answers: Arc::new(tokio::sync::Notify::new()),
+        }
+    }
+
+    pub(crate) fn policy(&self) -> &RateLimitPolicy {
+        &self.policy
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Adds (or replaces) endpoint sets, as `listRateLimits` lists them.
+    pub(crate) fn seed(&self, found: Vec<EndpointSet>) {
+        let mut state = self.lock();
+        state.sets.seed(found);
+        // Buckets keyed by a guess are re-keyed on their next request.
+        state.buckets.retain(|key, _| !key.guessed);
+    }
+
+    /// The endpoint sets known (seeded or named by a refusal).
+    pub(crate) fn endpoint_sets(&self) -> Vec<EndpointSet> {
+        self.lock().sets.all()
+    }
+
+    fn key_for(state: &State, request: &ApiRequest) -> BucketKey {
+        let (set, scope, guessed) =
+            state
+                .sets
+                .lookup(&request.method, request.path_template, &request.path);
+        BucketKey {
+            set,
+            scope,
+            guessed,
+        }
+    }
+
+    /// Waits until `request` may be sent by its bucket; its permit, or
+    /// `None` with the limiter off.
+    pub(crate) async fn acquire(&self, request: &ApiRequest) -> Option<Permit> {
+        if !self.policy.enabled {
+            return None;
+        }
+        // Until when a request waits for the first burst's answers.
+        let mut wave_deadline: Option<Instant> = None;
+        let (key, at, slot, first_wave) = loop {
+            let now = Instant::now();
+            let answers = self.answers.notified();
+            let turn = {
+                let mut state = self.lock();
+                let key = Self::key_for(&state, request);
+                if !state.buckets.contains_key(&key) {
+                    let seeded = state.sets.seeded_bucket(&key.set, now);
+                    let bucket = seeded.unwrap_or_else(|| Bucket::unknown(now));
+                    state.buckets.insert(key.clone(), bucket);
+                }
+                let Some(bucket) = state.buckets.get_mut(&key) else {
+                    return None;
+                };
+                let wave = bucket.wave();
+                let waited_out = wave_deadline.is_some_and(|d| d <= now);
+                if wave == Wave::Wait && waited_out {
+                    bucket.end_wave();
+                }
+                if wave == Wave::Wait && !waited_out {
+                    None
+                } else {
+                    let at = bucket.reserve(now);
+                    if at.is_none() {
+                        bucket.going();
+                    }
+                    Some((key, at, bucket.slot(), wave == Wave::Join))
+                }
+            };
+            match turn {
+                Some(turn) => break turn,
+                None => {
+                    // An answer told nothing while the first burst is out:
+                    // its refusals, if any, are about to teach the bucket.
+                    let deadline =
+                        *wave_deadline.get_or_insert_with(|| Instant::now() + FIRST_WAVE_WAIT);
+                    let _ = tokio::time::timeout_at(deadline, answers).await;
+                }
+            }
+        };
+        let permit = Permit {
+            limiter: self.clone(),
+            key: key.clone(),
+            first_wave,
+        };
+        let Some(mut at) = at else {
+            return Some(permit);
+        };
+        let mut waiting = Waiting {
+            limiter: self,
+            key: key.clone(),
+            armed: true,
+        };
+        loop {
+            if at.saturating_duration_since(Instant::now()) > self.policy.max_wait {
+                // Not waited for: sent now, and Atlas's answer is the call's.
+                tracing::debug!(set = %key.set, "rate limit: the wait is longer than max_wait; sending");
+                break;
+            }
+            let jitter = self.jitter(slot);
+            tracing::debug!(
+                set = %key.set,
+                scope = %key.scope,
+                wait_ms = at.saturating_duration_since(Instant::now()).as_millis() as u64,
+                "rate limit: waiting for the bucket"
+            );
+            tokio::time::sleep_until(at + jitter).await;
+            let now = Instant::now();
+            let held = self.lock().bucket(&key).and_then(|b| b.held_until(now));
+            match held {
+                Some(until) => at = until,
+                None => break,
+            }
+        }
+        waiting.sent();
+        Some(permit)
+    }
+
+    fn jitter(&self, slot: Option<Duration>) -> Duration {
+        let most = slot.map_or(self.policy.max_jitter, |s| s.min(self.policy.max_jitter));
+        most.mul_f64(fastrand::f64())
+    }
+
+    /// Learns what an answer to a request of bucket `key` says; whether it
+    /// was a rate-limit refusal.
+    pub(crate) fn observe(
+        &self,
+        permit: Option<&Permit>,
+        request: &ApiRequest,
+        status: StatusCode,
+        headers: &HeaderMap,
+        body: &[u8],
+        fallback_hold: Duration,
+    ) -> bool {
+        let Some(permit) = permit else {
+            return false;
+        };
+        let now = Instant::now();
+        let Some(seen) = learn::observe(status, headers, body) else {
+            if let Some(bucket) = self.lock().bucket(&permit.key) {
+                bucket.heard();
+            }
+            return false;
+        };
+        let mut state = self.lock();
+        let mut key = state.moved.get(&permit.key).unwrap_or(&permit.key).clone();
+        if let (true, Some(set)) = (key.guessed, seen.set.as_deref()) {
+            // Atlas named the set: this method and template belong to it,
+            // and so does what was learned under the guess.
+            let scope = state
+                .sets
+                .learn(&request.method, request.path_template, set, &key.scope);
+            let moved = state.buckets.remove(&key);
+            key = BucketKey {
+                set: Arc::from(set),
+                scope,
+                guessed: false,
+            };
+            if let Some(moved) = moved {
+                state.buckets.entry(key.clone()).or_insert(moved);
+            }
+            state.moved.insert(permit.key.clone(), key.clone());
+        }
+        let bucket = state
+            .buckets
+            .entry(key)
+            .or_insert_with(|| Bucket::unknown(now));
+        bucket.observe(&seen, now, fallback_hold);
+        seen.limited
+    }
+
+    /// After a refusal of `request`: whether its bucket's hold ends within
+    /// [`RateLimitPolicy::max_wait`], so that the request is sent again
+    /// (its next [`Self::acquire`] waits for the hold).
+    pub(crate) fn may_retry(&self, request: &ApiRequest) -> bool {
+        let now = Instant::now();
+        let state = self.lock();
+        let key = Self::key_for(&state, request);
+        let left = state
+            .buckets
+            .get(&key)
+            .and_then(|b| b.held_until(now))
+            .map_or(Duration::ZERO, |until| until - now);
+        left <= self.policy.max_wait
+    }
+
+    fn cancel(&self, key: &BucketKey) {
+        let now = Instant::now();
+        if let Some(bucket) = self.lock().bucket(key) {
+            bucket.cancel(now);
+        }
+    }
+
+    /// A waiting reservation is sent now.
+    fn sent(&self, key: &BucketKey) {
+        if let Some(bucket) = self.lock().bucket(key) {
+            bucket.sent();
+            bucket.going();
+        }
+    }
+}
+
+/// A reservation waiting for its turn; dropped before it is sent (the
+/// call's deadline, a dropped future) it gives its token back.
+struct Waiting<'a> {
+    limiter: &'a RateLimiter,
+    key: BucketKey,
+    armed: bool,
+}
+
+impl Waiting<'_> {
+    fn sent(&mut self) {
+        self.armed = false;
+        self.limiter.sent(&self.key);
+    }
+}
+
+impl Drop for Waiting<'_> {
+    fn drop(&mut self) {
+        if self.armed {
+            self.limiter.cancel(&self.key);
+        }
+    }
+}
