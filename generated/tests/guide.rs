@@ -129,13 +129,13 @@ fn the_cli_page_shows_what_the_binary_prints() {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let mock = runtime.block_on(MockAtlas::start());
     let bucket = |id: &str, name: &str| {
-        DiskBackupSnapshotExportBucketResponse::Aws(DiskBackupSnapshotAwsExportBucketResponse {
-            id: id.to_owned(),
-            bucket_name: name.to_owned(),
-            iam_role_id: "668c5f0ed436263134491592".to_owned(),
-            region: Some("us-east-1".to_owned()),
-            ..Default::default()
-        })
+        DiskBackupSnapshotExportBucketResponse::Aws(
+            DiskBackupSnapshotAwsExportBucketResponse::default()
+                .with_id(id)
+                .with_bucket_name(name)
+                .with_iam_role_id("668c5f0ed436263134491592")
+                .with_region("us-east-1"),
+        )
     };
     mock.list_export_buckets()
         .group_id("32b6e34b3d91647abb20e7b8")

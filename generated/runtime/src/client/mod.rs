@@ -17,7 +17,7 @@ use url::Url;
 use crate::auth_error::AuthError;
 use crate::body::{chunks, read_to_end, ByteStream, ReadError};
 use crate::communication::{CommunicationError, TimeoutKind};
-use crate::error::{ConfigError, Error};
+use crate::error::Error;
 use crate::error_codes::{after_answer, Decision};
 use crate::interceptor::{AttemptInfo, AttemptOutcome, Interceptors};
 use crate::options::Limits;

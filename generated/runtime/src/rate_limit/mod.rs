@@ -261,9 +261,7 @@ impl RateLimiter {
                     let bucket = seeded.unwrap_or_else(|| Bucket::unknown(now));
                     state.buckets.insert(key.clone(), bucket);
                 }
-                let Some(bucket) = state.buckets.get_mut(&key) else {
-                    return None;
-                };
+                let bucket = state.buckets.get_mut(&key)?;
                 let wave = bucket.wave();
                 let waited_out = wave_deadline.is_some_and(|d| d <= now);
                 if wave == Wave::Wait && waited_out {

@@ -19,27 +19,55 @@ pub type ApiError = crate::runtime::ApiError;
 /// A key-value pair written to the export's metadata file.
 ///
 /// Sent in requests and received in responses.
+///
+/// Build it with `BackupLabel::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct BackupLabel {
     /// Label key.
     pub key: Option<String>,
     /// Label value.
     pub value: Option<String>,
 }
+impl BackupLabel {
+    /// Sets `key` (to `Some(value)`).
+    pub fn with_key(mut self, value: impl Into<String>) -> Self {
+        self.key = Some(value.into());
+        self
+    }
+    /// Sets `value` (to `Some(value)`).
+    pub fn with_value(mut self, value: impl Into<String>) -> Self {
+        self.value = Some(value.into());
+        self
+    }
+}
 sh::object!(BackupLabel { key optional "key", value optional "value" });
 /// Field-level detail of a bad request.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `BadRequestDetail::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct BadRequestDetail {
     /// One entry for each request field that was rejected.
     pub fields: Option<Vec<FieldViolation>>,
+}
+impl BadRequestDetail {
+    /// Sets `fields` (to `Some(value)`).
+    pub fn with_fields(mut self, value: impl Into<Vec<FieldViolation>>) -> Self {
+        self.fields = Some(value.into());
+        self
+    }
 }
 sh::object!(BadRequestDetail { fields optional "fields" });
 /// A snapshot export job.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `DiskBackupExportJob::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DiskBackupExportJob {
     /// For sharded clusters, the export job of each replica set.
     pub components: Option<Vec<DiskBackupExportMember>>,
@@ -66,6 +94,77 @@ pub struct DiskBackupExportJob {
     /// Why a job is in its state; set when the job failed.
     pub state_reason: Option<StateReason>,
 }
+impl DiskBackupExportJob {
+    /// Sets `components` (to `Some(value)`).
+    pub fn with_components(
+        mut self,
+        value: impl Into<Vec<DiskBackupExportMember>>,
+    ) -> Self {
+        self.components = Some(value.into());
+        self
+    }
+    /// Sets `created_at` (to `Some(value)`).
+    pub fn with_created_at(
+        mut self,
+        value: impl Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.created_at = Some(value.into());
+        self
+    }
+    /// Sets `custom_data` (to `Some(value)`).
+    pub fn with_custom_data(mut self, value: impl Into<Vec<BackupLabel>>) -> Self {
+        self.custom_data = Some(value.into());
+        self
+    }
+    /// Sets `export_bucket_id`.
+    pub fn with_export_bucket_id(mut self, value: impl Into<String>) -> Self {
+        self.export_bucket_id = value.into();
+        self
+    }
+    /// Sets `export_status` (to `Some(value)`).
+    pub fn with_export_status(mut self, value: impl Into<ExportStatus>) -> Self {
+        self.export_status = Some(value.into());
+        self
+    }
+    /// Sets `finished_at` (to `Some(value)`).
+    pub fn with_finished_at(
+        mut self,
+        value: impl Into<::chrono::DateTime<::chrono::Utc>>,
+    ) -> Self {
+        self.finished_at = Some(value.into());
+        self
+    }
+    /// Sets `id` (to `Some(value)`).
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = Some(value.into());
+        self
+    }
+    /// Sets `links` (to `Some(value)`).
+    pub fn with_links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+    /// Sets `prefix` (to `Some(value)`).
+    pub fn with_prefix(mut self, value: impl Into<String>) -> Self {
+        self.prefix = Some(value.into());
+        self
+    }
+    /// Sets `snapshot_id` (to `Some(value)`).
+    pub fn with_snapshot_id(mut self, value: impl Into<String>) -> Self {
+        self.snapshot_id = Some(value.into());
+        self
+    }
+    /// Sets `state` (to `Some(value)`).
+    pub fn with_state(mut self, value: impl Into<DiskBackupExportJobState>) -> Self {
+        self.state = Some(value.into());
+        self
+    }
+    /// Sets `state_reason` (to `Some(value)`).
+    pub fn with_state_reason(mut self, value: impl Into<StateReason>) -> Self {
+        self.state_reason = Some(value.into());
+        self
+    }
+}
 sh::object!(
     DiskBackupExportJob { components optional "components", created_at optional
     "createdAt", custom_data optional "customData", export_bucket_id expected
@@ -77,7 +176,10 @@ sh::object!(
 /// What to export and where.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+///
+/// Build it with `DiskBackupExportJobRequest::new(..)` (the required fields) and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiskBackupExportJobRequest {
     /// Labels added to the metadata file written when the job finishes.
     pub custom_data: Option<Vec<BackupLabel>>,
@@ -97,6 +199,23 @@ impl DiskBackupExportJobRequest {
         }
     }
 }
+impl DiskBackupExportJobRequest {
+    /// Sets `custom_data` (to `Some(value)`).
+    pub fn with_custom_data(mut self, value: impl Into<Vec<BackupLabel>>) -> Self {
+        self.custom_data = Some(value.into());
+        self
+    }
+    /// Sets `export_bucket_id`.
+    pub fn with_export_bucket_id(mut self, value: impl Into<ExportBucketId>) -> Self {
+        self.export_bucket_id = value.into();
+        self
+    }
+    /// Sets `snapshot_id`.
+    pub fn with_snapshot_id(mut self, value: impl Into<SnapshotId>) -> Self {
+        self.snapshot_id = value.into();
+        self
+    }
+}
 sh::object!(
     DiskBackupExportJobRequest { custom_data optional "customData", export_bucket_id
     required "exportBucketId", snapshot_id required "snapshotId" }
@@ -104,7 +223,10 @@ sh::object!(
 /// Where the job is in its life cycle.
 ///
 /// Values the spec does not list decode into the fallback variant instead of failing.
+///
+/// `#[non_exhaustive]`: values Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DiskBackupExportJobState {
     /// `Cancelled`
     Cancelled,
@@ -126,12 +248,27 @@ sh::string_enum!(
 /// The export job of one replica set of a sharded cluster.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `DiskBackupExportMember::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DiskBackupExportMember {
     /// 24-hexadecimal-character id of this replica set's export job.
     pub export_id: Option<String>,
     /// Name of the replica set.
     pub replica_set_name: Option<String>,
+}
+impl DiskBackupExportMember {
+    /// Sets `export_id` (to `Some(value)`).
+    pub fn with_export_id(mut self, value: impl Into<String>) -> Self {
+        self.export_id = Some(value.into());
+        self
+    }
+    /// Sets `replica_set_name` (to `Some(value)`).
+    pub fn with_replica_set_name(mut self, value: impl Into<String>) -> Self {
+        self.replica_set_name = Some(value.into());
+        self
+    }
 }
 sh::object!(
     DiskBackupExportMember { export_id optional "exportId", replica_set_name optional
@@ -140,7 +277,10 @@ sh::object!(
 /// A new export bucket in AWS S3.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+///
+/// Build it with `DiskBackupSnapshotAwsExportBucketRequest::new(..)` (the required fields) and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiskBackupSnapshotAwsExportBucketRequest {
     /// Name of the S3 bucket the role may write to.
     pub bucket_name: String,
@@ -160,6 +300,23 @@ impl DiskBackupSnapshotAwsExportBucketRequest {
         }
     }
 }
+impl DiskBackupSnapshotAwsExportBucketRequest {
+    /// Sets `bucket_name`.
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = value.into();
+        self
+    }
+    /// Sets `iam_role_id`.
+    pub fn with_iam_role_id(mut self, value: impl Into<IamRoleId>) -> Self {
+        self.iam_role_id = value.into();
+        self
+    }
+    /// Sets `require_private_networking` (to `Some(value)`).
+    pub fn with_require_private_networking(mut self, value: impl Into<bool>) -> Self {
+        self.require_private_networking = Some(value.into());
+        self
+    }
+}
 sh::object!(
     DiskBackupSnapshotAwsExportBucketRequest tag "cloudProvider" "AWS" { bucket_name
     required "bucketName", iam_role_id required "iamRoleId", require_private_networking
@@ -168,7 +325,10 @@ sh::object!(
 /// An export bucket in AWS S3.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `DiskBackupSnapshotAwsExportBucketResponse::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DiskBackupSnapshotAwsExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
     pub id: String,
@@ -185,6 +345,46 @@ pub struct DiskBackupSnapshotAwsExportBucketResponse {
     /// Whether exports go over PrivateLink instead of public addresses.
     pub require_private_networking: Option<bool>,
 }
+impl DiskBackupSnapshotAwsExportBucketResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+    /// Sets `bucket_name`.
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = value.into();
+        self
+    }
+    /// Sets `cloud_provider`.
+    pub fn with_cloud_provider(
+        mut self,
+        value: impl Into<DiskBackupSnapshotAwsExportBucketResponseCloudProvider>,
+    ) -> Self {
+        self.cloud_provider = value.into();
+        self
+    }
+    /// Sets `iam_role_id`.
+    pub fn with_iam_role_id(mut self, value: impl Into<String>) -> Self {
+        self.iam_role_id = value.into();
+        self
+    }
+    /// Sets `links` (to `Some(value)`).
+    pub fn with_links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+    /// Sets `region` (to `Some(value)`).
+    pub fn with_region(mut self, value: impl Into<String>) -> Self {
+        self.region = Some(value.into());
+        self
+    }
+    /// Sets `require_private_networking` (to `Some(value)`).
+    pub fn with_require_private_networking(mut self, value: impl Into<bool>) -> Self {
+        self.require_private_networking = Some(value.into());
+        self
+    }
+}
 sh::object!(
     DiskBackupSnapshotAwsExportBucketResponse { id expected "_id", bucket_name expected
     "bucketName", cloud_provider expected "cloudProvider", iam_role_id expected
@@ -194,7 +394,10 @@ sh::object!(
 /// The cloud provider of the storage.
 ///
 /// Values the spec does not list decode into the fallback variant instead of failing.
+///
+/// `#[non_exhaustive]`: values Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum DiskBackupSnapshotAwsExportBucketResponseCloudProvider {
     /// `AWS`
     Aws,
@@ -212,7 +415,10 @@ sh::string_enum!(
 /// A new export bucket in Azure Blob Storage.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+///
+/// Build it with `DiskBackupSnapshotAzureExportBucketRequest::new(..)` (the required fields) and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketRequest {
     /// Name of the storage container. Optional when `serviceUrl` already ends with the container name.
     pub bucket_name: Option<String>,
@@ -235,6 +441,28 @@ impl DiskBackupSnapshotAzureExportBucketRequest {
         }
     }
 }
+impl DiskBackupSnapshotAzureExportBucketRequest {
+    /// Sets `bucket_name` (to `Some(value)`).
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = Some(value.into());
+        self
+    }
+    /// Sets `role_id`.
+    pub fn with_role_id(mut self, value: impl Into<RoleId>) -> Self {
+        self.role_id = value.into();
+        self
+    }
+    /// Sets `service_url`.
+    pub fn with_service_url(mut self, value: impl Into<String>) -> Self {
+        self.service_url = value.into();
+        self
+    }
+    /// Sets `tenant_id` (to `Some(value)`).
+    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = Some(value.into());
+        self
+    }
+}
 sh::object!(
     DiskBackupSnapshotAzureExportBucketRequest tag "cloudProvider" "AZURE" { bucket_name
     optional "bucketName", role_id required "roleId", service_url required "serviceUrl",
@@ -243,7 +471,10 @@ sh::object!(
 /// An export bucket in Azure Blob Storage.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `DiskBackupSnapshotAzureExportBucketResponse::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DiskBackupSnapshotAzureExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
     pub id: String,
@@ -258,6 +489,38 @@ pub struct DiskBackupSnapshotAzureExportBucketResponse {
     /// Azure Active Directory tenant used for exports.
     pub tenant_id: String,
 }
+impl DiskBackupSnapshotAzureExportBucketResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+    /// Sets `bucket_name`.
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = value.into();
+        self
+    }
+    /// Sets `links` (to `Some(value)`).
+    pub fn with_links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+    /// Sets `role_id`.
+    pub fn with_role_id(mut self, value: impl Into<String>) -> Self {
+        self.role_id = value.into();
+        self
+    }
+    /// Sets `service_url`.
+    pub fn with_service_url(mut self, value: impl Into<String>) -> Self {
+        self.service_url = value.into();
+        self
+    }
+    /// Sets `tenant_id`.
+    pub fn with_tenant_id(mut self, value: impl Into<String>) -> Self {
+        self.tenant_id = value.into();
+        self
+    }
+}
 sh::object!(
     DiskBackupSnapshotAzureExportBucketResponse tag "cloudProvider" "AZURE" { id expected
     "_id", bucket_name expected "bucketName", links optional "links", role_id expected
@@ -266,7 +529,10 @@ sh::object!(
 /// A new export bucket; `cloudProvider` says which of the provider-specific shapes it has.
 ///
 /// The variant is chosen by the `cloudProvider` property; a value without it, with a value the spec does not list, or that the chosen variant cannot decode, decodes into [`DiskBackupSnapshotExportBucketRequest::Unknown`].
+///
+/// `#[non_exhaustive]`: variants Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DiskBackupSnapshotExportBucketRequest {
     /// `cloudProvider` is `AWS`.
     Aws(DiskBackupSnapshotAwsExportBucketRequest),
@@ -305,7 +571,10 @@ impl DiskBackupSnapshotExportBucketRequest {
 /// An export bucket; `cloudProvider` says which of the provider-specific shapes it has.
 ///
 /// The variant is chosen by the `cloudProvider` property; a value without it, with a value the spec does not list, or that the chosen variant cannot decode, decodes into [`DiskBackupSnapshotExportBucketResponse::Unknown`].
+///
+/// `#[non_exhaustive]`: variants Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub enum DiskBackupSnapshotExportBucketResponse {
     /// `cloudProvider` is `AWS`.
     Aws(DiskBackupSnapshotAwsExportBucketResponse),
@@ -323,7 +592,10 @@ sh::tagged_union!(
 /// A new export bucket in Google Cloud Storage.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+///
+/// Build it with `DiskBackupSnapshotGcpExportBucketRequest::new(..)` (the required fields) and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct DiskBackupSnapshotGcpExportBucketRequest {
     /// Name of the Cloud Storage bucket the role may write to.
     pub bucket_name: String,
@@ -337,6 +609,18 @@ impl DiskBackupSnapshotGcpExportBucketRequest {
         Self { bucket_name, role_id }
     }
 }
+impl DiskBackupSnapshotGcpExportBucketRequest {
+    /// Sets `bucket_name`.
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = value.into();
+        self
+    }
+    /// Sets `role_id`.
+    pub fn with_role_id(mut self, value: impl Into<RoleId>) -> Self {
+        self.role_id = value.into();
+        self
+    }
+}
 sh::object!(
     DiskBackupSnapshotGcpExportBucketRequest tag "cloudProvider" "GCP" { bucket_name
     required "bucketName", role_id required "roleId" }
@@ -344,7 +628,10 @@ sh::object!(
 /// An export bucket in Google Cloud Storage.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `DiskBackupSnapshotGcpExportBucketResponse::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct DiskBackupSnapshotGcpExportBucketResponse {
     /// 24-hexadecimal-character id of the export bucket.
     pub id: String,
@@ -355,6 +642,28 @@ pub struct DiskBackupSnapshotGcpExportBucketResponse {
     /// 24-hexadecimal-character id of the GCP cloud provider access role Atlas uses.
     pub role_id: String,
 }
+impl DiskBackupSnapshotGcpExportBucketResponse {
+    /// Sets `id`.
+    pub fn with_id(mut self, value: impl Into<String>) -> Self {
+        self.id = value.into();
+        self
+    }
+    /// Sets `bucket_name`.
+    pub fn with_bucket_name(mut self, value: impl Into<String>) -> Self {
+        self.bucket_name = value.into();
+        self
+    }
+    /// Sets `links` (to `Some(value)`).
+    pub fn with_links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+    /// Sets `role_id`.
+    pub fn with_role_id(mut self, value: impl Into<String>) -> Self {
+        self.role_id = value.into();
+        self
+    }
+}
 sh::object!(
     DiskBackupSnapshotGcpExportBucketResponse tag "cloudProvider" "GCP" { id expected
     "_id", bucket_name expected "bucketName", links optional "links", role_id expected
@@ -363,12 +672,27 @@ sh::object!(
 /// Progress of an export job.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `ExportStatus::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct ExportStatus {
     /// Collections exported so far.
     pub exported_collections: Option<i64>,
     /// Collections the job exports in all.
     pub total_collections: Option<i64>,
+}
+impl ExportStatus {
+    /// Sets `exported_collections` (to `Some(value)`).
+    pub fn with_exported_collections(mut self, value: impl Into<i64>) -> Self {
+        self.exported_collections = Some(value.into());
+        self
+    }
+    /// Sets `total_collections` (to `Some(value)`).
+    pub fn with_total_collections(mut self, value: impl Into<i64>) -> Self {
+        self.total_collections = Some(value.into());
+        self
+    }
 }
 sh::object!(
     ExportStatus { exported_collections optional "exportedCollections", total_collections
@@ -377,12 +701,27 @@ sh::object!(
 /// One rejected request field.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `FieldViolation::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct FieldViolation {
     /// Why the field was rejected.
     pub description: String,
     /// Path of the rejected field in the request body.
     pub field: String,
+}
+impl FieldViolation {
+    /// Sets `description`.
+    pub fn with_description(mut self, value: impl Into<String>) -> Self {
+        self.description = value.into();
+        self
+    }
+    /// Sets `field`.
+    pub fn with_field(mut self, value: impl Into<String>) -> Self {
+        self.field = value.into();
+        self
+    }
 }
 sh::object!(
     FieldViolation { description expected "description", field expected "field" }
@@ -390,18 +729,36 @@ sh::object!(
 /// A link to a related API resource.
 ///
 /// Sent in requests and received in responses.
+///
+/// Build it with `Link::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct Link {
     /// URL of the related resource.
     pub href: Option<String>,
     /// How the resource relates to this one.
     pub rel: Option<String>,
 }
+impl Link {
+    /// Sets `href` (to `Some(value)`).
+    pub fn with_href(mut self, value: impl Into<String>) -> Self {
+        self.href = Some(value.into());
+        self
+    }
+    /// Sets `rel` (to `Some(value)`).
+    pub fn with_rel(mut self, value: impl Into<String>) -> Self {
+        self.rel = Some(value.into());
+        self
+    }
+}
 sh::object!(Link { href optional "href", rel optional "rel" });
 /// One page of snapshot export jobs.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `PaginatedApiAtlasDiskBackupExportJobView::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PaginatedApiAtlasDiskBackupExportJobView {
     /// Links to related resources, including the next and previous pages.
     pub links: Option<Vec<Link>>,
@@ -410,6 +767,23 @@ pub struct PaginatedApiAtlasDiskBackupExportJobView {
     /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
     pub total_count: Option<i64>,
 }
+impl PaginatedApiAtlasDiskBackupExportJobView {
+    /// Sets `links` (to `Some(value)`).
+    pub fn with_links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+    /// Sets `results`.
+    pub fn with_results(mut self, value: impl Into<Vec<DiskBackupExportJob>>) -> Self {
+        self.results = value.into();
+        self
+    }
+    /// Sets `total_count` (to `Some(value)`).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
 sh::object!(
     PaginatedApiAtlasDiskBackupExportJobView { links optional "links", results expected
     "results", total_count optional "totalCount" }
@@ -417,7 +791,10 @@ sh::object!(
 /// One page of export buckets of any cloud provider.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `PaginatedBackupSnapshotExportBucketsView::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct PaginatedBackupSnapshotExportBucketsView {
     /// Links to related resources, including the next and previous pages.
     pub links: Option<Vec<Link>>,
@@ -426,6 +803,26 @@ pub struct PaginatedBackupSnapshotExportBucketsView {
     /// Number of items on all pages together (an estimate); absent when `includeCount` is false.
     pub total_count: Option<i64>,
 }
+impl PaginatedBackupSnapshotExportBucketsView {
+    /// Sets `links` (to `Some(value)`).
+    pub fn with_links(mut self, value: impl Into<Vec<Link>>) -> Self {
+        self.links = Some(value.into());
+        self
+    }
+    /// Sets `results`.
+    pub fn with_results(
+        mut self,
+        value: impl Into<Vec<DiskBackupSnapshotExportBucketResponse>>,
+    ) -> Self {
+        self.results = value.into();
+        self
+    }
+    /// Sets `total_count` (to `Some(value)`).
+    pub fn with_total_count(mut self, value: impl Into<i64>) -> Self {
+        self.total_count = Some(value.into());
+        self
+    }
+}
 sh::object!(
     PaginatedBackupSnapshotExportBucketsView { links optional "links", results expected
     "results", total_count optional "totalCount" }
@@ -433,18 +830,36 @@ sh::object!(
 /// Why a job is in its state; set when the job failed.
 ///
 /// Received in responses: write-only properties are left out, unknown fields are ignored and patterns are not checked.
+///
+/// Build it with `StateReason::default()` and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
 pub struct StateReason {
     /// Error code of the failure.
     pub error_code: Option<String>,
     /// The failure in words.
     pub message: Option<String>,
 }
+impl StateReason {
+    /// Sets `error_code` (to `Some(value)`).
+    pub fn with_error_code(mut self, value: impl Into<String>) -> Self {
+        self.error_code = Some(value.into());
+        self
+    }
+    /// Sets `message` (to `Some(value)`).
+    pub fn with_message(mut self, value: impl Into<String>) -> Self {
+        self.message = Some(value.into());
+        self
+    }
+}
 sh::object!(StateReason { error_code optional "errorCode", message optional "message" });
 /// The private-networking setting of an existing export bucket.
 ///
 /// Sent in requests: read-only properties are left out and patterns are checked when values are built.
+///
+/// Build it with `UpdateRequirePrivateNetworkingRequestView::new(..)` (the required fields) and the `with_<field>` setters; the struct is `#[non_exhaustive]`, so fields Atlas adds in later releases are not breaking changes.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct UpdateRequirePrivateNetworkingRequestView {
     /// True to require private networking, false to stop requiring it.
     pub require_private_networking: bool,
@@ -454,6 +869,13 @@ impl UpdateRequirePrivateNetworkingRequestView {
     #[allow(clippy::too_many_arguments)]
     pub fn new(require_private_networking: bool) -> Self {
         Self { require_private_networking }
+    }
+}
+impl UpdateRequirePrivateNetworkingRequestView {
+    /// Sets `require_private_networking`.
+    pub fn with_require_private_networking(mut self, value: impl Into<bool>) -> Self {
+        self.require_private_networking = value.into();
+        self
     }
 }
 sh::object!(
