@@ -1110,9 +1110,15 @@ fn completions_are_generated_for_each_shell() {
 fn top_level_version_and_help() {
     let out = atlas_api_with(&["--version"], None, &[]);
     assert!(out.status.success());
+    // The crate's version, then the spec it was generated from: `info.version`
+    // of spec/atlas-admin-api.yaml ('2.0'; it has no x-xgen-sha) and the
+    // newest API version its operations offer.
     assert_eq!(
         text(&out.stdout),
-        format!("atlas-api {}\n", env!("CARGO_PKG_VERSION"))
+        format!(
+            "atlas-api {} (spec 2.0, API versions to 2024-05-30)\n",
+            env!("CARGO_PKG_VERSION")
+        )
     );
     let out = atlas_api_with(&["--help"], None, &[]);
     assert!(out.status.success());
