@@ -9,17 +9,14 @@ pub const ENV_PROFILE: &str = "MONGODB_ATLAS_PROFILE";
 pub const ENV_PROJECT_ID: &str = "MONGODB_ATLAS_PROJECT_ID";
 /// The default organization (`--orgId`).
 pub const ENV_ORG_ID: &str = "MONGODB_ATLAS_ORG_ID";
-/// Another endpoint (the Atlas CLI's name).
-pub const ENV_OPS_MANAGER_URL: &str = "MONGODB_ATLAS_OPS_MANAGER_URL";
-/// Another endpoint (the Atlas CLI's other name).
-pub const ENV_BASE_URL: &str = "MONGODB_ATLAS_BASE_URL";
-/// `cloud` or `cloudgov`.
-pub const ENV_SERVICE: &str = "MONGODB_ATLAS_SERVICE";
+/// Another endpoint and the service: the runtime's one model, which the
+/// library's `Client::from_env` reads too.
+pub use atlas_admin_runtime::credentials::{
+    base_url_from_env, service_url, BASE_URL_ENV, CLOUD_GOV_URL, ENV_BASE_URL, ENV_BASE_URL_ALIAS,
+    ENV_OPS_MANAGER_URL, ENV_SERVICE,
+};
 /// The default API version of every operation that offers it.
 pub const ENV_API_VERSION: &str = "MONGODB_ATLAS_API_VERSION";
-
-/// The endpoint of Atlas for Government (`service = "cloudgov"`).
-pub const CLOUD_GOV_URL: &str = "https://cloud.mongodbgov.com";
 
 /// Prefix of the keyring service that holds a profile's secrets
 /// (`atlascli_default`).
