@@ -23,7 +23,6 @@ use crate::client::builder::TransportBuilder;
 use crate::retry::RetryPolicy;
 use crate::Transport;
 
-
 /// Configures a [`MockServer`] before it starts: which credentials it
 /// requires.
 #[derive(Debug, Default)]
