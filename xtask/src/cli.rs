@@ -170,7 +170,8 @@ pub struct InstallCli {
     /// ~/.cargo, as `cargo install`].
     #[arg(long, value_name = "ROOT")]
     pub root: Option<PathBuf>,
-    /// Where to write the crate [default: target/atlas-crates/<spec name>].
+    /// Where to write the crate [default: target/atlas-crates/NAME, NAME
+    /// the spec's file name without its extension].
     #[arg(long, value_name = "DIR")]
     pub dir: Option<PathBuf>,
     /// The cargo target directory [default: target/full-spec, shared with
