@@ -220,17 +220,17 @@ pub trait ErrorDetails {
     }
 }
 
+/// A JSON error body: read as the object it should be (anything else has
+/// no code, detail or parameters).
 impl ErrorDetails for serde_json::Value {
     fn error_code(&self) -> Option<&str> {
-        self.get("errorCode")?.as_str()
+        self.as_object()?.error_code()
     }
     fn detail(&self) -> Option<&str> {
-        self.get("detail")?.as_str()
+        self.as_object()?.detail()
     }
     fn parameters(&self) -> &[serde_json::Value] {
-        self.get("parameters")
-            .and_then(serde_json::Value::as_array)
-            .map_or(&[], Vec::as_slice)
+        self.as_object().map_or(&[], |object| object.parameters())
     }
 }
 
