@@ -1,20 +1,22 @@
 //! The user guide: how to use the client and the `atlas-api` command line
 //! for real work. Every page applies to every operation; the backup-export
 //! operations this crate ships serve as the examples. Every Rust snippet is
-//! compiled (and, where it reaches no network, run) by `cargo test`.
+//! compiled (and, where it reaches no network, run) by `cargo test`, but
+//! for the OpenTelemetry setup, which needs crates this one does not
+//! depend on.
 //!
 //! | page | what it answers |
 //! |---|---|
 //! | [`authentication`] | service accounts, API keys, logins, the token cache; **every environment variable and profile key** in one table |
-//! | [`production`] | timeouts, deadlines, retries, TLS and private CAs, proxies, your own HTTP client, interceptors, streamed downloads, tracing and the wire log |
-//! | [`versions`] | API versions, what the request and response types look like, and the decoding rules |
+//! | [`production`] | timeouts, deadlines, retries (by status and by Atlas error code), the shared rate limiter, the `User-Agent`, TLS and private CAs, proxies, your own HTTP client, interceptors, streamed downloads, tracing, OpenTelemetry and the wire log |
+//! | [`versions`] | API versions and their end (`x-sunset`, `410 Gone`), what the request and response types look like, and the decoding rules |
 //! | [`errors`] | the one error type, its messages, and matching on it |
 //! | [`pagination`] | page streams and waiters for long-running work |
 //! | [`testing`] | testing your own code against a mock Atlas (feature `test-util`) |
 //! | [`coming_from_go`] | the Go SDK and `atlas api`, side by side with this crate |
 //! | [`cli`] | the `atlas-api` command line: what it covers, flags, output, scripts |
 //! | [`whole_api`] | every operation: the whole Atlas API, other specs, cargo features per tag |
-//! | [`releases`] | versions of this crate, the changelog, where the maintainer docs are |
+//! | [`releases`] | versions of this crate (Rust semver: what a release may change, building `#[non_exhaustive]` types), the changelog, where the maintainer docs are |
 //!
 //! The operations this build of the crate has (generated from the spec by
 //! `cargo xtask codegen`, so it cannot go stale):

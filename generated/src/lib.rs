@@ -71,15 +71,15 @@
 //! | page | |
 //! |---|---|
 //! | [`guide::authentication`] | credentials, every environment variable and profile key |
-//! | [`guide::production`] | timeouts, retries, TLS, proxies, interceptors, streaming, tracing |
-//! | [`guide::versions`] | API versions and decoding rules |
+//! | [`guide::production`] | timeouts, retries, rate limits, TLS, proxies, interceptors, streaming, tracing and OpenTelemetry |
+//! | [`guide::versions`] | API versions, their end (`x-sunset`), decoding rules |
 //! | [`guide::errors`] | the error type |
 //! | [`guide::pagination`] | page streams and waiters |
 //! | [`guide::testing`] | a mock Atlas for your tests (feature `test-util`) |
 //! | [`guide::coming_from_go`] | from the Go SDK or `atlas api` |
 //! | [`guide::cli`] | the `atlas-api` command line |
 //! | [`guide::whole_api`] | every operation of the Atlas API; cargo features |
-//! | [`guide::releases`] | versions, changelog, maintainers' docs |
+//! | [`guide::releases`] | semver of the crate, changelog, maintainers' docs |
 //!
 //! # Operations
 //!

@@ -21,6 +21,11 @@ use crate::format::OutputFormat;
 pub const DEBUG: &str = "debug";
 /// The environment variable that turns `--debug` on (`1`, `true`, `yes`, `on`).
 pub const DEBUG_ENV: &str = "ATLAS_API_DEBUG";
+/// The environment variable whose value `atlas-api` appends to the
+/// `User-Agent` of every request, token requests included
+/// (`my-pipeline/2.1`), so that a team's automation identifies itself to
+/// Atlas.
+pub const USER_AGENT_SUFFIX_ENV: &str = "ATLAS_API_USER_AGENT_SUFFIX";
 /// The clap id (and flag) of `--dry-run`.
 pub const DRY_RUN: &str = "dry-run";
 /// The clap id (and flag) of `--curl`.

@@ -16,11 +16,6 @@ use atlas_admin_api::runtime::wait::Progress;
 use atlas_admin_api::{cli, Client};
 use clap::ArgMatches;
 
-/// The environment variable whose value is appended to the `User-Agent`
-/// of every request, token requests included (`my-pipeline/2.1`), so that
-/// a team's automation identifies itself to Atlas.
-const USER_AGENT_ENV: &str = "ATLAS_API_USER_AGENT_SUFFIX";
-
 fn main() -> ExitCode {
     let mut command = cli::command();
     let matches = match command.try_get_matches_from_mut(std::env::args_os()) {
@@ -96,7 +91,7 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         if let Some(url) = &settings.base_url {
             builder = builder.base_url(url.as_str());
         }
-        if let Ok(suffix) = std::env::var(USER_AGENT_ENV) {
+        if let Ok(suffix) = std::env::var(rt::USER_AGENT_SUFFIX_ENV) {
             builder = builder.user_agent_suffix(suffix);
         }
         if let Some(file) = matches.get_one::<std::path::PathBuf>(rt::CA_CERT) {

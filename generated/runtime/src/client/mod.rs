@@ -94,7 +94,7 @@ impl Transport {
     }
 
     /// The endpoint sets this client knows (from
-    /// [`TransportBuilder::rate_limits`] and
+    /// [`TransportBuilder::rate_limits`](crate::TransportBuilder::rate_limits) and
     /// [`Self::discover_rate_limits`]), shared by all its clones.
     pub fn endpoint_sets(&self) -> Vec<EndpointSet> {
         self.limiter.endpoint_sets()
