@@ -9,6 +9,7 @@ pub mod release;
 pub mod semver;
 pub mod spec;
 pub mod standalone;
+pub mod version;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};

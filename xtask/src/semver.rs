@@ -17,7 +17,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use crate::release::{Bump, Version};
+use crate::version::{Bump, Version};
 
 /// The cargo-semver-checks version CI installs (`.ci/run`) and the README
 /// names.

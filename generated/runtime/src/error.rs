@@ -11,6 +11,10 @@ use super::communication::CommunicationError;
 use super::meta::ResponseMeta;
 use super::validate::ValidationError;
 
+/// The code of an API version Atlas no longer serves: the code of
+/// [`Error::VersionGone`] (the table of codes is [`crate::error_codes`]).
+pub const VERSION_GONE: &str = "VERSION_GONE";
+
 /// What can go wrong with a call. `E` is the type error bodies are read
 /// into: for generated operations the runtime's [`ApiError`](crate::ApiError),
 /// which reads any body Atlas sends.
@@ -168,7 +172,7 @@ impl<E: ErrorDetails> Error<E> {
         match self {
             Error::Api { body, .. } => body.error_code(),
             Error::WaitFailed { code, .. } => code.as_deref(),
-            Error::VersionGone { .. } => Some(crate::error_codes::VERSION_GONE),
+            Error::VersionGone { .. } => Some(VERSION_GONE),
             _ => None,
         }
     }

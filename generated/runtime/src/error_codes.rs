@@ -14,8 +14,9 @@
 /// The code Atlas answers with when counting a page's items timed out.
 pub const TIMEOUT_WHILE_PAGING: &str = "TIMEOUT_WHILE_PAGING";
 
-/// The code of an API version Atlas no longer serves.
-pub const VERSION_GONE: &str = "VERSION_GONE";
+/// The code of an API version Atlas no longer serves (an error's
+/// vocabulary: [`Error::VersionGone`](crate::Error::VersionGone) names it).
+pub use crate::error::VERSION_GONE;
 
 use std::time::Duration;
 
