@@ -409,7 +409,8 @@ fn sync_dir(from: &Path, to: &Path) -> Result<(), String> {
 
 /// Whether the crate in `dir` can host `generated/src/waiters.rs` (and so
 /// `atlas-api`): it has the `cloud-backups` feature, waiters (the Atlas
-/// CLI's watchers overlay) and every model the waiters import.
+/// CLI's watchers overlay) and every model the waiters import (a struct,
+/// an enum, or an alias such as `ApiError`, the runtime's tolerant type).
 fn hosts_export_waiters(root: &Path, dir: &Path) -> bool {
     let Ok(waiters) = std::fs::read_to_string(root.join("generated/src/waiters.rs")) else {
         return false;
@@ -446,8 +447,9 @@ fn hosts_export_waiters(root: &Path, dir: &Path) -> bool {
         .map(str::trim)
         .filter(|name| !name.is_empty())
         .all(|name| {
-            models.contains(&format!("pub struct {name}"))
-                || models.contains(&format!("pub enum {name}"))
+            ["struct", "enum", "type"]
+                .iter()
+                .any(|kind| models.contains(&format!("pub {kind} {name}")))
         })
 }
 
