@@ -2,37 +2,14 @@
 //! Atlas's real ones; outcomes are counted (requests the server saw), not
 //! read from how the body decodes.
 
-use std::time::Duration;
-
-use atlas_admin_runtime::{ApiRequest, Auth, CallOptions, RetryPolicy, Transport};
+use atlas_admin_runtime::{Auth, CallOptions, Transport};
 use serde_json::{json, Value};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-const TEMPLATE: &str =
-    "/api/atlas/v2/groups/{groupId}/clusters/{clusterName}/backup/exports/{exportId}";
-const GROUP: &str = "32b6e34b3d91647abb20e7b8";
-const PATH: &str = "/api/atlas/v2/groups/32b6e34b3d91647abb20e7b8/clusters/Cluster0/backup/exports/6745f1d2e3a4b5c6d7e8f901";
-
-fn request(method: reqwest::Method) -> ApiRequest {
-    let mut request = ApiRequest::new(
-        method,
-        TEMPLATE,
-        &[GROUP, "Cluster0", "6745f1d2e3a4b5c6d7e8f901"],
-        "application/vnd.atlas.2023-01-01+json",
-    );
-    request.operation_id = "getGroupClusterBackupExport";
-    request
-}
-
-fn client(server: &MockServer) -> Transport {
-    Transport::builder()
-        .base_url(server.uri())
-        .auth(Auth::bearer("s3cr3t-t0k3n"))
-        .retry(RetryPolicy::new().base_delay(Duration::from_millis(20)))
-        .build()
-        .expect("client")
-}
+#[path = "support/export_job.rs"]
+mod export_job;
+use export_job::{client, request, PATH};
 
 fn refusal(status: u16, code: &str) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_json(json!({
