@@ -21,6 +21,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 use super::bucket::Observation;
+use crate::error::ErrorDetails;
 use crate::response::RateLimit;
 use crate::retry::retry_after;
 
@@ -30,7 +31,7 @@ pub(crate) fn error_code(body: &[u8]) -> Option<String> {
         return None;
     }
     let value: Value = serde_json::from_slice(body).ok()?;
-    value.get("errorCode")?.as_str().map(str::to_owned)
+    value.error_code().map(str::to_owned)
 }
 
 /// Whether an Atlas error code is a rate limit (`RATE_LIMITED`,
@@ -48,10 +49,7 @@ pub(crate) fn observe(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> O
     } else {
         serde_json::from_slice(body).ok()
     };
-    let code = json
-        .as_ref()
-        .and_then(|v| v.get("errorCode"))
-        .and_then(Value::as_str);
+    let code = json.as_ref().and_then(ErrorDetails::error_code);
     let limited = status == StatusCode::TOO_MANY_REQUESTS || code.is_some_and(is_rate_limit_code);
     if !limited && figures.limit.is_none() && figures.remaining.is_none() {
         return None;
@@ -79,21 +77,21 @@ pub(crate) fn observe(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> O
 /// (`[set, retry seconds, capacity, refill, refill seconds]`), else the
 /// same figures read from `detail`.
 fn read_body(json: &Value, seen: &mut Observation) {
-    let params = json.get("parameters").and_then(Value::as_array);
+    let params = json.parameters();
     let number = |i: usize| {
         params
-            .and_then(|p| p.get(i))
+            .get(i)
             .and_then(|v| v.as_f64().or_else(|| v.as_str()?.trim().parse().ok()))
     };
-    let from_params = params.is_some_and(|p| p.len() >= 5 && p[0].is_string());
+    let from_params = params.len() >= 5 && params[0].is_string();
     if from_params {
-        seen.set = params.and_then(|p| p[0].as_str()).map(str::to_owned);
+        seen.set = params[0].as_str().map(str::to_owned);
         seen.retry_after = number(1).and_then(seconds);
         seen.capacity = number(2).or(seen.capacity);
         seen.rate = rate(number(3), number(4));
         return;
     }
-    let Some(detail) = json.get("detail").and_then(Value::as_str) else {
+    let Some(detail) = json.detail() else {
         return;
     };
     let figures = parse_detail(detail);
