@@ -53,49 +53,75 @@ async fn serve(listener: tokio::net::TcpListener) {
     }
 }
 
-fn overhead(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .expect("runtime");
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .expect("bind");
-    let base = format!("http://{}", listener.local_addr().expect("addr"));
-    rt.spawn(serve(listener));
-    let url = format!(
-        "{base}/api/atlas/v2/groups/{GROUP}/clusters/Cluster0/backup/exports/6745f1d2e3a4b5c6d7e8f901"
-    );
-    let bare = reqwest::Client::new();
-    let client = |policy: RateLimitPolicy| {
-        Client::builder()
-            .base_url(&base)
-            .rate_limit(policy)
-            .build()
-            .expect("client")
-    };
-    let limited = client(RateLimitPolicy::new());
-    let unlimited = client(RateLimitPolicy::off());
-    let call = |client: &Client| {
-        let client = client.clone();
-        async move {
+/// One loopback server on `rt` and the three ways to call it.
+struct Setup {
+    rt: tokio::runtime::Runtime,
+    url: String,
+    bare: reqwest::Client,
+    limited: Client,
+    unlimited: Client,
+}
+
+impl Setup {
+    fn new(rt: tokio::runtime::Runtime) -> Self {
+        let listener = rt
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        rt.spawn(serve(listener));
+        let url = format!(
+            "{base}/api/atlas/v2/groups/{GROUP}/clusters/Cluster0/backup/exports/6745f1d2e3a4b5c6d7e8f901"
+        );
+        let client = |policy: RateLimitPolicy| {
+            Client::builder()
+                .base_url(&base)
+                .rate_limit(policy)
+                .build()
+                .expect("client")
+        };
+        Self {
+            rt,
+            url,
+            bare: reqwest::Client::new(),
+            limited: client(RateLimitPolicy::new()),
+            unlimited: client(RateLimitPolicy::off()),
+        }
+    }
+
+    /// One GET by reqwest alone, read and parsed.
+    fn bare_call(&self) {
+        self.rt.block_on(async {
+            let answer = self
+                .bare
+                .get(&self.url)
+                .header("accept", "application/vnd.atlas.2023-01-01+json")
+                .send()
+                .await
+                .expect("answered");
+            let bytes = answer.bytes().await.expect("body");
+            black_box(serde_json::from_slice::<serde_json::Value>(&bytes).expect("json"));
+        })
+    }
+
+    /// One `get_backup_export` call by `client`.
+    fn client_call(&self, client: &Client) {
+        let answer = self.rt.block_on(
             client
                 .get_backup_export()
                 .group_id(GROUP)
                 .cluster_name("Cluster0")
                 .export_id("6745f1d2e3a4b5c6d7e8f901")
-                .send()
-                .await
-                .expect("answered")
-        }
-    };
+                .send(),
+        );
+        black_box(answer.expect("answered"));
+    }
 
-    // The ratio, robust to a busy machine: rounds of 200 calls each way,
-    // interleaved, the median of the rounds' ratios.
-    let mut on_ratios = Vec::new();
-    let mut off_ratios = Vec::new();
-    for _ in 0..25 {
+    /// The ratios client / bare reqwest (limiter on, off), robust to a
+    /// busy machine: rounds of 200 calls each way, interleaved and each
+    /// round in another order, the median of the rounds' ratios.
+    fn ratios(&self) -> (f64, f64) {
+        let mut on_ratios = Vec::new();
+        let mut off_ratios = Vec::new();
         let time = |f: &dyn Fn()| {
             let started = std::time::Instant::now();
             for _ in 0..200 {
@@ -103,58 +129,62 @@ fn overhead(c: &mut Criterion) {
             }
             started.elapsed().as_secs_f64()
         };
-        let bare_call = || {
-            rt.block_on(async {
-                let answer = bare
-                    .get(&url)
-                    .header("accept", "application/vnd.atlas.2023-01-01+json")
-                    .send()
-                    .await
-                    .expect("answered");
-                let bytes = answer.bytes().await.expect("body");
-                black_box(serde_json::from_slice::<serde_json::Value>(&bytes).expect("json"));
-            })
+        let bare = || self.bare_call();
+        let on = || self.client_call(&self.limited);
+        let off = || self.client_call(&self.unlimited);
+        let runs: [&dyn Fn(); 3] = [&bare, &on, &off];
+        for round in 0..25 {
+            let mut took = [0.0; 3];
+            for i in 0..3 {
+                let which = (i + round) % 3;
+                took[which] = time(runs[which]);
+            }
+            on_ratios.push(took[1] / took[0]);
+            off_ratios.push(took[2] / took[0]);
+        }
+        let median = |v: &mut Vec<f64>| {
+            v.sort_by(f64::total_cmp);
+            v[v.len() / 2]
         };
-        let base = time(&bare_call);
-        let on = time(&|| {
-            black_box(rt.block_on(call(&limited)));
-        });
-        let off = time(&|| {
-            black_box(rt.block_on(call(&unlimited)));
-        });
-        on_ratios.push(on / base);
-        off_ratios.push(off / base);
+        (median(&mut on_ratios), median(&mut off_ratios))
     }
-    let median = |v: &mut Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        v[v.len() / 2]
-    };
+}
+
+fn overhead(c: &mut Criterion) {
+    // The ratio on both runtimes: one thread (the client's own work per
+    // call, with no wake-ups between threads in the figure) and the
+    // default multi-threaded one (server and client on different threads,
+    // as `#[tokio::main]` runs them).
+    let current = Setup::new(
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime"),
+    );
+    let (on, off) = current.ratios();
     eprintln!(
-        "client / bare reqwest, median of 25 interleaved rounds of 200 calls: limiter on {:.3}, limiter off {:.3}",
-        median(&mut on_ratios),
-        median(&mut off_ratios)
+        "client / bare reqwest, current-thread runtime, median of 25 interleaved rounds of 200 calls: limiter on {on:.3}, limiter off {off:.3}"
+    );
+    drop(current);
+    let multi = Setup::new(
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime"),
+    );
+    let (on, off) = multi.ratios();
+    eprintln!(
+        "client / bare reqwest, multi-thread runtime, median of 25 interleaved rounds of 200 calls: limiter on {on:.3}, limiter off {off:.3}"
     );
 
     let mut group = c.benchmark_group("loopback GET getBackupExport");
-    group.bench_function("bare reqwest", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                let answer = bare
-                    .get(&url)
-                    .header("accept", "application/vnd.atlas.2023-01-01+json")
-                    .send()
-                    .await
-                    .expect("answered");
-                let bytes = answer.bytes().await.expect("body");
-                black_box(serde_json::from_slice::<serde_json::Value>(&bytes).expect("json"))
-            })
-        })
-    });
+    group.bench_function("bare reqwest", |b| b.iter(|| multi.bare_call()));
     group.bench_function("client, rate limiter on", |b| {
-        b.iter(|| black_box(rt.block_on(call(&limited))))
+        b.iter(|| multi.client_call(&multi.limited))
     });
     group.bench_function("client, rate limiter off", |b| {
-        b.iter(|| black_box(rt.block_on(call(&unlimited))))
+        b.iter(|| multi.client_call(&multi.unlimited))
     });
     group.finish();
 }

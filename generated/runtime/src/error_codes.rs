@@ -43,7 +43,7 @@ pub(crate) enum Decision {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn after_answer(
     limiter: &RateLimiter,
-    bucket: Option<&Permit>,
+    bucket: Option<Permit>,
     retry: &RetryPolicy,
     request: &ApiRequest,
     status: StatusCode,
@@ -57,7 +57,12 @@ pub(crate) fn after_answer(
     } else {
         learn::error_code(body)
     };
-    let backoff = retry.backoff(attempt);
+    // A success never waits: its backoff (a random draw) is not needed.
+    let backoff = if status.is_success() {
+        Duration::ZERO
+    } else {
+        retry.backoff(attempt)
+    };
     limiter.observe(bucket, request, status, headers, body, backoff);
     let last = attempt >= retry.attempts();
     let decided = match classify(

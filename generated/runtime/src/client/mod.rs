@@ -357,7 +357,7 @@ impl Transport {
         loop {
             let url = without_count.as_ref().unwrap_or(url);
             // The call's bucket gives it a token (a wait when known empty).
-            let bucket = self.limiter.acquire(request).await;
+            let mut bucket = self.limiter.acquire(request).await;
             let attempt = progress.count;
             let info = attempt_info(request, attempt);
             let mut headers = request.options.headers().clone();
@@ -404,7 +404,7 @@ impl Transport {
                     span.record("status", exchange.status.as_u16());
                     let decision = after_answer(
                         &self.limiter,
-                        bucket.as_ref(),
+                        bucket.take(),
                         retry,
                         request,
                         exchange.status,
@@ -428,8 +428,8 @@ impl Transport {
                 }
                 Err(AttemptError::Auth(_) | AttemptError::TooLarge { .. }) => None,
             };
-            // Answered: the bucket's first burst (if this was of it) is one
-            // shorter.
+            // No answer to learn from (a failed attempt): the bucket's
+            // first burst, if this was of it, is one shorter all the same.
             drop(bucket);
             let Some(wait) = wait else {
                 return outcome;

@@ -205,9 +205,11 @@ impl Bucket {
         }
     }
 
-    /// What a response said, applied. Figures lower the estimate, never
-    /// raise it (answers arrive out of order), except that the first
-    /// figures make a bucket known.
+    /// What a response said, applied. While the refill rate is known,
+    /// figures lower the estimate, never raise it (answers arrive out of
+    /// order, and the refill is counted by [`Self::reserve`]); the first
+    /// figures make a bucket known. Without a rate nothing else would ever
+    /// raise it, so Atlas's count is taken as it comes.
     pub(crate) fn observe(&mut self, seen: &Observation, now: Instant, fallback_hold: Duration) {
         self.refill(now);
         self.answered = true;
@@ -234,7 +236,7 @@ impl Bucket {
                 self.in_flight.saturating_sub(1) as f64
             };
             let estimate = remaining - waiting - others;
-            if !self.known || seen.limited {
+            if !self.known || seen.limited || self.rate.is_none() {
                 self.tokens = estimate;
                 self.known = true;
             } else {
@@ -336,5 +338,33 @@ mod tests {
         }
         // No rate known yet: the fourth goes too and Atlas teaches it.
         assert_eq!(b.reserve(now), None);
+    }
+
+    #[test]
+    fn without_a_rate_atlas_counts_raise_the_estimate() {
+        // Headers only, never a refusal: the bucket refills at Atlas, and
+        // only its count says so. Requests must not queue one at a time
+        // once this client has sent `capacity` of them.
+        let now = Instant::now();
+        let mut b = Bucket::unknown(now);
+        let seen = |remaining| Observation {
+            capacity: Some(3.0),
+            remaining: Some(remaining),
+            ..Observation::default()
+        };
+        for _ in 0..3 {
+            assert_eq!(b.wave(), Wave::Join);
+            assert_eq!(b.reserve(now), None);
+            b.going();
+        }
+        b.observe(&seen(2.0), now, Duration::ZERO);
+        b.answered(true);
+        for _ in 0..4 {
+            assert_eq!(b.reserve(now), None);
+        }
+        assert_eq!(b.wave(), Wave::Wait, "no token left by the estimate");
+        // Atlas refilled: its count says 3 left.
+        b.observe(&seen(3.0), now, Duration::ZERO);
+        assert_eq!(b.wave(), Wave::Done);
     }
 }

@@ -160,20 +160,30 @@ pub(crate) struct RateLimiter {
 
 /// A request's right to be sent: its bucket, and whether it belongs to
 /// the first burst to that bucket (whose answer others may wait for).
+/// Its answer is recorded by [`RateLimiter::observe`]; a permit dropped
+/// without one (the attempt failed, the call was dropped) is counted as
+/// answered all the same.
 #[derive(Debug)]
 pub(crate) struct Permit {
     limiter: RateLimiter,
     key: BucketKey,
     first_wave: bool,
+    /// Whether [`RateLimiter::observe`] recorded the answer.
+    observed: bool,
 }
 
 impl Drop for Permit {
     fn drop(&mut self) {
-        if let Some(bucket) = self.limiter.lock().bucket(&self.key) {
+        if self.observed {
+            return;
+        }
+        let mut state = self.limiter.lock();
+        if let Some(bucket) = state.bucket(&self.key) {
             bucket.answered(self.first_wave);
         }
-        // Requests may wait for this answer (the first burst's, a probe's).
-        self.limiter.answers.notify_waiters();
+        let waiters = state.waiting_for_answers;
+        drop(state);
+        self.limiter.answered(waiters);
     }
 }
 
@@ -183,6 +193,10 @@ struct State {
     buckets: HashMap<BucketKey, Bucket>,
     /// Guessed keys whose bucket moved to the set a refusal named.
     moved: HashMap<BucketKey, BucketKey>,
+    /// Requests waiting for a first burst's answers (woken by
+    /// [`RateLimiter::answers`]); none on the usual path, which then
+    /// notifies nobody.
+    waiting_for_answers: usize,
 }
 
 impl State {
@@ -230,7 +244,7 @@ impl RateLimiter {
         self.lock().sets.all()
     }
 
-    fn key_for(state: &State, request: &ApiRequest) -> BucketKey {
+    fn key_for(state: &mut State, request: &ApiRequest) -> BucketKey {
         let (set, scope, guessed) =
             state
                 .sets
@@ -254,20 +268,23 @@ impl RateLimiter {
             let now = Instant::now();
             let answers = self.answers.notified();
             let turn = {
-                let mut state = self.lock();
-                let key = Self::key_for(&state, request);
-                if !state.buckets.contains_key(&key) {
+                let mut guard = self.lock();
+                let state = &mut *guard;
+                let key = Self::key_for(state, request);
+                let entry = state.buckets.entry(key);
+                // The permit's copy of the key.
+                let key = entry.key().clone();
+                let bucket = entry.or_insert_with(|| {
                     let seeded = state.sets.seeded_bucket(&key.set, now);
-                    let bucket = seeded.unwrap_or_else(|| Bucket::unknown(now));
-                    state.buckets.insert(key.clone(), bucket);
-                }
-                let bucket = state.buckets.get_mut(&key)?;
+                    seeded.unwrap_or_else(|| Bucket::unknown(now))
+                });
                 let wave = bucket.wave();
                 let waited_out = wave_deadline.is_some_and(|d| d <= now);
                 if wave == Wave::Wait && waited_out {
                     bucket.end_wave();
                 }
                 if wave == Wave::Wait && !waited_out {
+                    state.waiting_for_answers += 1;
                     None
                 } else {
                     let at = bucket.reserve(now);
@@ -284,7 +301,9 @@ impl RateLimiter {
                     // its refusals, if any, are about to teach the bucket.
                     let deadline =
                         *wave_deadline.get_or_insert_with(|| Instant::now() + FIRST_WAVE_WAIT);
+                    let counted = WaitingForAnswers(self);
                     let _ = tokio::time::timeout_at(deadline, answers).await;
+                    drop(counted);
                 }
             }
         };
@@ -292,6 +311,7 @@ impl RateLimiter {
             limiter: self.clone(),
             key: key.clone(),
             first_wave,
+            observed: false,
         };
         let Some(mut at) = at else {
             return Some(permit);
@@ -331,29 +351,69 @@ impl RateLimiter {
         most.mul_f64(fastrand::f64())
     }
 
-    /// Learns what an answer to a request of bucket `key` says; whether it
-    /// was a rate-limit refusal.
+    /// Requests may wait for an answer (the first burst's, a probe's):
+    /// wakes them, when `waiters` (read under the lock) says there are.
+    fn answered(&self, waiters: usize) {
+        if waiters > 0 {
+            self.answers.notify_waiters();
+        }
+    }
+
+    /// Learns what the answer to the request of `permit` says, and counts
+    /// it answered (one lock for both); whether it was a rate-limit
+    /// refusal.
     pub(crate) fn observe(
         &self,
-        permit: Option<&Permit>,
+        permit: Option<Permit>,
         request: &ApiRequest,
         status: StatusCode,
         headers: &HeaderMap,
         body: &[u8],
         fallback_hold: Duration,
     ) -> bool {
-        let Some(permit) = permit else {
+        let Some(mut permit) = permit else {
             return false;
         };
+        permit.observed = true;
         let now = Instant::now();
-        let Some(seen) = learn::observe(status, headers, body) else {
-            if let Some(bucket) = self.lock().bucket(&permit.key) {
+        let seen = learn::observe(status, headers, body);
+        let mut state = self.lock();
+        // Learnt first: the count of requests in flight still has this one.
+        let bucket = match &seen {
+            Some(seen) => Some(Self::learn(
+                &mut state,
+                &permit.key,
+                request,
+                seen,
+                now,
+                fallback_hold,
+            )),
+            None => state.bucket(&permit.key),
+        };
+        if let Some(bucket) = bucket {
+            if seen.is_none() {
                 bucket.heard();
             }
-            return false;
-        };
-        let mut state = self.lock();
-        let mut key = state.moved.get(&permit.key).unwrap_or(&permit.key).clone();
+            bucket.answered(permit.first_wave);
+        }
+        let limited = seen.is_some_and(|seen| seen.limited);
+        let waiters = state.waiting_for_answers;
+        drop(state);
+        self.answered(waiters);
+        limited
+    }
+
+    /// Applies what an answer said to the bucket of `permit_key` (moving
+    /// a guessed bucket to the set a refusal named); that bucket.
+    fn learn<'s>(
+        state: &'s mut State,
+        permit_key: &BucketKey,
+        request: &ApiRequest,
+        seen: &bucket::Observation,
+        now: Instant,
+        fallback_hold: Duration,
+    ) -> &'s mut Bucket {
+        let mut key = state.moved.get(permit_key).unwrap_or(permit_key).clone();
         if let (true, Some(set)) = (key.guessed, seen.set.as_deref()) {
             // Atlas named the set: this method and template belong to it,
             // and so does what was learned under the guess.
@@ -369,14 +429,14 @@ impl RateLimiter {
             if let Some(moved) = moved {
                 state.buckets.entry(key.clone()).or_insert(moved);
             }
-            state.moved.insert(permit.key.clone(), key.clone());
+            state.moved.insert(permit_key.clone(), key.clone());
         }
         let bucket = state
             .buckets
             .entry(key)
             .or_insert_with(|| Bucket::unknown(now));
-        bucket.observe(&seen, now, fallback_hold);
-        seen.limited
+        bucket.observe(seen, now, fallback_hold);
+        bucket
     }
 
     /// After a refusal of `request`: whether its bucket's hold ends within
@@ -384,8 +444,8 @@ impl RateLimiter {
     /// (its next [`Self::acquire`] waits for the hold).
     pub(crate) fn may_retry(&self, request: &ApiRequest) -> bool {
         let now = Instant::now();
-        let state = self.lock();
-        let key = Self::key_for(&state, request);
+        let mut state = self.lock();
+        let key = Self::key_for(&mut state, request);
         let left = state
             .buckets
             .get(&key)
@@ -407,6 +467,17 @@ impl RateLimiter {
             bucket.sent();
             bucket.going();
         }
+    }
+}
+
+/// A request counted in [`State::waiting_for_answers`] while it waits
+/// (and no longer once it stops, or its call is dropped).
+struct WaitingForAnswers<'a>(&'a RateLimiter);
+
+impl Drop for WaitingForAnswers<'_> {
+    fn drop(&mut self) {
+        let mut state = self.0.lock();
+        state.waiting_for_answers = state.waiting_for_answers.saturating_sub(1);
     }
 }
 

@@ -192,7 +192,17 @@ pub(crate) struct Sets {
     /// (method, normalized template) -> set id and its scope, from the
     /// seeded sets and from refusals that named a set.
     by_endpoint: HashMap<(Method, String), (Arc<str>, Option<RateLimitScope>)>,
+    /// What [`Self::lookup`] found for a (method, template) of generated
+    /// code, until the sets change: the per-call path reads it instead of
+    /// normalizing the template again. Keyed by where the template is (a
+    /// `'static` string's address and length name its text; an equal text
+    /// elsewhere is one more entry with the same answer), which is cheaper
+    /// to hash than the text.
+    found: HashMap<(Method, usize, usize), Found>,
 }
+
+/// A template's set, the set's scope, and whether the set is a guess.
+type Found = (Arc<str>, Option<RateLimitScope>, bool);
 
 impl Sets {
     pub(crate) fn seed(&mut self, found: Vec<EndpointSet>) {
@@ -206,6 +216,7 @@ impl Sets {
             }
             self.seeded.insert(id, set);
         }
+        self.found.clear();
     }
 
     pub(crate) fn all(&self) -> Vec<EndpointSet> {
@@ -216,15 +227,24 @@ impl Sets {
 
     /// The set, scope id and whether the set is a guess for a request.
     pub(crate) fn lookup(
-        &self,
+        &mut self,
         method: &Method,
         template: &'static str,
         path: &str,
     ) -> (Arc<str>, String, bool) {
-        match self.by_endpoint.get(&(method.clone(), normalize(template))) {
-            Some((set, scope)) => (set.clone(), scope_id(*scope, template, path), false),
-            None => (Arc::from(template), scope_id(None, template, path), true),
-        }
+        let at = (method.clone(), template.as_ptr() as usize, template.len());
+        let (set, scope, guessed) = match self.found.get(&at) {
+            Some(found) => found.clone(),
+            None => {
+                let found = match self.by_endpoint.get(&(method.clone(), normalize(template))) {
+                    Some((set, scope)) => (set.clone(), *scope, false),
+                    None => (Arc::from(template), None, true),
+                };
+                self.found.insert(at, found.clone());
+                found
+            }
+        };
+        (set, scope_id(scope, template, path), guessed)
     }
 
     /// A refusal named `set` for this method and template: later requests
@@ -240,6 +260,7 @@ impl Sets {
         let known_scope = self.seeded.get(&id).map(|s| s.scope);
         self.by_endpoint
             .insert((method.clone(), normalize(template)), (id, known_scope));
+        self.found.clear();
         scope.to_owned()
     }
 
