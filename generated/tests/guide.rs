@@ -234,6 +234,7 @@ fn the_environment_table_names_what_the_code_reads() {
         profile::ENV_CONFIG_FILE,
         atlas_admin_api::cli_runtime::DEBUG_ENV,
         atlas_admin_api::cli_runtime::USER_AGENT_SUFFIX_ENV,
+        atlas_admin_api::cli_runtime::RATE_LIMIT_WAIT_ENV,
         // reqwest's proxy variables and tracing-subscriber's filter.
         "HTTPS_PROXY",
         "HTTP_PROXY",

@@ -38,10 +38,17 @@ fn client(server: &MockServer) -> Client {
 }
 
 fn atlas_api(args: &[&str]) -> Output {
+    atlas_api_with(args, &[])
+}
+
+/// `atlas-api` with `args`, in an environment of API-key credentials and
+/// `env`.
+fn atlas_api_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     let home = tempfile::tempdir().expect("home");
     Command::new(env!("CARGO_BIN_EXE_atlas-api"))
         .args(args)
         .env_clear()
+        .envs(env.iter().copied())
         .env("HOME", home.path())
         .env(
             "DBUS_SESSION_BUS_ADDRESS",
@@ -112,6 +119,8 @@ async fn every_documented_error_keeps_its_code_through_the_command_line() {
         let body = case["body"].clone();
         let server = answering(status, &body).await;
         let uri = server.uri();
+        // Not waiting out the refusals' announced 50-55 s: the code is
+        // what this test is about (the waits: `a_rate_limit_wait_...`).
         let out = tokio::task::spawn_blocking(move || {
             atlas_api(&[
                 "cloudBackups",
@@ -124,11 +133,15 @@ async fn every_documented_error_keeps_its_code_through_the_command_line() {
                 EXPORT,
                 "--base-url",
                 &uri,
+                "--rate-limit-wait",
+                "0",
             ])
         })
         .await
         .expect("thread");
         assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out.stderr));
+        let asked = server.received_requests().await.expect("recorded").len();
+        assert_eq!(asked, 1, "{name}: asked once, no wait, no retry");
         let stderr = text(&out.stderr);
         let code = body["errorCode"].as_str().expect("errorCode");
         assert!(
@@ -144,6 +157,102 @@ async fn every_documented_error_keeps_its_code_through_the_command_line() {
         )
         .expect("the API error as JSON");
         assert_eq!(printed, body, "{name}");
+    }
+}
+
+/// Atlas's token-bucket refusal, announcing a refill in one second.
+fn refusal_for_one_second() -> Value {
+    serde_json::json!({
+        "detail": "Rate limit exceeded for api/atlas/v2/groups. Please retry after 1 seconds. Request capacity: 10. Refill rate: 10 per 1 seconds.",
+        "error": 429,
+        "errorCode": "RATE_LIMITED_TOKEN_BUCKET",
+        "parameters": ["api/atlas/v2/groups", 1, 10, 10, 1],
+        "reason": "Too Many Requests"
+    })
+}
+
+/// How many times `atlas-api` asked a server that always refuses for
+/// one second, with `args` added and `env`; and its exit code.
+async fn asked_of_a_refusing_server(args: &[&str], env: &[(&str, &str)]) -> (usize, Option<i32>) {
+    let server = answering(429, &refusal_for_one_second()).await;
+    let uri = server.uri();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
+    let env: Vec<(String, String)> = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let out = tokio::task::spawn_blocking(move || {
+        let mut all = vec![
+            "cloudBackups",
+            "getBackupExport",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+            "--exportId",
+            EXPORT,
+            "--base-url",
+            &uri,
+        ];
+        all.extend(args.iter().map(String::as_str));
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        atlas_api_with(&all, &env)
+    })
+    .await
+    .expect("thread");
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.starts_with("Error: HTTP 429 RATE_LIMITED_TOKEN_BUCKET"),
+        "{stderr}"
+    );
+    let asked = server.received_requests().await.expect("recorded").len();
+    (asked, out.status.code())
+}
+
+#[tokio::test]
+async fn a_rate_limit_wait_of_zero_fails_at_once_and_the_default_waits() {
+    // By default a refusal within the wait allowance (120 s) is waited
+    // out and asked again, up to the retry policy's 4 attempts.
+    let (asked, code) = asked_of_a_refusing_server(&[], &[]).await;
+    assert_eq!(
+        (asked, code),
+        (4, Some(1)),
+        "the default waits and asks again"
+    );
+    // --rate-limit-wait 0, or its variable: the refusal is the answer.
+    let (asked, code) = asked_of_a_refusing_server(&["--rate-limit-wait", "0"], &[]).await;
+    assert_eq!((asked, code), (1, Some(1)), "--rate-limit-wait 0");
+    let (asked, code) =
+        asked_of_a_refusing_server(&[], &[("ATLAS_API_RATE_LIMIT_WAIT", "0")]).await;
+    assert_eq!((asked, code), (1, Some(1)), "ATLAS_API_RATE_LIMIT_WAIT=0");
+    // A wait shorter than the announced second: not waited for either.
+    let (asked, _) = asked_of_a_refusing_server(&["--rate-limit-wait", "0.5"], &[]).await;
+    assert_eq!(asked, 1, "--rate-limit-wait 0.5 against a 1 s hold");
+}
+
+#[test]
+fn a_rate_limit_wait_must_be_seconds() {
+    for bad in ["-1", "soon", "1e300"] {
+        let flag = format!("--rate-limit-wait={bad}");
+        let out = atlas_api(&[
+            "cloudBackups",
+            "getBackupExport",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+            "--exportId",
+            EXPORT,
+            "--base-url",
+            "http://127.0.0.1:9",
+            &flag,
+        ]);
+        assert_eq!(out.status.code(), Some(2), "{bad}: {}", text(&out.stderr));
+        assert!(
+            text(&out.stderr).contains("rate-limit-wait"),
+            "{bad}: {}",
+            text(&out.stderr)
+        );
     }
 }
 

@@ -53,6 +53,12 @@ pub const PROFILE: &str = "profile";
 pub const NO_TOKEN_CACHE: &str = "no-token-cache";
 /// The clap id (and flag) of `--no-auth`.
 pub const NO_AUTH: &str = "no-auth";
+/// The clap id (and flag) of `--rate-limit-wait`: the longest a request
+/// waits for Atlas's rate limits (the client's `RateLimitPolicy::max_wait`),
+/// in seconds.
+pub const RATE_LIMIT_WAIT: &str = "rate-limit-wait";
+/// The environment variable for `--rate-limit-wait`.
+pub const RATE_LIMIT_WAIT_ENV: &str = "ATLAS_API_RATE_LIMIT_WAIT";
 
 /// Flags every operation command has (or the binary adds); a spec parameter
 /// with one of these names gets `Param` appended to its flag (see
@@ -72,6 +78,7 @@ pub const RESERVED_FLAGS: &[&str] = &[
     "profile",
     "no-auth",
     "no-token-cache",
+    "rate-limit-wait",
     "caCert",
     "debug",
     "dry-run",
@@ -97,7 +104,8 @@ pub fn flag_name(id: &str) -> Cow<'_, str> {
 
 /// The global flags, every command's (the binary's own, before the
 /// operation): `--base-url`, `--profile`, `--no-token-cache`, `--debug`,
-/// `--dry-run`, `--strict`, `--curl`, `--jq`, `--caCert` and `--no-auth`.
+/// `--dry-run`, `--strict`, `--curl`, `--jq`, `--caCert`, `--no-auth` and
+/// `--rate-limit-wait`.
 pub fn global_args() -> Vec<Arg> {
     vec![
         Arg::new(BASE_URL)
@@ -155,6 +163,13 @@ pub fn global_args() -> Vec<Arg> {
             .global(true)
             .action(ArgAction::SetTrue)
             .help("Send requests without credentials (a local mock, a proxy that adds its own); a loopback --base-url does not imply it"),
+        Arg::new(RATE_LIMIT_WAIT)
+            .long(RATE_LIMIT_WAIT)
+            .global(true)
+            .env(RATE_LIMIT_WAIT_ENV)
+            .value_name("SECONDS")
+            .value_parser(seconds)
+            .help("Longest wait for Atlas's rate limits, before a request is sent or sent again after a 429 (default 120); a limit held longer is not waited for and its refusal is the answer. 0: never wait, fail at once"),
     ]
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use clap::ArgMatches;
 
 use crate::error::CliError;
-use crate::flags::{ALL, CURL, DRY_RUN, JQ, LIMIT, NDJSON};
+use crate::flags::{ALL, CURL, DRY_RUN, JQ, LIMIT, NDJSON, RATE_LIMIT_WAIT};
 use crate::format::{DryRun, OutputFormat};
 use crate::input::read_body;
 use crate::jq::JqFilter;
@@ -101,6 +101,10 @@ pub struct Prepared<'m> {
     pub walk: Option<Walk>,
     /// `--jq EXPR`, compiled.
     pub jq: Option<Arc<JqFilter>>,
+    /// `--rate-limit-wait` (or `$ATLAS_API_RATE_LIMIT_WAIT`), when given:
+    /// the longest a request waits for Atlas's rate limits (the client's
+    /// `RateLimitPolicy::max_wait`).
+    pub rate_limit_wait: Option<Duration>,
 }
 
 /// Walking every page of a list (`--all`, `--limit`, `--ndjson`).
@@ -215,7 +219,22 @@ pub fn prepare<'m>(
         dry_run: dry_run(m),
         walk: walk(op, m),
         jq,
+        rate_limit_wait: rate_limit_wait(m)?,
     })
+}
+
+/// `--rate-limit-wait SECONDS`, when given.
+fn rate_limit_wait(m: &ArgMatches) -> Result<Option<Duration>, CliError> {
+    let Some(seconds) = m.try_get_one::<f64>(RATE_LIMIT_WAIT).ok().flatten() else {
+        return Ok(None);
+    };
+    Duration::try_from_secs_f64(*seconds)
+        .map(Some)
+        .map_err(|_| {
+            CliError::usage(format!(
+                "--{RATE_LIMIT_WAIT}: {seconds} is not a number of seconds"
+            ))
+        })
 }
 
 /// The API version to send: `--version`, else the default API version of

@@ -13,6 +13,7 @@ use std::process::ExitCode;
 
 use atlas_admin_api::cli_runtime::{self as rt, profile, CliError, Outcome, Prepared};
 use atlas_admin_api::runtime::wait::Progress;
+use atlas_admin_api::runtime::RateLimitPolicy;
 use atlas_admin_api::{cli, Client};
 use clap::ArgMatches;
 
@@ -93,6 +94,11 @@ fn run(matches: &ArgMatches) -> Result<(), CliError> {
         }
         if let Ok(suffix) = std::env::var(rt::USER_AGENT_SUFFIX_ENV) {
             builder = builder.user_agent_suffix(suffix);
+        }
+        // --rate-limit-wait, $ATLAS_API_RATE_LIMIT_WAIT: how long a
+        // request may wait for Atlas's rate limits (0: fail at once).
+        if let Some(wait) = prepared.rate_limit_wait {
+            builder = builder.rate_limit(RateLimitPolicy::new().max_wait(wait));
         }
         if let Some(file) = matches.get_one::<std::path::PathBuf>(rt::CA_CERT) {
             let pem = std::fs::read(file).map_err(|err| {
