@@ -24,6 +24,7 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use reqwest::header::HeaderMap;
 
+use crate::meta::{DEPRECATION, SUNSET};
 use crate::request::ApiRequest;
 
 /// The `tracing` target of lifecycle warnings (`atlas-api` prints them on
@@ -126,8 +127,8 @@ pub(crate) fn check_sunset(request: &ApiRequest, warning: Duration) {
 
 /// After an answer: warns once when it carries `Deprecation` or `Sunset`.
 pub(crate) fn check_headers(request: &ApiRequest, headers: &HeaderMap) {
-    let read = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let (deprecation, sunset) = (read("deprecation"), read("sunset"));
+    let read = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let (deprecation, sunset) = (read(&DEPRECATION), read(&SUNSET));
     if deprecation.is_none() && sunset.is_none() {
         return;
     }

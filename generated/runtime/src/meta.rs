@@ -3,8 +3,17 @@
 //! start of a body an error keeps. Vocabulary: [`crate::Error`] and the
 //! responses (`response.rs`) both hold it; it imports nothing of this crate.
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use reqwest::StatusCode;
+
+// The headers read from every answer, named once (a name given as text is
+// parsed again on each lookup).
+static RATELIMIT_LIMIT: HeaderName = HeaderName::from_static("ratelimit-limit");
+static RATELIMIT_REMAINING: HeaderName = HeaderName::from_static("ratelimit-remaining");
+/// `Deprecation` (see [`ResponseMeta::deprecation`]).
+pub(crate) static DEPRECATION: HeaderName = HeaderName::from_static("deprecation");
+/// `Sunset` (see [`ResponseMeta::sunset`]).
+pub(crate) static SUNSET: HeaderName = HeaderName::from_static("sunset");
 
 /// How much of an undecodable body an error keeps.
 const BODY_PREFIX_BYTES: usize = 1024;
@@ -27,15 +36,15 @@ pub struct RateLimit {
 impl RateLimit {
     /// Reads the figures from response headers; absent or malformed ones are `None`.
     pub fn from_headers(headers: &HeaderMap) -> Self {
-        let read = |name: &str| {
+        let read = |name: &HeaderName| {
             headers
                 .get(name)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse().ok())
         };
         Self {
-            limit: read("ratelimit-limit"),
-            remaining: read("ratelimit-remaining"),
+            limit: read(&RATELIMIT_LIMIT),
+            remaining: read(&RATELIMIT_REMAINING),
         }
     }
 }
@@ -55,13 +64,13 @@ impl ResponseMeta {
     /// The `Deprecation` header, when Atlas sent one (the version called
     /// is deprecated; see [`crate::lifecycle`]).
     pub fn deprecation(&self) -> Option<&str> {
-        self.headers.get("deprecation")?.to_str().ok()
+        self.headers.get(&DEPRECATION)?.to_str().ok()
     }
 
     /// The `Sunset` header, when Atlas sent one: when the version called
     /// stops being served (an HTTP date).
     pub fn sunset(&self) -> Option<&str> {
-        self.headers.get("sunset")?.to_str().ok()
+        self.headers.get(&SUNSET)?.to_str().ok()
     }
 }
 

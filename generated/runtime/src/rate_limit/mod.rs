@@ -149,6 +149,17 @@ pub(crate) struct BucketKey {
 /// whose pace is unknown (or of the request probing it).
 const FIRST_WAVE_WAIT: Duration = Duration::from_secs(2);
 
+/// Where a request stands with its bucket (see
+/// [`RateLimiter::take_turn`]).
+enum Turn {
+    /// Sent now, with its bucket and whether it is of the first burst.
+    Now(BucketKey, bool),
+    /// Its token comes at a time (and the bucket's refill interval).
+    At(BucketKey, Instant, Option<Duration>, bool),
+    /// Waits for the first burst's answers first.
+    AfterAnswers,
+}
+
 /// The rate-limit state of a client and all its clones.
 #[derive(Debug, Clone)]
 pub(crate) struct RateLimiter {
@@ -262,60 +273,91 @@ impl RateLimiter {
         if !self.policy.enabled {
             return None;
         }
-        // Until when a request waits for the first burst's answers.
-        let mut wave_deadline: Option<Instant> = None;
-        let (key, at, slot, first_wave) = loop {
-            let now = Instant::now();
-            let answers = self.answers.notified();
-            let turn = {
-                let mut guard = self.lock();
-                let state = &mut *guard;
-                let key = Self::key_for(state, request);
-                let entry = state.buckets.entry(key);
-                // The permit's copy of the key.
-                let key = entry.key().clone();
-                let bucket = entry.or_insert_with(|| {
-                    let seeded = state.sets.seeded_bucket(&key.set, now);
-                    seeded.unwrap_or_else(|| Bucket::unknown(now))
-                });
-                let wave = bucket.wave();
-                let waited_out = wave_deadline.is_some_and(|d| d <= now);
-                if wave == Wave::Wait && waited_out {
-                    bucket.end_wave();
-                }
-                if wave == Wave::Wait && !waited_out {
-                    state.waiting_for_answers += 1;
-                    None
-                } else {
-                    let at = bucket.reserve(now);
-                    if at.is_none() {
-                        bucket.going();
-                    }
-                    Some((key, at, bucket.slot(), wave == Wave::Join))
-                }
-            };
-            match turn {
-                Some(turn) => break turn,
-                None => {
-                    // An answer told nothing while the first burst is out:
-                    // its refusals, if any, are about to teach the bucket.
-                    let deadline =
-                        *wave_deadline.get_or_insert_with(|| Instant::now() + FIRST_WAVE_WAIT);
-                    let counted = WaitingForAnswers(self);
-                    let _ = tokio::time::timeout_at(deadline, answers).await;
-                    drop(counted);
-                }
+        match self.take_turn(request, Instant::now(), false, false) {
+            Turn::Now(key, first_wave) => Some(self.permit(key, first_wave)),
+            // A wait: boxed, so that the usual path's future (every
+            // call's) does not carry the waiting machinery's state.
+            turn => Some(Box::pin(self.wait_for_turn(request, turn)).await),
+        }
+    }
+
+    /// Where `request` stands with its bucket, decided under one lock: a
+    /// token taken now or at a time, or a wait for the first burst's
+    /// answers (counted as a waiter when `counted`). A wait that has
+    /// `waited_out` its allowance stops waiting for answers.
+    fn take_turn(
+        &self,
+        request: &ApiRequest,
+        now: Instant,
+        waited_out: bool,
+        counted: bool,
+    ) -> Turn {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let key = Self::key_for(state, request);
+        let entry = state.buckets.entry(key);
+        // The permit's copy of the key.
+        let key = entry.key().clone();
+        let bucket = entry.or_insert_with(|| {
+            let seeded = state.sets.seeded_bucket(&key.set, now);
+            seeded.unwrap_or_else(|| Bucket::unknown(now))
+        });
+        let wave = bucket.wave();
+        if wave == Wave::Wait && waited_out {
+            bucket.end_wave();
+        }
+        if wave == Wave::Wait && !waited_out {
+            if counted {
+                state.waiting_for_answers += 1;
             }
-        };
-        let permit = Permit {
+            return Turn::AfterAnswers;
+        }
+        let first_wave = wave == Wave::Join;
+        match bucket.reserve(now) {
+            None => {
+                bucket.going();
+                Turn::Now(key, first_wave)
+            }
+            Some(at) => Turn::At(key, at, bucket.slot(), first_wave),
+        }
+    }
+
+    fn permit(&self, key: BucketKey, first_wave: bool) -> Permit {
+        Permit {
             limiter: self.clone(),
-            key: key.clone(),
+            key,
             first_wave,
             observed: false,
+        }
+    }
+
+    /// The rest of [`Self::acquire`] when `turn` is not now: waits for the
+    /// first burst's answers, then for the reserved time.
+    async fn wait_for_turn(&self, request: &ApiRequest, mut turn: Turn) -> Permit {
+        // Until when a request waits for the first burst's answers.
+        let mut wave_deadline: Option<Instant> = None;
+        let (key, mut at, slot, first_wave) = loop {
+            match turn {
+                Turn::Now(key, first_wave) => return self.permit(key, first_wave),
+                Turn::At(key, at, slot, first_wave) => break (key, at, slot, first_wave),
+                Turn::AfterAnswers => {}
+            }
+            // Made before the state is read, so that no answer between the
+            // two is missed.
+            let answers = self.answers.notified();
+            let now = Instant::now();
+            let waited_out = wave_deadline.is_some_and(|d| d <= now);
+            turn = self.take_turn(request, now, waited_out, true);
+            if let Turn::AfterAnswers = turn {
+                // An answer told nothing while the first burst is out: its
+                // refusals, if any, are about to teach the bucket.
+                let deadline = *wave_deadline.get_or_insert_with(|| now + FIRST_WAVE_WAIT);
+                let counted = WaitingForAnswers(self);
+                let _ = tokio::time::timeout_at(deadline, answers).await;
+                drop(counted);
+            }
         };
-        let Some(mut at) = at else {
-            return Some(permit);
-        };
+        let permit = self.permit(key.clone(), first_wave);
         let mut waiting = Waiting {
             limiter: self,
             key: key.clone(),
@@ -343,7 +385,7 @@ impl RateLimiter {
             }
         }
         waiting.sent();
-        Some(permit)
+        permit
     }
 
     fn jitter(&self, slot: Option<Duration>) -> Duration {

@@ -201,8 +201,9 @@ pub(crate) struct Sets {
     found: HashMap<(Method, usize, usize), Found>,
 }
 
-/// A template's set, the set's scope, and whether the set is a guess.
-type Found = (Arc<str>, Option<RateLimitScope>, bool);
+/// A template's set, which of its path's segments is the scope id (see
+/// [`scope_segment`]), and whether the set is a guess.
+type Found = (Arc<str>, Option<usize>, bool);
 
 impl Sets {
     pub(crate) fn seed(&mut self, found: Vec<EndpointSet>) {
@@ -233,18 +234,18 @@ impl Sets {
         path: &str,
     ) -> (Arc<str>, String, bool) {
         let at = (method.clone(), template.as_ptr() as usize, template.len());
-        let (set, scope, guessed) = match self.found.get(&at) {
+        let (set, segment, guessed) = match self.found.get(&at) {
             Some(found) => found.clone(),
             None => {
                 let found = match self.by_endpoint.get(&(method.clone(), normalize(template))) {
-                    Some((set, scope)) => (set.clone(), *scope, false),
-                    None => (Arc::from(template), None, true),
+                    Some((set, scope)) => (set.clone(), scope_segment(*scope, template), false),
+                    None => (Arc::from(template), scope_segment(None, template), true),
                 };
                 self.found.insert(at, found.clone());
                 found
             }
         };
-        (set, scope_id(scope, template, path), guessed)
+        (set, scope_value(segment, path), guessed)
     }
 
     /// A refusal named `set` for this method and template: later requests
@@ -294,26 +295,34 @@ fn normalize(template: &str) -> String {
     out
 }
 
-/// The scope id of a request: the value of the scope's path parameter;
-/// without a known scope, `groupId`, else `orgId`, else none (one bucket
-/// per client).
-fn scope_id(scope: Option<RateLimitScope>, template: &str, path: &str) -> String {
+/// Which `/`-separated segment of a template's paths is the scope id:
+/// the scope's path parameter; without a known scope, `groupId`, else
+/// `orgId`, else none (one bucket per client). Path values are
+/// percent-encoded, so segments of template and path line up.
+fn scope_segment(scope: Option<RateLimitScope>, template: &str) -> Option<usize> {
     let wanted: &[&str] = match scope {
-        Some(scope) => match scope.parameter() {
-            Some(name) => &[name][..],
-            None => return String::new(),
-        },
+        Some(scope) => &[scope.parameter()?][..],
         None => &["groupId", "orgId"],
     };
-    for name in wanted {
-        let values = template.split('/').zip(path.split('/'));
-        for (segment, value) in values {
-            if segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(*name) {
-                return value.to_owned();
-            }
-        }
-    }
-    String::new()
+    wanted.iter().find_map(|name| {
+        template
+            .split('/')
+            .position(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(*name))
+    })
+}
+
+/// The scope id in `path`: its segment `segment` (empty without one).
+fn scope_value(segment: Option<usize>, path: &str) -> String {
+    segment
+        .and_then(|i| path.split('/').nth(i))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The scope id of a request (see [`scope_segment`]).
+#[cfg(test)]
+fn scope_id(scope: Option<RateLimitScope>, template: &str, path: &str) -> String {
+    scope_value(scope_segment(scope, template), path)
 }
 
 #[cfg(test)]
