@@ -118,15 +118,33 @@ async fn the_user_agent_suffix_goes_on_api_and_token_requests() {
         .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "e"})))
         .mount(&server)
         .await;
-    let client = Transport::builder()
-        .base_url(server.uri())
-        .auth(Auth::service_account("mdb_sa_id_1", "mdb_sa_sk_1"))
-        .user_agent_suffix("my-tool/1.2")
-        .build()
-        .expect("client");
-    let answer = client
-        .execute::<Value>(request(reqwest::Method::GET))
+    // The client's own HTTP client, and one of the caller's (whose default
+    // headers are not the client's): the same User-Agent on both kinds.
+    for own_http_client in [false, true] {
+        let mut builder = Transport::builder()
+            .base_url(server.uri())
+            .auth(Auth::service_account("mdb_sa_id_1", "mdb_sa_sk_1"))
+            .user_agent_suffix("my-tool/1.2");
+        if own_http_client {
+            builder = builder.http_client(reqwest::Client::new());
+        }
+        let client = builder.build().expect("client");
+        let answer = client
+            .execute::<Value>(request(reqwest::Method::GET))
+            .await
+            .expect("sent");
+        assert_eq!(
+            answer.status().as_u16(),
+            200,
+            "both matched the user agent (own HTTP client: {own_http_client})"
+        );
+    }
+    let tokens = server
+        .received_requests()
         .await
-        .expect("sent");
-    assert_eq!(answer.status().as_u16(), 200, "both matched the user agent");
+        .expect("recorded")
+        .iter()
+        .filter(|r| r.url.path() == "/api/oauth/token")
+        .count();
+    assert_eq!(tokens, 2, "one token request per client");
 }

@@ -40,12 +40,13 @@ use std::fmt;
 use std::sync::Arc;
 
 use futures_util::future::BoxFuture;
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderValue};
 use url::Url;
 
 use self::bearer::Bearer;
 use self::digest::DigestAuth;
 pub use self::service_account::{ServiceAccount, DEFAULT_REFRESH_MARGIN};
+use self::token_endpoint::TokenRequests;
 pub use self::user_account::{
     LoginStore, RenewedLogin, UserAccount, ATLAS_CLI_CLIENT_ID, ATLAS_CLI_GOV_CLIENT_ID,
 };
@@ -146,8 +147,12 @@ impl Auth {
         self,
         base_url: &Url,
         retry: &RetryPolicy,
+        user_agent: &HeaderValue,
     ) -> Result<Arc<dyn Scheme>, String> {
-        let allowance = retry.retry_after_allowance();
+        let tokens = TokenRequests {
+            allowance: retry.retry_after_allowance(),
+            user_agent: user_agent.clone(),
+        };
         Ok(match self.kind {
             AuthKind::None => Arc::new(NoCredentials),
             AuthKind::Bearer(token) => Arc::new(Bearer::new(token.expose())?),
@@ -156,9 +161,9 @@ impl Auth {
                 private_key,
             } => Arc::new(DigestAuth::new(public_key, private_key)),
             AuthKind::ServiceAccount(account) => {
-                Arc::new(account.into_token_source(base_url, allowance)?)
+                Arc::new(account.into_token_source(base_url, tokens)?)
             }
-            AuthKind::UserAccount(login) => Arc::new(login.into_source(base_url, allowance)?),
+            AuthKind::UserAccount(login) => Arc::new(login.into_source(base_url, tokens)?),
         })
     }
 }
@@ -269,7 +274,11 @@ mod tests {
             Auth::service_account("i", "s3cr3t"),
         ] {
             let live = auth
-                .into_scheme(&base, &RetryPolicy::default())
+                .into_scheme(
+                    &base,
+                    &RetryPolicy::default(),
+                    &HeaderValue::from_static("t/1"),
+                )
                 .expect("builds");
             let shown = format!("{live:?}");
             assert!(!shown.contains("s3cr3t"), "{shown}");
@@ -312,7 +321,11 @@ mod tests {
     fn a_bearer_token_that_cannot_be_a_header_is_refused_without_echoing_it() {
         let base = Url::parse("http://127.0.0.1:1").expect("url");
         let err = Auth::bearer("s3cr3t\nx")
-            .into_scheme(&base, &RetryPolicy::default())
+            .into_scheme(
+                &base,
+                &RetryPolicy::default(),
+                &HeaderValue::from_static("t/1"),
+            )
             .expect_err("newline");
         assert!(!err.contains("s3cr3t"), "{err}");
     }

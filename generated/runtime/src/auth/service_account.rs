@@ -15,7 +15,7 @@ use url::form_urlencoded;
 use url::Url;
 
 use super::bearer::{bearer_header, says_token_expired};
-use super::token_endpoint::{self, rejected};
+use super::token_endpoint::{self, rejected, TokenRequests};
 use crate::auth_error::AuthError;
 use crate::scheme::{authorization, Attempt, AttemptError, Exchange, Scheme};
 use crate::secret::Secret;
@@ -106,7 +106,7 @@ impl ServiceAccount {
     pub(super) fn into_token_source(
         self,
         base_url: &Url,
-        allowance: Duration,
+        tokens: TokenRequests,
     ) -> Result<TokenSource, String> {
         let base = match &self.token_base_url {
             Some(url) => Url::parse(url).map_err(|err| format!("token base URL {url:?}: {err}"))?,
@@ -118,7 +118,7 @@ impl ServiceAccount {
             &base,
             self.refresh_margin,
             self.token_cache,
-            allowance,
+            tokens,
         )
     }
 }
@@ -179,8 +179,8 @@ pub(crate) struct TokenSource {
     token_url: Url,
     revoke_url: Url,
     margin: Duration,
-    /// The longest a token request waits for the endpoint's rate limit.
-    allowance: Duration,
+    /// The rate-limit allowance and `User-Agent` of its token requests.
+    tokens: TokenRequests,
     /// Held across a token request, so concurrent callers wait for the one
     /// renewal in flight instead of each starting their own.
     cache: tokio::sync::Mutex<Option<AccessToken>>,
@@ -226,7 +226,7 @@ impl TokenSource {
         base: &Url,
         margin: Duration,
         token_cache: Option<Arc<dyn TokenCache>>,
-        allowance: Duration,
+        tokens: TokenRequests,
     ) -> Result<Self, String> {
         let token_url = endpoint(base, "/api/oauth/token")?;
         let shared = token_cache
@@ -237,7 +237,7 @@ impl TokenSource {
             revoke_url: endpoint(base, "/api/oauth/revoke")?,
             token_url,
             margin,
-            allowance,
+            tokens,
             cache: tokio::sync::Mutex::new(None),
             shared,
         })
@@ -350,7 +350,7 @@ impl TokenSource {
                     "grant_type=client_credentials".to_owned(),
                 )
             },
-            self.allowance,
+            &self.tokens,
             deadline,
         )
         .instrument(span.clone())
@@ -416,7 +416,8 @@ impl TokenSource {
         url: &Url,
         form: String,
     ) -> Result<(u16, bytes::Bytes), AuthError> {
-        let answer = token_endpoint::exchange(self.form_request(http, url, form)).await?;
+        let answer =
+            token_endpoint::exchange(self.form_request(http, url, form), &self.tokens).await?;
         Ok((answer.status, answer.body))
     }
 }

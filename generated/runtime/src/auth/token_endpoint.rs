@@ -12,6 +12,7 @@
 
 use std::time::{Duration, SystemTime};
 
+use reqwest::header::{HeaderValue, USER_AGENT};
 use tokio::time::Instant;
 
 use crate::auth_error::AuthError;
@@ -27,6 +28,29 @@ pub(crate) const TOKEN_REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// The wait after a 429 without `Retry-After`.
 const DEFAULT_RATE_LIMIT_WAIT: Duration = Duration::from_secs(1);
 
+/// What every request of a client to a token endpoint carries from the
+/// client: how long it may wait for the endpoint's rate limit, and the
+/// client's `User-Agent` (set on each request, so that it goes even on an
+/// HTTP client of the caller's, whose default headers are not ours).
+#[derive(Debug, Clone)]
+pub(crate) struct TokenRequests {
+    /// The longest the waits for the endpoint's rate limit add up to.
+    pub(crate) allowance: Duration,
+    /// The client's `User-Agent`.
+    pub(crate) user_agent: HeaderValue,
+}
+
+impl TokenRequests {
+    /// For tests: no wait allowed, this crate's `User-Agent`.
+    #[cfg(test)]
+    pub(crate) fn for_tests() -> Self {
+        Self {
+            allowance: Duration::ZERO,
+            user_agent: HeaderValue::from_static("atlas-admin-runtime/test"),
+        }
+    }
+}
+
 /// A token endpoint's answer, read to the end.
 pub(crate) struct TokenExchange {
     pub(crate) status: u16,
@@ -40,12 +64,18 @@ pub(crate) struct Answer {
     pub(crate) body: bytes::Bytes,
 }
 
-/// Sends one request to a token endpoint within [`TOKEN_REQUEST_TIMEOUT`]
-/// and reads the answer to its end, both in the wire log as token
-/// exchanges (bodies never shown). Every token endpoint request (token,
-/// refresh, revocation) goes through here.
-pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Answer, AuthError> {
-    let (http, request) = request.timeout(TOKEN_REQUEST_TIMEOUT).build_split();
+/// Sends one request to a token endpoint with the client's `User-Agent`
+/// within [`TOKEN_REQUEST_TIMEOUT`] and reads the answer to its end, both
+/// in the wire log as token exchanges (bodies never shown). Every token
+/// endpoint request (token, refresh, revocation) goes through here.
+pub(crate) async fn exchange(
+    request: reqwest::RequestBuilder,
+    with: &TokenRequests,
+) -> Result<Answer, AuthError> {
+    let (http, request) = request
+        .header(USER_AGENT, with.user_agent.clone())
+        .timeout(TOKEN_REQUEST_TIMEOUT)
+        .build_split();
     let request = request.map_err(|err| AuthError::TokenRequest(err.without_url()))?;
     wire::request(wire::Exchange::Token, &request);
     let started = Instant::now();
@@ -76,15 +106,16 @@ pub(crate) async fn exchange(request: reqwest::RequestBuilder) -> Result<Answer,
 }
 
 /// Sends the request `build` makes, again after each 429 while the waits
-/// add up to at most `allowance` and end before `deadline` (the call's
-/// operation deadline, when it has one). Transport failures are
+/// add up to at most `with`'s allowance and end before `deadline` (the
+/// call's operation deadline, when it has one). Transport failures are
 /// [`AuthError::TokenRequest`]; a 429 that cannot be waited out is
 /// [`AuthError::RateLimited`].
 pub(crate) async fn send(
     build: impl Fn() -> reqwest::RequestBuilder,
-    allowance: Duration,
+    with: &TokenRequests,
     deadline: Option<Instant>,
 ) -> Result<TokenExchange, AuthError> {
+    let allowance = with.allowance;
     let started = Instant::now();
     // What the deadline leaves, when it is the tighter of the two.
     let (allowance, by_deadline) = match deadline {
@@ -98,7 +129,7 @@ pub(crate) async fn send(
             status,
             headers,
             body,
-        } = exchange(build()).await?;
+        } = exchange(build(), with).await?;
         if status != 429 {
             return Ok(TokenExchange { status, body });
         }

@@ -24,7 +24,7 @@ use url::Url;
 use futures_util::future::BoxFuture;
 
 use super::bearer::{bearer_header, says_token_expired};
-use super::token_endpoint;
+use super::token_endpoint::{self, TokenRequests};
 use crate::auth_error::AuthError;
 use crate::scheme::{authorization, Attempt, AttemptError, Exchange, Scheme};
 use crate::secret::Secret;
@@ -118,7 +118,7 @@ impl UserAccount {
     pub(crate) fn into_source(
         self,
         base_url: &Url,
-        allowance: Duration,
+        tokens: TokenRequests,
     ) -> Result<LoginSource, String> {
         let base = match &self.auth_base_url {
             Some(url) => Url::parse(url).map_err(|err| format!("auth base URL {url:?}: {err}"))?,
@@ -142,7 +142,7 @@ impl UserAccount {
             client_id: self.client_id,
             token_url,
             store: self.store,
-            allowance,
+            tokens,
             state: tokio::sync::Mutex::new(LoginState {
                 expires_at: jwt_expiry(self.access_token.expose()),
                 header,
@@ -231,8 +231,8 @@ pub(crate) struct LoginSource {
     client_id: String,
     token_url: Url,
     store: Option<Arc<dyn LoginStore>>,
-    /// The longest a renewal waits for the endpoint's rate limit.
-    allowance: Duration,
+    /// The rate-limit allowance and `User-Agent` of its renewals.
+    tokens: TokenRequests,
     state: tokio::sync::Mutex<LoginState>,
 }
 
@@ -367,7 +367,7 @@ impl LoginSource {
                         .header(ACCEPT, "application/json")
                         .body(form.clone())
                 },
-                self.allowance,
+                &self.tokens,
                 deadline,
             ),
             span.clone(),
@@ -513,20 +513,22 @@ mod tests {
         let source = login
             .clone()
             .auth_base_url("http://127.0.0.1:8/prefix/")
-            .into_source(&base, Duration::ZERO)
+            .into_source(&base, TokenRequests::for_tests())
             .expect("source");
         assert_eq!(
             source.token_url.as_str(),
             "http://127.0.0.1:8/prefix/api/private/unauth/account/device/token"
         );
         assert!(!format!("{source:?}").contains("s3cr3t"));
-        let source = login.into_source(&base, Duration::ZERO).expect("source");
+        let source = login
+            .into_source(&base, TokenRequests::for_tests())
+            .expect("source");
         assert_eq!(
             source.token_url.as_str(),
             "http://127.0.0.1:9/api/private/unauth/account/device/token"
         );
         assert!(UserAccount::new("bad\ntoken", "r")
-            .into_source(&base, Duration::ZERO)
+            .into_source(&base, TokenRequests::for_tests())
             .is_err());
     }
 }

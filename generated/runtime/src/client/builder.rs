@@ -366,7 +366,7 @@ impl<C: From<Transport>> TransportBuilder<C> {
         };
         let auth = self
             .auth
-            .into_scheme(&base_url, &self.retry)
+            .into_scheme(&base_url, &self.retry, &user_agent)
             .map_err(|why| ConfigError::new(format!("credentials: {why}")))?;
         Ok(C::from(Transport {
             base_url,
