@@ -63,6 +63,25 @@ fn atlas_api_with(args: &[&str], env: &[(&str, &str)]) -> Output {
         .expect("atlas-api runs")
 }
 
+/// `atlas-api cloudBackups getBackupExport` of the test's job at
+/// `base_url`, with `extra` flags, in an environment with `env`.
+fn get_export(base_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut args = vec![
+        "cloudBackups",
+        "getBackupExport",
+        "--groupId",
+        GROUP,
+        "--clusterName",
+        "Cluster0",
+        "--exportId",
+        EXPORT,
+        "--base-url",
+        base_url,
+    ];
+    args.extend_from_slice(extra);
+    atlas_api_with(&args, env)
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -121,24 +140,10 @@ async fn every_documented_error_keeps_its_code_through_the_command_line() {
         let uri = server.uri();
         // Not waiting out the refusals' announced 50-55 s: the code is
         // what this test is about (the waits: `a_rate_limit_wait_...`).
-        let out = tokio::task::spawn_blocking(move || {
-            atlas_api(&[
-                "cloudBackups",
-                "getBackupExport",
-                "--groupId",
-                GROUP,
-                "--clusterName",
-                "Cluster0",
-                "--exportId",
-                EXPORT,
-                "--base-url",
-                &uri,
-                "--rate-limit-wait",
-                "0",
-            ])
-        })
-        .await
-        .expect("thread");
+        let out =
+            tokio::task::spawn_blocking(move || get_export(&uri, &["--rate-limit-wait", "0"], &[]))
+                .await
+                .expect("thread");
         assert_eq!(out.status.code(), Some(1), "{name}: {}", text(&out.stderr));
         let asked = server.received_requests().await.expect("recorded").len();
         assert_eq!(asked, 1, "{name}: asked once, no wait, no retry");
@@ -182,21 +187,9 @@ async fn asked_of_a_refusing_server(args: &[&str], env: &[(&str, &str)]) -> (usi
         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
         .collect();
     let out = tokio::task::spawn_blocking(move || {
-        let mut all = vec![
-            "cloudBackups",
-            "getBackupExport",
-            "--groupId",
-            GROUP,
-            "--clusterName",
-            "Cluster0",
-            "--exportId",
-            EXPORT,
-            "--base-url",
-            &uri,
-        ];
-        all.extend(args.iter().map(String::as_str));
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
         let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
-        atlas_api_with(&all, &env)
+        get_export(&uri, &args, &env)
     })
     .await
     .expect("thread");
@@ -234,19 +227,7 @@ async fn a_rate_limit_wait_of_zero_fails_at_once_and_the_default_waits() {
 fn a_rate_limit_wait_must_be_seconds() {
     for bad in ["-1", "soon", "1e300"] {
         let flag = format!("--rate-limit-wait={bad}");
-        let out = atlas_api(&[
-            "cloudBackups",
-            "getBackupExport",
-            "--groupId",
-            GROUP,
-            "--clusterName",
-            "Cluster0",
-            "--exportId",
-            EXPORT,
-            "--base-url",
-            "http://127.0.0.1:9",
-            &flag,
-        ]);
+        let out = get_export("http://127.0.0.1:9", &[&flag], &[]);
         assert_eq!(out.status.code(), Some(2), "{bad}: {}", text(&out.stderr));
         assert!(
             text(&out.stderr).contains("rate-limit-wait"),
