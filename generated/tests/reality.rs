@@ -82,6 +82,38 @@ fn get_export(base_url: &str, extra: &[&str], env: &[(&str, &str)]) -> Output {
     atlas_api_with(&args, env)
 }
 
+/// `atlas-api cloudBackups createBackupExport` on the test's cluster at
+/// `base_url`, its body read with `--file` from a file holding `body` as
+/// given, with `extra` flags; run off the async runtime.
+async fn create_export_from_file(
+    base_url: String,
+    body: String,
+    extra: &'static [&'static str],
+) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let dir = tempfile::tempdir().expect("dir");
+        let file = dir.path().join("body.json");
+        std::fs::write(&file, body).expect("write body");
+        let file = file.to_string_lossy().into_owned();
+        let mut args = vec![
+            "cloudBackups",
+            "createBackupExport",
+            "--groupId",
+            GROUP,
+            "--clusterName",
+            "Cluster0",
+            "--file",
+            &file,
+            "--base-url",
+            &base_url,
+        ];
+        args.extend_from_slice(extra);
+        atlas_api(&args)
+    })
+    .await
+    .expect("thread")
+}
+
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
@@ -312,33 +344,11 @@ async fn every_documented_request_is_sent_unchanged_through_the_command_line() {
         // Sent once without --strict, and once more with it only when
         // every field is known (wiremock checks the count when dropped).
         let server = accepting(&body, if unknown.is_empty() { 2 } else { 1 }).await;
-        let dir = tempfile::tempdir().expect("dir");
-        let file = dir.path().join("body.json");
-        std::fs::write(&file, body.to_string()).expect("write body");
         let run = |strict: bool| {
-            let uri = server.uri();
-            let file = file.clone();
-            tokio::task::spawn_blocking(move || {
-                let file = file.to_string_lossy().into_owned();
-                let mut args = vec![
-                    "cloudBackups",
-                    "createBackupExport",
-                    "--groupId",
-                    GROUP,
-                    "--clusterName",
-                    "Cluster0",
-                    "--file",
-                    &file,
-                    "--base-url",
-                    &uri,
-                ];
-                if strict {
-                    args.push("--strict");
-                }
-                atlas_api(&args)
-            })
+            let extra: &'static [&'static str] = if strict { &["--strict"] } else { &[] };
+            create_export_from_file(server.uri(), body.to_string(), extra)
         };
-        let out = run(false).await.expect("thread");
+        let out = run(false).await;
         let stderr = text(&out.stderr);
         assert_eq!(out.status.code(), Some(0), "{name}: {stderr}");
         for field in &unknown {
@@ -351,7 +361,7 @@ async fn every_documented_request_is_sent_unchanged_through_the_command_line() {
             assert!(!stderr.contains("warning"), "{name}: {stderr}");
         }
         // --strict refuses what the spec does not list, before sending.
-        let out = run(true).await.expect("thread");
+        let out = run(true).await;
         match unknown.first() {
             None => assert_eq!(out.status.code(), Some(0), "{name}"),
             Some(field) => {
@@ -381,51 +391,11 @@ async fn what_the_spec_is_sure_of_is_still_checked() {
             .await
             .expect_err("refused");
         assert!(matches!(err, Error::InvalidRequest(_)), "{body}: {err:?}");
-        let dir = tempfile::tempdir().expect("dir");
-        let file = dir.path().join("body.json");
-        std::fs::write(&file, body.to_string()).expect("write");
-        let uri = server.uri();
-        let out = tokio::task::spawn_blocking(move || {
-            let file = file.to_string_lossy().into_owned();
-            atlas_api(&[
-                "cloudBackups",
-                "createBackupExport",
-                "--groupId",
-                GROUP,
-                "--clusterName",
-                "Cluster0",
-                "--file",
-                &file,
-                "--base-url",
-                &uri,
-            ])
-        })
-        .await
-        .expect("thread");
+        let out = create_export_from_file(server.uri(), body.to_string(), &[]).await;
         assert_eq!(out.status.code(), Some(2), "{body}: {}", text(&out.stderr));
     }
     // Malformed JSON.
-    let dir = tempfile::tempdir().expect("dir");
-    let file = dir.path().join("body.json");
-    std::fs::write(&file, "{\"snapshotId\": ").expect("write");
-    let uri = server.uri();
-    let out = tokio::task::spawn_blocking(move || {
-        let file = file.to_string_lossy().into_owned();
-        atlas_api(&[
-            "cloudBackups",
-            "createBackupExport",
-            "--groupId",
-            GROUP,
-            "--clusterName",
-            "Cluster0",
-            "--file",
-            &file,
-            "--base-url",
-            &uri,
-        ])
-    })
-    .await
-    .expect("thread");
+    let out = create_export_from_file(server.uri(), "{\"snapshotId\": ".to_owned(), &[]).await;
     assert_eq!(out.status.code(), Some(2));
     assert!(
         text(&out.stderr).contains("not JSON"),
