@@ -28,10 +28,6 @@ fn watch_timing(op: &OpSpec, m: &ArgMatches) -> Result<Option<WatchTiming>, CliE
         return Ok(None);
     }
     let value = |id: &str| m.try_get_one::<f64>(id).ok().flatten().copied();
-    let duration = |id: &str, v: f64| {
-        Duration::try_from_secs_f64(v)
-            .map_err(|_| CliError::usage(format!("--{id}: {v} is not a number of seconds")))
-    };
     let interval = duration("watch-interval", value("watch-interval").unwrap_or(10.0))?;
     let timeout = value("watchTimeout").unwrap_or(7200.0);
     let timeout = if timeout > 0.0 {
@@ -40,6 +36,13 @@ fn watch_timing(op: &OpSpec, m: &ArgMatches) -> Result<Option<WatchTiming>, CliE
         None
     };
     Ok(Some(WatchTiming { interval, timeout }))
+}
+
+/// The value `v` of the seconds flag `--id` as a duration; one too large
+/// for a `Duration` is a usage error.
+fn duration(id: &str, v: f64) -> Result<Duration, CliError> {
+    Duration::try_from_secs_f64(v)
+        .map_err(|_| CliError::usage(format!("--{id}: {v} is not a number of seconds")))
 }
 
 /// The operation `matches` (from [`crate::command`] with the same `tags`) names,
@@ -225,16 +228,11 @@ pub fn prepare<'m>(
 
 /// `--rate-limit-wait SECONDS`, when given.
 fn rate_limit_wait(m: &ArgMatches) -> Result<Option<Duration>, CliError> {
-    let Some(seconds) = m.try_get_one::<f64>(RATE_LIMIT_WAIT).ok().flatten() else {
-        return Ok(None);
-    };
-    Duration::try_from_secs_f64(*seconds)
-        .map(Some)
-        .map_err(|_| {
-            CliError::usage(format!(
-                "--{RATE_LIMIT_WAIT}: {seconds} is not a number of seconds"
-            ))
-        })
+    m.try_get_one::<f64>(RATE_LIMIT_WAIT)
+        .ok()
+        .flatten()
+        .map(|seconds| duration(RATE_LIMIT_WAIT, *seconds))
+        .transpose()
 }
 
 /// The API version to send: `--version`, else the default API version of
