@@ -23,6 +23,7 @@ use std::time::Duration;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
+use crate::error::ErrorDetails;
 use crate::rate_limit::{learn, Permit, RateLimiter};
 use crate::request::ApiRequest;
 use crate::retry::RetryPolicy;
@@ -52,24 +53,23 @@ pub(crate) fn after_answer(
     attempt: u32,
     page_retried: bool,
 ) -> Decision {
-    let code = if status.is_success() {
+    // An error answer's body, parsed once: its code, and a refusal's
+    // figures for the bucket.
+    let json = if status.is_success() {
         None
     } else {
-        learn::error_code(body)
+        learn::error_json(body)
     };
+    let code = json.as_ref().and_then(ErrorDetails::error_code);
     // A success never waits: its backoff (a random draw) is not needed.
     let backoff = if status.is_success() {
         Duration::ZERO
     } else {
         retry.backoff(attempt)
     };
-    limiter.observe(bucket, request, status, headers, body, backoff);
+    limiter.observe(bucket, request, status, headers, json.as_ref(), backoff);
     let last = attempt >= retry.attempts();
-    let decided = match classify(
-        status.as_u16(),
-        code.as_deref(),
-        request.options.retry_codes(),
-    ) {
+    let decided = match classify(status.as_u16(), code, request.options.retry_codes()) {
         Class::RateLimited if last => None,
         Class::RateLimited if limiter.policy().is_enabled() => {
             // The next acquire waits for the hold every sibling shares.

@@ -25,13 +25,18 @@ use crate::error::ErrorDetails;
 use crate::response::RateLimit;
 use crate::retry::retry_after;
 
-/// The `errorCode` of an Atlas error body, when the body is JSON with one.
-pub(crate) fn error_code(body: &[u8]) -> Option<String> {
+/// An error answer's body as JSON, when it is a JSON object: what its
+/// error code and a refusal's figures are read from.
+pub(crate) fn error_json(body: &[u8]) -> Option<Value> {
     if body.first().is_none_or(|b| *b != b'{') {
         return None;
     }
-    let value: Value = serde_json::from_slice(body).ok()?;
-    value.error_code().map(str::to_owned)
+    serde_json::from_slice(body).ok()
+}
+
+/// The `errorCode` of an Atlas error body, when the body is JSON with one.
+pub(crate) fn error_code(body: &[u8]) -> Option<String> {
+    error_json(body)?.error_code().map(str::to_owned)
 }
 
 /// Whether an Atlas error code is a rate limit (`RATE_LIMITED`,
@@ -41,15 +46,15 @@ pub(crate) fn is_rate_limit_code(code: &str) -> bool {
 }
 
 /// What the answer says about its bucket: `None` when it says nothing
-/// (no `RateLimit-*` header, not a refusal).
-pub(crate) fn observe(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> Option<Observation> {
+/// (no `RateLimit-*` header, not a refusal). `json` is an error answer's
+/// body ([`error_json`]; `None` for a success).
+pub(crate) fn observe(
+    status: StatusCode,
+    headers: &HeaderMap,
+    json: Option<&Value>,
+) -> Option<Observation> {
     let figures = RateLimit::from_headers(headers);
-    let json: Option<Value> = if status.is_success() || body.first() != Some(&b'{') {
-        None
-    } else {
-        serde_json::from_slice(body).ok()
-    };
-    let code = json.as_ref().and_then(ErrorDetails::error_code);
+    let code = json.and_then(ErrorDetails::error_code);
     let limited = status == StatusCode::TOO_MANY_REQUESTS || code.is_some_and(is_rate_limit_code);
     if !limited && figures.limit.is_none() && figures.remaining.is_none() {
         return None;
@@ -61,7 +66,7 @@ pub(crate) fn observe(status: StatusCode, headers: &HeaderMap, body: &[u8]) -> O
         ..Observation::default()
     };
     if limited {
-        if let Some(json) = &json {
+        if let Some(json) = json {
             read_body(json, &mut seen);
         }
         // The header, when sent, is the more precise (an HTTP date or
@@ -178,7 +183,13 @@ mod tests {
         let body = json!({"detail": DETAIL, "error": 429, "errorCode": "RATE_LIMITED_TOKEN_BUCKET",
             "parameters": ["api/atlas/v2/orgs", 55, 10, 5, 60], "reason": "Too Many Requests"});
         let bytes = serde_json::to_vec(&body).expect("json");
-        let seen = observe(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), &bytes).expect("seen");
+        let json = error_json(&bytes);
+        let seen = observe(
+            StatusCode::TOO_MANY_REQUESTS,
+            &HeaderMap::new(),
+            json.as_ref(),
+        )
+        .expect("seen");
         assert!(seen.limited);
         assert_eq!(seen.set.as_deref(), Some("api/atlas/v2/orgs"));
         assert_eq!(seen.retry_after, Some(Duration::from_secs(55)));
@@ -188,20 +199,31 @@ mod tests {
         let body =
             json!({"detail": DETAIL, "error": 429, "errorCode": "RATE_LIMITED_TOKEN_BUCKET"});
         let bytes = serde_json::to_vec(&body).expect("json");
-        let from_detail = observe(StatusCode::TOO_MANY_REQUESTS, &HeaderMap::new(), &bytes);
+        let json = error_json(&bytes);
+        let from_detail = observe(
+            StatusCode::TOO_MANY_REQUESTS,
+            &HeaderMap::new(),
+            json.as_ref(),
+        );
         assert_eq!(from_detail, Some(seen));
     }
 
     #[test]
     fn rate_limit_codes_under_any_status() {
         let body = br#"{"error":400,"errorCode":"INVITATIONS_RATE_LIMITED_IP"}"#;
-        let seen = observe(StatusCode::BAD_REQUEST, &HeaderMap::new(), body).expect("seen");
+        let json = error_json(body);
+        let seen =
+            observe(StatusCode::BAD_REQUEST, &HeaderMap::new(), json.as_ref()).expect("seen");
         assert!(seen.limited);
         assert!(is_rate_limit_code("RATE_LIMITED"));
         assert!(!is_rate_limit_code("GROUP_NOT_FOUND"));
         let other = br#"{"error":400,"errorCode":"INVALID_ATTRIBUTE"}"#;
         assert_eq!(
-            observe(StatusCode::BAD_REQUEST, &HeaderMap::new(), other),
+            observe(
+                StatusCode::BAD_REQUEST,
+                &HeaderMap::new(),
+                error_json(other).as_ref()
+            ),
             None
         );
     }
@@ -211,7 +233,7 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert("RateLimit-Limit", "10".parse().expect("value"));
         headers.insert("RateLimit-Remaining", "4".parse().expect("value"));
-        let seen = observe(StatusCode::OK, &headers, b"{}").expect("seen");
+        let seen = observe(StatusCode::OK, &headers, None).expect("seen");
         assert_eq!(
             (seen.capacity, seen.remaining, seen.limited),
             (Some(10.0), Some(4.0), false)

@@ -410,7 +410,7 @@ impl RateLimiter {
         request: &ApiRequest,
         status: StatusCode,
         headers: &HeaderMap,
-        body: &[u8],
+        json: Option<&serde_json::Value>,
         fallback_hold: Duration,
     ) -> bool {
         let Some(mut permit) = permit else {
@@ -418,7 +418,7 @@ impl RateLimiter {
         };
         permit.observed = true;
         let now = Instant::now();
-        let seen = learn::observe(status, headers, body);
+        let seen = learn::observe(status, headers, json);
         let mut state = self.lock();
         // Learnt first: the count of requests in flight still has this one.
         let bucket = match &seen {
